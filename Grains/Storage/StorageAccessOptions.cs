@@ -1,0 +1,31 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pcrs.Grains.Storage;
+
+/// <summary>Settings of the storage access layer, bound to the "Scanning" configuration section.</summary>
+public sealed class StorageAccessOptions
+{
+    public const string SectionName = "Scanning";
+
+    /// <summary>
+    /// CIDR ranges an administrator allows despite the address checks (e.g. "127.0.0.0/8" for local tests).
+    /// Loopback, link-local, private and multicast addresses are refused unless listed here.
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>Connections open at once towards one storage, across the whole cluster.</summary>
+    [Range(1, 64)]
+    public int MaxConnectionsPerStorage { get; set; } = 4;
+
+    /// <summary>Time allowed to open a connection (TCP, TLS, login).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Time allowed for one operation (a listing page, a range read) with no progress.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
+    public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Attempts for a transient failure before the operation fails.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 3;
+}
