@@ -14,8 +14,8 @@ public static class CrsRegistry
     private static GeographicDefinition Grs80(int epsg, string name, string datum, int datumEpsg, params string[] aliases) =>
         new(epsg, name, datum, datumEpsg, "GRS 1980", 7019, Grs80A, Grs80InvF, aliases);
 
-    // Aliases are matched against lower-case alphanumeric names; longer, more specific ones are tried first
-    // (see WktCrsMatcher), so "rgf93v2b" wins over "rgf93v2" and both over the bare "rgf93" of ESRI's "D_RGF_1993".
+    // Aliases are matched against lower-case alphanumeric names, the most specific datums first (see WktCrsMatcher),
+    // so "rgf93v2b" is not read as "rgf93v2" and neither as the bare "rgf93" of ESRI's "D_RGF_1993".
     public static readonly GeographicDefinition Rgf93v1 = Grs80(4171, "RGF93 v1", "Reseau_Geodesique_Francais_1993_v1", 6171,
         "rgf93v1", "francais1993v1", "rgf1993", "rgf93", "reseaugeodesiquefrancais1993");
     public static readonly GeographicDefinition Rgf93v2 = Grs80(9777, "RGF93 v2", "Reseau_Geodesique_Francais_1993_v2", 1312,
@@ -23,17 +23,17 @@ public static class CrsRegistry
     public static readonly GeographicDefinition Rgf93v2b = Grs80(9782, "RGF93 v2b", "Reseau_Geodesique_Francais_1993_v2b", 1313,
         "rgf93v2b", "francais1993v2b", "rgf1993v2b");
     public static readonly GeographicDefinition Rgaf09 = Grs80(5489, "RGAF09", "Reseau_Geodesique_des_Antilles_Francaises_2009", 1073,
-        "rgaf09", "antillesfrancaises2009");
+        "rgaf09", "rgaf2009", "antillesfrancaises2009");
     public static readonly GeographicDefinition Rraf1991 = Grs80(4558, "RRAF 1991", "Reseau_de_Reference_des_Antilles_Francaises_1991", 1047,
         "rraf1991", "rraf", "antillesfrancaises1991");
     public static readonly GeographicDefinition Rgfg95 = Grs80(4624, "RGFG95", "Reseau_Geodesique_Francais_Guyane_1995", 6624,
-        "rgfg95", "guyane1995");
+        "rgfg95", "rgfg1995", "guyane1995");
     public static readonly GeographicDefinition Rgr92 = Grs80(4627, "RGR92", "Reseau_Geodesique_de_la_Reunion_1992", 6627,
-        "rgr92", "reunion1992");
+        "rgr92", "rgr1992", "reunion1992");
     public static readonly GeographicDefinition Rgm04 = Grs80(4470, "RGM04", "Reseau_Geodesique_de_Mayotte_2004", 1036,
-        "rgm04", "mayotte2004");
+        "rgm04", "rgm2004", "mayotte2004");
     public static readonly GeographicDefinition Rgspm06 = Grs80(4463, "RGSPM06", "Reseau_Geodesique_de_Saint_Pierre_et_Miquelon_2006", 1038,
-        "rgspm06", "miquelon2006");
+        "rgspm06", "rgspm2006", "miquelon2006");
     public static readonly GeographicDefinition Wgs84 = new(4326, "WGS 84", "WGS_1984", 6326, "WGS 84", 7030, 6378137, 298.257223563,
         ["wgs84", "wgs1984"]);
 

@@ -15,10 +15,10 @@ public static class WktCrsMatcher
     public static int? ToEpsg(string? wkt)
     {
         WktNode? root = WktNode.TryParse(wkt);
-        return root is null ? null : ToEpsg(root);
+        return root is null ? null : FromNode(root);
     }
 
-    public static int? ToEpsg(WktNode root)
+    public static int? FromNode(WktNode root)
     {
         WktNode crs = Horizontal(root);
         return DeclaredEpsg(crs) ?? MatchByDefinition(crs);
@@ -115,27 +115,14 @@ public static class WktCrsMatcher
         WktNode? datum = geographic.Child("DATUM") ?? geographic.Child("ENSEMBLE");
         string names = Normalise(geographic.Name) + "|" + Normalise(datum?.Name);
 
+        // Most specific first: "rgf93v2b" must not be read as "rgf93v2", nor either as RGF93 v1 (whose aliases are prefixes).
         GeographicDefinition[] datums =
         [
-            CrsRegistry.Rgf93v1, CrsRegistry.Rgf93v2, CrsRegistry.Rgf93v2b, CrsRegistry.Rgaf09, CrsRegistry.Rraf1991,
+            CrsRegistry.Rgf93v2b, CrsRegistry.Rgf93v2, CrsRegistry.Rgf93v1, CrsRegistry.Rgaf09, CrsRegistry.Rraf1991,
             CrsRegistry.Rgfg95, CrsRegistry.Rgr92, CrsRegistry.Rgm04, CrsRegistry.Rgspm06, CrsRegistry.Wgs84,
         ];
 
-        // The longest matching alias wins, so "rgf93v2b" is not read as "rgf93v2" nor as the bare "rgf93".
-        GeographicDefinition? best = null;
-        int bestLength = 0;
-        foreach (GeographicDefinition candidate in datums)
-        {
-            foreach (string alias in candidate.DatumAliases)
-            {
-                if (alias.Length > bestLength && names.Contains(alias, StringComparison.Ordinal))
-                {
-                    best = candidate;
-                    bestLength = alias.Length;
-                }
-            }
-        }
-
+        GeographicDefinition? best = datums.FirstOrDefault(d => d.DatumAliases.Any(alias => names.Contains(alias, StringComparison.Ordinal)));
         return best;
     }
 
