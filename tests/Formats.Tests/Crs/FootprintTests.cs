@@ -56,7 +56,7 @@ public sealed class FootprintTests
     [InlineData("cc48_rgb_geojp2_gmljp2.jp2", 3948)]
     public void Raster_ring_corners_are_gdalinfo_wgs84_extent(string fixture, int epsg)
     {
-        GdalInfo gdal = GdalInfo.Run(Path.Combine(Peers.FixturesDir, fixture));
+        GdalInfoResult gdal = GdalInfo.Run(Path.Combine(Peers.FixturesDir, fixture));
         Assert.Equal(epsg, gdal.Epsg);
 
         IReadOnlyList<GeoPoint>? ring = Footprint.OfRaster(epsg, gdal.GeoTransform, gdal.Width, gdal.Height);

@@ -1,153 +1,187 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace Pcrs.TestSupport.Gdal;
 
-/// <summary>
-/// The oracle: what <c>gdalinfo -json</c> says of a file, reduced to the fields the readers must reproduce.
-/// GDAL must be installed (it is on this machine and in CI); a missing gdalinfo fails the test, it never skips it.
-/// </summary>
-public sealed partial record GdalInfo
+/// <summary>What <c>gdalinfo -json</c> says of one file: the oracle the format readers are checked against.</summary>
+public sealed record GdalInfoResult
 {
-    public required string DriverShortName { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }
-    public required IReadOnlyList<GdalBand> Bands { get; init; }
 
-    /// <summary>The CRS's own EPSG code (the last ID/AUTHORITY of the WKT), null without CRS or without code.</summary>
+    /// <summary>GDAL geotransform, or null when GDAL found no georeferencing.</summary>
+    public double[]? GeoTransform { get; init; }
+
+    /// <summary>EPSG code from the STAC block (proj:epsg), or null.</summary>
     public int? Epsg { get; init; }
 
-    /// <summary>The CRS name as GDAL prints it (first quoted string of the WKT).</summary>
+    /// <summary>Name of the CRS as written in the WKT (e.g. "RGF93 v1 / Lambert-93"), or null.</summary>
     public string? CrsName { get; init; }
 
-    public IReadOnlyList<double>? GeoTransform { get; init; }
+    public required IReadOnlyList<string> ColorInterpretations { get; init; }
+    public required IReadOnlyList<string?> Descriptions { get; init; }
+    public required IReadOnlyList<string> DataTypes { get; init; }
 
-    /// <summary>The corners of <c>wgs84Extent</c> (lon, lat) as printed (7 decimals), closing point included.</summary>
+    /// <summary>IMAGE_STRUCTURE COMPRESSION, or null when absent (uncompressed).</summary>
+    public string? Compression { get; init; }
+
+    public string? AreaOrPoint { get; init; }
+
+    /// <summary>WGS84 extent ring (longitude, latitude), or null.</summary>
     public IReadOnlyList<(double Lon, double Lat)>? Wgs84Extent { get; init; }
 
-    /// <summary>IMAGE_STRUCTURE metadata of the dataset (COMPRESSION, COMPRESSION_REVERSIBILITY, INTERLEAVE…).</summary>
-    public IReadOnlyDictionary<string, string> ImageStructure { get; init; } = new Dictionary<string, string>();
+    /// <summary>Files GDAL considered part of the dataset (the data file first, then sidecars it used).</summary>
+    public required IReadOnlyList<string> Files { get; init; }
 
-    /// <summary>Files GDAL used (the file itself, then sidecars such as .aux.xml or .j2w).</summary>
-    public IReadOnlyList<string> Files { get; init; } = [];
+    public required string Json { get; init; }
+}
 
-    public static GdalInfo Run(string path, params string[] extraArguments)
+/// <summary>
+/// Runs GDAL's command-line tools (installed by the peers script). A missing GDAL is a test failure, never a skip:
+/// the expectations of the format tests come from it.
+/// </summary>
+public static class GdalInfo
+{
+    public static string GdalInfoPath => Environment.GetEnvironmentVariable("GDALINFO") is { Length: > 0 } p ? p : "gdalinfo";
+
+    /// <summary>The Debian python with the osgeo bindings (a python3 earlier on PATH may lack them).</summary>
+    public static string Python => Environment.GetEnvironmentVariable("GDAL_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
+
+    /// <summary>Runs <c>gdalinfo -json</c> on a local file; config options are passed as <c>--config KEY VALUE</c>.</summary>
+    public static GdalInfoResult Run(string path, params (string Key, string Value)[] config)
     {
-        var start = new ProcessStartInfo("gdalinfo") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("-json");
-        foreach (string argument in extraArguments)
+        var args = new List<string> { "-json" };
+        foreach ((string key, string value) in config)
         {
-            start.ArgumentList.Add(argument);
+            args.AddRange(["--config", key, value]);
         }
 
-        start.ArgumentList.Add(path);
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException("gdalinfo could not be started.");
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string json = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        args.Add(path);
+        (int code, string stdout, string stderr) = Exec(GdalInfoPath, args, TimeSpan.FromSeconds(60));
+        if (code != 0)
         {
-            throw new GdalFailedException($"gdalinfo failed on {path} (exit {process.ExitCode}): {stderr.Result.Trim()}");
+            throw new GdalFailedException($"gdalinfo failed on {path} (exit {code}): {stderr.Trim()}");
         }
 
-        return Parse(json);
+        return Parse(stdout);
     }
 
-    /// <summary>True when gdalinfo refuses to open the file (exit code not 0).</summary>
-    public static bool Fails(string path)
+    /// <summary>True when gdalinfo refuses the file (exit status not 0), as it does for unreadable inputs.</summary>
+    public static bool Refuses(string path)
     {
-        try
+        (int code, _, _) = Exec(GdalInfoPath, ["-json", path], TimeSpan.FromSeconds(60));
+        return code != 0;
+    }
+
+    /// <summary>Runs a script with the GDAL python and fails with its stderr if it does not exit 0.</summary>
+    public static void RunPython(string script, params string[] args)
+    {
+        (int code, _, string stderr) = Exec(Python, [script, .. args], TimeSpan.FromMinutes(5));
+        if (code != 0)
         {
-            Run(path);
-            return false;
-        }
-        catch (GdalFailedException)
-        {
-            return true;
+            throw new GdalFailedException($"{Path.GetFileName(script)} failed (exit {code}): {stderr.Trim()}");
         }
     }
 
-    public static GdalInfo Parse(string json)
+    public static GdalInfoResult Parse(string json)
     {
-        using JsonDocument document = JsonDocument.Parse(json);
-        JsonElement root = document.RootElement;
+        using JsonDocument doc = JsonDocument.Parse(json);
+        JsonElement root = doc.RootElement;
         JsonElement size = root.GetProperty("size");
-
-        string? wkt = root.TryGetProperty("coordinateSystem", out JsonElement cs) && cs.TryGetProperty("wkt", out JsonElement w) ? w.GetString() : null;
-        int? epsg = null;
+        double[]? gt = root.TryGetProperty("geoTransform", out JsonElement g)
+            ? [.. g.EnumerateArray().Select(v => v.GetDouble())]
+            : null;
+        int? epsg = root.TryGetProperty("stac", out JsonElement stac) && stac.TryGetProperty("proj:epsg", out JsonElement e)
+            && e.ValueKind == JsonValueKind.Number
+            ? e.GetInt32()
+            : null;
         string? crsName = null;
-        if (!string.IsNullOrEmpty(wkt))
+        if (root.TryGetProperty("coordinateSystem", out JsonElement cs) && cs.TryGetProperty("wkt", out JsonElement wkt))
         {
-            MatchCollection ids = EpsgId().Matches(wkt);
-            if (ids.Count > 0 && wkt.TrimEnd().EndsWith(']') && ids[^1].Index > wkt.Length - 40)
-            {
-                epsg = int.Parse(ids[^1].Groups["code"].Value, CultureInfo.InvariantCulture);
-            }
-
-            Match name = FirstQuoted().Match(wkt);
-            crsName = name.Success ? name.Groups["name"].Value : null;
+            string text = wkt.GetString() ?? "";
+            int open = text.IndexOf("[\"", StringComparison.Ordinal);
+            int close = open < 0 ? -1 : text.IndexOf('"', open + 2);
+            crsName = close > open ? text[(open + 2)..close] : null;
         }
 
-        double[]? geoTransform = root.TryGetProperty("geoTransform", out JsonElement gt) ? gt.EnumerateArray().Select(e => e.GetDouble()).ToArray() : null;
-
-        List<(double, double)>? extent = null;
-        if (root.TryGetProperty("wgs84Extent", out JsonElement wgs))
-        {
-            extent = wgs.GetProperty("coordinates")[0].EnumerateArray().Select(p => (p[0].GetDouble(), p[1].GetDouble())).ToList();
-        }
-
-        var structure = new Dictionary<string, string>();
-        if (root.TryGetProperty("metadata", out JsonElement md) && md.TryGetProperty("IMAGE_STRUCTURE", out JsonElement imageStructure))
-        {
-            foreach (JsonProperty p in imageStructure.EnumerateObject())
-            {
-                structure[p.Name] = p.Value.GetString() ?? "";
-            }
-        }
-
-        var bands = new List<GdalBand>();
+        var interp = new List<string>();
+        var descriptions = new List<string?>();
+        var types = new List<string>();
         foreach (JsonElement band in root.GetProperty("bands").EnumerateArray())
         {
-            string? compression = band.TryGetProperty("metadata", out JsonElement bm) && bm.TryGetProperty("IMAGE_STRUCTURE", out JsonElement bis)
-                && bis.TryGetProperty("COMPRESSION", out JsonElement c) ? c.GetString() : null;
-            string? nbits = band.TryGetProperty("metadata", out JsonElement bm2) && bm2.TryGetProperty("IMAGE_STRUCTURE", out JsonElement bis2)
-                && bis2.TryGetProperty("NBITS", out JsonElement n) ? n.GetString() : null;
-            bands.Add(new GdalBand(
-                band.GetProperty("band").GetInt32(),
-                band.GetProperty("type").GetString() ?? "",
-                band.TryGetProperty("colorInterpretation", out JsonElement ci) ? ci.GetString() ?? "" : "",
-                band.TryGetProperty("description", out JsonElement d) ? d.GetString() : null,
-                band.TryGetProperty("block", out JsonElement block) ? (block[0].GetInt32(), block[1].GetInt32()) : (0, 0),
-                compression,
-                nbits is null ? null : int.Parse(nbits, CultureInfo.InvariantCulture)));
+            interp.Add(band.TryGetProperty("colorInterpretation", out JsonElement ci) ? ci.GetString() ?? "" : "Undefined");
+            descriptions.Add(band.TryGetProperty("description", out JsonElement d) ? d.GetString() : null);
+            types.Add(band.GetProperty("type").GetString() ?? "");
         }
 
-        return new GdalInfo
+        string? compression = null;
+        string? areaOrPoint = null;
+        if (root.TryGetProperty("metadata", out JsonElement md))
         {
-            DriverShortName = root.GetProperty("driverShortName").GetString() ?? "",
+            if (md.TryGetProperty("IMAGE_STRUCTURE", out JsonElement ims) && ims.TryGetProperty("COMPRESSION", out JsonElement c))
+            {
+                compression = c.GetString();
+            }
+
+            if (md.TryGetProperty("", out JsonElement def) && def.TryGetProperty("AREA_OR_POINT", out JsonElement ap))
+            {
+                areaOrPoint = ap.GetString();
+            }
+        }
+
+        List<(double, double)>? ring = null;
+        if (root.TryGetProperty("wgs84Extent", out JsonElement ext))
+        {
+            ring = [.. ext.GetProperty("coordinates")[0].EnumerateArray().Select(p => (p[0].GetDouble(), p[1].GetDouble()))];
+        }
+
+        var files = root.TryGetProperty("files", out JsonElement f)
+            ? f.EnumerateArray().Select(x => x.GetString() ?? "").ToList()
+            : [];
+
+        return new GdalInfoResult
+        {
             Width = size[0].GetInt32(),
             Height = size[1].GetInt32(),
-            Bands = bands,
+            GeoTransform = gt,
             Epsg = epsg,
             CrsName = crsName,
-            GeoTransform = geoTransform,
-            Wgs84Extent = extent,
-            ImageStructure = structure,
-            Files = root.TryGetProperty("files", out JsonElement files) ? files.EnumerateArray().Select(f => f.GetString() ?? "").ToList() : [],
+            ColorInterpretations = interp,
+            Descriptions = descriptions,
+            DataTypes = types,
+            Compression = compression,
+            AreaOrPoint = areaOrPoint,
+            Wgs84Extent = ring,
+            Files = files,
+            Json = json,
         };
     }
 
-    [GeneratedRegex("""(?:ID|AUTHORITY)\["EPSG",\s*"?(?<code>\d+)"?\]""")]
-    private static partial Regex EpsgId();
+    private static (int Code, string Stdout, string Stderr) Exec(string file, IEnumerable<string> args, TimeSpan timeout)
+    {
+        var psi = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
 
-    [GeneratedRegex("""^\s*\w+\["(?<name>[^"]*)""")]
-    private static partial Regex FirstQuoted();
+        using Process process = Process.Start(psi) ?? throw new GdalFailedException($"could not start {file}");
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new GdalFailedException($"{file} did not finish within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        }
+
+        return (process.ExitCode, stdout.GetAwaiter().GetResult(), stderr.GetAwaiter().GetResult());
+    }
 }
-
-/// <summary>One band as gdalinfo prints it.</summary>
-public sealed record GdalBand(int Number, string DataType, string ColorInterpretation, string? Description, (int X, int Y) Block,
-    string? Compression, int? NBits);
 
 public sealed class GdalFailedException(string message) : Exception(message);

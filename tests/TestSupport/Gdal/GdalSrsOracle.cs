@@ -10,9 +10,6 @@ namespace Pcrs.TestSupport.Gdal;
 /// </summary>
 public static class GdalSrsOracle
 {
-    /// <summary>Debian's interpreter carries osgeo; another python3 first on PATH may not.</summary>
-    public static string Python => Environment.GetEnvironmentVariable("GDAL_PYTHON") is { Length: > 0 } p ? p : "/usr/bin/python3";
-
     private static string Script => Path.Combine(AppContext.BaseDirectory, "Gdal", "srs_oracle.py");
 
     public sealed record Definition(string Name, string Wkt1, string Esri, string Wkt2);
@@ -53,7 +50,7 @@ public static class GdalSrsOracle
 
     private static JsonNode Ask(JsonObject request)
     {
-        var start = new ProcessStartInfo(Python)
+        var start = new ProcessStartInfo(GdalInfo.Python)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
