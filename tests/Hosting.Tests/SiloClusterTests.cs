@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Pcrs.Grains.Interfaces.Diagnostics;
 using Pcrs.Hosting.Tests.Support;
@@ -73,6 +74,7 @@ public sealed class SiloClusterTests : IAsyncLifetime
 
         // A client finds the gateways through the same membership table.
         HostApplicationBuilder clientBuilder = Host.CreateApplicationBuilder();
+        clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
         clientBuilder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (_clusterId, _clusterId))
             .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", _database.ConnectionString)));
