@@ -51,7 +51,7 @@ public enum EntryKind
 public sealed record EntryRow(string Path, EntryKind Kind, long? Size, DateTimeOffset? ModifiedAt, string? ETag);
 
 /// <summary>What a data file was last read from: when the listing still says this, the file is unchanged.</summary>
-public sealed record TileStamp(long? Size, DateTimeOffset? ModifiedAt, string? ETag, string SidecarSignature);
+public sealed record TileStamp(long? Size, DateTimeOffset? ModifiedAt, string? ETag, string SidecarSignature, bool HasError);
 
 /// <summary>A child of a directory as the previous scans left it, with the stamp of its tile when it was read.</summary>
 public sealed record KnownEntry(EntryRow Entry, TileStamp? Tile);

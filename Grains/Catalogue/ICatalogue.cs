@@ -9,8 +9,11 @@ public interface ICatalogue
 {
     Task<StorageRow?> GetStorageAsync(string storageKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts or replaces the whole storage row.</summary>
+    /// <summary>Inserts or replaces the whole storage row, except a pinned SSH host key, which only <see cref="PinHostKeyAsync"/> sets.</summary>
     Task SaveStorageAsync(StorageRow storage, CancellationToken cancellationToken = default);
+
+    /// <summary>Pins the SSH host key first seen for a storage; a key already pinned is kept.</summary>
+    Task PinHostKeyAsync(string storageKey, string fingerprint, CancellationToken cancellationToken = default);
 
     Task<AttachmentRow?> GetAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default);
 

@@ -31,7 +31,20 @@ public sealed class InMemoryCatalogue : ICatalogue
     public Task SaveStorageAsync(StorageRow storage, CancellationToken cancellationToken = default)
     {
         lock (_lock)
-            _storages[storage.StorageKey] = storage;
+        {
+            string? pinned = _storages.GetValueOrDefault(storage.StorageKey)?.HostKey;
+            _storages[storage.StorageKey] = storage with { HostKey = pinned ?? storage.HostKey };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task PinHostKeyAsync(string storageKey, string fingerprint, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_storages.TryGetValue(storageKey, out var row) && row.HostKey is null)
+                _storages[storageKey] = row with { HostKey = fingerprint };
+        }
         return Task.CompletedTask;
     }
 
@@ -93,7 +106,7 @@ public sealed class InMemoryCatalogue : ICatalogue
                 {
                     var entry = data.Entries[path].Entry;
                     TileStamp? stamp = data.Tiles.TryGetValue(path, out var tile)
-                        ? new TileStamp(tile.Size, tile.ModifiedAt, tile.ETag, tile.SidecarSignature)
+                        ? new TileStamp(tile.Size, tile.ModifiedAt, tile.ETag, tile.SidecarSignature, tile.Error is not null)
                         : null;
                     rows.Add(new KnownEntry(entry, stamp));
                 }

@@ -53,7 +53,7 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::jsonb, $22, now())
             ON CONFLICT (storage_key) DO UPDATE SET scheme = EXCLUDED.scheme, host = EXCLUDED.host, port = EXCLUDED.port,
                 user_name = EXCLUDED.user_name, protected_secret = EXCLUDED.protected_secret, trust_pins = EXCLUDED.trust_pins,
-                host_key = EXCLUDED.host_key, rescan_period = EXCLUDED.rescan_period, scan_number = EXCLUDED.scan_number,
+                host_key = coalesce(pcrs_storages.host_key, EXCLUDED.host_key), rescan_period = EXCLUDED.rescan_period, scan_number = EXCLUDED.scan_number,
                 scan_roots = EXCLUDED.scan_roots, status = EXCLUDED.status, scan_started_at = EXCLUDED.scan_started_at,
                 progress_directories = EXCLUDED.progress_directories, progress_files = EXCLUDED.progress_files,
                 progress_analysed = EXCLUDED.progress_analysed, progress_unchanged = EXCLUDED.progress_unchanged,
@@ -84,6 +84,14 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         p.Add(NullableTime(storage.LastSuccessAt));
         p.Add(OrNull(storage.LastSummaryJson));
         p.Add(OrNull(storage.LastError));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task PinHostKeyAsync(string storageKey, string fingerprint, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE pcrs_storages SET host_key = $2 WHERE storage_key = $1 AND host_key IS NULL");
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(fingerprint);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -174,7 +182,7 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
     public async Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT e.path, e.kind, e.size, e.modified_at, e.etag, t.path IS NOT NULL, t.size, t.modified_at, t.etag, t.sidecar_signature
+            SELECT e.path, e.kind, e.size, e.modified_at, e.etag, t.path IS NOT NULL, t.size, t.modified_at, t.etag, t.sidecar_signature, t.error IS NOT NULL
             FROM pcrs_entries e
             LEFT JOIN pcrs_tiles t ON t.storage_key = e.storage_key AND t.path = e.path
             WHERE e.storage_key = $1 AND e.parent_path = $2
@@ -188,7 +196,7 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             var entry = new EntryRow(reader.GetString(0), reader.GetChar(1) == 'd' ? EntryKind.Directory : EntryKind.File,
                 NullableLong(reader, 2), NullableTime(reader, 3), NullableString(reader, 4));
             TileStamp? stamp = reader.GetBoolean(5)
-                ? new TileStamp(NullableLong(reader, 6), NullableTime(reader, 7), NullableString(reader, 8), reader.GetString(9))
+                ? new TileStamp(NullableLong(reader, 6), NullableTime(reader, 7), NullableString(reader, 8), reader.GetString(9), reader.GetBoolean(10))
                 : null;
             rows.Add(new KnownEntry(entry, stamp));
         }
