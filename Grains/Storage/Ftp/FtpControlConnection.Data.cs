@@ -1,0 +1,201 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+
+namespace Pcrs.Grains.Storage.Ftp;
+
+/// <summary>Data connections: passive mode only (EPSV, then PASV), always to the control connection's peer address.</summary>
+internal sealed partial class FtpControlConnection
+{
+    [GeneratedRegex(@"(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
+    private static partial Regex PasvNumbers();
+
+    /// <summary>
+    /// Opens a data connection and starts <paramref name="command"/> on it (after REST when <paramref name="restOffset"/>
+    /// is positive). Throws the classified reply error when the server refuses the command.
+    /// </summary>
+    public async Task<FtpTransfer> BeginTransferAsync(string command, long restOffset, bool latin1, string what, CancellationToken cancellationToken)
+    {
+        var socket = await OpenPassiveAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (restOffset > 0)
+            {
+                var rest = await ExecuteAsync("REST " + restOffset.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                if (rest.Code != 350)
+                    throw FtpErrors.FromReply(rest, what + " (REST)");
+            }
+            var reply = await ExecuteAsync(command, cancellationToken, latin1).ConfigureAwait(false);
+            if (reply.IsCompletion)
+            {
+                // Some servers answer an empty transfer at once, without a 150 and without using the data connection.
+                socket.Dispose();
+                return new FtpTransfer(this, Stream.Null, completed: true, what);
+            }
+            if (!reply.IsPreliminary)
+                throw FtpErrors.FromReply(reply, what);
+
+            Stream data = new NetworkStream(socket, ownsSocket: true);
+            if (_tls is not null)
+            {
+                try
+                {
+                    // Same session options as the control connection, so the handshake resumes its TLS session.
+                    data = await _tls.AuthenticateAsync(data, cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    _broken = true; // the transfer's final reply is still pending
+                    throw;
+                }
+            }
+            return new FtpTransfer(this, data, completed: false, what);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<Socket> OpenPassiveAsync(CancellationToken cancellationToken)
+    {
+        var traits = _endpoint.Traits;
+        bool epsvPortFailed = false;
+        if (!traits.EpsvUnusable)
+        {
+            var epsv = await ExecuteAsync("EPSV", cancellationToken).ConfigureAwait(false);
+            if (epsv.Code == 229 && TryParseEpsvPort(epsv, out int epsvPort))
+            {
+                try
+                {
+                    return await ConnectDataAsync(epsvPort, cancellationToken).ConfigureAwait(false);
+                }
+                catch (StorageException ex) when (ex.Kind == StorageErrorKind.Transient && !cancellationToken.IsCancellationRequested)
+                {
+                    // EPSV accepted but its port unreachable (a NAT or firewall that only knows PASV): try PASV.
+                    _endpoint.Logger.LogDebug("FTP {Id}: EPSV data port unreachable ({Error}); trying PASV", Id, ex.Message);
+                    epsvPortFailed = true;
+                }
+            }
+            else if (epsv.Code is 421 or (>= 400 and < 500))
+            {
+                throw FtpErrors.FromReply(epsv, "Opening a data connection (EPSV)");
+            }
+            else
+            {
+                traits.EpsvUnusable = true; // 500/501/502: not implemented
+            }
+        }
+
+        var pasv = await ExecuteAsync("PASV", cancellationToken).ConfigureAwait(false);
+        if (pasv.Code != 227 || !TryParsePasvPort(pasv, out int pasvPort))
+            throw pasv.Code == 227
+                ? new StorageException(StorageErrorKind.Protocol, $"Unreadable PASV reply '{pasv}'.")
+                : FtpErrors.FromReply(pasv, "Opening a data connection (PASV)");
+        var socket = await ConnectDataAsync(pasvPort, cancellationToken).ConfigureAwait(false);
+        if (epsvPortFailed)
+            traits.EpsvUnusable = true;
+        return socket;
+    }
+
+    /// <summary>
+    /// Connects to the control connection's peer: the address in a PASV reply is ignored, so a server cannot point the
+    /// client at another host (CVE-2020-8284 and friends), and NATed servers that announce a private address still work.
+    /// </summary>
+    private async Task<Socket> ConnectDataAsync(int port, CancellationToken cancellationToken)
+    {
+        _endpoint.Guard.EnsureAllowed(_peer);
+        var socket = new Socket(_peer.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(_endpoint.Options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(_peer, port), connectTimeout.Token).ConfigureAwait(false);
+            return socket;
+        }
+        catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            socket.Dispose();
+            throw new StorageException(StorageErrorKind.Transient,
+                $"The data connection to {_peer}:{port} failed ({(ex is SocketException se ? se.Message : "timed out")}).", ex);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>"229 Entering Extended Passive Mode (|||30001|)": the delimiter is whatever follows '('.</summary>
+    internal static bool TryParseEpsvPort(FtpReply reply, out int port)
+    {
+        port = 0;
+        string text = reply.Lines[^1];
+        int open = text.IndexOf('(');
+        int close = text.LastIndexOf(')');
+        if (open < 0 || close <= open + 1)
+            return false;
+        var parts = text[(open + 1)..close].Split(text[open + 1]);
+        return parts.Length == 5 &&
+            int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
+    }
+
+    /// <summary>"227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)": only the port is used.</summary>
+    internal static bool TryParsePasvPort(FtpReply reply, out int port)
+    {
+        port = 0;
+        try
+        {
+            var match = PasvNumbers().Match(reply.Lines[^1]);
+            if (!match.Success)
+                return false;
+            int high = int.Parse(match.Groups[5].Value, CultureInfo.InvariantCulture);
+            int low = int.Parse(match.Groups[6].Value, CultureInfo.InvariantCulture);
+            port = (high * 256) + low;
+            return high <= 255 && low <= 255 && port > 0;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Brings the control connection back in step after a transfer was cut short. The data connection is already closed,
+    /// so servers that do not read commands during a transfer (vsftpd) see the failed write first. Then ABOR and NOOP:
+    /// the transfer's end (426, 226 or 450/451, in whatever order and number the server sends them) and ABOR's reply
+    /// (225/226) are swallowed until NOOP's 200 proves the next reply will be ours. No 200 within the timeout: broken.
+    /// </summary>
+    internal async Task RecoverAfterAbortAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_endpoint.Settings.AbortTimeout);
+        try
+        {
+            await WriteCommandAsync("ABOR", timeout.Token).ConfigureAwait(false);
+            await WriteCommandAsync("NOOP", timeout.Token).ConfigureAwait(false);
+            for (int i = 0; i < 8; i++)
+            {
+                var reply = await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
+                if (reply.Code == 200)
+                    return;
+                if (reply.Code == 421)
+                    break;
+            }
+        }
+        catch (Exception ex) when (ex is StorageException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            _endpoint.Logger.LogDebug("FTP {Id}: no clean end after an aborted transfer ({Error}); discarding the connection", Id, ex.Message);
+        }
+        _broken = true;
+    }
+
+    /// <summary>True when data connections of this session are TLS (for diagnostics).</summary>
+    public bool ProtectsData => _tls is not null;
+
+    internal SslStream? ControlTls => _stream as SslStream;
+}
