@@ -14,6 +14,9 @@ internal sealed record FtpClientSettings
     /// <summary>How long to wait for the replies that follow an aborted transfer before giving the connection up.</summary>
     public TimeSpan AbortTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long to wait for a cut-short transfer's final reply before sending ABOR.</summary>
+    public TimeSpan AbortQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(300);
+
     /// <summary>First retry delay; doubled per attempt, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 

@@ -165,10 +165,13 @@ internal sealed partial class FtpControlConnection
     }
 
     /// <summary>
-    /// Brings the control connection back in step after a transfer was cut short. The data connection is already closed,
-    /// so servers that do not read commands during a transfer (vsftpd) see the failed write first. Then ABOR and NOOP:
-    /// the transfer's end (426, 226 or 450/451, in whatever order and number the server sends them) and ABOR's reply
-    /// (225/226) are swallowed until NOOP's 200 proves the next reply will be ours. No 200 within the timeout: broken.
+    /// Brings the control connection back in step after a transfer was cut short by closing its data connection.
+    /// Usually the server's write then fails (or had already finished into the socket buffers) and it ends the transfer
+    /// with one reply: 426, 451 or 226 (or pure-ftpd's stray 150). ABOR is sent only when that reply does not come quickly (pure-ftpd over TLS keeps
+    /// waiting): vsftpd does not read commands during a transfer, and pure-ftpd drops commands that arrive with an ABOR,
+    /// so an early ABOR only adds replies of uncertain number and order. After a 2xx that ends the transfer or the ABOR,
+    /// NOOP's 200 proves the next reply will be ours; stray replies before it (a late 225/226, pure-ftpd's bogus 150)
+    /// are swallowed. Nothing within the timeout: the connection is broken and will be closed.
     /// </summary>
     internal async Task RecoverAfterAbortAsync(CancellationToken cancellationToken)
     {
@@ -176,15 +179,30 @@ internal sealed partial class FtpControlConnection
         timeout.CancelAfter(_endpoint.Settings.AbortTimeout);
         try
         {
-            await WriteCommandAsync("ABOR", timeout.Token).ConfigureAwait(false);
-            await WriteCommandAsync("NOOP", timeout.Token).ConfigureAwait(false);
-            for (int i = 0; i < 8; i++)
+            var pending = ReadReplyAsync(timeout.Token);
+            var quiet = Task.Delay(_endpoint.Settings.AbortQuietPeriod, timeout.Token);
+            bool aborSent = false;
+            if (await Task.WhenAny(pending, quiet).ConfigureAwait(false) != pending)
             {
-                var reply = await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
-                if (reply.Code == 200)
-                    return;
-                if (reply.Code == 421)
-                    break;
+                await WriteCommandAsync("ABOR", timeout.Token, repliesPending: true).ConfigureAwait(false);
+                aborSent = true;
+            }
+            // Any reply ends the transfer, even a 1xx: pure-ftpd sometimes ends a cut-short transfer with a second "150".
+            var end = await pending.ConfigureAwait(false);
+            // With ABOR sent, wait for a completion (ABOR's 225/226) before NOOP, so NOOP never arrives mid-abort.
+            for (int i = 0; i < 4 && aborSent && !end.IsCompletion && end.Code != 421; i++)
+                end = await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
+            if (end.Code != 421 && (end.IsCompletion || !aborSent))
+            {
+                await WriteCommandAsync("NOOP", timeout.Token, repliesPending: true).ConfigureAwait(false);
+                for (int i = 0; i < 6; i++)
+                {
+                    var reply = await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
+                    if (reply.Code == 200)
+                        return;
+                    if (reply.Code == 421)
+                        break;
+                }
             }
         }
         catch (Exception ex) when (ex is StorageException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)

@@ -182,12 +182,16 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         return await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task WriteCommandAsync(string command, CancellationToken cancellationToken, bool latin1 = false)
+    /// <summary>
+    /// Sends one command. Bytes already received but not read mean the server answered something nobody asked, so the
+    /// next reply would be misread: that is refused, except after an aborted transfer, whose final replies are expected.
+    /// </summary>
+    public async Task WriteCommandAsync(string command, CancellationToken cancellationToken, bool latin1 = false, bool repliesPending = false)
     {
         if (!IsUsable)
             throw new StorageException(StorageErrorKind.Transient, "The FTP connection is no longer usable.");
         StoragePaths.EnsureSafe(command); // last line of defence against CR/LF injection, whatever the caller checked
-        if (_reader.HasBufferedBytes)
+        if (_reader.HasBufferedBytes && !repliesPending)
         {
             _broken = true;
             throw new StorageException(StorageErrorKind.Protocol, "The FTP server sent a reply nobody asked for; the connection is out of step.");

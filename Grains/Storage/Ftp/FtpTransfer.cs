@@ -30,16 +30,7 @@ internal sealed class FtpTransfer : IAsyncDisposable
             return;
         _finished = true;
         if (Data is SslStream ssl)
-        {
-            try
-            {
-                await ssl.ShutdownAsync().ConfigureAwait(false); // close_notify: some servers want it before 226
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-            {
-                // The server may already have closed its side.
-            }
-        }
+            await TryShutdownAsync(ssl).ConfigureAwait(false); // close_notify: some servers want it before 226
         await DisposeDataAsync().ConfigureAwait(false);
         var reply = await _connection.ReadReplyAsync(cancellationToken).ConfigureAwait(false);
         if (reply.IsPreliminary)
@@ -58,6 +49,8 @@ internal sealed class FtpTransfer : IAsyncDisposable
         if (_finished)
             return;
         _finished = true;
+        if (Data is SslStream ssl)
+            await TryShutdownAsync(ssl).ConfigureAwait(false); // a TLS server waits for close_notify before it gives up the transfer
         await DisposeDataAsync().ConfigureAwait(false);
         await _connection.RecoverAfterAbortAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -71,6 +64,18 @@ internal sealed class FtpTransfer : IAsyncDisposable
             _connection.MarkBroken();
         }
         await DisposeDataAsync().ConfigureAwait(false);
+    }
+
+    private static async Task TryShutdownAsync(SslStream ssl)
+    {
+        try
+        {
+            await ssl.ShutdownAsync().WaitAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or InvalidOperationException or TimeoutException)
+        {
+            // The server may already have closed its side.
+        }
     }
 
     private async ValueTask DisposeDataAsync()

@@ -17,6 +17,9 @@ internal sealed class TestConnectionLimiter(int limit) : IConnectionLimiter
     public int Limit { get { lock (_gate) return _limit; } }
     public int Granted { get { lock (_gate) return _granted; } }
     public int MaxGranted { get; private set; }
+
+    /// <summary>Leases handed out in total: one per connection ever opened.</summary>
+    public int Acquired { get; private set; }
     public int TooManyReports { get; private set; }
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken)
@@ -29,6 +32,7 @@ internal sealed class TestConnectionLimiter(int limit) : IConnectionLimiter
                 if (_granted < _limit)
                 {
                     _granted++;
+                    Acquired++;
                     MaxGranted = Math.Max(MaxGranted, _granted);
                     return new Lease(this);
                 }
