@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 
 namespace Pcrs.Grains.Storage.Ftp;
@@ -10,9 +9,6 @@ namespace Pcrs.Grains.Storage.Ftp;
 /// <summary>Data connections: passive mode only (EPSV, then PASV), always to the control connection's peer address.</summary>
 internal sealed partial class FtpControlConnection
 {
-    [GeneratedRegex(@"(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3}),\s*(\d{1,3})", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
-    private static partial Regex PasvNumbers();
-
     /// <summary>
     /// Opens a data connection and starts <paramref name="command"/> on it (after REST when <paramref name="restOffset"/>
     /// is positive). Throws the classified reply error when the server refuses the command.
@@ -144,24 +140,28 @@ internal sealed partial class FtpControlConnection
             int.TryParse(parts[3], NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is > 0 and <= 65535;
     }
 
-    /// <summary>"227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)": only the port is used.</summary>
+    /// <summary>"227 Entering Passive Mode (h1,h2,h3,h4,p1,p2)" (parentheses optional): only the port is used.</summary>
     internal static bool TryParsePasvPort(FtpReply reply, out int port)
     {
         port = 0;
-        try
+        string text = reply.Lines[^1];
+        if (text.Length > 4)
+            text = text[4..]; // skip the reply code
+        foreach (var candidate in text.Split([' ', '(', ')', '.', '='], StringSplitOptions.RemoveEmptyEntries))
         {
-            var match = PasvNumbers().Match(reply.Lines[^1]);
-            if (!match.Success)
-                return false;
-            int high = int.Parse(match.Groups[5].Value, CultureInfo.InvariantCulture);
-            int low = int.Parse(match.Groups[6].Value, CultureInfo.InvariantCulture);
-            port = (high * 256) + low;
-            return high <= 255 && low <= 255 && port > 0;
+            var parts = candidate.Split(',');
+            if (parts.Length != 6)
+                continue;
+            var numbers = new int[6];
+            bool valid = true;
+            for (int i = 0; i < 6 && valid; i++)
+                valid = int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out numbers[i]) && numbers[i] <= 255;
+            if (!valid)
+                continue;
+            port = (numbers[4] * 256) + numbers[5];
+            return port > 0;
         }
-        catch (RegexMatchTimeoutException)
-        {
-            return false;
-        }
+        return false;
     }
 
     /// <summary>
