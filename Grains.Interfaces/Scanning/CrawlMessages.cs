@@ -1,0 +1,62 @@
+namespace Pcrs.Grains.Interfaces.Scanning;
+
+/// <summary>
+/// Asks a DirectoryGrain to take part in scan <see cref="ScanNumber"/>. Idempotent: a directory already done for this
+/// scan reports again at once; one still running re-sends the order to its pending children (the watchdog's way down).
+/// </summary>
+/// <param name="ScanNumber">The storage's scan number N.</param>
+/// <param name="ParentPath">Directory path of the parent to report to; null for a root, which reports to the StorageGrain.</param>
+[GenerateSerializer, Immutable, Alias("pcrs.DirectoryScanOrder")]
+public sealed record DirectoryScanOrder(
+    [property: Id(0)] long ScanNumber,
+    [property: Id(1)] string? ParentPath);
+
+/// <summary>
+/// Counts of a directory's whole subtree for one scan, taken from its listings (so they are exact even when a
+/// scan resumed after a silo died). <see cref="FailedListings"/> counts directories whose listing failed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("pcrs.SubtreeReport")]
+public sealed record SubtreeReport(
+    [property: Id(0)] long Directories,
+    [property: Id(1)] long Files,
+    [property: Id(2)] long DataFiles,
+    [property: Id(3)] long TotalBytes,
+    [property: Id(4)] long Errors,
+    [property: Id(5)] long FailedListings,
+    [property: Id(6)] string? FirstError)
+{
+    public static SubtreeReport Zero { get; } = new(0, 0, 0, 0, 0, 0, null);
+
+    public SubtreeReport Add(SubtreeReport other) => new(
+        Directories + other.Directories,
+        Files + other.Files,
+        DataFiles + other.DataFiles,
+        TotalBytes + other.TotalBytes,
+        Errors + other.Errors,
+        FailedListings + other.FailedListings,
+        FirstError ?? other.FirstError);
+}
+
+/// <summary>A sidecar seen in the same listing as a data file (world file, .prj, .aux.xml), handed to the FileGrain.</summary>
+[GenerateSerializer, Immutable, Alias("pcrs.SidecarInfo")]
+public sealed record SidecarInfo(
+    [property: Id(0)] string Name,
+    [property: Id(1)] long? Size,
+    [property: Id(2)] DateTimeOffset? LastModified);
+
+/// <summary>Asks a FileGrain to read the header of a new or changed data file, as listed in scan <see cref="ScanNumber"/>.</summary>
+[GenerateSerializer, Immutable, Alias("pcrs.FileAnalysisOrder")]
+public sealed record FileAnalysisOrder(
+    [property: Id(0)] long ScanNumber,
+    [property: Id(1)] long? Size,
+    [property: Id(2)] DateTimeOffset? LastModified,
+    [property: Id(3)] string? ETag,
+    [property: Id(4)] SidecarInfo[] Sidecars,
+    [property: Id(5)] string SidecarSignature);
+
+/// <summary>What a FileGrain answers: small counts only; the tile itself went to the catalogue.</summary>
+[GenerateSerializer, Immutable, Alias("pcrs.FileAnalysisResult")]
+public sealed record FileAnalysisResult(
+    [property: Id(0)] long BytesRead,
+    [property: Id(1)] string? Error,
+    [property: Id(2)] string? Format);

@@ -1,0 +1,56 @@
+namespace Pcrs.Grains.Interfaces.Scanning;
+
+/// <summary>
+/// One storage (key: <c>StorageLocation.IdentityKey</c>): the deliverables attached to it, its credentials (encrypted),
+/// its scan life cycle, live progress, last successful result, periodic rescans, and the cluster-wide connection leases.
+/// Deliverables declaring the same storage share this grain and one crawl.
+/// </summary>
+[Alias("pcrs.IStorageGrain")]
+public interface IStorageGrain : IGrainWithStringKey
+{
+    /// <summary>Attaches (or re-attaches) a deliverable with its start path, flags and login; queues a scan. The password is encrypted at once.</summary>
+    [Alias("Attach")]
+    Task<StorageScanView> Attach(StorageDeclaration declaration);
+
+    /// <summary>Detaches a deliverable. When no deliverable is left, the credentials are erased. Scan data stays in the catalogue.</summary>
+    [Alias("Detach")]
+    Task Detach(string deliverableId);
+
+    /// <summary>Erases the credentials and every attachment at once (administrator revocation). Scan data stays.</summary>
+    [Alias("Revoke")]
+    Task Revoke();
+
+    /// <summary>Starts a scan, or joins the running one: never refused while one runs.</summary>
+    [Alias("RequestScan")]
+    Task<StorageScanView> RequestScan();
+
+    [Alias("GetStatus")]
+    Task<StorageScanView> GetStatus();
+
+    /// <summary>Sets the period of automatic rescans (default monthly; at least one hour).</summary>
+    [Alias("SetRescanPeriod")]
+    Task SetRescanPeriod(TimeSpan period);
+
+    /// <summary>Progress deltas from DirectoryGrains, batched per directory (never one call per file).</summary>
+    [Alias("ReportProgress")]
+    Task ReportProgress(long scanNumber, ScanProgress delta);
+
+    /// <summary>A root DirectoryGrain finished its subtree for scan <paramref name="scanNumber"/>. Idempotent.</summary>
+    [Alias("RootCompleted")]
+    Task RootCompleted(long scanNumber, string rootPath, SubtreeReport report);
+
+    /// <summary>
+    /// Asks for the right to open one more connection. <paramref name="heldBySilo"/> is what the silo holds now, so the
+    /// grant table heals itself after this grain moved. False: the storage's limit is reached, ask again later.
+    /// </summary>
+    [Alias("TryAcquireConnection")]
+    Task<bool> TryAcquireConnection(string siloId, int heldBySilo);
+
+    /// <summary>A connection of <paramref name="siloId"/> closed; <paramref name="heldBySilo"/> is what it still holds.</summary>
+    [Alias("ReleaseConnection")]
+    Task ReleaseConnection(string siloId, int heldBySilo);
+
+    /// <summary>The server refused a connection as one too many: grant fewer for a while.</summary>
+    [Alias("ReportTooManyConnections")]
+    Task ReportTooManyConnections(string siloId, int heldBySilo);
+}

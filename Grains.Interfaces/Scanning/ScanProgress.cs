@@ -1,0 +1,28 @@
+namespace Pcrs.Grains.Interfaces.Scanning;
+
+/// <summary>
+/// Live counters of a running scan, sent as deltas batched per directory and summed by the StorageGrain.
+/// <see cref="Analysed"/> counts headers read in this scan, <see cref="Unchanged"/> files skipped because their size and
+/// modification time (or ETag) did not change.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("pcrs.ScanProgress")]
+public sealed record ScanProgress(
+    [property: Id(0)] long Directories,
+    [property: Id(1)] long Files,
+    [property: Id(2)] long Analysed,
+    [property: Id(3)] long Unchanged,
+    [property: Id(4)] long Errors,
+    [property: Id(5)] long BytesRead)
+{
+    public static ScanProgress Zero { get; } = new(0, 0, 0, 0, 0, 0);
+
+    public bool IsZero => this == Zero;
+
+    public ScanProgress Add(ScanProgress other) => new(
+        Directories + other.Directories,
+        Files + other.Files,
+        Analysed + other.Analysed,
+        Unchanged + other.Unchanged,
+        Errors + other.Errors,
+        BytesRead + other.BytesRead);
+}
