@@ -12,7 +12,7 @@ public sealed record StoredProject(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocument Document, StorageDeclaration? Storage);
+public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocument Document, DeclaredStorage? Storage);
 
 /// <summary>Outcome of a full project update.</summary>
 public enum ProjectUpdateOutcome
@@ -26,7 +26,7 @@ public enum ProjectUpdateOutcome
 public sealed record ProjectUpdateResult(
     ProjectUpdateOutcome Outcome,
     int UnknownDeliverableIndex = -1,
-    IReadOnlyList<StorageDeclaration>? RemovedStorages = null);
+    IReadOnlyList<DeclaredStorage>? RemovedStorages = null);
 
 /// <summary>
 /// PostgreSQL persistence of projects, deliverables and storage declarations (tables of deploy/sql/0200_projects.sql).
@@ -147,7 +147,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             await UpsertDeliverableAsync(connection, transaction, deliverableId, id, i, deliverables[i].Document, cancellationToken);
         }
 
-        var removed = new List<StorageDeclaration>();
+        var removed = new List<DeclaredStorage>();
         var dropped = existing.Except(kept).ToArray();
         if (dropped.Length > 0)
         {
@@ -161,7 +161,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Soft-deletes a project and erases its storage declarations (credentials included). Null when absent.</summary>
-    public async Task<IReadOnlyList<StorageDeclaration>?> DeleteAsync(Guid id, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<DeclaredStorage>?> DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -210,7 +210,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Declares or replaces the storage of a deliverable; returns the declaration it replaced, if any.</summary>
-    public async Task<StorageDeclaration?> SaveDeclarationAsync(StorageDeclaration declaration, CancellationToken cancellationToken)
+    public async Task<DeclaredStorage?> SaveDeclarationAsync(DeclaredStorage declaration, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -237,7 +237,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>Revokes a deliverable's storage: the row, and with it the encrypted password, is deleted. Null when none.</summary>
-    public async Task<StorageDeclaration?> DeleteDeclarationAsync(Guid deliverableId, CancellationToken cancellationToken)
+    public async Task<DeclaredStorage?> DeleteDeclarationAsync(Guid deliverableId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -288,11 +288,11 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         "deliverable_id, storage_identity, kind, location, start_path, tls, user_name, protected_password, " +
         "public_connection, download_allowed, declared_at";
 
-    private static StorageDeclaration? ReadDeclaration(NpgsqlDataReader reader, int first)
+    private static DeclaredStorage? ReadDeclaration(NpgsqlDataReader reader, int first)
     {
         if (reader.IsDBNull(first))
             return null;
-        return new StorageDeclaration
+        return new DeclaredStorage
         {
             DeliverableId = reader.GetGuid(first),
             StorageIdentity = reader.GetString(first + 1),
@@ -308,10 +308,10 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         };
     }
 
-    private static async Task<IReadOnlyList<StorageDeclaration>> DeleteDeclarationsAsync(
+    private static async Task<IReadOnlyList<DeclaredStorage>> DeleteDeclarationsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] deliverableIds, CancellationToken cancellationToken)
     {
-        var removed = new List<StorageDeclaration>();
+        var removed = new List<DeclaredStorage>();
         if (deliverableIds.Length == 0)
             return removed;
         await using var delete = new NpgsqlCommand(

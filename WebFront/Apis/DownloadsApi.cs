@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
@@ -27,9 +28,9 @@ public static class DownloadsApi
     }
 
     public static async Task<Results<StorageFileResult, RedirectHttpResult, NotFound, ProblemHttpResult>> DownloadFile(
-        Guid id, Guid did, string? path, HttpContext http, ProjectStore store, ITileCatalogue catalogue,
-        IStorageClientFactory clients, LocalConnectionLimiters limiters, IPasswordProtector protector,
-        ILoggerFactory loggers, CancellationToken cancellationToken)
+        Guid id, Guid did, string? path, HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue,
+        [FromServices] IStorageClientFactory clients, [FromServices] LocalConnectionLimiters limiters, [FromServices] IPasswordProtector protector,
+        [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
         if (deliverable?.Storage is not { } storage)

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text;
 using System.Text.Json;
 using Pcrs.Grains.Projects;
@@ -34,7 +35,7 @@ public static class ExportsApi
         return app;
     }
 
-    public static async Task ProjectsCsv(HttpContext http, ProjectStore store, CancellationToken cancellationToken)
+    public static async Task ProjectsCsv(HttpContext http, [FromServices] ProjectStore store, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var counts = new Dictionary<Guid, int>();
@@ -55,7 +56,7 @@ public static class ExportsApi
         });
     }
 
-    public static async Task DeliverablesCsv(HttpContext http, ProjectStore store, ITileCatalogue catalogue, CancellationToken cancellationToken)
+    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
     {
         await WriteCsvAsync(http, async csv =>
         {
@@ -78,7 +79,7 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult DeliverablesGeoJson(ProjectStore store, ITileCatalogue catalogue)
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         return new GeoJsonResult(async (writer, ct) =>
@@ -119,7 +120,7 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult TilesGeoJson(ProjectStore store, ITileCatalogue catalogue) =>
+    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue) =>
         new(async (writer, ct) =>
         {
             int written = 0;

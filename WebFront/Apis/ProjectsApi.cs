@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OutputCaching;
 using Pcrs.Grains.Projects;
@@ -43,7 +44,7 @@ public static class ProjectsApi
     }
 
     public static async Task<Results<Created<ProjectCreated>, ValidationProblem>> CreateProject(
-        ProjectRequest? request, ProjectStore store, IOutputCacheStore cache, CancellationToken cancellationToken)
+        ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var (project, deliverables) = ProjectValidator.Validate(request, errors);
@@ -62,7 +63,7 @@ public static class ProjectsApi
     }
 
     public static async Task<Ok<List<ProjectListItem>>> ListProjects(
-        ProjectStore store, ITileCatalogue catalogue, CancellationToken cancellationToken)
+        [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var projects = await store.ListAsync(cancellationToken);
@@ -88,7 +89,7 @@ public static class ProjectsApi
     }
 
     public static async Task<Results<Ok<ProjectResponse>, NotFound>> GetProject(
-        Guid id, ProjectStore store, IScanGateway scans, IPasswordProtector protector, CancellationToken cancellationToken)
+        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector, CancellationToken cancellationToken)
     {
         var project = await store.GetAsync(id, cancellationToken);
         if (project is null)
@@ -97,8 +98,8 @@ public static class ProjectsApi
     }
 
     public static async Task<Results<Ok<ProjectResponse>, NotFound, ValidationProblem>> UpdateProject(
-        Guid id, ProjectRequest? request, ProjectStore store, IScanGateway scans, IPasswordProtector protector,
-        IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var (project, deliverables) = ProjectValidator.Validate(request, errors);
@@ -123,7 +124,7 @@ public static class ProjectsApi
     }
 
     public static async Task<Results<NoContent, NotFound>> DeleteProject(
-        Guid id, ProjectStore store, IScanGateway scans, IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var removed = await store.DeleteAsync(id, cancellationToken);
         if (removed is null)
@@ -135,7 +136,7 @@ public static class ProjectsApi
     }
 
     private static async Task<ProjectResponse> BuildResponseAsync(
-        StoredProject project, IScanGateway scans, IPasswordProtector protector, CancellationToken cancellationToken)
+        StoredProject project, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector, CancellationToken cancellationToken)
     {
         var declared = project.Deliverables.Where(d => d.Storage is not null).Select(d => d.Id).ToList();
         var views = declared.Count == 0 ? [] : await scans.GetScansAsync(project.Id, declared, cancellationToken);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OutputCaching;
 using Pcrs.Grains.Projects;
@@ -39,8 +40,8 @@ public static class StoragesApi
     }
 
     public static async Task<Results<Accepted<ScanQueued>, NotFound, ValidationProblem>> DeclareStorage(
-        Guid id, Guid did, StorageRequest? request, ProjectStore store, IAddressGuard addressGuard, IScanGateway scans,
-        IPasswordProtector protector, IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, Guid did, StorageRequest? request, [FromServices] ProjectStore store, [FromServices] IAddressGuard addressGuard, [FromServices] IScanGateway scans,
+        [FromServices] IPasswordProtector protector, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is null)
             return TypedResults.NotFound();
@@ -64,7 +65,7 @@ public static class StoragesApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        var declaration = new StorageDeclaration
+        var declaration = new DeclaredStorage
         {
             DeliverableId = did,
             StorageIdentity = storage.Location.IdentityKey,
@@ -86,7 +87,7 @@ public static class StoragesApi
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeStorage(
-        Guid id, Guid did, ProjectStore store, IScanGateway scans, IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: not null })
             return TypedResults.NotFound();
@@ -97,7 +98,7 @@ public static class StoragesApi
     }
 
     public static async Task<Results<Accepted<ScanQueued>, NotFound>> RequestScan(
-        Guid id, Guid did, ProjectStore store, IScanGateway scans, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
     {
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: not null })
             return TypedResults.NotFound();
@@ -108,7 +109,7 @@ public static class StoragesApi
     }
 
     public static async Task<Results<Ok<ScanStateResponse>, NotFound>> GetScan(
-        Guid id, Guid did, ProjectStore store, IScanGateway scans, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
     {
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: not null })
             return TypedResults.NotFound();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -24,7 +25,7 @@ public static class TilesApi
     }
 
     public static async Task<Results<GeoJsonResult, NotFound, ValidationProblem>> GetTiles(
-        Guid id, Guid did, string? bbox, HttpContext http, ProjectStore store, ITileCatalogue catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var box = ParseBbox(bbox, errors);

@@ -39,7 +39,7 @@ public static class ProjectViews
     /// Connection details only when the owner made them public (the platform's promise for mass download); the password
     /// is decrypted here and nowhere else on a response path.
     /// </summary>
-    public static StorageResponse ToStorageResponse(StorageDeclaration storage, ScanView? scan, IPasswordProtector protector)
+    public static StorageResponse ToStorageResponse(DeclaredStorage storage, ScanView? scan, IPasswordProtector protector)
     {
         var response = new StorageResponse
         {

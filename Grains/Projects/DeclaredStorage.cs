@@ -4,7 +4,7 @@ namespace Pcrs.Grains.Projects;
 /// A storage declared on a deliverable, as stored. <see cref="ProtectedPassword"/> is the password encrypted with the
 /// silos' key ring; it leaves the store only towards the code that connects to the storage.
 /// </summary>
-public sealed record StorageDeclaration
+public sealed record DeclaredStorage
 {
     public required Guid DeliverableId { get; init; }
 
