@@ -2,6 +2,7 @@
 using Pcrs.WebFront;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.UseOrleans(silo => silo.UseLocalhostClustering());
 builder.Services.AddWebFront(builder.Configuration);
 var app = builder.Build();
 app.UseWebFront();

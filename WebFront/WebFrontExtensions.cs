@@ -7,6 +7,7 @@ using Npgsql;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Apis;
 using Pcrs.WebFront.Auth;
+using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Downloads;
 using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Scanning;
@@ -31,6 +32,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<IPasswordProtector, DataProtectionPasswordProtector>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.TryAddSingleton<LocalConnectionLimiters>();
+        services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
         services.AddDataProtection();
 
         services.AddProblemDetails();

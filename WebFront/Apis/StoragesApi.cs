@@ -81,7 +81,16 @@ public static class StoragesApi
         var previous = await store.SaveDeclarationAsync(declaration, cancellationToken);
         if (previous is not null && previous.StorageIdentity != declaration.StorageIdentity)
             await scans.RevokeAsync(did, cancellationToken);
-        await scans.DeclareAsync(did, storage.Location, storage.Credentials, storage.PublicConnection, storage.DownloadAllowed, cancellationToken);
+        try
+        {
+            await scans.DeclareAsync(did, storage.Location, storage.Credentials, storage.PublicConnection, storage.DownloadAllowed, cancellationToken);
+        }
+        catch
+        {
+            // The grain did not take it: leave no declaration (and no credentials) behind that nothing scans.
+            await store.DeleteDeclarationAsync(did, CancellationToken.None);
+            throw;
+        }
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         return TypedResults.Accepted($"/api/projects/{id}/deliverables/{did}/scan", new ScanQueued("queued", $"/api/projects/{id}/deliverables/{did}/scan"));
     }

@@ -90,17 +90,22 @@ public static partial class ProjectValidator
 
     private static List<ProjectStep> ValidateSteps(List<StepRequest?>? values, ValidationErrors errors)
     {
+        var dates = new List<(int Index, DateOnly Date)>();
         var steps = ValidateList(values, "steps", errors, (step, field, e) =>
         {
             var status = FieldRules.OneOf(e, field + ".status", step.Status, ProjectVocabulary.StepStatuses);
             var date = FieldRules.Date(e, field + ".startDate", step.StartDate, required: true);
+            if (date is { } d)
+                dates.Add((int.Parse(field.AsSpan("steps[".Length, field.Length - "steps[]".Length), System.Globalization.CultureInfo.InvariantCulture), d));
             return status is null || date is null ? null : new ProjectStep(status, date.Value);
         });
-        // The platform's rule: each step starts on or after the previous one, so "the latest past step" is the current status.
-        for (int i = 1; i < steps.Count; i++)
+        // The platform's rule: each step starts on or after the previous one, so "the latest past step" is the current
+        // status. Checked on every readable date, even of a step whose status is wrong, so the right index is named.
+        for (int i = 1; i < dates.Count; i++)
         {
-            if (steps[i].StartDate < steps[i - 1].StartDate)
-                errors.Add($"steps[{i}].startDate", $"Step dates never decrease: {steps[i].StartDate:yyyy-MM-dd} is before the previous step's {steps[i - 1].StartDate:yyyy-MM-dd}.");
+            if (dates[i].Date < dates[i - 1].Date)
+                errors.Add($"steps[{dates[i].Index}].startDate",
+                    $"Step dates never decrease: {dates[i].Date:yyyy-MM-dd} is before the previous step's {dates[i - 1].Date:yyyy-MM-dd}.");
         }
         return steps;
     }
