@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Pcrs.Grains.Storage.Local;
+
+namespace Pcrs.Grains.Storage;
+
+/// <summary>
+/// Creates the protocol client for a storage location. Every network client gets the same address guard and options,
+/// so no protocol can reach an address the administrator did not allow.
+/// </summary>
+public sealed class StorageClientFactory : IStorageClientFactory
+{
+    private readonly IAddressGuard _guard;
+    private readonly StorageAccessOptions _options;
+    private readonly ILoggerFactory _loggerFactory;
+
+    public StorageClientFactory(IAddressGuard guard, IOptions<StorageAccessOptions> options, ILoggerFactory? loggerFactory = null)
+        : this(guard, options.Value, loggerFactory)
+    {
+    }
+
+    public StorageClientFactory(IAddressGuard guard, StorageAccessOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        _guard = guard ?? throw new ArgumentNullException(nameof(guard));
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    public IStorageClient Create(StorageLocation location, StorageCredentials credentials, IConnectionLimiter limiter, StorageTrust trust)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        ArgumentNullException.ThrowIfNull(credentials);
+        ArgumentNullException.ThrowIfNull(limiter);
+        ArgumentNullException.ThrowIfNull(trust);
+        return location.Protocol switch
+        {
+            StorageProtocol.File => new LocalStorageClient(location),
+            _ => throw new StorageException(StorageErrorKind.Invalid,
+                $"The {StorageLocation.ProtocolScheme(location.Protocol)}:// protocol is not supported by this build."),
+        };
+    }
+}
