@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Pcrs.Grains.Projects;
+using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Apis;
 using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Catalogue;
@@ -31,6 +32,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<AccessTokens>();
         services.TryAddSingleton<IPasswordProtector, DataProtectionPasswordProtector>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
+        services.AddStorageAccess(configuration);
         services.TryAddSingleton<LocalConnectionLimiters>();
         services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
         services.AddDataProtection();
