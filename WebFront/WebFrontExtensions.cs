@@ -30,12 +30,11 @@ public static class WebFrontExtensions
             ?? throw new InvalidOperationException("ConnectionStrings:Pcrs is not set.")));
         services.TryAddSingleton<ProjectStore>();
         services.TryAddSingleton<AccessTokens>();
-        services.TryAddSingleton<IPasswordProtector, DataProtectionPasswordProtector>();
+        services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<LocalConnectionLimiters>();
         services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
-        services.AddDataProtection();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.DataProtection;
+using Pcrs.Grains.Hosting.Secrets;
 
 namespace Pcrs.WebFront.Projects;
 
@@ -10,12 +10,13 @@ public interface IPasswordProtector
     string Unprotect(string protectedPassword);
 }
 
-/// <summary>ASP.NET Core Data Protection with a dedicated purpose, so these payloads cannot be swapped with other protected data.</summary>
-public sealed class DataProtectionPasswordProtector(IDataProtectionProvider provider) : IPasswordProtector
+/// <summary>
+/// The deployment's secret protector (Data Protection, key ring in PostgreSQL shared by every silo and web front), so a
+/// download served by any web front can decrypt what another one stored.
+/// </summary>
+public sealed class SecretPasswordProtector(ISecretProtector secrets) : IPasswordProtector
 {
-    private readonly IDataProtector _protector = provider.CreateProtector("Pcrs.WebFront.StoragePasswords.v1");
+    public string Protect(string password) => secrets.Protect(password);
 
-    public string Protect(string password) => _protector.Protect(password);
-
-    public string Unprotect(string protectedPassword) => _protector.Unprotect(protectedPassword);
+    public string Unprotect(string protectedPassword) => secrets.Unprotect(protectedPassword);
 }

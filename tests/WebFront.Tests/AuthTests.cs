@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 namespace Pcrs.WebFront.Tests;
 
 /// <summary>Every write route refuses anonymous callers (401) and callers holding another project's key (403).</summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class AuthTests(WebFrontFixture web) : IClassFixture<WebFrontFixture>
 {
     private static readonly JsonObject FtpStorage = new()

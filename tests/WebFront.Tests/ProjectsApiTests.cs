@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 
 namespace Pcrs.WebFront.Tests;
 
+[Collection(WebFrontCollection.Name)]
 public sealed class ProjectsApiTests(WebFrontFixture web) : IClassFixture<WebFrontFixture>
 {
     [Fact]

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 namespace Pcrs.WebFront.Tests;
 
 /// <summary>Validation errors are ProblemDetails 400 whose "errors" name the field.</summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class ValidationTests(WebFrontFixture web) : IClassFixture<WebFrontFixture>
 {
     private async Task<JsonObject> PostProjectExpecting400(JsonNode body)

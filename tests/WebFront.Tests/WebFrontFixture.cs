@@ -33,7 +33,6 @@ public sealed class WebFrontFixture : IAsyncLifetime
             await using var create = new NpgsqlCommand($"CREATE DATABASE \"{DatabaseName}\"", admin);
             await create.ExecuteNonQueryAsync();
         }
-        await ApplyMigrationsAsync();
         _factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseEnvironment("Development");
@@ -43,6 +42,11 @@ public sealed class WebFrontFixture : IAsyncLifetime
             builder.UseSetting("WebFront:PublicRequestsPerMinute", "0");
             builder.UseSetting("WebFront:DownloadsPerMinute", "0");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+            // One single-node silo per test class, on ports of its own, so classes can run side by side.
+            builder.UseSetting("Orleans:ClusterId", DatabaseName);
+            builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
         _ = _factory.Server;
     }
@@ -58,17 +62,11 @@ public sealed class WebFrontFixture : IAsyncLifetime
         await drop.ExecuteNonQueryAsync();
     }
 
-    /// <summary>Applies the web front's own scripts (0200-0299); idempotent, so the host's runner may apply them again.</summary>
-    private async Task ApplyMigrationsAsync()
+    private static int FreePort()
     {
-        var sqlDir = Path.Combine(RepositoryRoot(), "deploy", "sql");
-        await using var connection = new NpgsqlConnection(ConnectionString);
-        await connection.OpenAsync();
-        foreach (var file in Directory.GetFiles(sqlDir, "02*.sql").Order(StringComparer.Ordinal))
-        {
-            await using var command = new NpgsqlCommand(await File.ReadAllTextAsync(file), connection);
-            await command.ExecuteNonQueryAsync();
-        }
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public static string RepositoryRoot()
