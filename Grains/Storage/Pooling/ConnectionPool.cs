@@ -248,7 +248,17 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
             var handoff = new TaskCompletionSource<Slot>(TaskCreationOptions.RunContinuationsAsynchronously);
             LinkedListNode<TaskCompletionSource<Slot>> node;
             lock (_gate)
+            {
+                // A connection may have come back between the decision to open one and now; it went idle because no
+                // creator was registered yet. Take it, or it would keep its lease while this caller waits for one.
+                if (_idle.TryPop(out var idle))
+                {
+                    _open--;
+                    GrantWaitersLocked();
+                    return (null, idle);
+                }
                 node = _creators.AddLast(handoff);
+            }
             using var acquireCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var leaseTask = _limiter.AcquireAsync(acquireCancellation.Token).AsTask();
             await Task.WhenAny(leaseTask, handoff.Task).ConfigureAwait(false);

@@ -73,7 +73,7 @@ public sealed class ConnectionPoolTests
                     throw new StorageException(StorageErrorKind.Transient, "simulated failure");
                 return i;
             }, token).ContinueWith(_ => 0, token);
-        });
+        }).WaitAsync(TimeSpan.FromSeconds(20), ct); // a lost wake-up would stall until the 30 s idle sweep
 
         Assert.Equal(3, server.Peak);
         Assert.True(peakBusy <= 3);
