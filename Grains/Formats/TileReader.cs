@@ -326,7 +326,7 @@ public sealed class TileReader : ITileReader
         FormatReadException f => f.Message,
         ByteBudgetExceededException b => b.Message,
         OperationCanceledException => "Reading the file timed out.",
-        _ => $"Reading {name} failed: {ex.Message}",
+        _ => $"Reading {name} failed: {ex.Message.TrimEnd('.', ' ')}.",
     };
 
     private sealed class SidecarByteCounter

@@ -22,7 +22,7 @@ public sealed record TileReaderParts
     public Func<int, string?> CrsName { get; init; } = _ => null;
 
     /// <summary>Whether French regulations accept the CRS for a PCRS.</summary>
-    public Func<int, bool> IsAcceptedCrs { get; init; } = AcceptedCrsCodes.Contains;
+    public Func<int, bool> IsAcceptedCrs { get; init; } = code => AcceptedCrsCodes.Contains(code);
 
     /// <summary>WGS84 footprint (RFC 7946 order) of a raster from its CRS, geotransform and size; null when it cannot be computed.</summary>
     public Func<int?, IReadOnlyList<double>, int, int, IReadOnlyList<GeoPoint>?> Footprint { get; init; } = (_, _, _, _) => null;
