@@ -1,2 +1,35 @@
-// Placeholder entry point; the hosting issue replaces it with the real silo host and its verbs.
-Console.WriteLine("Pcrs.Silo");
+using Pcrs.Grains.Hosting.Logging;
+using Pcrs.Grains.Hosting.Postgres;
+using Pcrs.Silo.Verbs;
+using Serilog;
+
+// Pcrs.Silo [verb] [configuration overrides such as --Orleans:Endpoints:SiloPort=11112]
+//   run      (default) a worker silo: ADO.NET clustering and reminders on PostgreSQL
+//   migrate  apply the deploy/sql migrations to the configured database, then exit
+Log.Logger = PcrsLogging.CreateBootstrapLogger();
+try
+{
+    (string verb, string[] rest) = VerbLine.Split(args);
+    return verb switch
+    {
+        "run" => await RunVerb.RunAsync(rest),
+        "migrate" => await MigrateVerb.RunAsync(rest),
+        // ---- dispatch point: more verbs go here, e.g. "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest), ----
+        _ => VerbLine.Usage(verb),
+    };
+}
+catch (EmbeddedPostgresException ex)
+{
+    // A set-up problem with a plain remedy: one line, no stack trace.
+    Log.Fatal("{Problem}", ex.Message);
+    return 2;
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    Log.Fatal(ex, "Silo terminated unexpectedly");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}

@@ -1,7 +1,39 @@
-// Placeholder entry point; the hosting issue replaces it with the co-hosted silo and the web front.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/alive", () => "ok");
-app.Run();
+using Pcrs.Grains.Hosting.Logging;
+using Pcrs.Grains.Hosting.Postgres;
+using Pcrs.WebFront.Health;
+using Pcrs.WebFront.Home;
+using Pcrs.WebFront.Hosting;
+using Serilog;
+
+// The whole system on one node by default: web front + co-hosted silo + (embedded) PostgreSQL.
+Log.Logger = PcrsLogging.CreateBootstrapLogger();
+try
+{
+    WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+    await builder.AddPcrsBackendAsync();
+
+    WebApplication app = builder.Build();
+    app.UseSerilogRequestLogging();
+    app.MapPcrsHealth();
+    app.MapHomePage();
+
+    await app.RunAsync();
+    return 0;
+}
+catch (EmbeddedPostgresException ex)
+{
+    // A set-up problem with a plain remedy (e.g. PostgreSQL not installed): one line, no stack trace.
+    Log.Fatal("{Problem}", ex.Message);
+    return 2;
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    Log.Fatal(ex, "WebFront terminated unexpectedly");
+    return 1;
+}
+finally
+{
+    await Log.CloseAndFlushAsync();
+}
 
 public partial class Program;

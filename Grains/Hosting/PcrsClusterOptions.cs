@@ -1,0 +1,68 @@
+using System.Net;
+
+namespace Pcrs.Grains.Hosting;
+
+/// <summary>How silos find each other.</summary>
+public enum PcrsClusteringMode
+{
+    /// <summary>One silo on this machine (the web front's single-node default). Reminders still live in PostgreSQL.</summary>
+    Localhost,
+
+    /// <summary>Membership in PostgreSQL (Orleans ADO.NET provider, invariant "Npgsql"): any number of silos.</summary>
+    AdoNet,
+}
+
+/// <summary>Cluster settings, configuration section "Orleans" (keys named as Orleans itself names them).</summary>
+public sealed class PcrsClusterOptions
+{
+    public const string Section = "Orleans";
+
+    /// <summary>Silos with the same ClusterId form one cluster. Default "pcrs".</summary>
+    public string ClusterId { get; set; } = "pcrs";
+
+    /// <summary>Stable across deployments; reminders are keyed by it. Default "pcrs".</summary>
+    public string ServiceId { get; set; } = "pcrs";
+
+    /// <summary>"Localhost" or "AdoNet"; empty means the host's default (see UsePcrsSilo).</summary>
+    public string? Clustering { get; set; }
+
+    /// <summary>Optional silo name shown in the membership table; Orleans makes one up otherwise.</summary>
+    public string? SiloName { get; set; }
+
+    public EndpointSettings Endpoints { get; set; } = new();
+
+    /// <summary>Smallest reminder period accepted (Orleans default: 1 minute). Tests lower it.</summary>
+    public TimeSpan? MinimumReminderPeriod { get; set; }
+
+    public PcrsClusteringMode ResolveMode(PcrsClusteringMode defaultMode) => Clustering?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => defaultMode,
+        "localhost" or "development" => PcrsClusteringMode.Localhost,
+        "adonet" or "postgresql" or "postgres" => PcrsClusteringMode.AdoNet,
+        _ => throw new InvalidOperationException(
+            $"Orleans:Clustering must be Localhost or AdoNet, not '{Clustering}'."),
+    };
+
+    public sealed class EndpointSettings
+    {
+        /// <summary>Silo-to-silo port. Default 11111; give each silo on one machine its own.</summary>
+        public int SiloPort { get; set; } = 11111;
+
+        /// <summary>Client gateway port. Default 30000; 0 disables the gateway.</summary>
+        public int GatewayPort { get; set; } = 30000;
+
+        /// <summary>Address other silos use to reach this one. Default 127.0.0.1 (one machine); set it for a real network.</summary>
+        public string? AdvertisedIPAddress { get; set; }
+
+        /// <summary>Listen on every interface instead of only the advertised address.</summary>
+        public bool ListenOnAnyHostAddress { get; set; }
+
+        public IPAddress ResolveAdvertisedAddress() =>
+            string.IsNullOrWhiteSpace(AdvertisedIPAddress)
+                ? IPAddress.Loopback
+                : IPAddress.TryParse(AdvertisedIPAddress, out IPAddress? address)
+                    ? address
+                    : throw new InvalidOperationException(
+                        $"Orleans:Endpoints:AdvertisedIPAddress '{AdvertisedIPAddress}' is not an IP address.");
+    }
+}

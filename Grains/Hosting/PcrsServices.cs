@@ -1,0 +1,77 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+using Pcrs.Grains.Hosting.Secrets;
+
+namespace Pcrs.Grains.Hosting;
+
+/// <summary>
+/// The one place where the product's services are registered, for every host (Silo, WebFront, tests).
+/// Each area adds its own lines in <see cref="AddPcrsServices"/>; keep one registration per line so merges stay easy.
+/// </summary>
+public static class PcrsServices
+{
+    /// <summary>All processes of a deployment share this name so they share Data Protection keys.</summary>
+    public const string DataProtectionApplicationName = "pcrs";
+
+    public static IServiceCollection AddPcrsServices(this IServiceCollection services, IConfiguration configuration)
+    {
+        // Hosts may call this more than once (the web front, then its co-hosted silo): register once.
+        if (services.Any(d => d.ServiceType == typeof(PcrsServicesMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<PcrsServicesMarker>();
+
+        // Database: the pool of the PcrsDatabase opened at start-up, or (tests) of ConnectionStrings:Pcrs.
+        services.TryAddSingleton(sp => sp.GetService<PcrsDatabase>()?.DataSource ?? NpgsqlDataSource.Create(
+            configuration.GetConnectionString(PcrsDatabase.ConnectionStringName) ??
+            throw new InvalidOperationException("No PcrsDatabase registered and no ConnectionStrings:Pcrs configured.")));
+
+        // Secrets at rest: Data Protection with its key ring in PostgreSQL (migration 0002).
+        services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
+        services.AddOptions<KeyManagementOptions>()
+            .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+        services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+
+        // ---- areas add their registrations below this line ----
+
+        return services;
+    }
+
+    /// <summary>
+    /// Registers an opened database so it is disposed (stopping an embedded server) with the host. Call before
+    /// UseOrleans so the database outlives the silo's shutdown.
+    /// </summary>
+    public static IServiceCollection AddPcrsDatabase(this IServiceCollection services, PcrsDatabase database)
+    {
+        if (services.Any(d => d.ServiceType == typeof(PcrsDatabase)))
+        {
+            return services;
+        }
+
+        // A factory registration (not an instance) makes the container own and dispose it.
+        services.AddSingleton(_ => database);
+        services.AddHostedService<PcrsDatabaseLifetime>();
+        return services;
+    }
+
+    private sealed class PcrsServicesMarker;
+
+    /// <summary>Resolves the database at start so the container tracks it, and disposes it after every service stopped.</summary>
+    private sealed class PcrsDatabaseLifetime(PcrsDatabase database) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(database);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Configuration;
+using Orleans.Hosting;
+
+namespace Pcrs.Grains.Hosting;
+
+/// <summary>The silo configuration shared by the worker Silo and the web front's co-hosted silo.</summary>
+public static class PcrsSiloBuilderExtensions
+{
+    /// <summary>The ADO.NET provider name Orleans maps to Npgsql.</summary>
+    public const string Invariant = "Npgsql";
+
+    /// <summary>
+    /// Configures clustering (localhost, or ADO.NET membership on <paramref name="database"/>), ADO.NET reminders on the
+    /// same database, identity and endpoints from the "Orleans" section, and the product's services.
+    /// </summary>
+    /// <param name="defaultMode">Used when Orleans:Clustering is not set.</param>
+    public static ISiloBuilder UsePcrsSilo(
+        this ISiloBuilder silo, IConfiguration configuration, PcrsDatabase database, PcrsClusteringMode defaultMode)
+    {
+        var options = new PcrsClusterOptions();
+        configuration.GetSection(PcrsClusterOptions.Section).Bind(options);
+        PcrsClusteringMode mode = options.ResolveMode(defaultMode);
+        PcrsClusterOptions.EndpointSettings endpoints = options.Endpoints;
+
+        if (mode == PcrsClusteringMode.Localhost)
+        {
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, null, options.ServiceId, options.ClusterId);
+        }
+        else
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = options.ClusterId;
+                o.ServiceId = options.ServiceId;
+            });
+            silo.ConfigureEndpoints(endpoints.ResolveAdvertisedAddress(), endpoints.SiloPort, endpoints.GatewayPort,
+                endpoints.ListenOnAnyHostAddress);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = Invariant;
+                o.ConnectionString = database.ConnectionString;
+            });
+        }
+
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = database.ConnectionString;
+        });
+        if (options.MinimumReminderPeriod is TimeSpan minimum)
+        {
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = minimum);
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.SiloName))
+        {
+            silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
+        }
+
+        silo.Services.AddPcrsDatabase(database);
+        silo.Services.AddPcrsServices(configuration);
+        return silo;
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Pcrs.Grains.Hosting;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace Pcrs.Silo.Verbs;
+
+/// <summary>Applies the schema migrations (opening the database applies them) and exits: a deployment step.</summary>
+internal static class MigrateVerb
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(args)
+            .Build();
+        using var logs = new SerilogLoggerFactory(Log.Logger);
+        await using PcrsDatabase database = await PcrsDatabase.OpenAsync(configuration, logs);
+        Log.Information("Migrations done; the database schema is current");
+        return 0;
+    }
+}

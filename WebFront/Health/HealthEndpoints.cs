@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Pcrs.WebFront.Health;
+
+/// <summary>/alive: the process answers (tag "live"). /health: PostgreSQL and Orleans answer too.</summary>
+public static class HealthEndpoints
+{
+    private const string LiveTag = "live";
+
+    public static IServiceCollection AddPcrsHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag])
+            .AddCheck<PostgresHealthCheck>("postgresql")
+            .AddCheck<OrleansHealthCheck>("orleans");
+        return services;
+    }
+
+    public static WebApplication MapPcrsHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/alive", new() { Predicate = check => check.Tags.Contains(LiveTag) });
+        app.MapHealthChecks("/health");
+        return app;
+    }
+}

@@ -1,0 +1,40 @@
+using Pcrs.Grains.Hosting;
+using Pcrs.WebFront.Health;
+using Pcrs.Grains.Hosting.Logging;
+using Serilog;
+using Serilog.Extensions.Logging;
+
+namespace Pcrs.WebFront.Hosting;
+
+public static class WebFrontHosting
+{
+    /// <summary>Where the web front listens when neither --urls nor ASPNETCORE_URLS says otherwise.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Logging, the database (external, or embedded when ConnectionStrings:Pcrs is absent, migrated either way),
+    /// the co-hosted silo (single node unless an external database or Orleans:Clustering=AdoNet makes it join the
+    /// cluster), the product's services and health checks.
+    /// </summary>
+    public static async Task AddPcrsBackendAsync(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddSerilog((services, logger) => logger.ConfigurePcrs(builder.Configuration).ReadFrom.Services(services));
+
+        using var startupLogs = new SerilogLoggerFactory(Log.Logger);
+        PcrsDatabase database = await PcrsDatabase.OpenAsync(builder.Configuration, startupLogs);
+
+        // Registered before the silo so the database (and an embedded server) outlives the silo's shutdown.
+        builder.Services.AddPcrsDatabase(database);
+        PcrsClusteringMode defaultMode = PcrsDatabase.IsExternalConfigured(builder.Configuration)
+            ? PcrsClusteringMode.AdoNet
+            : PcrsClusteringMode.Localhost;
+        builder.UseOrleans(silo => silo.UsePcrsSilo(builder.Configuration, database, defaultMode));
+        builder.Services.AddPcrsServices(builder.Configuration);
+        builder.Services.AddPcrsHealthChecks();
+    }
+}
