@@ -36,6 +36,17 @@ public sealed class TileReaderTests
         Assert.Equal(gdal.GeoTransform, m.GeoTransform);
         Assert.Equal(gdal.Compression ?? "None", m.Compression);
 
+        if (gdal.Epsg is int code && Pcrs.Grains.Formats.Crs.CrsRegistry.Find(code) is not null)
+        {
+            Assert.Equal(gdal.CrsName, m.CrsName);
+            Assert.NotNull(m.Footprint);
+            foreach ((double lon, double lat) in gdal.Wgs84Extent!)
+            {
+                // gdalinfo prints 7 decimals.
+                Assert.Contains(m.Footprint, p => Math.Abs(p.Longitude - lon) < 1e-6 && Math.Abs(p.Latitude - lat) < 1e-6);
+            }
+        }
+
         // Head read-ahead of 4 KB, plus one block for an IFD at the end or values after strip arrays.
         Assert.True(m.BytesRead <= 12 * 1024, $"{name}: {m.BytesRead} bytes");
     }
