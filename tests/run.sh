@@ -9,6 +9,8 @@ cd "$ROOT"
 RESULTS="$ROOT/artifacts/test-results"
 mkdir -p "$RESULTS"
 started=$(date +%s)
+# The build uses a shared compiler server (Directory.Build.props); stop it when the run ends so nothing lingers.
+trap 'dotnet build-server shutdown >/dev/null 2>&1 || true' EXIT
 
 if ! bash tests/peers/start.sh; then
   echo "tests/run.sh: the test servers did not all start (see the lines above)." >&2

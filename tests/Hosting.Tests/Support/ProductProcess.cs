@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Pcrs.Hosting.Tests.Support;
+
+/// <summary>
+/// One real product process (`dotnet Pcrs.Silo.dll` or `dotnet Pcrs.WebFront.dll`, as built next to the tests),
+/// with its output kept for failure messages. Stopped with SIGTERM, like a service manager does.
+/// </summary>
+public sealed class ProductProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ProductProcess(Process process, string name)
+    {
+        _process = process;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static ProductProcess Start(string name, string assemblyName, IReadOnlyDictionary<string, string?> environment,
+        params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.OutputDirectoryOf(assemblyName),
+        };
+        start.ArgumentList.Add(RepoPaths.AssemblyOf(assemblyName));
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // The product must not pick up a database or cluster from the machine running the tests.
+        foreach (string key in start.Environment.Keys.ToList())
+        {
+            if (key.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase) ||
+                key.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase) ||
+                key.StartsWith("Database__", StringComparison.OrdinalIgnoreCase) ||
+                key.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase))
+            {
+                start.Environment.Remove(key);
+            }
+        }
+
+        foreach ((string key, string? value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = start };
+        var product = new ProductProcess(process, name);
+        process.OutputDataReceived += (_, e) => product.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => product.Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return product;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout, CancellationToken ct = default)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        await _process.WaitForExitAsync(limit.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Graceful stop (SIGTERM), then a kill if it does not end within <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _ = kill(_process.Id, SigTerm);
+        try
+        {
+            await WaitForExitAsync(grace);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(30));
+        _process.Dispose();
+    }
+
+    public override string ToString() => $"--- {Name} output ---\n{Output}";
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
