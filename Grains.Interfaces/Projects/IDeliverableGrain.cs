@@ -1,3 +1,4 @@
+using Orleans.Concurrency;
 using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Interfaces.Projects;
@@ -25,7 +26,7 @@ public interface IDeliverableGrain : IGrainWithStringKey
     [Alias("GetScan")]
     Task<DeliverableScanView?> GetScan();
 
-    /// <summary>The storage finished scan <paramref name="scanNumber"/>: drop the cached summary.</summary>
-    [Alias("SummaryChanged")]
+    /// <summary>The storage finished scan <paramref name="scanNumber"/>: drop the cached summary. One-way, so the storage never waits on a deliverable that may be waiting on it.</summary>
+    [Alias("SummaryChanged"), OneWay]
     Task SummaryChanged(long scanNumber);
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
@@ -12,6 +14,7 @@ public interface IDirectoryGrain : IGrainWithStringKey
     Task Scan(DirectoryScanOrder order);
 
     /// <summary>A child directory finished its subtree for scan <paramref name="scanNumber"/>. Idempotent.</summary>
-    [Alias("ChildCompleted")]
+    /// <remarks>Interleaves with a running Scan call so that a parent and a child never wait on each other.</remarks>
+    [Alias("ChildCompleted"), AlwaysInterleave]
     Task ChildCompleted(long scanNumber, string childPath, SubtreeReport report);
 }

@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
@@ -24,7 +26,7 @@ public interface IStorageGrain : IGrainWithStringKey
     [Alias("RequestScan")]
     Task<StorageScanView> RequestScan();
 
-    [Alias("GetStatus")]
+    [Alias("GetStatus"), AlwaysInterleave]
     Task<StorageScanView> GetStatus();
 
     /// <summary>Sets the period of automatic rescans (default monthly; at least one hour).</summary>
@@ -32,25 +34,25 @@ public interface IStorageGrain : IGrainWithStringKey
     Task SetRescanPeriod(TimeSpan period);
 
     /// <summary>Progress deltas from DirectoryGrains, batched per directory (never one call per file).</summary>
-    [Alias("ReportProgress")]
+    [Alias("ReportProgress"), AlwaysInterleave]
     Task ReportProgress(long scanNumber, ScanProgress delta);
 
     /// <summary>A root DirectoryGrain finished its subtree for scan <paramref name="scanNumber"/>. Idempotent.</summary>
-    [Alias("RootCompleted")]
+    [Alias("RootCompleted"), AlwaysInterleave]
     Task RootCompleted(long scanNumber, string rootPath, SubtreeReport report);
 
     /// <summary>
     /// Asks for the right to open one more connection. <paramref name="heldBySilo"/> is what the silo holds now, so the
     /// grant table heals itself after this grain moved. False: the storage's limit is reached, ask again later.
     /// </summary>
-    [Alias("TryAcquireConnection")]
+    [Alias("TryAcquireConnection"), AlwaysInterleave]
     Task<bool> TryAcquireConnection(string siloId, int heldBySilo);
 
     /// <summary>A connection of <paramref name="siloId"/> closed; <paramref name="heldBySilo"/> is what it still holds.</summary>
-    [Alias("ReleaseConnection")]
+    [Alias("ReleaseConnection"), AlwaysInterleave]
     Task ReleaseConnection(string siloId, int heldBySilo);
 
     /// <summary>The server refused a connection as one too many: grant fewer for a while.</summary>
-    [Alias("ReportTooManyConnections")]
+    [Alias("ReportTooManyConnections"), AlwaysInterleave]
     Task ReportTooManyConnections(string siloId, int heldBySilo);
 }

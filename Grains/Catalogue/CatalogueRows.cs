@@ -1,0 +1,110 @@
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary>A storage as the catalogue keeps it: where it is, its encrypted secret, trust, and its scan state.</summary>
+public sealed record StorageRow
+{
+    public required string StorageKey { get; init; }
+    public required string Scheme { get; init; }
+    public required string Host { get; init; }
+    public int Port { get; init; }
+    public string? UserName { get; init; }
+
+    /// <summary>Password encrypted with the silos' shared key ring; null when there is none or it was revoked.</summary>
+    public string? ProtectedSecret { get; init; }
+    public IReadOnlyList<string> TrustPins { get; init; } = [];
+    public string? HostKey { get; init; }
+    public TimeSpan RescanPeriod { get; init; } = TimeSpan.FromDays(30);
+    public long ScanNumber { get; init; }
+    public IReadOnlyList<string> ScanRoots { get; init; } = [];
+    public string Status { get; init; } = "queued";
+    public DateTimeOffset? ScanStartedAt { get; init; }
+    public ProgressCounts Progress { get; init; } = ProgressCounts.Zero;
+    public DateTimeOffset? LastSuccessAt { get; init; }
+
+    /// <summary>The last successful summary as JSON (opaque to the catalogue).</summary>
+    public string? LastSummaryJson { get; init; }
+    public string? LastError { get; init; }
+
+    public override string ToString() => $"StorageRow {{ {StorageKey}, scan {ScanNumber} {Status}, secret {(ProtectedSecret is null ? "none" : "set")} }}";
+}
+
+public sealed record ProgressCounts(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead)
+{
+    public static ProgressCounts Zero { get; } = new(0, 0, 0, 0, 0, 0);
+}
+
+/// <summary>A deliverable attached to a storage under a start path.</summary>
+public sealed record AttachmentRow(string DeliverableId, string StorageKey, string StartPath, bool PublicConnection, bool DownloadAllowed);
+
+/// <summary>One scan in the history of a storage.</summary>
+public sealed record ScanRow(
+    string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status,
+    ProgressCounts Counts, string? Error);
+
+public enum EntryKind
+{
+    File,
+    Directory,
+}
+
+/// <summary>One name seen in a directory listing.</summary>
+public sealed record EntryRow(string Path, EntryKind Kind, long? Size, DateTimeOffset? ModifiedAt, string? ETag);
+
+/// <summary>What a data file was last read from: when the listing still says this, the file is unchanged.</summary>
+public sealed record TileStamp(long? Size, DateTimeOffset? ModifiedAt, string? ETag, string SidecarSignature, bool HasError);
+
+/// <summary>A child of a directory as the previous scans left it, with the stamp of its tile when it was read.</summary>
+public sealed record KnownEntry(EntryRow Entry, TileStamp? Tile);
+
+/// <summary>Counts of a directory's whole subtree for one scan.</summary>
+public sealed record SubtreeCounts(long Directories, long Files, long DataFiles, long TotalBytes, long Errors, long FailedListings, string? FirstError)
+{
+    public static SubtreeCounts Zero { get; } = new(0, 0, 0, 0, 0, 0, null);
+}
+
+/// <summary>A directory's scan state: the last scan it completed, its subtree counts then, and its last listing's outcome.</summary>
+public sealed record DirectoryStateRow(long CompletedScan, SubtreeCounts Counts, bool ListingFailed, string? ListingError);
+
+/// <summary>Header metadata of one data file.</summary>
+public sealed record TileRow
+{
+    public required string StorageKey { get; init; }
+    public required string Path { get; init; }
+    public long? Size { get; init; }
+    public DateTimeOffset? ModifiedAt { get; init; }
+    public string? ETag { get; init; }
+    public string SidecarSignature { get; init; } = "";
+    public string? Format { get; init; }
+    public string? Classification { get; init; }
+    public int? Width { get; init; }
+    public int? Height { get; init; }
+    public int? Bands { get; init; }
+    public IReadOnlyList<string> BandNames { get; init; } = [];
+    public int? BitsPerSample { get; init; }
+    public int? Epsg { get; init; }
+    public string? CrsName { get; init; }
+    public IReadOnlyList<double>? GeoTransform { get; init; }
+    public double? Resolution { get; init; }
+    public string? Compression { get; init; }
+
+    /// <summary>GeoJSON Polygon in WGS84 (RFC 7946 order), or null without georeferencing.</summary>
+    public string? FootprintGeoJson { get; init; }
+    public BoundingBox? Bounds { get; init; }
+    public long BytesRead { get; init; }
+    public string? Error { get; init; }
+    public long ScanNumber { get; init; }
+    public DateTimeOffset ScannedAt { get; init; }
+}
+
+/// <summary>A WGS84 longitude/latitude box.</summary>
+public readonly record struct BoundingBox(double MinLon, double MinLat, double MaxLon, double MaxLat)
+{
+    public bool Intersects(BoundingBox other) =>
+        MinLon <= other.MaxLon && other.MinLon <= MaxLon && MinLat <= other.MaxLat && other.MinLat <= MaxLat;
+}
+
+/// <summary>Tiles under a path prefix grouped by what users compare: format, class, CRS and bands.</summary>
+public sealed record TileGroup(string? Format, string? Classification, int? Epsg, string? CrsName, IReadOnlyList<string> BandNames, long Count, long Bytes, long Errors);
+
+/// <summary>Everything a summary needs under a path prefix: entry counts and tile groups.</summary>
+public sealed record CatalogueSummary(long Files, long Directories, IReadOnlyList<TileGroup> Groups);

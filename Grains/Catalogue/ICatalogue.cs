@@ -1,0 +1,57 @@
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary>
+/// The scanner's catalogue: storages, attachments, scan history, directory entries and tiles, keyed by (storage, path)
+/// so that re-running a scan upserts and never duplicates. PostgreSQL in the service; in memory for the one-shot scan verb.
+/// Path prefixes select a directory and everything under it ("/" selects the whole storage).
+/// </summary>
+public interface ICatalogue
+{
+    Task<StorageRow?> GetStorageAsync(string storageKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces the whole storage row, except a pinned SSH host key, which only <see cref="PinHostKeyAsync"/> sets.</summary>
+    Task SaveStorageAsync(StorageRow storage, CancellationToken cancellationToken = default);
+
+    /// <summary>Pins the SSH host key first seen for a storage; a key already pinned is kept.</summary>
+    Task PinHostKeyAsync(string storageKey, string fingerprint, CancellationToken cancellationToken = default);
+
+    Task<AttachmentRow?> GetAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<AttachmentRow>> ListAttachmentsAsync(string storageKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces a deliverable's attachment (a deliverable has at most one storage).</summary>
+    Task SaveAttachmentAsync(AttachmentRow attachment, CancellationToken cancellationToken = default);
+
+    Task DeleteAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces one scan of the history.</summary>
+    Task RecordScanAsync(ScanRow scan, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<ScanRow>> ListScansAsync(string storageKey, CancellationToken cancellationToken = default);
+
+    /// <summary>The children of a directory as previous scans left them, with the stamps of their tiles.</summary>
+    Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Records a successful listing of a directory in scan <paramref name="scanNumber"/>: upserts every listed entry and
+    /// deletes what disappeared (a vanished sub-directory with its whole subtree, a vanished file with its tile).
+    /// Returns the number of entries removed.
+    /// </summary>
+    Task<int> ApplyListingAsync(string storageKey, string directoryPath, IReadOnlyList<EntryRow> listed, long scanNumber, CancellationToken cancellationToken = default);
+
+    Task<DirectoryStateRow?> GetDirectoryStateAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that a directory's subtree is done for scan <paramref name="scanNumber"/>, with its counts and listing outcome.</summary>
+    Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeCounts counts, string? listingError, CancellationToken cancellationToken = default);
+
+    /// <summary>Inserts or replaces tiles (one round trip per batch).</summary>
+    Task UpsertTilesAsync(IReadOnlyList<TileRow> tiles, CancellationToken cancellationToken = default);
+
+    Task<TileRow?> GetTileAsync(string storageKey, string path, CancellationToken cancellationToken = default);
+
+    /// <summary>Tiles under a path prefix, optionally intersecting a WGS84 box, ordered by path; streamed.</summary>
+    IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, BoundingBox? bbox = null, int? limit = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Entry counts and tile groups under a path prefix.</summary>
+    Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default);
+}

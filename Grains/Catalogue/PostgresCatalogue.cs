@@ -1,0 +1,502 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary>The catalogue on PostgreSQL (tables from deploy/sql/0100_catalogue.sql). Plain Npgsql; batched writes.</summary>
+public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
+{
+    /// <summary>Rows per multi-row statement: large enough to amortise round trips, small enough to keep statements short.</summary>
+    private const int EntryChunk = 2000;
+
+    public async Task<StorageRow?> GetStorageAsync(string storageKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT scheme, host, port, user_name, protected_secret, trust_pins, host_key, rescan_period, scan_number, scan_roots,
+                   status, scan_started_at, progress_directories, progress_files, progress_analysed, progress_unchanged,
+                   progress_errors, progress_bytes_read, last_success_at, last_summary::text, last_error
+            FROM pcrs_storages WHERE storage_key = $1
+            """);
+        command.Parameters.AddWithValue(storageKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new StorageRow
+        {
+            StorageKey = storageKey,
+            Scheme = reader.GetString(0),
+            Host = reader.GetString(1),
+            Port = reader.GetInt32(2),
+            UserName = NullableString(reader, 3),
+            ProtectedSecret = NullableString(reader, 4),
+            TrustPins = reader.GetFieldValue<string[]>(5),
+            HostKey = NullableString(reader, 6),
+            RescanPeriod = reader.GetTimeSpan(7),
+            ScanNumber = reader.GetInt64(8),
+            ScanRoots = reader.GetFieldValue<string[]>(9),
+            Status = reader.GetString(10),
+            ScanStartedAt = NullableTime(reader, 11),
+            Progress = new ProgressCounts(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17)),
+            LastSuccessAt = NullableTime(reader, 18),
+            LastSummaryJson = NullableString(reader, 19),
+            LastError = NullableString(reader, 20),
+        };
+    }
+
+    public async Task SaveStorageAsync(StorageRow storage, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO pcrs_storages (storage_key, scheme, host, port, user_name, protected_secret, trust_pins, host_key, rescan_period,
+                scan_number, scan_roots, status, scan_started_at, progress_directories, progress_files, progress_analysed,
+                progress_unchanged, progress_errors, progress_bytes_read, last_success_at, last_summary, last_error, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::jsonb, $22, now())
+            ON CONFLICT (storage_key) DO UPDATE SET scheme = EXCLUDED.scheme, host = EXCLUDED.host, port = EXCLUDED.port,
+                user_name = EXCLUDED.user_name, protected_secret = EXCLUDED.protected_secret, trust_pins = EXCLUDED.trust_pins,
+                host_key = coalesce(pcrs_storages.host_key, EXCLUDED.host_key), rescan_period = EXCLUDED.rescan_period, scan_number = EXCLUDED.scan_number,
+                scan_roots = EXCLUDED.scan_roots, status = EXCLUDED.status, scan_started_at = EXCLUDED.scan_started_at,
+                progress_directories = EXCLUDED.progress_directories, progress_files = EXCLUDED.progress_files,
+                progress_analysed = EXCLUDED.progress_analysed, progress_unchanged = EXCLUDED.progress_unchanged,
+                progress_errors = EXCLUDED.progress_errors, progress_bytes_read = EXCLUDED.progress_bytes_read,
+                last_success_at = EXCLUDED.last_success_at, last_summary = EXCLUDED.last_summary, last_error = EXCLUDED.last_error,
+                updated_at = now()
+            """);
+        var p = command.Parameters;
+        p.AddWithValue(storage.StorageKey);
+        p.AddWithValue(storage.Scheme);
+        p.AddWithValue(storage.Host);
+        p.AddWithValue(storage.Port);
+        p.Add(OrNull(storage.UserName));
+        p.Add(OrNull(storage.ProtectedSecret));
+        p.AddWithValue(storage.TrustPins.ToArray());
+        p.Add(OrNull(storage.HostKey));
+        p.AddWithValue(storage.RescanPeriod);
+        p.AddWithValue(storage.ScanNumber);
+        p.AddWithValue(storage.ScanRoots.ToArray());
+        p.AddWithValue(storage.Status);
+        p.Add(NullableTime(storage.ScanStartedAt));
+        p.AddWithValue(storage.Progress.Directories);
+        p.AddWithValue(storage.Progress.Files);
+        p.AddWithValue(storage.Progress.Analysed);
+        p.AddWithValue(storage.Progress.Unchanged);
+        p.AddWithValue(storage.Progress.Errors);
+        p.AddWithValue(storage.Progress.BytesRead);
+        p.Add(NullableTime(storage.LastSuccessAt));
+        p.Add(OrNull(storage.LastSummaryJson));
+        p.Add(OrNull(storage.LastError));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task PinHostKeyAsync(string storageKey, string fingerprint, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("UPDATE pcrs_storages SET host_key = $2 WHERE storage_key = $1 AND host_key IS NULL");
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(fingerprint);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<AttachmentRow?> GetAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT deliverable_id, storage_key, start_path, public_connection, download_allowed FROM pcrs_storage_attachments WHERE deliverable_id = $1");
+        command.Parameters.AddWithValue(deliverableId);
+        var rows = await ReadAttachmentsAsync(command, cancellationToken);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    public async Task<IReadOnlyList<AttachmentRow>> ListAttachmentsAsync(string storageKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT deliverable_id, storage_key, start_path, public_connection, download_allowed FROM pcrs_storage_attachments WHERE storage_key = $1 ORDER BY deliverable_id");
+        command.Parameters.AddWithValue(storageKey);
+        return await ReadAttachmentsAsync(command, cancellationToken);
+    }
+
+    public async Task SaveAttachmentAsync(AttachmentRow attachment, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO pcrs_storage_attachments (deliverable_id, storage_key, start_path, public_connection, download_allowed)
+            VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (deliverable_id) DO UPDATE SET storage_key = EXCLUDED.storage_key, start_path = EXCLUDED.start_path,
+                public_connection = EXCLUDED.public_connection, download_allowed = EXCLUDED.download_allowed, attached_at = now()
+            """);
+        command.Parameters.AddWithValue(attachment.DeliverableId);
+        command.Parameters.AddWithValue(attachment.StorageKey);
+        command.Parameters.AddWithValue(attachment.StartPath);
+        command.Parameters.AddWithValue(attachment.PublicConnection);
+        command.Parameters.AddWithValue(attachment.DownloadAllowed);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task DeleteAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("DELETE FROM pcrs_storage_attachments WHERE deliverable_id = $1");
+        command.Parameters.AddWithValue(deliverableId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task RecordScanAsync(ScanRow scan, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO pcrs_scans (storage_key, scan_number, started_at, finished_at, status, directories, files, analysed, unchanged, errors, bytes_read, error)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            ON CONFLICT (storage_key, scan_number) DO UPDATE SET started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at,
+                status = EXCLUDED.status, directories = EXCLUDED.directories, files = EXCLUDED.files, analysed = EXCLUDED.analysed,
+                unchanged = EXCLUDED.unchanged, errors = EXCLUDED.errors, bytes_read = EXCLUDED.bytes_read, error = EXCLUDED.error
+            """);
+        var p = command.Parameters;
+        p.AddWithValue(scan.StorageKey);
+        p.AddWithValue(scan.ScanNumber);
+        p.AddWithValue(scan.StartedAt.ToUniversalTime());
+        p.Add(NullableTime(scan.FinishedAt));
+        p.AddWithValue(scan.Status);
+        p.AddWithValue(scan.Counts.Directories);
+        p.AddWithValue(scan.Counts.Files);
+        p.AddWithValue(scan.Counts.Analysed);
+        p.AddWithValue(scan.Counts.Unchanged);
+        p.AddWithValue(scan.Counts.Errors);
+        p.AddWithValue(scan.Counts.BytesRead);
+        p.Add(OrNull(scan.Error));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ScanRow>> ListScansAsync(string storageKey, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT scan_number, started_at, finished_at, status, directories, files, analysed, unchanged, errors, bytes_read, error
+            FROM pcrs_scans WHERE storage_key = $1 ORDER BY scan_number
+            """);
+        command.Parameters.AddWithValue(storageKey);
+        var rows = new List<ScanRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new ScanRow(storageKey, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), NullableTime(reader, 2),
+                reader.GetString(3),
+                new ProgressCounts(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                NullableString(reader, 10)));
+        }
+        return rows;
+    }
+
+    public async Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT e.path, e.kind, e.size, e.modified_at, e.etag, t.path IS NOT NULL, t.size, t.modified_at, t.etag, t.sidecar_signature, t.error IS NOT NULL
+            FROM pcrs_entries e
+            LEFT JOIN pcrs_tiles t ON t.storage_key = e.storage_key AND t.path = e.path
+            WHERE e.storage_key = $1 AND e.parent_path = $2
+            """);
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(directoryPath);
+        var rows = new List<KnownEntry>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var entry = new EntryRow(reader.GetString(0), reader.GetChar(1) == 'd' ? EntryKind.Directory : EntryKind.File,
+                NullableLong(reader, 2), NullableTime(reader, 3), NullableString(reader, 4));
+            TileStamp? stamp = reader.GetBoolean(5)
+                ? new TileStamp(NullableLong(reader, 6), NullableTime(reader, 7), NullableString(reader, 8), reader.GetString(9), reader.GetBoolean(10))
+                : null;
+            rows.Add(new KnownEntry(entry, stamp));
+        }
+        return rows;
+    }
+
+    public async Task<int> ApplyListingAsync(string storageKey, string directoryPath, IReadOnlyList<EntryRow> listed, long scanNumber, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        for (int start = 0; start < listed.Count; start += EntryChunk)
+        {
+            int count = Math.Min(EntryChunk, listed.Count - start);
+            var paths = new string[count];
+            var kinds = new string[count];
+            var sizes = new long?[count];
+            var times = new DateTime?[count];
+            var etags = new string?[count];
+            for (int i = 0; i < count; i++)
+            {
+                var entry = listed[start + i];
+                paths[i] = entry.Path;
+                kinds[i] = entry.Kind == EntryKind.Directory ? "d" : "f";
+                sizes[i] = entry.Size;
+                times[i] = entry.ModifiedAt?.UtcDateTime;
+                etags[i] = entry.ETag;
+            }
+            await using var upsert = new NpgsqlCommand("""
+                INSERT INTO pcrs_entries (storage_key, path, parent_path, kind, size, modified_at, etag, last_seen_scan)
+                SELECT $1, u.path, $2, u.kind, u.size, u.modified_at, u.etag, $3
+                FROM unnest($4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(path, kind, size, modified_at, etag)
+                ON CONFLICT (storage_key, path) DO UPDATE SET parent_path = EXCLUDED.parent_path, kind = EXCLUDED.kind,
+                    size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag, last_seen_scan = EXCLUDED.last_seen_scan
+                """, connection, transaction);
+            upsert.Parameters.AddWithValue(storageKey);
+            upsert.Parameters.AddWithValue(directoryPath);
+            upsert.Parameters.AddWithValue(scanNumber);
+            upsert.Parameters.AddWithValue(paths);
+            upsert.Parameters.AddWithValue(kinds);
+            upsert.Parameters.AddWithValue(sizes);
+            upsert.Parameters.Add(new NpgsqlParameter { Value = times, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = etags, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await upsert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // What this listing did not show any more: a file goes with its tile, a directory with its whole subtree.
+        var removed = new List<(string Path, bool IsDirectory)>();
+        await using (var delete = new NpgsqlCommand("""
+            DELETE FROM pcrs_entries WHERE storage_key = $1 AND parent_path = $2 AND last_seen_scan <> $3 RETURNING path, kind
+            """, connection, transaction))
+        {
+            delete.Parameters.AddWithValue(storageKey);
+            delete.Parameters.AddWithValue(directoryPath);
+            delete.Parameters.AddWithValue(scanNumber);
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                removed.Add((reader.GetString(0), reader.GetChar(1) == 'd'));
+        }
+        foreach (var (path, isDirectory) in removed)
+        {
+            var batch = new NpgsqlBatch(connection, transaction);
+            AddBatch(batch, "DELETE FROM pcrs_tiles WHERE storage_key = $1 AND path = $2", storageKey, path);
+            if (isDirectory)
+            {
+                var (from, to) = CataloguePaths.Descendants(path);
+                AddBatch(batch, "DELETE FROM pcrs_entries WHERE storage_key = $1 AND path >= $2 AND path < $3", storageKey, from, to);
+                AddBatch(batch, "DELETE FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3", storageKey, from, to);
+                AddBatch(batch, "DELETE FROM pcrs_directories WHERE storage_key = $1 AND (path = $2 OR (path >= $3 AND path < $4))", storageKey, path, from, to);
+            }
+            await using (batch)
+                await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return removed.Count;
+    }
+
+    public async Task<DirectoryStateRow?> GetDirectoryStateAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT completed_scan, sub_directories, sub_files, sub_data_files, sub_total_bytes, sub_errors, sub_failed_listings, first_error,
+                   listing_failed, listing_error
+            FROM pcrs_directories WHERE storage_key = $1 AND path = $2
+            """);
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(directoryPath);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new DirectoryStateRow(reader.GetInt64(0),
+            new SubtreeCounts(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), NullableString(reader, 7)),
+            reader.GetBoolean(8), NullableString(reader, 9));
+    }
+
+    public async Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeCounts counts, string? listingError, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO pcrs_directories (storage_key, path, completed_scan, sub_directories, sub_files, sub_data_files, sub_total_bytes,
+                sub_errors, sub_failed_listings, first_error, listing_failed, listing_error, listed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+            ON CONFLICT (storage_key, path) DO UPDATE SET completed_scan = EXCLUDED.completed_scan, sub_directories = EXCLUDED.sub_directories,
+                sub_files = EXCLUDED.sub_files, sub_data_files = EXCLUDED.sub_data_files, sub_total_bytes = EXCLUDED.sub_total_bytes,
+                sub_errors = EXCLUDED.sub_errors, sub_failed_listings = EXCLUDED.sub_failed_listings, first_error = EXCLUDED.first_error,
+                listing_failed = EXCLUDED.listing_failed, listing_error = EXCLUDED.listing_error, listed_at = EXCLUDED.listed_at
+            """);
+        var p = command.Parameters;
+        p.AddWithValue(storageKey);
+        p.AddWithValue(directoryPath);
+        p.AddWithValue(scanNumber);
+        p.AddWithValue(counts.Directories);
+        p.AddWithValue(counts.Files);
+        p.AddWithValue(counts.DataFiles);
+        p.AddWithValue(counts.TotalBytes);
+        p.AddWithValue(counts.Errors);
+        p.AddWithValue(counts.FailedListings);
+        p.Add(OrNull(counts.FirstError));
+        p.AddWithValue(listingError is not null);
+        p.Add(OrNull(listingError));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task UpsertTilesAsync(IReadOnlyList<TileRow> tiles, CancellationToken cancellationToken = default)
+    {
+        if (tiles.Count == 0)
+            return;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var tile in tiles)
+        {
+            var command = new NpgsqlBatchCommand("""
+                INSERT INTO pcrs_tiles (storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height,
+                    bands, band_names, bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint,
+                    min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20, $21, $22, $23, $24, $25, $26, $27)
+                ON CONFLICT (storage_key, path) DO UPDATE SET size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag,
+                    sidecar_signature = EXCLUDED.sidecar_signature, format = EXCLUDED.format, classification = EXCLUDED.classification,
+                    width = EXCLUDED.width, height = EXCLUDED.height, bands = EXCLUDED.bands, band_names = EXCLUDED.band_names,
+                    bits_per_sample = EXCLUDED.bits_per_sample, epsg = EXCLUDED.epsg, crs_name = EXCLUDED.crs_name,
+                    geo_transform = EXCLUDED.geo_transform, resolution = EXCLUDED.resolution, compression = EXCLUDED.compression,
+                    footprint = EXCLUDED.footprint, min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon,
+                    max_lat = EXCLUDED.max_lat, bytes_read = EXCLUDED.bytes_read, error = EXCLUDED.error,
+                    scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at
+                """);
+            var p = command.Parameters;
+            p.AddWithValue(tile.StorageKey);
+            p.AddWithValue(tile.Path);
+            p.Add(OrNull(tile.Size));
+            p.Add(NullableTime(tile.ModifiedAt));
+            p.Add(OrNull(tile.ETag));
+            p.AddWithValue(tile.SidecarSignature);
+            p.Add(OrNull(tile.Format));
+            p.Add(OrNull(tile.Classification));
+            p.Add(OrNull(tile.Width));
+            p.Add(OrNull(tile.Height));
+            p.Add(OrNull(tile.Bands));
+            p.AddWithValue(tile.BandNames.ToArray());
+            p.Add(OrNull(tile.BitsPerSample));
+            p.Add(OrNull(tile.Epsg));
+            p.Add(OrNull(tile.CrsName));
+            p.Add(new NpgsqlParameter { Value = (object?)tile.GeoTransform?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
+            p.Add(OrNull(tile.Resolution));
+            p.Add(OrNull(tile.Compression));
+            p.Add(OrNull(tile.FootprintGeoJson));
+            p.Add(OrNull(tile.Bounds?.MinLon));
+            p.Add(OrNull(tile.Bounds?.MinLat));
+            p.Add(OrNull(tile.Bounds?.MaxLon));
+            p.Add(OrNull(tile.Bounds?.MaxLat));
+            p.AddWithValue(tile.BytesRead);
+            p.Add(OrNull(tile.Error));
+            p.AddWithValue(tile.ScanNumber);
+            p.AddWithValue(tile.ScannedAt.ToUniversalTime());
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<TileRow?> GetTileAsync(string storageKey, string path, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(TileSelect + " WHERE storage_key = $1 AND path = $2");
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(path);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadTile(reader) : null;
+    }
+
+    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, BoundingBox? bbox = null, int? limit = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (from, to) = CataloguePaths.Descendants(pathPrefix);
+        string sql = TileSelect + " WHERE storage_key = $1 AND path >= $2 AND path < $3";
+        if (bbox is not null)
+            sql += " AND min_lon IS NOT NULL AND box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point($4, $5), point($6, $7))";
+        sql += " ORDER BY path";
+        if (limit is not null)
+            sql += " LIMIT " + limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+        if (bbox is { } box)
+        {
+            command.Parameters.AddWithValue(box.MinLon);
+            command.Parameters.AddWithValue(box.MinLat);
+            command.Parameters.AddWithValue(box.MaxLon);
+            command.Parameters.AddWithValue(box.MaxLat);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return ReadTile(reader);
+    }
+
+    public async Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default)
+    {
+        var (from, to) = CataloguePaths.Descendants(pathPrefix);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        AddBatch(batch, """
+            SELECT count(*) FILTER (WHERE kind = 'f'), count(*) FILTER (WHERE kind = 'd')
+            FROM pcrs_entries WHERE storage_key = $1 AND path >= $2 AND path < $3
+            """, storageKey, from, to);
+        AddBatch(batch, """
+            SELECT format, classification, epsg, crs_name, band_names, count(*), coalesce(sum(size), 0)::bigint, count(error)
+            FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3
+            GROUP BY format, classification, epsg, crs_name, band_names
+            """, storageKey, from, to);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        long files = reader.GetInt64(0), directories = reader.GetInt64(1);
+        await reader.NextResultAsync(cancellationToken);
+        var groups = new List<TileGroup>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            groups.Add(new TileGroup(NullableString(reader, 0), NullableString(reader, 1), reader.IsDBNull(2) ? null : reader.GetInt32(2),
+                NullableString(reader, 3), reader.GetFieldValue<string[]>(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7)));
+        }
+        return new CatalogueSummary(files, directories, groups);
+    }
+
+    private const string TileSelect = """
+        SELECT storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
+               bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint::text, min_lon, min_lat, max_lon, max_lat,
+               bytes_read, error, scan_number, scanned_at
+        FROM pcrs_tiles
+        """;
+
+    private static TileRow ReadTile(NpgsqlDataReader reader) => new()
+    {
+        StorageKey = reader.GetString(0),
+        Path = reader.GetString(1),
+        Size = NullableLong(reader, 2),
+        ModifiedAt = NullableTime(reader, 3),
+        ETag = NullableString(reader, 4),
+        SidecarSignature = reader.GetString(5),
+        Format = NullableString(reader, 6),
+        Classification = NullableString(reader, 7),
+        Width = NullableInt(reader, 8),
+        Height = NullableInt(reader, 9),
+        Bands = NullableInt(reader, 10),
+        BandNames = reader.GetFieldValue<string[]>(11),
+        BitsPerSample = NullableInt(reader, 12),
+        Epsg = NullableInt(reader, 13),
+        CrsName = NullableString(reader, 14),
+        GeoTransform = reader.IsDBNull(15) ? null : reader.GetFieldValue<double[]>(15),
+        Resolution = reader.IsDBNull(16) ? null : reader.GetDouble(16),
+        Compression = NullableString(reader, 17),
+        FootprintGeoJson = NullableString(reader, 18),
+        Bounds = reader.IsDBNull(19) ? null : new BoundingBox(reader.GetDouble(19), reader.GetDouble(20), reader.GetDouble(21), reader.GetDouble(22)),
+        BytesRead = reader.GetInt64(23),
+        Error = NullableString(reader, 24),
+        ScanNumber = reader.GetInt64(25),
+        ScannedAt = reader.GetFieldValue<DateTimeOffset>(26),
+    };
+
+    private static async Task<IReadOnlyList<AttachmentRow>> ReadAttachmentsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        var rows = new List<AttachmentRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            rows.Add(new AttachmentRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4)));
+        return rows;
+    }
+
+    private static void AddBatch(NpgsqlBatch batch, string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        batch.BatchCommands.Add(command);
+    }
+
+    private static NpgsqlParameter OrNull<T>(T? value) => new() { Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlParameter NullableTime(DateTimeOffset? value) =>
+        new() { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
+
+    private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private static long? NullableLong(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt64(ordinal);
+
+    private static int? NullableInt(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetInt32(ordinal);
+
+    private static DateTimeOffset? NullableTime(NpgsqlDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
+}

@@ -1,0 +1,390 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Storage;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>
+/// One directory of a storage. On Scan(N) it lists the directory once, records the listing (deleting what vanished,
+/// only because the listing succeeded), sends Scan(N) to its sub-directories, has FileGrains read new or changed data
+/// files (a bounded number in flight), counts unchanged files without calling anyone, and reports its subtree's counts
+/// to its parent when everything below is done. The crawl runs in the background of the activation, never inside a call.
+/// </summary>
+public sealed partial class DirectoryGrain(
+    ICatalogue catalogue,
+    StorageClientCache clients,
+    IOptions<ScanningOptions> options,
+    ILogger<DirectoryGrain> logger) : Grain, IDirectoryGrain
+{
+    private static readonly TimeSpan ProgressFlushInterval = TimeSpan.FromSeconds(1);
+    private const int ProgressFlushFiles = 256;
+    private const int FileAttempts = 3;
+    private const int ChildOrdersInFlight = 64;
+
+    private readonly ScanningOptions _options = options.Value;
+    private readonly Dictionary<string, SubtreeReport?> _children = new(StringComparer.Ordinal);
+    private string _storageKey = "";
+    private string _path = "/";
+    private long _scan;
+    private string? _parentPath;
+    private bool _running;
+    private bool _finishing;
+    private bool _filesDone;
+    private SubtreeReport? _own;
+    private SubtreeReport? _result;
+    private string? _listingError;
+    private ScanProgress _pendingProgress = ScanProgress.Zero;
+    private DateTime _lastFlush = DateTime.UtcNow;
+    private int _filesSinceFlush;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_storageKey, string path) = ScanKeys.Split(this.GetPrimaryKeyString());
+        _path = ScanKeys.TrimDirectory(path);
+        return Task.CompletedTask;
+    }
+
+    public async Task Scan(DirectoryScanOrder order)
+    {
+        if (order.ScanNumber < _scan)
+            return;
+        if (order.ScanNumber == _scan && _result is not null)
+        {
+            _ = ReportAsync();
+            return;
+        }
+        if (order.ScanNumber == _scan && _running)
+        {
+            // The watchdog's way down: whoever below has not reported gets the order again (a dead silo's directories restart).
+            _ = SendToChildrenAsync(_children.Where(c => c.Value is null).Select(c => c.Key).ToList());
+            return;
+        }
+
+        var state = await catalogue.GetDirectoryStateAsync(_storageKey, _path);
+        if (state is not null && state.CompletedScan > order.ScanNumber)
+            return;
+        _scan = order.ScanNumber;
+        _parentPath = order.ParentPath;
+        if (state is not null && state.CompletedScan == order.ScanNumber)
+        {
+            _result = FromCounts(state.Counts);
+            _ = ReportAsync();
+            return;
+        }
+
+        _running = true;
+        _finishing = false;
+        _filesDone = false;
+        _own = null;
+        _result = null;
+        _listingError = null;
+        _children.Clear();
+        _ = RunAsync(order.ScanNumber);
+    }
+
+    public Task ChildCompleted(long scanNumber, string childPath, SubtreeReport report)
+    {
+        if (scanNumber != _scan || !_running || !_children.ContainsKey(childPath))
+            return Task.CompletedTask;
+        _children[childPath] = report;
+        return TryFinishAsync();
+    }
+
+    private async Task RunAsync(long scanNumber)
+    {
+        try
+        {
+            DelayDeactivation(TimeSpan.FromHours(1));
+            IStorageClient client;
+            List<StorageEntry> listed;
+            try
+            {
+                client = await clients.GetAsync(_storageKey, scanNumber, CancellationToken.None);
+                listed = await ListAsync(client);
+            }
+            catch (Exception e)
+            {
+                // Keep what was known under this directory: nothing is deleted and nothing below is visited.
+                _listingError = e.Message;
+                LogListingFailed(logger, _storageKey, _path, e.Message);
+                _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}");
+                AddProgress(new ScanProgress(1, 0, 0, 0, 1, 0));
+                _filesDone = true;
+                await TryFinishAsync();
+                return;
+            }
+            if (scanNumber != _scan)
+                return;
+            await ProcessListingAsync(scanNumber, listed);
+        }
+        catch (Exception e)
+        {
+            // Unexpected (catalogue down…): stay unfinished; the watchdog's next order for this scan restarts the directory.
+            LogDirectoryFailed(logger, e, _storageKey, _path);
+            _running = false;
+            _scan = scanNumber - 1;
+        }
+    }
+
+    private async Task<List<StorageEntry>> ListAsync(IStorageClient client)
+    {
+        var entries = new List<StorageEntry>();
+        await foreach (var entry in client.ListAsync(_path, CancellationToken.None))
+        {
+            if (entries.Count >= _options.MaxEntriesPerDirectory)
+                throw new StorageException(StorageErrorKind.Protocol,
+                    $"The directory lists more than {_options.MaxEntriesPerDirectory} entries; it is not scanned.");
+            entries.Add(entry);
+        }
+        return entries;
+    }
+
+    private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
+    {
+        var known = (await catalogue.GetChildrenAsync(_storageKey, _path)).ToDictionary(k => k.Entry.Path, StringComparer.Ordinal);
+        var rows = new List<EntryRow>(listed.Count);
+        var directories = new List<string>();
+        var files = new List<StorageEntry>();
+        foreach (var entry in listed)
+        {
+            if (!IsSafeName(entry.Name))
+                continue;
+            string path = StoragePaths.Combine(_path, entry.Name);
+            switch (entry.Kind)
+            {
+                case StorageEntryKind.Directory:
+                    directories.Add(path);
+                    rows.Add(new EntryRow(path, EntryKind.Directory, null, entry.LastModified, null));
+                    break;
+                case StorageEntryKind.File:
+                    files.Add(entry);
+                    rows.Add(new EntryRow(path, EntryKind.File, entry.Size, entry.LastModified, entry.ETag));
+                    break;
+                default:
+                    // Links are not followed: a link to an ancestor would loop, one out of the chroot dangles.
+                    break;
+            }
+        }
+        await catalogue.ApplyListingAsync(_storageKey, _path, rows, scanNumber);
+
+        foreach (var directory in directories)
+            _children[directory] = null;
+        AddProgress(new ScanProgress(1, files.Count, 0, 0, 0, 0));
+        await SendToChildrenAsync(directories);
+
+        var byName = files.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        long dataFiles = 0, totalBytes = 0, errors = 0;
+        var toAnalyse = new List<(string Path, FileAnalysisOrder Order)>();
+        foreach (var file in files)
+        {
+            if (!DataFiles.IsDataFile(file.Name))
+                continue;
+            dataFiles++;
+            totalBytes += file.Size ?? 0;
+            string path = StoragePaths.Combine(_path, file.Name);
+            var sidecars = DataFiles.SidecarCandidates(file.Name)
+                .Select(name => byName.GetValueOrDefault(name))
+                .OfType<StorageEntry>()
+                .DistinctBy(s => s.Name, StringComparer.Ordinal)
+                .Select(s => new SidecarInfo(s.Name, s.Size, s.LastModified))
+                .ToArray();
+            string signature = string.Join('|', sidecars.Select(s => $"{s.Name}:{s.Size}:{s.LastModified?.ToUnixTimeSeconds()}"));
+            var order = new FileAnalysisOrder(scanNumber, file.Size, file.LastModified, file.ETag, sidecars, signature);
+            if (known.TryGetValue(path, out var previous) && previous.Tile is { } stamp && IsUnchanged(stamp, order))
+            {
+                if (stamp.HasError)
+                    errors++;
+                AddProgress(new ScanProgress(0, 0, 0, 1, stamp.HasError ? 1 : 0, 0));
+                continue;
+            }
+            toAnalyse.Add((path, order));
+        }
+
+        errors += await AnalyseAsync(toAnalyse);
+        _own = new SubtreeReport(1, files.Count, dataFiles, totalBytes, errors, 0, null);
+        _filesDone = true;
+        await FlushProgressAsync();
+        await TryFinishAsync();
+    }
+
+    /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight; returns the files in error.</summary>
+    private async Task<long> AnalyseAsync(List<(string Path, FileAnalysisOrder Order)> files)
+    {
+        long errors = 0;
+        var inFlight = new List<Task<FileAnalysisResult>>();
+        int next = 0;
+        while (next < files.Count || inFlight.Count > 0)
+        {
+            while (next < files.Count && inFlight.Count < _options.FilesInFlightPerDirectory)
+            {
+                var (path, order) = files[next++];
+                inFlight.Add(AnalyseOneAsync(path, order));
+            }
+            var done = await Task.WhenAny(inFlight);
+            inFlight.Remove(done);
+            var result = await done;
+            if (result.Error is not null)
+                errors++;
+            AddProgress(new ScanProgress(0, 0, 1, 0, result.Error is null ? 0 : 1, result.BytesRead));
+            await FlushProgressIfDueAsync();
+        }
+        return errors;
+    }
+
+    private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IFileGrain>(ScanKeys.File(_storageKey, path)).Analyse(order);
+            }
+            catch (Exception e) when (attempt < FileAttempts)
+            {
+                // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere on the next call.
+                LogFileRetry(logger, _storageKey, path, attempt, e.GetType().Name);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (Exception e)
+            {
+                return new FileAnalysisResult(0, $"The file could not be analysed ({e.GetType().Name}).", null);
+            }
+        }
+    }
+
+    private async Task SendToChildrenAsync(List<string> directories)
+    {
+        for (int start = 0; start < directories.Count; start += ChildOrdersInFlight)
+        {
+            var orders = directories.Skip(start).Take(ChildOrdersInFlight).Select(async child =>
+            {
+                try
+                {
+                    await GrainFactory.GetGrain<IDirectoryGrain>(ScanKeys.Directory(_storageKey, child)).Scan(new DirectoryScanOrder(_scan, _path));
+                }
+                catch (Exception e)
+                {
+                    // The child's silo is going away; the watchdog's next pass re-sends the order.
+                    LogChildOrderFailed(logger, _storageKey, child, e.GetType().Name);
+                }
+            });
+            await Task.WhenAll(orders);
+        }
+    }
+
+    private async Task TryFinishAsync()
+    {
+        if (!_running || _finishing || !_filesDone || _own is null || _children.Values.Any(r => r is null))
+            return;
+        _finishing = true;
+        long scanNumber = _scan;
+        try
+        {
+            var total = _children.Values.Aggregate(_own, (sum, child) => sum.Add(child!));
+            await catalogue.CompleteDirectoryAsync(_storageKey, _path, scanNumber, ToCounts(total), _listingError);
+            await FlushProgressAsync();
+            if (scanNumber != _scan)
+                return;
+            _result = total;
+            _running = false;
+            _children.Clear();
+            await ReportAsync();
+            // Nothing to keep in memory: a repeated order is answered from the catalogue by a fresh activation.
+            DeactivateOnIdle();
+        }
+        catch (Exception e)
+        {
+            LogDirectoryFailed(logger, e, _storageKey, _path);
+        }
+        finally
+        {
+            _finishing = false;
+        }
+    }
+
+    private async Task ReportAsync()
+    {
+        var result = _result;
+        if (result is null)
+            return;
+        try
+        {
+            if (_parentPath is null)
+                await GrainFactory.GetGrain<IStorageGrain>(_storageKey).RootCompleted(_scan, _path, result);
+            else
+                await GrainFactory.GetGrain<IDirectoryGrain>(ScanKeys.Directory(_storageKey, _parentPath)).ChildCompleted(_scan, _path, result);
+        }
+        catch (Exception e)
+        {
+            // The parent will ask again (watchdog), and this directory answers from the catalogue.
+            LogReportFailed(logger, _storageKey, _path, e.GetType().Name);
+        }
+    }
+
+    private void AddProgress(ScanProgress delta)
+    {
+        _pendingProgress = _pendingProgress.Add(delta);
+        _filesSinceFlush += (int)(delta.Analysed + delta.Unchanged);
+    }
+
+    private Task FlushProgressIfDueAsync() =>
+        _filesSinceFlush >= ProgressFlushFiles || DateTime.UtcNow - _lastFlush >= ProgressFlushInterval
+            ? FlushProgressAsync()
+            : Task.CompletedTask;
+
+    private async Task FlushProgressAsync()
+    {
+        if (_pendingProgress.IsZero)
+            return;
+        var delta = _pendingProgress;
+        _pendingProgress = ScanProgress.Zero;
+        _filesSinceFlush = 0;
+        _lastFlush = DateTime.UtcNow;
+        try
+        {
+            await GrainFactory.GetGrain<IStorageGrain>(_storageKey).ReportProgress(_scan, delta);
+        }
+        catch (Exception e)
+        {
+            // Progress is informative; final counts come from the catalogue.
+            LogReportFailed(logger, _storageKey, _path, e.GetType().Name);
+        }
+    }
+
+    private static bool IsUnchanged(TileStamp stamp, FileAnalysisOrder order)
+    {
+        if (stamp.SidecarSignature != order.SidecarSignature)
+            return false;
+        if (stamp.Size != order.Size)
+            return false;
+        if (order.ETag is not null && stamp.ETag is not null)
+            return order.ETag == stamp.ETag;
+        return order.LastModified is not null && stamp.ModifiedAt is not null
+            && order.LastModified.Value.ToUnixTimeSeconds() == stamp.ModifiedAt.Value.ToUnixTimeSeconds();
+    }
+
+    /// <summary>A listed name the scanner can use as one path segment (servers may list "..", slashes or control characters).</summary>
+    private static bool IsSafeName(string name) =>
+        name.Length > 0 && name != "." && name != ".." && !name.Contains('/') && !name.Any(c => c < 0x20 || c == 0x7F);
+
+    private static SubtreeReport FromCounts(SubtreeCounts c) => new(c.Directories, c.Files, c.DataFiles, c.TotalBytes, c.Errors, c.FailedListings, c.FirstError);
+
+    private static SubtreeCounts ToCounts(SubtreeReport r) => new(r.Directories, r.Files, r.DataFiles, r.TotalBytes, r.Errors, r.FailedListings, r.FirstError);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Listing {StorageKey} {Path} failed: {Error}")]
+    private static partial void LogListingFailed(ILogger logger, string storageKey, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Directory {StorageKey} {Path} failed; it restarts on the next order")]
+    private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string storageKey, string path);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Analysing {StorageKey} {Path} failed ({Attempt}, {Error}); retrying")]
+    private static partial void LogFileRetry(ILogger logger, string storageKey, string path, int attempt, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scan order to {StorageKey} {Path} failed ({Error})")]
+    private static partial void LogChildOrderFailed(ILogger logger, string storageKey, string path, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Report of {StorageKey} {Path} failed ({Error})")]
+    private static partial void LogReportFailed(ILogger logger, string storageKey, string path, string error);
+}

@@ -1,0 +1,68 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Pcrs.Grains.Formats;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Storage;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>
+/// One data file: reads its header (and the sidecars the DirectoryGrain saw next to it) through the format readers,
+/// over this silo's pooled client for the storage, and writes the tile row. Keeps nothing between calls, so it
+/// deactivates as soon as it is idle: a national scan activates millions of these once each.
+/// </summary>
+public sealed partial class FileGrain(
+    StorageClientCache clients,
+    TileWriter writer,
+    IServiceProvider services,
+    IOptions<ScanningOptions> options,
+    ILogger<FileGrain> logger) : Grain, IFileGrain
+{
+    public async Task<FileAnalysisResult> Analyse(FileAnalysisOrder order)
+    {
+        var (storageKey, path) = ScanKeys.Split(this.GetPrimaryKeyString());
+        var now = DateTimeOffset.UtcNow;
+        long bytesRead = 0;
+        Catalogue.TileRow row;
+        try
+        {
+            var tileReader = services.GetService<ITileReader>()
+                ?? throw new InvalidOperationException("No tile reader is registered in this silo.");
+            using var timeout = new CancellationTokenSource(options.Value.FileTimeout);
+            var client = await clients.GetAsync(storageKey, order.ScanNumber, timeout.Token);
+            var file = new StorageRangeReader(client, path, order.Size);
+            string directory = StoragePaths.Parent(path);
+            var sidecars = order.Sidecars.Select(s => new StorageRangeReader(client, StoragePaths.Combine(directory, s.Name), s.Size)).ToList();
+            try
+            {
+                var metadata = await tileReader.ReadAsync(file, sidecars, timeout.Token);
+                bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
+                row = TileRows.FromMetadata(storageKey, path, order, metadata with { BytesRead = bytesRead }, now);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
+                row = TileRows.StorageFailure(storageKey, path, order,
+                    $"Reading the header took longer than {options.Value.FileTimeout.TotalSeconds:0} s.", bytesRead, now);
+            }
+        }
+        catch (StorageException e)
+        {
+            row = TileRows.StorageFailure(storageKey, path, order, e.Message, bytesRead, now);
+        }
+        catch (Exception e)
+        {
+            // A reader must not throw; if one does, record one clear error for this file and read it again next scan.
+            LogUnexpected(logger, e, storageKey, path);
+            row = TileRows.StorageFailure(storageKey, path, order, $"The header could not be read ({e.GetType().Name}).", bytesRead, now);
+        }
+
+        await writer.WriteAsync(row, CancellationToken.None);
+        DeactivateOnIdle();
+        return new FileAnalysisResult(row.BytesRead, row.Error, row.Format);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure reading {StorageKey} {Path}")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string storageKey, string path);
+}

@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>Settings of the scanning grains, bound to the "Scanning" configuration section (next to the access layer's).</summary>
+public sealed class ScanningOptions
+{
+    public const string SectionName = "Scanning";
+
+    /// <summary>FileGrain calls in flight per directory: bounds the fan-out of one big directory.</summary>
+    [Range(1, 256)]
+    public int FilesInFlightPerDirectory { get; set; } = 16;
+
+    /// <summary>Automatic rescan period of a storage unless set per storage (default monthly).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan DefaultRescanPeriod { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// While a scan runs, how often the StorageGrain re-sends the scan order to its unfinished roots, so that a scan
+    /// interrupted by a dead silo resumes on the survivors. A persistent reminder of the same period revives the grain itself.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan WatchdogPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest time spent reading one file's header (sidecars included) before it is recorded as an error.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan FileTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Entries one directory listing may hold; beyond this the listing fails rather than exhaust memory.</summary>
+    [Range(1, 50_000_000)]
+    public int MaxEntriesPerDirectory { get; set; } = 2_000_000;
+
+    /// <summary>How long a lease table keeps a "too many connections" reduction before granting the full limit again.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TooManyConnectionsBackoff { get; set; } = TimeSpan.FromMinutes(5);
+}

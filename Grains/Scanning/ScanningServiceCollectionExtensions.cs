@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using Pcrs.Grains.Catalogue;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>Registers the scanning grains' per-silo services: catalogue, client cache, tile writer, secrets adapter.</summary>
+public static class ScanningServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds what the StorageGrain, DirectoryGrain and FileGrain need. The catalogue is PostgreSQL when
+    /// <c>ConnectionStrings:Pcrs</c> is set (or an <see cref="NpgsqlDataSource"/> is registered), in memory otherwise.
+    /// Register an <see cref="IStorageSecretProtector"/> first to use the shared key ring; the fallback is process-local.
+    /// </summary>
+    public static IServiceCollection AddPcrsScanning(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<ScanningOptions>()
+            .Bind(configuration.GetSection(ScanningOptions.SectionName))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.TryAddSingleton<ICatalogue>(sp =>
+        {
+            var dataSource = sp.GetService<NpgsqlDataSource>();
+            if (dataSource is not null)
+                return new PostgresCatalogue(dataSource);
+            string? connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Pcrs");
+            return string.IsNullOrWhiteSpace(connectionString)
+                ? new InMemoryCatalogue()
+                : new PostgresCatalogue(NpgsqlDataSource.Create(connectionString));
+        });
+        services.TryAddSingleton<IStorageSecretProtector, EphemeralSecretProtector>();
+        services.TryAddSingleton(ScanTrustOverrides.None);
+        services.TryAddSingleton<StorageClientCache>();
+        services.TryAddSingleton<TileWriter>();
+        return services;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Storage;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>
+/// One <see cref="IStorageClient"/> per storage per silo, shared by every DirectoryGrain and FileGrain of that storage
+/// on this silo, so connections are pooled and reused for many files. Created from the catalogue's storage row with a
+/// limiter backed by the StorageGrain's leases. A newer scan number recreates the client, which is how changed
+/// credentials or trust reach every silo without any broadcast.
+/// </summary>
+public sealed partial class StorageClientCache(
+    ICatalogue catalogue,
+    IStorageClientFactory factory,
+    IStorageSecretProtector protector,
+    IGrainFactory grains,
+    ILocalSiloDetails silo,
+    ScanTrustOverrides trustOverrides,
+    ILogger<StorageClientCache> logger) : IAsyncDisposable
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<string, Entry> _clients = new(StringComparer.Ordinal);
+
+    private sealed record Entry(long ScanNumber, IStorageClient Client);
+
+    /// <summary>The client for <paramref name="storageKey"/> as of scan <paramref name="scanNumber"/> (or newer).</summary>
+    public async Task<IStorageClient> GetAsync(string storageKey, long scanNumber, CancellationToken cancellationToken)
+    {
+        IStorageClient? retired = null;
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_clients.TryGetValue(storageKey, out var entry) && entry.ScanNumber >= scanNumber)
+                return entry.Client;
+            var client = await CreateAsync(storageKey, cancellationToken);
+            retired = entry?.Client;
+            _clients[storageKey] = new Entry(scanNumber, client);
+            return client;
+        }
+        finally
+        {
+            _gate.Release();
+            if (retired is not null)
+                _ = RetireAsync(retired);
+        }
+    }
+
+    private async Task<IStorageClient> CreateAsync(string storageKey, CancellationToken cancellationToken)
+    {
+        var row = await catalogue.GetStorageAsync(storageKey, cancellationToken)
+            ?? throw new StorageException(StorageErrorKind.Invalid, "The storage is not declared any more.");
+        var location = StorageLocation.Parse($"{row.Scheme}://{FormatHost(row.Host)}{(row.Port > 0 ? ":" + row.Port : "")}/", out _) with { UserName = row.UserName };
+        string? password = null;
+        if (row.ProtectedSecret is not null)
+        {
+            try
+            {
+                password = protector.Unprotect(row.ProtectedSecret);
+            }
+            catch (CryptographicException)
+            {
+                throw new StorageException(StorageErrorKind.Authentication,
+                    "The storage's credentials cannot be decrypted (the key ring is missing or was rotated away); declare them again.");
+            }
+        }
+        var pins = row.TrustPins.Concat(trustOverrides.PinnedFingerprints).Distinct(StringComparer.Ordinal).ToList();
+        var trust = new StorageTrust(trustOverrides.AcceptUnknown, pins, new CatalogueHostKeyStore(catalogue));
+        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString());
+        LogClientCreated(logger, storageKey);
+        return factory.Create(location, new StorageCredentials(row.UserName, password), limiter, trust);
+    }
+
+    private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
+
+    /// <summary>Closes a replaced client once the grains still using it are likely done.</summary>
+    private async Task RetireAsync(IStorageClient client)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMinutes(1));
+            await client.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            LogRetireFailed(logger, e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Entry> entries;
+        await _gate.WaitAsync();
+        try
+        {
+            entries = [.. _clients.Values];
+            _clients.Clear();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        foreach (var entry in entries)
+        {
+            try
+            {
+                await entry.Client.DisposeAsync();
+            }
+            catch (Exception e)
+            {
+                LogRetireFailed(logger, e);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Storage client created for {StorageKey}")]
+    private static partial void LogClientCreated(ILogger logger, string storageKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing a storage client failed")]
+    private static partial void LogRetireFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>SSH host keys pinned on first use, kept in the storage's catalogue row.</summary>
+internal sealed class CatalogueHostKeyStore(ICatalogue catalogue) : IHostKeyStore
+{
+    public async ValueTask<string?> GetAsync(string storageIdentity, CancellationToken cancellationToken) =>
+        (await catalogue.GetStorageAsync(storageIdentity, cancellationToken))?.HostKey;
+
+    public async ValueTask SaveAsync(string storageIdentity, string fingerprint, CancellationToken cancellationToken) =>
+        await catalogue.PinHostKeyAsync(storageIdentity, fingerprint, cancellationToken);
+}

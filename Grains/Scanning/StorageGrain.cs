@@ -1,0 +1,473 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Interfaces.Projects;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Storage;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>
+/// One storage: attachments, encrypted credentials, scan life cycle and connection leases. Its state lives in the
+/// catalogue (not in the activation), so a re-activation on another silo resumes a running scan: the watchdog re-sends
+/// the scan order to the roots that have not reported, and every directory order is idempotent.
+/// </summary>
+public sealed partial class StorageGrain(
+    ICatalogue catalogue,
+    IStorageSecretProtector protector,
+    IOptions<ScanningOptions> scanningOptions,
+    IOptions<StorageAccessOptions> accessOptions,
+    IClusterMembershipService membership,
+    ILogger<StorageGrain> logger) : Grain, IStorageGrain, IRemindable
+{
+    private const string WatchdogReminder = "watchdog";
+    private const string RescanReminder = "rescan";
+    private static readonly TimeSpan ProgressSaveInterval = TimeSpan.FromSeconds(5);
+    /// <summary>Orleans reminder periods are limited to about 49 days (milliseconds in 32 bits).</summary>
+    private static readonly TimeSpan LongestReminderPeriod = TimeSpan.FromDays(45);
+
+    private readonly ScanningOptions _options = scanningOptions.Value;
+    private readonly Dictionary<string, SubtreeReport> _rootReports = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _leases = new(StringComparer.Ordinal);
+    private StorageRow? _row;
+    private ScanSummary? _lastSummary;
+    private ScanProgress _progress = ScanProgress.Zero;
+    private bool _progressDirty;
+    private bool _finishing;
+    private IGrainTimer? _watchdogTimer;
+    private int _reducedLimit;
+    private DateTime _reducedUntil;
+
+    private string Key => this.GetPrimaryKeyString();
+
+    private bool IsRunning => _row?.Status is "listing" or "analysing";
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _row = await catalogue.GetStorageAsync(Key, cancellationToken);
+        if (_row is null)
+            return;
+        _lastSummary = ParseSummary(_row.LastSummaryJson);
+        if (IsRunning)
+        {
+            // Re-activated in the middle of a scan (its previous silo died, or it was collected): the reports the roots
+            // sent before are lost, so ask them again right away; completed roots answer from the catalogue.
+            _progress = FromCounts(_row.Progress);
+            StartWatchdogTimer(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    public async Task<StorageScanView> Attach(StorageDeclaration declaration)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        var location = LocationOf(declaration);
+        if (!string.Equals(location.IdentityKey, Key, StringComparison.Ordinal))
+            throw new ArgumentException($"The declaration names the storage '{location.IdentityKey}', not '{Key}'.", nameof(declaration));
+
+        var row = _row ?? new StorageRow
+        {
+            StorageKey = Key,
+            Scheme = declaration.Scheme,
+            Host = location.Host,
+            Port = location.Port,
+            RescanPeriod = _options.DefaultRescanPeriod,
+        };
+        _row = row with
+        {
+            Scheme = StorageLocation.ProtocolScheme(location.Protocol),
+            Host = location.Host,
+            Port = location.Port,
+            UserName = location.UserName,
+            ProtectedSecret = declaration.Password is null ? null : protector.Protect(declaration.Password),
+        };
+        await catalogue.SaveStorageAsync(_row);
+        await catalogue.SaveAttachmentAsync(new AttachmentRow(declaration.DeliverableId, Key, location.Path,
+            declaration.PublicConnection, declaration.DownloadAllowed));
+        LogAttached(logger, declaration.DeliverableId, Key, location.Path);
+        await EnsureRescanReminderAsync();
+        return await StartOrJoinScanAsync(forceNew: true);
+    }
+
+    public async Task Detach(string deliverableId)
+    {
+        await catalogue.DeleteAttachmentAsync(deliverableId);
+        if (_row is null)
+            return;
+        var remaining = await catalogue.ListAttachmentsAsync(Key);
+        if (remaining.Count == 0)
+            await ForgetCredentialsAsync();
+        LogDetached(logger, deliverableId, Key, remaining.Count);
+    }
+
+    public async Task Revoke()
+    {
+        foreach (var attachment in await catalogue.ListAttachmentsAsync(Key))
+            await catalogue.DeleteAttachmentAsync(attachment.DeliverableId);
+        if (_row is not null)
+            await ForgetCredentialsAsync();
+    }
+
+    public Task<StorageScanView> RequestScan() => StartOrJoinScanAsync(forceNew: false);
+
+    public Task<StorageScanView> GetStatus() => Task.FromResult(View());
+
+    public async Task SetRescanPeriod(TimeSpan period)
+    {
+        if (period < TimeSpan.FromHours(1))
+            throw new ArgumentOutOfRangeException(nameof(period), "The rescan period must be at least one hour.");
+        if (_row is null)
+            throw new InvalidOperationException("The storage is not declared.");
+        _row = _row with { RescanPeriod = period };
+        await catalogue.SaveStorageAsync(_row);
+        await EnsureRescanReminderAsync();
+    }
+
+    public Task ReportProgress(long scanNumber, ScanProgress delta)
+    {
+        if (_row is not null && scanNumber == _row.ScanNumber && IsRunning)
+        {
+            _progress = _progress.Add(delta);
+            _progressDirty = true;
+            if (_row.Status == "listing" && (_progress.Analysed > 0 || _progress.Unchanged > 0))
+                _row = _row with { Status = "analysing" };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RootCompleted(long scanNumber, string rootPath, SubtreeReport report)
+    {
+        if (_row is null || scanNumber != _row.ScanNumber || !IsRunning || !_row.ScanRoots.Contains(rootPath))
+            return Task.CompletedTask;
+        _rootReports[rootPath] = report;
+        if (!_finishing && _row.ScanRoots.All(_rootReports.ContainsKey))
+        {
+            _finishing = true;
+            // Finish outside this (interleaving) call: the root that reported must not wait for the summary queries.
+            _ = FinishScanAsync(scanNumber);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> TryAcquireConnection(string siloId, int heldBySilo)
+    {
+        _leases[siloId] = Math.Max(0, heldBySilo);
+        ForgetDeadSilos();
+        int limit = EffectiveLimit();
+        if (_leases.Values.Sum() >= limit)
+            return Task.FromResult(false);
+        _leases[siloId]++;
+        return Task.FromResult(true);
+    }
+
+    public Task ReleaseConnection(string siloId, int heldBySilo)
+    {
+        if (heldBySilo <= 0)
+            _leases.Remove(siloId);
+        else
+            _leases[siloId] = heldBySilo;
+        return Task.CompletedTask;
+    }
+
+    public Task ReportTooManyConnections(string siloId, int heldBySilo)
+    {
+        _leases[siloId] = Math.Max(0, heldBySilo);
+        // The server refused one more: grant at most what was open without the refused one, for a while.
+        _reducedLimit = Math.Max(1, _leases.Values.Sum() - 1);
+        _reducedUntil = DateTime.UtcNow + _options.TooManyConnectionsBackoff;
+        LogTooManyConnections(logger, Key, _reducedLimit);
+        return Task.CompletedTask;
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        switch (reminderName)
+        {
+            case WatchdogReminder when IsRunning:
+                await ResendToPendingRootsAsync();
+                break;
+            case WatchdogReminder:
+                await UnregisterReminderAsync(WatchdogReminder);
+                break;
+            case RescanReminder:
+                await StartOrJoinScanAsync(forceNew: false);
+                break;
+        }
+    }
+
+    private async Task<StorageScanView> StartOrJoinScanAsync(bool forceNew)
+    {
+        if (_row is null)
+            return StorageScanView.None;
+        if (IsRunning && !forceNew)
+            return View();
+        var attachments = await catalogue.ListAttachmentsAsync(Key);
+        if (attachments.Count == 0)
+            return View();
+        var roots = ScanRoots.Minimal(attachments.Select(a => a.StartPath));
+        if (IsRunning && roots.SequenceEqual(_row.ScanRoots))
+            return View(); // a re-declaration with the same roots joins the running scan (new credentials apply on the next one)
+
+        long scanNumber = _row.ScanNumber + 1;
+        var now = DateTimeOffset.UtcNow;
+        _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = "listing", ScanStartedAt = now, Progress = ProgressCounts.Zero };
+        _progress = ScanProgress.Zero;
+        _progressDirty = false;
+        _rootReports.Clear();
+        _finishing = false;
+        await catalogue.SaveStorageAsync(_row);
+        await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, now, null, "running", ProgressCounts.Zero, null));
+        LogScanStarted(logger, Key, scanNumber, string.Join(", ", roots));
+        await RegisterReminderAsync(WatchdogReminder, _options.WatchdogPeriod);
+        StartWatchdogTimer(_options.WatchdogPeriod);
+        await ResendToPendingRootsAsync();
+        return View();
+    }
+
+    private async Task ResendToPendingRootsAsync()
+    {
+        if (_row is null || !IsRunning)
+            return;
+        long scanNumber = _row.ScanNumber;
+        var pending = _row.ScanRoots.Where(root => !_rootReports.ContainsKey(root)).ToList();
+        var orders = pending.Select(async root =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IDirectoryGrain>(ScanKeys.Directory(Key, root)).Scan(new DirectoryScanOrder(scanNumber, null));
+            }
+            catch (Exception e)
+            {
+                // The next watchdog tick tries again.
+                LogResendFailed(logger, e, Key, root);
+            }
+        });
+        await Task.WhenAll(orders);
+        await SaveProgressIfDirtyAsync();
+    }
+
+    private async Task FinishScanAsync(long scanNumber)
+    {
+        try
+        {
+            if (_row is null || _row.ScanNumber != scanNumber)
+                return;
+            var now = DateTimeOffset.UtcNow;
+            var reports = _row.ScanRoots.Select(root => _rootReports[root]).ToList();
+            var total = reports.Aggregate(SubtreeReport.Zero, (sum, r) => sum.Add(r));
+            // A root that could not be listed at all means the storage is unreachable or refuses the login: the scan failed,
+            // and the last good summary stays. Failures deeper down are per-directory errors of a successful scan.
+            var unreachable = reports.FirstOrDefault(r => r.FailedListings > 0 && r.FailedListings == r.Directories);
+            var parts = new List<CatalogueSummary>();
+            foreach (var root in _row.ScanRoots)
+                parts.Add(await catalogue.SummarizeAsync(Key, root));
+            var summary = ScanSummaries.Build(ScanSummaries.Merge(parts), now);
+            var counts = ToCounts(_progress) with { Directories = total.Directories, Files = total.Files, Errors = total.Errors };
+            if (_row.ScanNumber != scanNumber)
+                return;
+            if (unreachable is not null)
+            {
+                _row = _row with { Status = "failed", LastError = unreachable.FirstError ?? "The storage could not be listed.", Progress = counts };
+            }
+            else
+            {
+                _lastSummary = summary;
+                _row = _row with
+                {
+                    Status = "succeeded",
+                    LastSuccessAt = now,
+                    LastSummaryJson = JsonSerializer.Serialize(summary),
+                    LastError = total.FirstError,
+                    Progress = counts,
+                };
+            }
+            _progress = FromCounts(counts);
+            _progressDirty = false;
+            await catalogue.SaveStorageAsync(_row);
+            await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, _row.Status, counts, _row.LastError));
+            LogScanFinished(logger, Key, scanNumber, _row.Status, total.Directories, total.Files, total.Errors);
+            _watchdogTimer?.Dispose();
+            _watchdogTimer = null;
+            await UnregisterReminderAsync(WatchdogReminder);
+            foreach (var attachment in await catalogue.ListAttachmentsAsync(Key))
+                GrainFactory.GetGrain<IDeliverableGrain>(attachment.DeliverableId).SummaryChanged(scanNumber).Ignore();
+        }
+        catch (Exception e)
+        {
+            // Leave the scan running: the watchdog re-sends to the roots, they re-report, and finishing is tried again.
+            _rootReports.Clear();
+            LogFinishFailed(logger, e, Key, scanNumber);
+        }
+        finally
+        {
+            _finishing = false;
+        }
+    }
+
+    private async Task ForgetCredentialsAsync()
+    {
+        _row = _row! with { ProtectedSecret = null };
+        await catalogue.SaveStorageAsync(_row);
+        await UnregisterReminderAsync(RescanReminder);
+    }
+
+    private void StartWatchdogTimer(TimeSpan dueTime)
+    {
+        _watchdogTimer?.Dispose();
+        _watchdogTimer = this.RegisterGrainTimer(async _ =>
+        {
+            if (IsRunning)
+                await ResendToPendingRootsAsync();
+        }, new GrainTimerCreationOptions(dueTime, _options.WatchdogPeriod) { KeepAlive = true, Interleave = true });
+        this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
+            new GrainTimerCreationOptions(ProgressSaveInterval, ProgressSaveInterval) { KeepAlive = false, Interleave = true });
+    }
+
+    private async Task SaveProgressIfDirtyAsync()
+    {
+        if (_row is null || !_progressDirty || !IsRunning)
+            return;
+        _progressDirty = false;
+        _row = _row with { Progress = ToCounts(_progress) };
+        await catalogue.SaveStorageAsync(_row);
+    }
+
+    private async Task EnsureRescanReminderAsync()
+    {
+        if (_row is null)
+            return;
+        var period = _row.RescanPeriod > LongestReminderPeriod ? LongestReminderPeriod : _row.RescanPeriod;
+        await RegisterReminderAsync(RescanReminder, period);
+    }
+
+    private async Task RegisterReminderAsync(string name, TimeSpan period)
+    {
+        try
+        {
+            await this.RegisterOrUpdateReminder(name, period, period);
+        }
+        catch (Exception e)
+        {
+            // No reminder service (or it is down): the scan still runs; only automatic resumption/rescans are lost.
+            LogReminderFailed(logger, e, Key, name);
+        }
+    }
+
+    private async Task UnregisterReminderAsync(string name)
+    {
+        try
+        {
+            var reminder = await this.GetReminder(name);
+            if (reminder is not null)
+                await this.UnregisterReminder(reminder);
+        }
+        catch (Exception e)
+        {
+            LogReminderFailed(logger, e, Key, name);
+        }
+    }
+
+    private void ForgetDeadSilos()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        foreach (var silo in _leases.Keys.ToList())
+        {
+            try
+            {
+                var status = snapshot.GetSiloStatus(SiloAddress.FromParsableString(silo));
+                if (status is SiloStatus.Dead)
+                    _leases.Remove(silo);
+            }
+            catch (FormatException)
+            {
+                _leases.Remove(silo);
+            }
+        }
+    }
+
+    private int EffectiveLimit()
+    {
+        int configured = accessOptions.Value.MaxConnectionsPerStorage;
+        return DateTime.UtcNow < _reducedUntil ? Math.Min(configured, _reducedLimit) : configured;
+    }
+
+    private StorageScanView View()
+    {
+        if (_row is null)
+            return StorageScanView.None;
+        var status = _row.Status switch
+        {
+            "listing" => ScanStatus.Listing,
+            "analysing" => ScanStatus.Analysing,
+            "succeeded" => ScanStatus.Succeeded,
+            "failed" => ScanStatus.Failed,
+            _ => ScanStatus.Queued,
+        };
+        return new StorageScanView(status, IsRunning ? _progress : FromCounts(_row.Progress), _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
+    }
+
+    /// <summary>Builds the location a declaration names; throws a clear <see cref="ArgumentException"/> for a bad one.</summary>
+    public static StorageLocation LocationOf(StorageDeclaration declaration)
+    {
+        try
+        {
+            string scheme = declaration.Scheme.ToLowerInvariant();
+            string path = string.IsNullOrEmpty(declaration.StartPath) ? "/" : declaration.StartPath;
+            if (!path.StartsWith('/'))
+                path = "/" + path;
+            string url = scheme == "file"
+                ? "file://" + Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal)
+                : $"{scheme}://{(declaration.Host.Contains(':') ? $"[{declaration.Host}]" : declaration.Host)}{(declaration.Port > 0 ? ":" + declaration.Port : "")}"
+                  + Uri.EscapeDataString(path).Replace("%2F", "/", StringComparison.Ordinal);
+            var location = StorageLocation.Parse(url, out _);
+            return scheme == "file" ? location : location with { UserName = string.IsNullOrEmpty(declaration.UserName) ? null : declaration.UserName };
+        }
+        catch (StorageException e)
+        {
+            throw new ArgumentException(e.Message, nameof(declaration), e);
+        }
+    }
+
+    private static ScanSummary? ParseSummary(string? json)
+    {
+        if (json is null)
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize<ScanSummary>(json);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ScanProgress FromCounts(ProgressCounts c) => new(c.Directories, c.Files, c.Analysed, c.Unchanged, c.Errors, c.BytesRead);
+
+    private static ProgressCounts ToCounts(ScanProgress p) => new(p.Directories, p.Files, p.Analysed, p.Unchanged, p.Errors, p.BytesRead);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deliverable {DeliverableId} attached to {StorageKey} at {StartPath}")]
+    private static partial void LogAttached(ILogger logger, string deliverableId, string storageKey, string startPath);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deliverable {DeliverableId} detached from {StorageKey}; {Remaining} attachments left")]
+    private static partial void LogDetached(ILogger logger, string deliverableId, string storageKey, int remaining);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} started; roots {Roots}")]
+    private static partial void LogScanStarted(ILogger logger, string storageKey, long scanNumber, string roots);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} {Status}: {Directories} directories, {Files} files, {Errors} errors")]
+    private static partial void LogScanFinished(ILogger logger, string storageKey, long scanNumber, string status, long directories, long files, long errors);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Finishing scan {ScanNumber} of {StorageKey} failed; the watchdog will retry")]
+    private static partial void LogFinishFailed(ILogger logger, Exception exception, string storageKey, long scanNumber);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Re-sending the scan order of {StorageKey} to {Root} failed")]
+    private static partial void LogResendFailed(ILogger logger, Exception exception, string storageKey, string root);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {StorageKey} could not be changed")]
+    private static partial void LogReminderFailed(ILogger logger, Exception exception, string storageKey, string name);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{StorageKey} refused a connection as one too many; granting at most {Limit} for a while")]
+    private static partial void LogTooManyConnections(ILogger logger, string storageKey, int limit);
+}
