@@ -1,8 +1,8 @@
 using Pcrs.Grains.Hosting;
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Postgres;
+using Pcrs.WebFront;
 using Pcrs.WebFront.Health;
-using Pcrs.WebFront.Home;
 using Pcrs.WebFront.Hosting;
 using Serilog;
 
@@ -12,11 +12,13 @@ try
 {
     WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
     await builder.AddPcrsBackendAsync();
+    builder.Services.AddWebFront(builder.Configuration);
 
     WebApplication app = builder.Build();
     app.UseSerilogRequestLogging();
+    app.UseWebFront();
     app.MapPcrsHealth();
-    app.MapHomePage();
+    app.MapWebFront();
 
     await app.RunAsync();
     return 0;
