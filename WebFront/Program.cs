@@ -1,7 +1,7 @@
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Postgres;
+using Pcrs.WebFront;
 using Pcrs.WebFront.Health;
-using Pcrs.WebFront.Home;
 using Pcrs.WebFront.Hosting;
 using Serilog;
 
@@ -11,11 +11,13 @@ try
 {
     WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
     await builder.AddPcrsBackendAsync();
+    builder.Services.AddWebFront(builder.Configuration);
 
     WebApplication app = builder.Build();
     app.UseSerilogRequestLogging();
+    app.UseWebFront();
     app.MapPcrsHealth();
-    app.MapHomePage();
+    app.MapWebFront();
 
     await app.RunAsync();
     return 0;

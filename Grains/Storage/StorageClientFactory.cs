@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Pcrs.Grains.Storage.Http;
 using Pcrs.Grains.Storage.Local;
 
 namespace Pcrs.Grains.Storage;
@@ -36,6 +37,8 @@ public sealed class StorageClientFactory : IStorageClientFactory
         return location.Protocol switch
         {
             StorageProtocol.File => new LocalStorageClient(location),
+            StorageProtocol.Http or StorageProtocol.Https => new HttpStorageClient(location, credentials, limiter, trust, _guard, _options,
+                _loggerFactory.CreateLogger<HttpStorageClient>()),
             _ => throw new StorageException(StorageErrorKind.Invalid,
                 $"The {StorageLocation.ProtocolScheme(location.Protocol)}:// protocol is not supported by this build."),
         };

@@ -1,0 +1,31 @@
+namespace Pcrs.Grains.Projects;
+
+/// <summary>
+/// A storage declared on a deliverable, as stored. <see cref="ProtectedPassword"/> is the password encrypted with the
+/// silos' key ring; it leaves the store only towards the code that connects to the storage.
+/// </summary>
+public sealed record DeclaredStorage
+{
+    public required Guid DeliverableId { get; init; }
+
+    /// <summary>StorageLocation.IdentityKey (protocol family, host, port, account): the catalogue's key for scan data.</summary>
+    public required string StorageIdentity { get; init; }
+
+    /// <summary>"http", "ftp" or "sftp".</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Storage URL without password (FileZilla schemes: http(s), ftp, ftpes, ftps, sftp).</summary>
+    public required string Location { get; init; }
+
+    /// <summary>Decoded absolute path the deliverable covers on the storage.</summary>
+    public required string StartPath { get; init; }
+
+    /// <summary>FTP only: "none", "explicit" or "implicit".</summary>
+    public string? Tls { get; init; }
+
+    public string? UserName { get; init; }
+    public string? ProtectedPassword { get; init; }
+    public bool PublicConnection { get; init; }
+    public bool DownloadAllowed { get; init; }
+    public DateTimeOffset DeclaredAt { get; init; }
+}

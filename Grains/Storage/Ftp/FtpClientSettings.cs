@@ -1,0 +1,50 @@
+namespace Pcrs.Grains.Storage.Ftp;
+
+/// <summary>FTP-specific knobs with production defaults; tests shorten the delays.</summary>
+internal sealed record FtpClientSettings
+{
+    public static FtpClientSettings Default { get; } = new();
+
+    /// <summary>An idle pooled connection is closed (and its lease returned) after this long.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A pooled connection idle for longer than this is checked with NOOP before reuse.</summary>
+    public TimeSpan HealthCheckAfter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to wait for the replies that follow an aborted transfer before giving the connection up.</summary>
+    public TimeSpan AbortTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long to wait for a cut-short transfer's final reply before sending ABOR.</summary>
+    public TimeSpan AbortQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>First retry delay; doubled per attempt, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>"Too many connections" answers in a row, while no connection to the server is open, before giving up.</summary>
+    public int MaxTooManyConnectionsAttempts { get; init; } = 12;
+
+    /// <summary>Entries one directory may hold; beyond this the listing fails (a bound on memory, not a real-world limit).</summary>
+    public int MaxListingEntries { get; init; } = 2_000_000;
+
+    /// <summary>The clock used to give a year to LIST dates that have none.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public TimeSpan RetryDelay(int attempt)
+    {
+        double ms = RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
+        ms = Math.Min(ms, MaxRetryDelay.TotalMilliseconds);
+        return TimeSpan.FromMilliseconds(ms * (0.75 + (Random.Shared.NextDouble() * 0.5)));
+    }
+}
+
+/// <summary>What the client learnt about the server, shared by all its connections so each lesson is paid once.</summary>
+internal sealed class FtpServerTraits
+{
+    /// <summary>EPSV was refused or its port unreachable: use PASV from now on.</summary>
+    public volatile bool EpsvUnusable;
+
+    /// <summary>MLSD is advertised but fails: use LIST from now on.</summary>
+    public volatile bool MlsdUnusable;
+}

@@ -1,0 +1,230 @@
+using Microsoft.Extensions.Logging;
+
+namespace Pcrs.Grains.Storage.Ftp;
+
+/// <summary>
+/// Logged-in control connections of one client, reused across operations. A new connection is opened only with a lease
+/// from the storage's <see cref="IConnectionLimiter"/> (held until the connection closes), so the storage's limit holds.
+/// A caller that finds no idle connection waits for whichever comes first: a lease for a new connection, or a
+/// connection another caller gives back. "Too many connections" answers lower the limiter's grants and are retried
+/// after a back-off; they fail the caller only when no connection at all can be opened for a long while.
+/// </summary>
+internal sealed class FtpConnectionPool : IAsyncDisposable
+{
+    private readonly FtpEndpoint _endpoint;
+    private readonly IConnectionLimiter _limiter;
+    private readonly Lock _gate = new();
+    private readonly Stack<FtpControlConnection> _idle = new();
+    private readonly LinkedList<TaskCompletionSource<FtpControlConnection>> _waiters = new();
+    private readonly Timer _pruneTimer;
+    private int _openConnections;
+    private bool _disposed;
+
+    public FtpConnectionPool(FtpEndpoint endpoint, IConnectionLimiter limiter)
+    {
+        _endpoint = endpoint;
+        _limiter = limiter;
+        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, endpoint.Settings.IdleTimeout.Ticks / 4));
+        _pruneTimer = new Timer(_ => _ = PruneIdleAsync(), null, period, period);
+    }
+
+    /// <summary>Connections currently open (idle or in use).</summary>
+    public int OpenConnections => Volatile.Read(ref _openConnections);
+
+    /// <summary>Hands out a connection for the caller's exclusive use; give it back with <see cref="ReturnAsync"/>.</summary>
+    public async Task<FtpControlConnection> RentAsync(CancellationToken cancellationToken)
+    {
+        int tooManyInARow = 0;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var idle = TakeIdle();
+            if (idle is not null)
+            {
+                bool stale = Environment.TickCount64 - idle.LastUsedTicks > (long)_endpoint.Settings.HealthCheckAfter.TotalMilliseconds;
+                if (stale && !await idle.IsAliveAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await CloseAsync(idle).ConfigureAwait(false);
+                    continue;
+                }
+                return idle;
+            }
+
+            var (handedOver, lease) = await WaitForConnectionOrLeaseAsync(cancellationToken).ConfigureAwait(false);
+            if (handedOver is not null)
+                return handedOver;
+
+            try
+            {
+                var connection = await FtpControlConnection.OpenAsync(_endpoint, lease!, cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _openConnections);
+                return connection;
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.TooManyConnections)
+            {
+                await lease!.DisposeAsync().ConfigureAwait(false);
+                _limiter.ReportTooManyConnections();
+                tooManyInARow++;
+                // While other connections are open, one will come back (or the limiter will grant again): keep waiting.
+                // With none open, the server refuses us entirely; give up after a while.
+                if (OpenConnections == 0 && tooManyInARow >= _endpoint.Settings.MaxTooManyConnectionsAttempts)
+                    throw;
+                var delay = _endpoint.Settings.RetryDelay(tooManyInARow);
+                _endpoint.Logger.LogInformation("{Server} refused a connection as too many ({Open} open); retrying in {Delay} ms",
+                    _endpoint.Display, OpenConnections, (int)delay.TotalMilliseconds);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await lease!.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+    }
+
+    private async Task<(FtpControlConnection? Connection, IAsyncDisposable? Lease)> WaitForConnectionOrLeaseAsync(CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<FtpControlConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
+        LinkedListNode<TaskCompletionSource<FtpControlConnection>> node;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            node = _waiters.AddLast(waiter);
+        }
+        using var stopLease = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var leaseTask = _limiter.AcquireAsync(stopLease.Token).AsTask();
+        try
+        {
+            await Task.WhenAny(leaseTask, waiter.Task).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                if (node.List is not null)
+                    _waiters.Remove(node);
+            }
+        }
+
+        // Removed from the waiters under the lock: from here on nobody completes the waiter.
+        if (waiter.Task.IsCompletedSuccessfully)
+        {
+            stopLease.Cancel();
+            _ = ReleaseLateLeaseAsync(leaseTask);
+            return (waiter.Task.Result, null);
+        }
+        if (waiter.Task.IsCanceled)
+        {
+            stopLease.Cancel();
+            _ = ReleaseLateLeaseAsync(leaseTask);
+            throw new ObjectDisposedException(nameof(FtpConnectionPool));
+        }
+        var lease = await leaseTask.ConfigureAwait(false); // throws when cancelled
+        return (null, lease);
+    }
+
+    private static async Task ReleaseLateLeaseAsync(Task<IAsyncDisposable> leaseTask)
+    {
+        try
+        {
+            var lease = await leaseTask.ConfigureAwait(false);
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The wait was cancelled: no lease was granted.
+        }
+    }
+
+    /// <summary>Gives a connection back: to a waiting caller, to the idle stack, or closed when it is no longer usable.</summary>
+    public async Task ReturnAsync(FtpControlConnection connection)
+    {
+        if (connection.IsUsable)
+        {
+            connection.MarkUsed();
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    while (_waiters.First is { } first)
+                    {
+                        _waiters.RemoveFirst();
+                        if (first.Value.TrySetResult(connection))
+                            return;
+                    }
+                    _idle.Push(connection);
+                    return;
+                }
+            }
+        }
+        await CloseAsync(connection).ConfigureAwait(false);
+    }
+
+    private FtpControlConnection? TakeIdle()
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            while (_idle.TryPop(out var connection))
+            {
+                if (connection.IsUsable)
+                    return connection;
+                _ = CloseAsync(connection);
+            }
+            return null;
+        }
+    }
+
+    private async Task PruneIdleAsync()
+    {
+        List<FtpControlConnection> expired = [];
+        long limit = (long)_endpoint.Settings.IdleTimeout.TotalMilliseconds;
+        lock (_gate)
+        {
+            if (_idle.Count == 0)
+                return;
+            var keep = _idle.Where(c => c.IsUsable && Environment.TickCount64 - c.LastUsedTicks < limit).Reverse().ToList();
+            expired.AddRange(_idle.Except(keep));
+            _idle.Clear();
+            foreach (var connection in keep)
+                _idle.Push(connection);
+        }
+        foreach (var connection in expired)
+            await CloseAsync(connection).ConfigureAwait(false);
+    }
+
+    private async Task CloseAsync(FtpControlConnection connection)
+    {
+        try
+        {
+            await connection.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _endpoint.Logger.LogDebug(ex, "Closing FTP connection {Id} failed", connection.Id);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _openConnections);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<FtpControlConnection> idle;
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            foreach (var waiter in _waiters)
+                waiter.TrySetCanceled();
+            _waiters.Clear();
+        }
+        await _pruneTimer.DisposeAsync().ConfigureAwait(false);
+        foreach (var connection in idle)
+            await CloseAsync(connection).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Pcrs.Grains.Storage.Http;
+
+/// <summary>
+/// Reads the dates and sizes that autoindex pages print next to names. Servers print times without a zone; they are
+/// taken as UTC (nginx prints UTC by default; Apache, lighttpd and IIS print the server's zone, usually UTC on servers).
+/// </summary>
+internal static partial class ListingValues
+{
+    private static readonly (Regex Pattern, string[] Formats)[] DatePatterns =
+    [
+        // nginx and old Apache: 29-Nov-2026 12:10
+        (NginxDate(), ["d-MMM-yyyy H:mm", "d-MMM-yyyy H:mm:ss"]),
+        // Apache 2.4: 2026-11-29 12:10
+        (IsoDate(), ["yyyy-MM-dd H:mm", "yyyy-MM-dd H:mm:ss"]),
+        // lighttpd: 2026-Nov-29 12:10:51
+        (LighttpdDate(), ["yyyy-MMM-d H:mm:ss", "yyyy-MMM-d H:mm"]),
+        // IIS 6: Sunday, June 20, 2010  6:46 PM
+        (IisLongDate(), ["dddd, MMMM d, yyyy h:mm tt", "dddd, MMMM d, yyyy h:mm:ss tt", "MMMM d, yyyy h:mm tt"]),
+        // IIS 7+: 11/29/2026 10:53 AM (en-US short date), or 24-hour clocks on other locales
+        (IisShortDate(), ["M/d/yyyy h:mm tt", "M/d/yyyy h:mm:ss tt", "M/d/yyyy H:mm", "M/d/yyyy H:mm:ss"]),
+    ];
+
+    /// <summary>Finds a date in <paramref name="text"/>; returns the text with the date removed so the size can be read from the rest.</summary>
+    public static DateTimeOffset? FindDate(string text, out string rest)
+    {
+        foreach (var (pattern, formats) in DatePatterns)
+        {
+            var match = pattern.Match(text);
+            if (!match.Success)
+                continue;
+            string value = Spaces().Replace(match.Value.Trim(), " ");
+            if (DateTime.TryParseExact(value, formats, CultureInfo.InvariantCulture,
+                    DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                rest = text.Remove(match.Index, match.Length);
+                return new DateTimeOffset(parsed, TimeSpan.Zero);
+            }
+        }
+        rest = text;
+        return null;
+    }
+
+    /// <summary>
+    /// Parses one size token: "2171169" (exact bytes), "1.8M", "587.9K", "229K", "12 KB" (rounded, 1024-based as Apache,
+    /// nginx and lighttpd print them). "-" and anything else give false.
+    /// </summary>
+    public static bool TryParseSize(string text, out long size, out bool exact)
+    {
+        size = 0;
+        exact = true;
+        var match = SizePattern().Match(text.Trim());
+        if (!match.Success)
+            return false;
+        string unit = match.Groups["unit"].Value.ToUpperInvariant();
+        if (unit.Length == 0)
+        {
+            if (match.Groups["number"].Value.Contains('.') || match.Groups["number"].Value.Contains(','))
+                return false;
+            return long.TryParse(match.Groups["number"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out size);
+        }
+        if (!double.TryParse(match.Groups["number"].Value.Replace(',', '.'), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double number))
+            return false;
+        int power = "BKMGTP".IndexOf(unit[0], StringComparison.Ordinal);
+        double bytes = number * Math.Pow(1024, power);
+        if (bytes > long.MaxValue / 2)
+            return false;
+        size = (long)Math.Round(bytes);
+        exact = power == 0;
+        return true;
+    }
+
+    /// <summary>Finds the first whitespace-separated token of <paramref name="text"/> that is a size.</summary>
+    public static bool FindSize(string text, out long size, out bool exact)
+    {
+        // "12 KB" splits in two tokens: try each token with its successor first.
+        var tokens = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if (i + 1 < tokens.Length && tokens[i + 1].Length <= 3 && char.IsAsciiLetter(tokens[i + 1][0])
+                && TryParseSize(tokens[i] + tokens[i + 1], out size, out exact))
+                return true;
+            if (TryParseSize(tokens[i], out size, out exact))
+                return true;
+        }
+        size = 0;
+        exact = true;
+        return false;
+    }
+
+    [GeneratedRegex(@"\b\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    private static partial Regex NginxDate();
+
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    private static partial Regex IsoDate();
+
+    [GeneratedRegex(@"\b\d{4}-[A-Za-z]{3}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    private static partial Regex LighttpdDate();
+
+    [GeneratedRegex(@"(?:\b[A-Za-z]+,\s+)?\b[A-Za-z]+\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm]\b")]
+    private static partial Regex IisLongDate();
+
+    [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm]\b)?")]
+    private static partial Regex IisShortDate();
+
+    [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase)]
+    private static partial Regex SizePattern();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
+}

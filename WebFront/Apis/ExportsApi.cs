@@ -1,0 +1,192 @@
+using Microsoft.AspNetCore.Mvc;
+using System.Text;
+using System.Text.Json;
+using Pcrs.Grains.Projects;
+using Pcrs.Grains.Storage;
+using Pcrs.WebFront.Catalogue;
+using Pcrs.WebFront.Exports;
+using Pcrs.WebFront.Projects;
+
+namespace Pcrs.WebFront.Apis;
+
+/// <summary>
+/// The platform's export files ("fichiers de restitution"), built from the projects and the catalogue without
+/// rescanning, streamed, excluding deleted projects and revoked storages (their declarations no longer exist).
+/// </summary>
+public static class ExportsApi
+{
+    public const string CsvContentType = "text/csv; charset=utf-8";
+
+    public static IEndpointRouteBuilder MapExportsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("api/exports").WithTags("Exports")
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit)
+            .CacheOutput(WebFrontPolicies.ScanDataCache);
+        api.MapGet("/projets.csv", ProjectsCsv).WithName("ExportProjectsCsv").WithSummary("Projects (RFC 4180 CSV)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapGet("/livrables.csv", DeliverablesCsv).WithName("ExportDeliverablesCsv").WithSummary("Deliverables (RFC 4180 CSV)")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+        api.MapGet("/livrables.geojson", DeliverablesGeoJson).WithName("ExportDeliverablesGeoJson")
+            .WithSummary("Deliverable extents, géostandard EmpriseDisponibilitePCRS fields (RFC 7946)")
+            .Produces(StatusCodes.Status200OK, contentType: GeoJsonResult.ContentType);
+        api.MapGet("/dalles.geojson", TilesGeoJson).WithName("ExportTilesGeoJson")
+            .WithSummary("Every tile, géostandard RasterPCRS fields (RFC 7946)")
+            .Produces(StatusCodes.Status200OK, contentType: GeoJsonResult.ContentType);
+        return app;
+    }
+
+    public static async Task ProjectsCsv(HttpContext http, [FromServices] ProjectStore store, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var counts = new Dictionary<Guid, int>();
+        await foreach (var (projectId, _, _) in store.ListDeliverablesAsync(cancellationToken))
+            counts[projectId] = counts.GetValueOrDefault(projectId) + 1;
+        await WriteCsvAsync(http, async csv =>
+        {
+            await csv.WriteRowAsync(["id", "nom", "regime", "nature", "statut", "date_statut", "budget", "perimetres", "nb_livrables", "acteurs", "subventions"]);
+            foreach (var (id, p) in await store.ListAsync(cancellationToken))
+            {
+                var current = p.Steps.LastOrDefault(s => s.StartDate <= today);
+                await csv.WriteRowAsync([
+                    id, p.Name, p.Regime, p.Nature, current?.Status, current?.StartDate, p.Budget, string.Join(';', p.Perimeters),
+                    counts.GetValueOrDefault(id), string.Join(';', p.Actors.Select(a => $"{a.Name ?? a.Siren} ({a.Role})")),
+                    string.Join(';', p.Subsidies.Select(s => s.Name)),
+                ]);
+            }
+        });
+    }
+
+    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
+    {
+        await WriteCsvAsync(http, async csv =>
+        {
+            // publication, crs and compression are the platform's deprecated columns, kept empty so existing readers still work.
+            await csv.WriteRowAsync([
+                "projet_id", "projet_nom", "id", "nom", "nature", "licence", "diffusion", "diffusion_url", "diffusion_layer",
+                "date_livraison", "avancement", "stockage", "stockage_public", "stockage_telechargement", "publication", "crs", "compression",
+                "nb_dalles", "poids", "format", "epsg", "date_scan",
+            ]);
+            await foreach (var (projectId, project, d) in store.ListDeliverablesAsync(cancellationToken))
+            {
+                var aggregate = d.Storage is { } s ? await catalogue.SummarizeAsync(s.StorageIdentity, s.StartPath, cancellationToken) : null;
+                await csv.WriteRowAsync([
+                    projectId, project.Name, d.Id, d.Document.Name, d.Document.Nature, d.Document.Licence, d.Document.Diffusion,
+                    d.Document.DiffusionUrl, d.Document.DiffusionLayer, d.Document.DeliveryDate, d.Document.Progress,
+                    d.Storage?.Kind, d.Storage?.PublicConnection, d.Storage?.DownloadAllowed, null, null, null,
+                    aggregate?.Tiles, aggregate?.TotalBytes, aggregate?.Format, PcrsVocabulary.Epsg(aggregate?.Epsg), aggregate?.ScannedAt,
+                ]);
+            }
+        });
+    }
+
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return new GeoJsonResult(async (writer, ct) =>
+        {
+            await foreach (var (projectId, project, d) in store.ListDeclaredDeliverablesAsync(ct))
+            {
+                var storage = d.Storage!;
+                var aggregate = await catalogue.SummarizeAsync(storage.StorageIdentity, storage.StartPath, ct);
+                if (aggregate?.Extent is not { } extent)
+                    continue;
+                var current = project.Steps.LastOrDefault(s => s.StartDate <= today);
+                writer.WriteStartObject();
+                writer.WriteString("type", "Feature");
+                GeoJsonResult.WriteBoxPolygon(writer, extent);
+                writer.WriteStartObject("properties");
+                writer.WriteString("initiative", projectId.ToString());
+                writer.WriteString("dateActualite", current is null ? null : ProjectViews.Date(current.StartDate));
+                writer.WriteString("calendrier", PcrsVocabulary.Calendrier(current?.Status));
+                writer.WriteString("nom", d.Document.Name);
+                writer.WriteString("format", PcrsVocabulary.MediaType(aggregate.Format));
+                writer.WriteString("compression", aggregate.Compression);
+                writer.WriteString("epsg", PcrsVocabulary.Epsg(aggregate.Epsg));
+                writer.WriteNumber("taille", aggregate.TotalBytes);
+                writer.WriteNumber("nbDalles", aggregate.Tiles);
+                writer.WriteNull("recouvrLat");
+                writer.WriteNull("recouvrLon");
+                writer.WriteNull("focale");
+                writer.WriteString("licence", d.Document.Licence);
+                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct());
+                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct());
+                writer.WriteString("diffusion", d.Document.Diffusion);
+                writer.WriteString("diffusionUrl", d.Document.DiffusionUrl);
+                writer.WriteString("diffusionLayer", d.Document.DiffusionLayer);
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                await writer.FlushAsync(ct);
+            }
+        });
+    }
+
+    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue) =>
+        new(async (writer, ct) =>
+        {
+            int written = 0;
+            await foreach (var (projectId, _, d) in store.ListDeclaredDeliverablesAsync(ct))
+            {
+                var storage = d.Storage!;
+                await foreach (var tile in catalogue.ListTilesAsync(storage.StorageIdentity, storage.StartPath, null, ct))
+                {
+                    if (tile.FootprintGeoJson is null)
+                        continue;
+                    WriteRasterPcrs(writer, projectId, d.Document, tile);
+                    if (++written % GeoJsonResult.FlushEvery == 0)
+                        await writer.FlushAsync(ct);
+                }
+            }
+        });
+
+    private static void WriteRasterPcrs(Utf8JsonWriter writer, Guid projectId, DeliverableDocument deliverable, CatalogueTile tile)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "Feature");
+        GeoJsonResult.WriteGeometry(writer, tile.FootprintGeoJson);
+        writer.WriteStartObject("properties");
+        writer.WriteNull("dateAcquisition");
+        writer.WriteNull("dateRecette");
+        writer.WriteNull("descriptionElementsQualite");
+        writer.WriteString("idPCRS", projectId.ToString());
+        writer.WriteString("nomImage", StoragePaths.FileName(tile.Path));
+        writer.WriteNull("precisionplanimetriqueCorpsdeRue");
+        writer.WriteNull("precisionplanimetriqueZonesNaturelles");
+        // Resolution in centimetres, as the géostandard counts it (the CRSs accepted for PCRS are metric).
+        if (tile.Resolution is { } resolution)
+            writer.WriteNumber("resolution", Math.Round(resolution * 100, 4));
+        else
+            writer.WriteNull("resolution");
+        writer.WriteString("typeImage", PcrsVocabulary.MediaType(tile.Format));
+        writer.WriteNull("producteur");
+        writer.WriteString("licence", deliverable.Licence);
+        if (tile.Size is { } size)
+            writer.WriteNumber("tailleFichier", size);
+        else
+            writer.WriteNull("tailleFichier");
+        writer.WriteString("tailleImage", tile.Width is { } w && tile.Height is { } h ? $"{h}x{w}" : null);
+        writer.WriteString("compression", tile.Compression);
+        writer.WriteString("epsg", PcrsVocabulary.Epsg(tile.Epsg));
+        writer.WriteString("bandes", tile.BandNames.Count == 0 ? null
+            : string.Join('/', tile.BandNames.Select(b => $"{b}({PcrsVocabulary.DataType(tile.BitsPerSample)})")));
+        writer.WriteBoolean("open", deliverable.Licence != "ferme");
+        writer.WriteNull("focale");
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (var value in values)
+            writer.WriteStringValue(value);
+        writer.WriteEndArray();
+    }
+
+    private static async Task WriteCsvAsync(HttpContext http, Func<CsvWriter, Task> write)
+    {
+        http.Response.ContentType = CsvContentType;
+        await using var text = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 16 * 1024);
+        await write(new CsvWriter(text));
+        await text.FlushAsync(http.RequestAborted);
+    }
+}

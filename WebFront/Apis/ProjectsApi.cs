@@ -1,0 +1,147 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OutputCaching;
+using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Auth;
+using Pcrs.WebFront.Catalogue;
+using Pcrs.WebFront.Model;
+using Pcrs.WebFront.Projects;
+using Pcrs.WebFront.Scanning;
+using Pcrs.WebFront.Validation;
+
+namespace Pcrs.WebFront.Apis;
+
+/// <summary>Projects: create (admin), list and read (public), full update (editor), delete (admin).</summary>
+public static class ProjectsApi
+{
+    public static IEndpointRouteBuilder MapProjectsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("api/projects").WithTags("Projects");
+
+        api.MapPost("/", CreateProject)
+            .WithName("CreateProject")
+            .WithSummary("Create a project")
+            .WithDescription("Administrators only. Returns the project id and its editor key, shown this once.")
+            .RequireAdmin();
+        api.MapGet("/", ListProjects)
+            .WithName("ListProjects")
+            .WithSummary("List projects with their current status")
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit);
+        api.MapGet("/{id:guid}", GetProject)
+            .WithName("GetProject")
+            .WithSummary("A project with its deliverables and their scan summaries")
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit);
+        api.MapPut("/{id:guid}", UpdateProject)
+            .WithName("UpdateProject")
+            .WithSummary("Replace a project")
+            .WithDescription("Deliverables with an id are updated, those without get a server id, those left out are removed (their storage revoked).")
+            .RequireProjectEditor();
+        api.MapDelete("/{id:guid}", DeleteProject)
+            .WithName("DeleteProject")
+            .WithSummary("Delete a project (soft delete; storages revoked)")
+            .RequireAdmin();
+        return app;
+    }
+
+    public static async Task<Results<Created<ProjectCreated>, ValidationProblem>> CreateProject(
+        ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (project, deliverables) = ProjectValidator.Validate(request, errors);
+        if (project is null || deliverables is null)
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        if (deliverables.FirstOrDefault(d => d.Id is not null) is not null)
+        {
+            errors.Add($"deliverables[{deliverables.FindIndex(d => d.Id is not null)}].id", "A new project's deliverables have no id yet (send null).");
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        var id = Guid.CreateVersion7();
+        var editorKey = AccessTokens.NewEditorKey();
+        var deliverableIds = await store.CreateAsync(id, project, deliverables.Select(d => d.Document).ToList(), AccessTokens.Hash(editorKey), cancellationToken);
+        await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
+        return TypedResults.Created($"/api/projects/{id}", new ProjectCreated(id, editorKey, deliverableIds));
+    }
+
+    public static async Task<Ok<List<ProjectListItem>>> ListProjects(
+        [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var projects = await store.ListAsync(cancellationToken);
+        // Extents for the home map: the union of the declared deliverables' tile extents, from the catalogue.
+        var extents = new Dictionary<Guid, GeoBox>();
+        var counts = new Dictionary<Guid, int>();
+        await foreach (var (projectId, _, deliverable) in store.ListDeliverablesAsync(cancellationToken))
+        {
+            counts[projectId] = counts.GetValueOrDefault(projectId) + 1;
+            if (deliverable.Storage is not { } storage)
+                continue;
+            var aggregate = await catalogue.SummarizeAsync(storage.StorageIdentity, storage.StartPath, cancellationToken);
+            if (aggregate?.Extent is not { } box)
+                continue;
+            extents[projectId] = extents.TryGetValue(projectId, out var known)
+                ? new GeoBox(Math.Min(known.West, box.West), Math.Min(known.South, box.South), Math.Max(known.East, box.East), Math.Max(known.North, box.North))
+                : box;
+        }
+        var items = projects.Select(p => new ProjectListItem(
+            p.Id, p.Document.Name, p.Document.Regime, p.Document.Nature, p.Document.CurrentStatus(today), p.Document.Perimeters,
+            counts.GetValueOrDefault(p.Id), extents.TryGetValue(p.Id, out var extent) ? extent.ToArray() : null)).ToList();
+        return TypedResults.Ok(items);
+    }
+
+    public static async Task<Results<Ok<ProjectResponse>, NotFound>> GetProject(
+        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector, CancellationToken cancellationToken)
+    {
+        var project = await store.GetAsync(id, cancellationToken);
+        if (project is null)
+            return TypedResults.NotFound();
+        return TypedResults.Ok(await BuildResponseAsync(project, scans, protector, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<ProjectResponse>, NotFound, ValidationProblem>> UpdateProject(
+        Guid id, ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (project, deliverables) = ProjectValidator.Validate(request, errors);
+        if (project is null || deliverables is null)
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        var result = await store.UpdateAsync(id, project, deliverables, cancellationToken);
+        switch (result.Outcome)
+        {
+            case ProjectUpdateOutcome.ProjectNotFound:
+                return TypedResults.NotFound();
+            case ProjectUpdateOutcome.UnknownDeliverable:
+                errors.Add($"deliverables[{result.UnknownDeliverableIndex}].id", "This deliverable id does not belong to the project.");
+                return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        foreach (var removed in result.RemovedStorages ?? [])
+            await scans.RevokeAsync(removed.DeliverableId, cancellationToken);
+        await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
+        var updated = await store.GetAsync(id, cancellationToken);
+        return updated is null
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(await BuildResponseAsync(updated, scans, protector, cancellationToken));
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteProject(
+        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+    {
+        var removed = await store.DeleteAsync(id, cancellationToken);
+        if (removed is null)
+            return TypedResults.NotFound();
+        foreach (var storage in removed)
+            await scans.RevokeAsync(storage.DeliverableId, cancellationToken);
+        await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<ProjectResponse> BuildResponseAsync(
+        StoredProject project, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector, CancellationToken cancellationToken)
+    {
+        var declared = project.Deliverables.Where(d => d.Storage is not null).Select(d => d.Id).ToList();
+        var views = declared.Count == 0 ? [] : await scans.GetScansAsync(project.Id, declared, cancellationToken);
+        var byDeliverable = declared.Zip(views).ToDictionary(p => p.First, p => p.Second);
+        var ordered = project.Deliverables.Select(d => byDeliverable.GetValueOrDefault(d.Id)).ToList();
+        return ProjectViews.ToResponse(project, ordered, protector, DateOnly.FromDateTime(DateTime.UtcNow));
+    }
+}

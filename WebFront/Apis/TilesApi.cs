@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Mvc;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Catalogue;
+using Pcrs.WebFront.Validation;
+
+namespace Pcrs.WebFront.Apis;
+
+/// <summary>Tile footprints of a deliverable as GeoJSON in WGS84, for maps.</summary>
+public static class TilesApi
+{
+    public static IEndpointRouteBuilder MapTilesApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("api/projects/{id:guid}/deliverables/{did:guid}/tiles", GetTiles)
+            .WithTags("Tiles")
+            .WithName("GetTiles")
+            .WithSummary("Tiles of the deliverable as a GeoJSON FeatureCollection (WGS84)")
+            .WithDescription("?bbox=west,south,east,north keeps the tiles whose footprint meets the box. Properties: path, size, format, width, height, bands, epsg, resolution, downloadUrl (null when download is not allowed).")
+            .Produces(StatusCodes.Status200OK, contentType: GeoJsonResult.ContentType)
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit)
+            .CacheOutput(WebFrontPolicies.ScanDataCache);
+        return app;
+    }
+
+    public static async Task<Results<GeoJsonResult, NotFound, ValidationProblem>> GetTiles(
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var box = ParseBbox(bbox, errors);
+        if (!errors.IsEmpty)
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
+        if (deliverable?.Storage is not { } storage)
+            return TypedResults.NotFound();
+        string? downloadBase = storage.DownloadAllowed
+            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/api/projects/{id}/deliverables/{did}/files"
+            : null;
+        return new GeoJsonResult(async (writer, ct) =>
+        {
+            int written = 0;
+            await foreach (var tile in catalogue.ListTilesAsync(storage.StorageIdentity, storage.StartPath, box, ct))
+            {
+                WriteTileFeature(writer, tile, downloadBase is null ? null : downloadBase + EscapePath(tile.Path));
+                if (++written % GeoJsonResult.FlushEvery == 0)
+                    await writer.FlushAsync(ct);
+            }
+        });
+    }
+
+    public static void WriteTileFeature(Utf8JsonWriter writer, CatalogueTile tile, string? downloadUrl)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", "Feature");
+        GeoJsonResult.WriteGeometry(writer, tile.FootprintGeoJson);
+        writer.WriteStartObject("properties");
+        writer.WriteString("path", tile.Path);
+        WriteNumber(writer, "size", tile.Size);
+        writer.WriteString("format", tile.Format);
+        WriteNumber(writer, "width", tile.Width);
+        WriteNumber(writer, "height", tile.Height);
+        writer.WriteStartArray("bands");
+        foreach (var band in tile.BandNames)
+            writer.WriteStringValue(band);
+        writer.WriteEndArray();
+        WriteNumber(writer, "epsg", tile.Epsg);
+        if (tile.Resolution is { } resolution)
+            writer.WriteNumber("resolution", resolution);
+        else
+            writer.WriteNull("resolution");
+        writer.WriteString("downloadUrl", downloadUrl);
+        writer.WriteEndObject();
+        writer.WriteEndObject();
+    }
+
+    /// <summary>"/a b/c.jp2" → "/a%20b/c.jp2": each segment escaped, slashes kept.</summary>
+    public static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
+
+    /// <summary>Parses west,south,east,north in WGS84 degrees; names "bbox" in every error.</summary>
+    public static GeoBox? ParseBbox(string? bbox, ValidationErrors errors)
+    {
+        if (bbox is null)
+            return null;
+        var parts = bbox.Split(',');
+        var values = new double[4];
+        if (parts.Length != 4 || !parts.Select((p, i) => double.TryParse(p.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i])).All(ok => ok)
+            || values.Any(v => !double.IsFinite(v)))
+        {
+            errors.Add("bbox", "Expected four numbers: west,south,east,north (WGS84 degrees).");
+            return null;
+        }
+        var box = new GeoBox(values[0], values[1], values[2], values[3]);
+        if (box.West is < -180 or > 180 || box.East is < -180 or > 180)
+            errors.Add("bbox", "Longitudes are between -180 and 180.");
+        else if (box.South is < -90 or > 90 || box.North is < -90 or > 90)
+            errors.Add("bbox", "Latitudes are between -90 and 90.");
+        else if (box.West > box.East || box.South > box.North)
+            errors.Add("bbox", "West must not exceed east, nor south exceed north.");
+        return errors.IsEmpty ? box : null;
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, string name, long? value)
+    {
+        if (value is { } v)
+            writer.WriteNumber(name, v);
+        else
+            writer.WriteNull(name);
+    }
+}

@@ -1,0 +1,125 @@
+namespace Pcrs.WebFront.Model;
+
+// JSON bodies of the projects routes (issue 5 "JSON shapes"). Everything is nullable and dates and ids are strings so
+// that a wrong value reaches the validator, which names the field, instead of failing inside the JSON reader.
+
+public sealed record ProjectRequest(
+    string? Name,
+    string? Regime,
+    string? Nature,
+    long? Budget,
+    List<string?>? Perimeters,
+    List<StepRequest?>? Steps,
+    List<ActorRequest?>? Actors,
+    List<SubsidyRequest?>? Subsidies,
+    List<SourceRequest?>? Sources,
+    List<DeliverableRequest?>? Deliverables);
+
+public sealed record StepRequest(string? Status, string? StartDate);
+
+public sealed record ActorRequest(
+    string? Siren,
+    string? Name,
+    string? Contact,
+    string? Role,
+    string? Phone,
+    string? Email,
+    decimal? FinancingPercent,
+    decimal? FinancingEuros);
+
+public sealed record SubsidyRequest(string? Name, string? Nature, decimal? Amount, string? Date);
+
+public sealed record SourceRequest(string? Kind, string? Url);
+
+public sealed record DeliverableRequest(
+    string? Id,
+    string? Name,
+    string? Nature,
+    string? Licence,
+    string? Diffusion,
+    string? DiffusionUrl,
+    string? DiffusionLayer,
+    string? DeliveryDate,
+    int? Progress);
+
+/// <summary>201 answer of POST /api/projects: the editor key is shown this once and only its hash is kept.</summary>
+public sealed record ProjectCreated(Guid Id, string EditorKey, IReadOnlyList<Guid> DeliverableIds);
+
+public sealed record StepResponse(string Status, string StartDate);
+
+public sealed record ProjectListItem(
+    Guid Id,
+    string Name,
+    string Regime,
+    string Nature,
+    string? CurrentStatus,
+    IReadOnlyList<string> Perimeters,
+    int Deliverables,
+    IReadOnlyList<double>? Bbox);
+
+public sealed record ProjectResponse(
+    Guid Id,
+    string Name,
+    string Regime,
+    string Nature,
+    long? Budget,
+    IReadOnlyList<string> Perimeters,
+    IReadOnlyList<StepResponse> Steps,
+    IReadOnlyList<ActorResponse> Actors,
+    IReadOnlyList<SubsidyResponse> Subsidies,
+    IReadOnlyList<SourceResponse> Sources,
+    IReadOnlyList<DeliverableResponse> Deliverables,
+    string? CurrentStatus);
+
+public sealed record ActorResponse(
+    string Siren, string? Name, string? Contact, string Role, string? Phone, string? Email,
+    decimal? FinancingPercent, decimal? FinancingEuros);
+
+public sealed record SubsidyResponse(string Name, string Nature, decimal? Amount, string? Date);
+
+public sealed record SourceResponse(string Kind, string Url);
+
+public sealed record DeliverableResponse(
+    Guid Id,
+    string Name,
+    string Nature,
+    string Licence,
+    string Diffusion,
+    string? DiffusionUrl,
+    string? DiffusionLayer,
+    string? DeliveryDate,
+    int? Progress,
+    StorageResponse? Storage);
+
+/// <summary>
+/// A deliverable's storage as the public sees it. Connection details (host, port, path, url, username, password, tls)
+/// are filled only when the owner made them public; otherwise they are null and omitted from the JSON.
+/// </summary>
+public sealed record StorageResponse
+{
+    public required string Type { get; init; }
+    public required bool Public { get; init; }
+    public required bool DownloadAllowed { get; init; }
+    public string? Url { get; init; }
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+    public string? Path { get; init; }
+    public string? Tls { get; init; }
+    public string? Username { get; init; }
+    public string? Password { get; init; }
+    public ScanSummaryResponse? Scan { get; init; }
+}
+
+public sealed record ScanSummaryResponse(
+    string Status,
+    DateTimeOffset? LastSuccessAt,
+    string? LastError,
+    string? Nature,
+    string? Format,
+    long? Tiles,
+    int? Epsg,
+    string? Projection,
+    long? TotalBytes,
+    IReadOnlyList<string>? Bands,
+    long? FilesScanned,
+    long? Errors);

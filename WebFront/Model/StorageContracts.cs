@@ -1,0 +1,28 @@
+namespace Pcrs.WebFront.Model;
+
+/// <summary>
+/// PUT …/storage body. "http" uses <see cref="Url"/>; "ftp" and "sftp" use host, port and path. The password is
+/// write-only: it is encrypted before it is stored and never returned unless <see cref="PublicConnection"/> is true.
+/// </summary>
+public sealed record StorageRequest(
+    string? Type,
+    string? Url,
+    string? Host,
+    int? Port,
+    string? Path,
+    string? Username,
+    string? Password,
+    string? Tls,
+    bool? PublicConnection,
+    bool? DownloadAllowed);
+
+/// <summary>202 answer of PUT …/storage and POST …/scan.</summary>
+public sealed record ScanQueued(string Status, string Scan);
+
+public sealed record ScanStateResponse(
+    string Status,
+    ScanProgressResponse Progress,
+    DateTimeOffset? LastSuccessAt,
+    string? LastError);
+
+public sealed record ScanProgressResponse(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead);

@@ -1,0 +1,48 @@
+using Pcrs.Grains.Storage;
+
+namespace Pcrs.WebFront.Scanning;
+
+/// <summary>
+/// The web front's door to the scanning cluster: declaring and revoking a deliverable's storage on its grain,
+/// asking for scans, reading scan state and the cached summary. Implemented over the deliverable and project grains.
+/// </summary>
+public interface IScanGateway
+{
+    /// <summary>Attaches the deliverable to its storage with the login (encrypted by the grain) and queues a scan.</summary>
+    Task DeclareAsync(Guid deliverableId, StorageLocation location, StorageCredentials credentials, bool publicConnection,
+        bool downloadAllowed, CancellationToken cancellationToken);
+
+    /// <summary>Detaches the deliverable; the grain erases the credentials it holds. Scan data stays in the catalogue.</summary>
+    Task RevokeAsync(Guid deliverableId, CancellationToken cancellationToken);
+
+    /// <summary>Starts a scan or joins the running one; false when the grain knows no storage for the deliverable.</summary>
+    Task<bool> RequestScanAsync(Guid deliverableId, CancellationToken cancellationToken);
+
+    /// <summary>Scan state of the deliverables of one project, in order (null for those the grains know nothing of).</summary>
+    Task<IReadOnlyList<ScanView?>> GetScansAsync(Guid projectId, IReadOnlyList<Guid> deliverableIds, CancellationToken cancellationToken);
+}
+
+/// <summary>Scan state as the API shows it; <see cref="Summary"/> is the last successful scan filtered to the start path.</summary>
+public sealed record ScanView(
+    string Status,
+    ScanCounters Progress,
+    DateTimeOffset? LastSuccessAt,
+    string? LastError,
+    ScanFacts? Summary);
+
+public sealed record ScanCounters(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead)
+{
+    public static ScanCounters Zero { get; } = new(0, 0, 0, 0, 0, 0);
+}
+
+/// <summary>The facts users read on a deliverable card ("Nombre de dalles", "Projection", "Poids", "Bandes"…).</summary>
+public sealed record ScanFacts(
+    string Nature,
+    string? Format,
+    long Tiles,
+    int? Epsg,
+    string? Projection,
+    long TotalBytes,
+    IReadOnlyList<string> Bands,
+    long FilesScanned,
+    long Errors);

@@ -1,0 +1,107 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Pcrs.Grains.Projects;
+using Pcrs.Grains.Storage;
+using Pcrs.WebFront.Apis;
+using Pcrs.WebFront.Auth;
+using Pcrs.WebFront.Catalogue;
+using Pcrs.WebFront.Downloads;
+using Pcrs.WebFront.Projects;
+using Pcrs.WebFront.Scanning;
+using Scalar.AspNetCore;
+
+namespace Pcrs.WebFront;
+
+/// <summary>Registration and mapping of the web front's API and pages (called from Program.cs).</summary>
+public static class WebFrontExtensions
+{
+    public static IServiceCollection AddWebFront(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebFrontOptions>().Bind(configuration.GetSection(WebFrontOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+        // The hosting layer may already have registered the data source (embedded PostgreSQL); otherwise use ConnectionStrings:Pcrs.
+        services.TryAddSingleton(sp => NpgsqlDataSource.Create(
+            sp.GetRequiredService<IConfiguration>().GetConnectionString("Pcrs")
+            ?? throw new InvalidOperationException("ConnectionStrings:Pcrs is not set.")));
+        services.TryAddSingleton<ProjectStore>();
+        services.TryAddSingleton<AccessTokens>();
+        services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
+        services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
+        services.AddStorageAccess(configuration);
+        services.TryAddSingleton<LocalConnectionLimiters>();
+        services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
+
+        services.AddProblemDetails();
+        services.AddExceptionHandler<JsonBodyExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        services.AddOpenApi();
+        services.AddOutputCache();
+        services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
+            .Configure<IOptions<WebFrontOptions>>((cache, web) => cache.AddPolicy(WebFrontPolicies.ScanDataCache, policy => policy
+                .Expire(web.Value.ScanDataCacheDuration)
+                .SetVaryByQuery("bbox")
+                .Tag(WebFrontPolicies.ProjectsTag)));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebFrontOptions>>((limiter, web) =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(WebFrontPolicies.PublicRateLimit, context => PerClient(context, web.Value.PublicRequestsPerMinute));
+            limiter.AddPolicy(WebFrontPolicies.DownloadRateLimit, context => PerClient(context, web.Value.DownloadsPerMinute));
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                await context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>().TryWriteAsync(new()
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Title = "Too many requests", Detail = "Slow down: this address sent too many requests this minute." },
+                });
+            };
+        });
+        return services;
+    }
+
+    /// <summary>Middleware of the API (call before mapping): errors as ProblemDetails, rate limits, output cache, static pages.</summary>
+    public static WebApplication UseWebFront(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
+        app.UseRateLimiter();
+        app.UseOutputCache();
+        return app;
+    }
+
+    public static WebApplication MapWebFront(this WebApplication app)
+    {
+        app.MapProjectsApi();
+        app.MapStoragesApi();
+        app.MapTilesApi();
+        app.MapDownloadsApi();
+        app.MapExportsApi();
+        app.MapPagesApi();
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment())
+            app.MapScalarApiReference();
+        return app;
+    }
+
+    private static RateLimitPartition<string> PerClient(HttpContext context, int perMinute)
+    {
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        return perMinute <= 0
+            ? RateLimitPartition.GetNoLimiter(client)
+            : RateLimitPartition.GetFixedWindowLimiter(client, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = perMinute,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            });
+    }
+}

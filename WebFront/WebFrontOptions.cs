@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Pcrs.WebFront;
+
+/// <summary>The "WebFront" configuration section.</summary>
+public sealed class WebFrontOptions
+{
+    public const string SectionName = "WebFront";
+
+    /// <summary>Requests per minute per client address on public reads (0 disables the limit, e.g. for load tests).</summary>
+    [Range(0, 1_000_000)]
+    public int PublicRequestsPerMinute { get; set; } = 600;
+
+    /// <summary>Download requests per minute per client address.</summary>
+    [Range(0, 1_000_000)]
+    public int DownloadsPerMinute { get; set; } = 120;
+
+    /// <summary>How long tiles and exports stay in the output cache (writes evict them at once).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ScanDataCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Background map tiles for the pages, as a Leaflet URL template (e.g. "https://tile.example.org/{z}/{x}/{y}.png").
+    /// Empty: no basemap, the footprints are drawn on a plain background (the default; this machine has no internet).
+    /// </summary>
+    [MaxLength(500)]
+    public string? BasemapUrl { get; set; }
+
+    /// <summary>Attribution shown with the basemap.</summary>
+    [MaxLength(500)]
+    public string? BasemapAttribution { get; set; }
+}
