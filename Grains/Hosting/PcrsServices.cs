@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Pcrs.Grains.Formats;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Scanning;
 using Pcrs.Grains.Storage;
@@ -45,6 +46,7 @@ public static class PcrsServices
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<IStorageSecretProtector, KeyRingSecretProtector>();
         services.AddPcrsScanning(configuration);
+        services.AddTileReader(configuration);
 
         return services;
     }

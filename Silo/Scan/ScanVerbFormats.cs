@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Pcrs.Grains.Formats;
 
 namespace Pcrs.Silo.Scan;
 
@@ -8,7 +9,6 @@ internal static class ScanVerbFormats
 {
     public static void Add(IServiceCollection services, IConfiguration configuration)
     {
-        _ = services;
-        _ = configuration;
+        services.AddTileReader(configuration);
     }
 }
