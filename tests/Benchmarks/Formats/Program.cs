@@ -56,12 +56,12 @@ public static partial class Program
             var location = StorageLocation.Parse(baseUrl + "/", out _);
             await using (IStorageClient client = factory.Create(location, StorageCredentials.Anonymous, new LocalConnectionLimiter(4), new StorageTrust(true, [], null)))
             {
-                await ReadOneAsync(client, reader, location.Path + warm, size);
+                await ReadOneAsync(client, reader, location.Path.TrimEnd('/') + "/" + warm, size);
                 (Traffic t, double s) = await MeasureAsync(log, async () =>
                 {
                     foreach (string n in names)
                     {
-                        TileMetadata m = await ReadOneAsync(client, reader, location.Path + n, size);
+                        TileMetadata m = await ReadOneAsync(client, reader, location.Path.TrimEnd('/') + "/" + n, size);
                         if (m.Error is not null || m.GeoTransform is null)
                         {
                             throw new InvalidOperationException($"{n}: {m.Error ?? "no georeferencing"}");

@@ -40,8 +40,11 @@ def source(size, res, x0, y0):
 def make(name, build):
     path = os.path.join(OUT, name)
     if not os.path.exists(path):
-        build(path + '.tmp')
-        os.replace(path + '.tmp', path)
+        # The temporary name keeps the extension: GDAL picks JP2 boxes versus a raw codestream from it.
+        stem, ext = os.path.splitext(path)
+        tmp = stem + '.part' + ext
+        build(tmp)
+        os.replace(tmp, path)
     for i in range(COPIES):
         link = os.path.join(OUT, 'copies', f'{os.path.splitext(name)[0]}_{i:03d}{os.path.splitext(name)[1]}')
         os.makedirs(os.path.dirname(link), exist_ok=True)
@@ -55,5 +58,5 @@ for size, res, x0, y0 in [(4000, 0.05, 652000.0, 6863000.0), (10000, 0.2, 650000
     src = source(size, res, x0, y0)
     make(f'l93_{size}_striped.tif', lambda p: tiff.CreateCopy(p, src, options=['COMPRESS=NONE' if size == 4000 else 'COMPRESS=DEFLATE', 'NUM_THREADS=ALL_CPUS']))
     make(f'l93_{size}_tiled.tif', lambda p: tiff.CreateCopy(p, src, options=['TILED=YES', 'BLOCKXSIZE=512', 'BLOCKYSIZE=512', 'COMPRESS=DEFLATE', 'NUM_THREADS=ALL_CPUS']))
-    make(f'l93_{size}.jp2', lambda p: jp2.CreateCopy(p, src, options=['QUALITY=10', 'BLOCKXSIZE=1024', 'BLOCKYSIZE=1024', 'RESOLUTIONS=6', 'NUM_THREADS=ALL_CPUS']))
+    make(f'l93_{size}.jp2', lambda p: jp2.CreateCopy(p, src, options=['QUALITY=10', 'BLOCKXSIZE=1024', 'BLOCKYSIZE=1024', 'RESOLUTIONS=6']))
     src = None
