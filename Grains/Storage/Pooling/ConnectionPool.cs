@@ -1,0 +1,456 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Pcrs.Grains.Storage.Pooling;
+
+/// <summary>
+/// Keeps the open connections of one storage for reuse. A connection is opened only after the
+/// <see cref="IConnectionLimiter"/> granted a lease, and the lease is released when the connection closes, so the storage's
+/// limit holds whatever the callers do. Idle connections are reused last-in first-out (the warmest first), checked before
+/// reuse, and closed after <see cref="ConnectionPoolOptions.IdleTimeout"/>. A "too many connections" refusal lowers the
+/// pool's own limit, and the caller then waits for a connection to come back instead of failing; the limit climbs back
+/// one step per quiet <see cref="ConnectionPoolOptions.RegrowInterval"/>.
+/// </summary>
+/// <remarks>
+/// Idle connections keep their lease: two pools sharing one limiter can starve each other until the idle timeout, so a
+/// storage should have one pool per process.
+/// </remarks>
+public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnection : class
+{
+    private readonly Func<CancellationToken, Task<TConnection>> _connect;
+    private readonly Func<TConnection, TimeSpan, CancellationToken, ValueTask<bool>>? _isHealthy;
+    private readonly Func<TConnection, ValueTask>? _close;
+    private readonly IConnectionLimiter _limiter;
+    private readonly ConnectionPoolOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private readonly Stack<Slot> _idle = new();
+    private readonly LinkedList<TaskCompletionSource<Slot?>> _waiters = new();
+    private readonly LinkedList<TaskCompletionSource<Slot>> _creators = new();
+    private readonly AdaptiveLimit _limit;
+    private readonly ITimer _sweeper;
+    private int _open;
+    private bool _disposed;
+
+    /// <param name="connect">Opens and logs in one connection; throws <see cref="StorageException"/> on failure.</param>
+    /// <param name="limiter">Grants the right to open one connection to the storage.</param>
+    /// <param name="options">Limits and timeouts of the pool.</param>
+    /// <param name="isHealthy">Checks an idle connection (and how long it idled) before reuse; null trusts it.</param>
+    /// <param name="close">Closes a connection; null disposes it when it is disposable.</param>
+    public ConnectionPool(
+        Func<CancellationToken, Task<TConnection>> connect,
+        IConnectionLimiter limiter,
+        ConnectionPoolOptions options,
+        Func<TConnection, TimeSpan, CancellationToken, ValueTask<bool>>? isHealthy = null,
+        Func<TConnection, ValueTask>? close = null,
+        TimeProvider? time = null,
+        ILogger? logger = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
+        _connect = connect;
+        _limiter = limiter;
+        _options = options;
+        _isHealthy = isHealthy;
+        _close = close;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _limit = new AdaptiveLimit(options.MaxConnections, options.RegrowInterval, _time);
+        var sweepPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 2, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
+        _sweeper = _time.CreateTimer(static state => _ = ((ConnectionPool<TConnection>)state!).SweepAsync(), this, sweepPeriod, sweepPeriod);
+    }
+
+    /// <summary>Connections open now (busy, idle or being opened).</summary>
+    public int OpenCount
+    {
+        get { lock (_gate) return _open; }
+    }
+
+    /// <summary>Connections waiting in the pool for reuse.</summary>
+    public int IdleCount
+    {
+        get { lock (_gate) return _idle.Count; }
+    }
+
+    /// <summary>How many connections the pool allows itself now (lowered after refusals).</summary>
+    public int CurrentLimit
+    {
+        get
+        {
+            lock (_gate)
+            {
+                _limit.Refresh();
+                return _limit.Current;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="operation"/> on a rented connection, discarding the connection when it fails.</summary>
+    public async Task<TResult> RunAsync<TResult>(Func<TConnection, CancellationToken, Task<TResult>> operation, CancellationToken cancellationToken)
+    {
+        var rented = await RentAsync(cancellationToken).ConfigureAwait(false);
+        await using (rented.ConfigureAwait(false))
+        {
+            try
+            {
+                return await operation(rented.Connection, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_options.ShouldDiscard(ex))
+            {
+                rented.MarkBroken();
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Rents a connection: an idle one that passes the health check, a new one within the limits, or the next one returned.</summary>
+    public async Task<PooledConnection<TConnection>> RentAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Slot? candidate = null;
+            bool mayCreate = false;
+            TaskCompletionSource<Slot?>? waiter = null;
+            LinkedListNode<TaskCompletionSource<Slot?>>? node = null;
+            List<Slot>? expired = null;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_limit.Refresh())
+                    GrantWaitersLocked();
+                while (candidate is null && _idle.TryPop(out var idle))
+                {
+                    if (IdleFor(idle) >= _options.IdleTimeout)
+                    {
+                        _open--;
+                        (expired ??= []).Add(idle);
+                    }
+                    else
+                    {
+                        candidate = idle;
+                    }
+                }
+                if (candidate is null)
+                {
+                    if (_waiters.Count == 0 && _open < _limit.Current)
+                    {
+                        _open++;
+                        mayCreate = true;
+                    }
+                    else
+                    {
+                        waiter = new TaskCompletionSource<Slot?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        node = _waiters.AddLast(waiter);
+                    }
+                }
+                if (expired is not null)
+                    GrantWaitersLocked();
+            }
+            if (expired is not null)
+            {
+                foreach (var slot in expired)
+                    await CloseAsync(slot).ConfigureAwait(false);
+            }
+
+            if (waiter is not null)
+            {
+                // Either a returned connection or the right to open one (null).
+                candidate = await WaitAsync(waiter, node!, cancellationToken).ConfigureAwait(false);
+                mayCreate = candidate is null;
+            }
+
+            if (mayCreate)
+            {
+                var (created, handedOver) = await TryCreateAsync(cancellationToken).ConfigureAwait(false);
+                if (created is not null)
+                    return new PooledConnection<TConnection>(this, created);
+                // Null: refused as one too many while others are open, so wait for one of them.
+                candidate = handedOver;
+            }
+
+            if (candidate is not null)
+            {
+                if (await IsHealthyAsync(candidate, cancellationToken).ConfigureAwait(false))
+                    return new PooledConnection<TConnection>(this, candidate);
+                await ReturnAsync(candidate, broken: true).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Slot[] idle;
+        TaskCompletionSource<Slot?>[] waiters;
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            idle = [.. _idle];
+            _idle.Clear();
+            _open -= idle.Length;
+            waiters = [.. _waiters];
+            _waiters.Clear();
+        }
+        await _sweeper.DisposeAsync().ConfigureAwait(false);
+        foreach (var waiter in waiters)
+            waiter.TrySetException(new ObjectDisposedException(GetType().Name));
+        foreach (var slot in idle)
+            await CloseAsync(slot).ConfigureAwait(false);
+    }
+
+    internal async ValueTask ReturnAsync(Slot slot, bool broken)
+    {
+        bool close;
+        lock (_gate)
+        {
+            _limit.Refresh();
+            close = broken || _disposed || _open > _limit.Current;
+            if (close)
+            {
+                _open--;
+                GrantWaitersLocked();
+            }
+            else if (_creators.First is { } creator)
+            {
+                // A caller still waiting for a lease takes this connection instead: the limiter may never grant
+                // that lease while this pool's own connections hold them all.
+                _creators.RemoveFirst();
+                creator.Value.SetResult(slot);
+            }
+            else if (_waiters.First is { } first)
+            {
+                // Hand the connection straight to the oldest waiter, so idle connections and waiters never coexist.
+                _waiters.RemoveFirst();
+                first.Value.SetResult(slot);
+            }
+            else
+            {
+                slot.LastUsed = _time.GetTimestamp();
+                _idle.Push(slot);
+            }
+        }
+        if (close)
+            await CloseAsync(slot).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens one connection under a lease. While the lease is pending, a connection returned to the pool is taken instead
+    /// (HandedOver). Both null: the server refused it as one too many while others are open.
+    /// </summary>
+    private async Task<(Slot? Created, Slot? HandedOver)> TryCreateAsync(CancellationToken cancellationToken)
+    {
+        IAsyncDisposable? lease = null;
+        try
+        {
+            var handoff = new TaskCompletionSource<Slot>(TaskCreationOptions.RunContinuationsAsynchronously);
+            LinkedListNode<TaskCompletionSource<Slot>> node;
+            lock (_gate)
+                node = _creators.AddLast(handoff);
+            using var acquireCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var leaseTask = _limiter.AcquireAsync(acquireCancellation.Token).AsTask();
+            await Task.WhenAny(leaseTask, handoff.Task).ConfigureAwait(false);
+            bool handedOver;
+            lock (_gate)
+            {
+                handedOver = node.List is null;
+                if (!handedOver)
+                    _creators.Remove(node);
+            }
+            if (handedOver)
+            {
+                await acquireCancellation.CancelAsync().ConfigureAwait(false);
+                await DropLeaseAsync(leaseTask).ConfigureAwait(false);
+                lock (_gate)
+                {
+                    _open--; // the right to open a connection is not needed any more
+                    GrantWaitersLocked();
+                }
+                return (null, await handoff.Task.ConfigureAwait(false));
+            }
+
+            lease = await leaseTask.ConfigureAwait(false);
+            var connection = await _connect(cancellationToken).ConfigureAwait(false);
+            return (new Slot(connection, lease) { LastUsed = _time.GetTimestamp() }, null);
+        }
+        catch (Exception ex) when (lease is not null && _options.IsTooManyConnections(ex))
+        {
+            // Report while still holding the lease: the limiter counts the refused attempt among its active leases.
+            _limiter.ReportTooManyConnections();
+            await lease.DisposeAsync().ConfigureAwait(false);
+            int othersOpen, limit;
+            lock (_gate)
+            {
+                _open--;
+                othersOpen = _open;
+                _limit.Shrink(Math.Max(1, othersOpen));
+                limit = _limit.Current;
+                GrantWaitersLocked();
+            }
+            _logger.LogWarning("The server refused one more connection; this storage is now limited to {Limit} connection(s).", limit);
+            if (othersOpen == 0)
+                throw;
+            return (null, null);
+        }
+        catch
+        {
+            if (lease is not null)
+                await lease.DisposeAsync().ConfigureAwait(false);
+            lock (_gate)
+            {
+                _open--;
+                GrantWaitersLocked();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Releases a lease that was being acquired when another connection came back instead.</summary>
+    private static async Task DropLeaseAsync(Task<IAsyncDisposable> leaseTask)
+    {
+        try
+        {
+            var lease = await leaseTask.ConfigureAwait(false);
+            await lease.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancelled before it was granted: nothing to release.
+        }
+    }
+
+    private async Task<Slot?> WaitAsync(TaskCompletionSource<Slot?> waiter, LinkedListNode<TaskCompletionSource<Slot?>> node, CancellationToken cancellationToken)
+    {
+        await using (cancellationToken.Register(() =>
+        {
+            lock (_gate)
+            {
+                // A waiter already served keeps what it got; WaitAsync's caller hands it back below.
+                if (node.List is null)
+                    return;
+                _waiters.Remove(node);
+            }
+            waiter.TrySetCanceled(cancellationToken);
+        }).ConfigureAwait(false))
+        {
+            var granted = await waiter.Task.ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await GiveBackAsync(granted).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            return granted;
+        }
+    }
+
+    private async ValueTask GiveBackAsync(Slot? granted)
+    {
+        if (granted is not null)
+        {
+            await ReturnAsync(granted, broken: false).ConfigureAwait(false);
+            return;
+        }
+        lock (_gate)
+        {
+            _open--;
+            GrantWaitersLocked();
+        }
+    }
+
+    private async ValueTask<bool> IsHealthyAsync(Slot slot, CancellationToken cancellationToken)
+    {
+        if (_isHealthy is null)
+            return true;
+        try
+        {
+            return await _isHealthy(slot.Connection, IdleFor(slot), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _logger.LogDebug(ex, "An idle connection failed its health check and is closed.");
+            return false;
+        }
+    }
+
+    /// <summary>Gives free capacity to waiters as the right to open a connection.</summary>
+    private void GrantWaitersLocked()
+    {
+        while (_waiters.First is { } first && _open < _limit.Current)
+        {
+            _waiters.RemoveFirst();
+            _open++;
+            first.Value.SetResult(null);
+        }
+    }
+
+    private TimeSpan IdleFor(Slot slot) => _time.GetElapsedTime(slot.LastUsed);
+
+    private async Task SweepAsync()
+    {
+        List<Slot>? expired = null;
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            if (_idle.Count > 0)
+            {
+                // The stack's bottom holds the oldest; keep the fresh ones in their order.
+                var keep = new List<Slot>();
+                foreach (var slot in _idle)
+                {
+                    if (IdleFor(slot) >= _options.IdleTimeout)
+                        (expired ??= []).Add(slot);
+                    else
+                        keep.Add(slot);
+                }
+                if (expired is not null)
+                {
+                    _idle.Clear();
+                    for (int i = keep.Count - 1; i >= 0; i--)
+                        _idle.Push(keep[i]);
+                    _open -= expired.Count;
+                }
+            }
+            _limit.Refresh();
+            GrantWaitersLocked();
+        }
+        if (expired is not null)
+        {
+            foreach (var slot in expired)
+                await CloseAsync(slot).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask CloseAsync(Slot slot)
+    {
+        try
+        {
+            if (_close is not null)
+                await _close(slot.Connection).ConfigureAwait(false);
+            else if (slot.Connection is IAsyncDisposable asyncDisposable)
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+            else if (slot.Connection is IDisposable disposable)
+                disposable.Dispose();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "Closing a pooled connection failed; it is dropped anyway.");
+        }
+        finally
+        {
+            await slot.Lease.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One open connection and the lease that allowed it.</summary>
+    internal sealed class Slot(TConnection connection, IAsyncDisposable lease)
+    {
+        public TConnection Connection { get; } = connection;
+
+        public IAsyncDisposable Lease { get; } = lease;
+
+        public long LastUsed { get; set; }
+    }
+}
