@@ -1,0 +1,338 @@
+using Microsoft.Extensions.Options;
+using Pcrs.Grains.Formats.GeoTiff;
+using Pcrs.Grains.Formats.Reading;
+
+namespace Pcrs.Grains.Formats;
+
+/// <summary>
+/// Reads one data file's metadata from its header: recognises the format by its bytes, hands the file to the format's
+/// reader through a budgeted read-ahead cache, adds the sidecars GDAL would use (in GDAL's precedence), the CRS name,
+/// the WGS84 footprint and the PCRS classification. Every failure becomes <see cref="TileMetadata.Error"/>.
+/// </summary>
+public sealed class TileReader : ITileReader
+{
+    private readonly TileReaderOptions _options;
+    private readonly TileReaderParts _parts;
+
+    public TileReader(IOptions<TileReaderOptions> options, TileReaderParts? parts = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _parts = parts ?? TileReaderParts.Default;
+    }
+
+    public async Task<TileMetadata> ReadAsync(IRangeReader file, IReadOnlyList<IRangeReader> sidecars, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        sidecars ??= [];
+        var budgeted = new BudgetedRangeReader(file, _options.MaxBytesPerFile);
+        var sidecarBytes = new SidecarByteCounter();
+        try
+        {
+            TileMetadata result = await ReadCoreAsync(budgeted, sidecars, sidecarBytes, cancellationToken).ConfigureAwait(false);
+            return result with { BytesRead = budgeted.BytesRead + sidecarBytes.Total };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex)
+        {
+            return new TileMetadata
+            {
+                Error = ErrorSentence(ex, file.Name),
+                BytesRead = budgeted.BytesRead + sidecarBytes.Total,
+            };
+        }
+    }
+
+    private async Task<TileMetadata> ReadCoreAsync(
+        BudgetedRangeReader file, IReadOnlyList<IRangeReader> sidecars, SidecarByteCounter sidecarBytes, CancellationToken ct)
+    {
+        if (file.Length == 0)
+        {
+            throw new FormatReadException("The file is empty.");
+        }
+
+        var cache = new ReadAheadRangeReader(file, _options.MinFetchBytes);
+        ReadOnlyMemory<byte> head = await cache.ReadHeadAsync(_options.HeadBytes, ct).ConfigureAwait(false);
+        FileKind kind = FileSignature.Detect(head.Span);
+        switch (kind)
+        {
+            case FileKind.Tiff:
+                RasterHeader tiff = await ReadTiffAsync(cache, ct).ConfigureAwait(false);
+                return await CompleteRasterAsync(tiff, file.Name, sidecars, sidecarBytes, ct).ConfigureAwait(false);
+
+            case FileKind.Jp2 or FileKind.J2kCodestream:
+                if (_parts.Jpeg2000 is null)
+                {
+                    return new TileMetadata
+                    {
+                        Format = "JPEG2000",
+                        Kind = DataKind.Raster,
+                        Classification = TileClassification.OtherRaster,
+                        Error = "JPEG 2000 headers cannot be read by this build.",
+                    };
+                }
+
+                RasterHeader jp2 = await _parts.Jpeg2000(cache, ct).ConfigureAwait(false);
+                return await CompleteRasterAsync(jp2, file.Name, sidecars, sidecarBytes, ct).ConfigureAwait(false);
+
+            case FileKind.PcrsGml or FileKind.OtherGml:
+                return await ReadGmlAsync(cache, kind, ct).ConfigureAwait(false);
+
+            case FileKind.GeoPackage:
+                return Vector("GeoPackage");
+
+            case FileKind.Dxf:
+                return Vector("DXF");
+
+            default:
+                throw new FormatReadException(UnrecognisedSentence(kind, file.Name));
+        }
+    }
+
+    private static async Task<RasterHeader> ReadTiffAsync(IRangeReader file, CancellationToken ct)
+    {
+        GeoTiffInfo info = await GeoTiffReader.ReadAsync(file, null, ct).ConfigureAwait(false);
+        return new RasterHeader
+        {
+            Format = "GeoTIFF",
+            Width = info.Width,
+            Height = info.Height,
+            BandNames = BandNamesOf(info.ColorInterpretations, info.BandDescriptions),
+            BitsPerSample = info.BitsPerSample.Count > 0 ? info.BitsPerSample[0] : null,
+            Compression = info.CompressionName ?? "None",
+            Epsg = info.Epsg,
+            GeoTransform = info.GeoTransform,
+            GeoreferenceSource = info.GeoTransform is null ? null : "GeoTIFF",
+        };
+    }
+
+    /// <summary>
+    /// GDAL colour interpretations as users name bands: an undefined band described as near infrared is "NIR"
+    /// (GDAL writes that description for RGBI tiles; the colour interpretation itself has no NIR value in GDAL 3.6).
+    /// </summary>
+    internal static IReadOnlyList<string> BandNamesOf(IReadOnlyList<string> colorInterpretations, IReadOnlyList<string?> descriptions)
+    {
+        var names = new string[colorInterpretations.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string? description = i < descriptions.Count ? descriptions[i]?.Trim() : null;
+            bool isNir = description is not null
+                && (description.Equals("NIR", StringComparison.OrdinalIgnoreCase)
+                    || description.Equals("PIR", StringComparison.OrdinalIgnoreCase)
+                    || description.Equals("IR", StringComparison.OrdinalIgnoreCase)
+                    || description.Contains("infra", StringComparison.OrdinalIgnoreCase));
+            names[i] = colorInterpretations[i] is "Undefined" or "NIR" or "Gray" && isNir ? "NIR" : colorInterpretations[i];
+        }
+
+        return names;
+    }
+
+    private async Task<TileMetadata> CompleteRasterAsync(
+        RasterHeader header, string fileName, IReadOnlyList<IRangeReader> sidecars, SidecarByteCounter sidecarBytes, CancellationToken ct)
+    {
+        IReadOnlyList<double>? geoTransform = header.GeoTransform;
+        int? epsg = header.Epsg;
+        string? source = header.GeoreferenceSource;
+
+        // GDAL's default georeferencing sources: PAM (.aux.xml) first, then the file itself, then a world file.
+        if (_parts.AuxXml is not null && SidecarNames.FindAuxXml(fileName, sidecars) is IRangeReader aux)
+        {
+            SidecarGeoreference? pam = await ReadSidecarAsync(_parts.AuxXml, aux, sidecarBytes, ct).ConfigureAwait(false);
+            if (pam?.GeoTransform is { Count: 6 } pamGt)
+            {
+                geoTransform = pamGt;
+                source = pam.Source;
+            }
+
+            if (pam?.Epsg is int pamEpsg)
+            {
+                epsg = pamEpsg;
+            }
+        }
+
+        if (geoTransform is null && _parts.WorldFile is not null && SidecarNames.FindWorldFile(fileName, sidecars) is IRangeReader world)
+        {
+            SidecarGeoreference? wld = await ReadSidecarAsync(_parts.WorldFile, world, sidecarBytes, ct).ConfigureAwait(false);
+            if (wld?.GeoTransform is { Count: 6 } wldGt)
+            {
+                geoTransform = wldGt;
+                source = wld.Source;
+            }
+        }
+
+        double? resolution = geoTransform is null ? null : ResolutionOf(geoTransform);
+        IReadOnlyList<GeoPoint>? footprint = geoTransform is null || epsg is null
+            ? null
+            : _parts.Footprint(epsg, geoTransform, header.Width, header.Height);
+        var metadata = new TileMetadata
+        {
+            Format = header.Format,
+            Kind = DataKind.Raster,
+            Width = header.Width,
+            Height = header.Height,
+            Bands = header.BandNames.Count,
+            BandNames = header.BandNames,
+            BitsPerSample = header.BitsPerSample,
+            Compression = header.Compression,
+            Epsg = epsg,
+            CrsName = epsg is int code ? _parts.CrsName(code) : null,
+            GeoTransform = geoTransform,
+            GeoreferenceSource = geoTransform is null ? null : source,
+            Resolution = resolution,
+            Extent = geoTransform is null ? null : ExtentOf(geoTransform, header.Width, header.Height),
+            Footprint = footprint,
+        };
+        return Classify(metadata, fileName);
+    }
+
+    private static async Task<SidecarGeoreference?> ReadSidecarAsync(
+        Func<IRangeReader, CancellationToken, Task<SidecarGeoreference?>> read, IRangeReader sidecar, SidecarByteCounter counter, CancellationToken ct)
+    {
+        // Sidecars are tiny; a broken one is ignored (as GDAL does) rather than failing the data file.
+        var budgeted = new BudgetedRangeReader(sidecar, 1024 * 1024);
+        try
+        {
+            return await read(budgeted, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        finally
+        {
+            counter.Add(budgeted.BytesRead);
+        }
+    }
+
+    private TileMetadata Classify(TileMetadata m, string fileName)
+    {
+        var hints = new List<string>();
+        if (m.GeoTransform is null)
+        {
+            hints.Add("no georeferencing");
+        }
+
+        if (m.Epsg is null)
+        {
+            hints.Add("no CRS");
+        }
+        else if (!_parts.IsAcceptedCrs(m.Epsg.Value))
+        {
+            hints.Add($"CRS EPSG:{m.Epsg} is not accepted for a PCRS");
+        }
+
+        if (m.Resolution is double r && r > 0.05 + 1e-9)
+        {
+            hints.Add($"resolution {r:0.###} m is coarser than 5 cm");
+        }
+
+        if (!IsRgbOrIrc(m.BandNames, fileName))
+        {
+            hints.Add($"bands ({string.Join(", ", m.BandNames)}) are not RGB or IRC");
+        }
+
+        return m with
+        {
+            Classification = hints.Count == 0 ? TileClassification.PcrsRaster : TileClassification.OtherRaster,
+            ConformityHints = hints,
+        };
+    }
+
+    private static bool IsRgbOrIrc(IReadOnlyList<string> bands, string fileName)
+    {
+        bool rgb = bands.Count >= 3 && bands[0] == "Red" && bands[1] == "Green" && bands[2] == "Blue";
+        return bands.Count switch
+        {
+            3 => rgb,
+            4 => rgb && bands[3] is "NIR" or "Undefined" or "Alpha",
+            _ => false,
+        } || (bands.Count == 3 && fileName.Contains("IRC", StringComparison.OrdinalIgnoreCase));
+    }
+
+    private async Task<TileMetadata> ReadGmlAsync(IRangeReader file, FileKind kind, CancellationToken ct)
+    {
+        if (_parts.Gml is not null)
+        {
+            TileMetadata gml = await _parts.Gml(file, ct).ConfigureAwait(false);
+            return gml;
+        }
+
+        return new TileMetadata
+        {
+            Format = "GML",
+            Kind = DataKind.Vector,
+            Classification = kind == FileKind.PcrsGml ? TileClassification.PcrsVector : TileClassification.OtherVector,
+        };
+    }
+
+    private static TileMetadata Vector(string format) => new()
+    {
+        Format = format,
+        Kind = DataKind.Vector,
+        Classification = TileClassification.OtherVector,
+    };
+
+    /// <summary>Pixel size on the ground: |dx| for square north-up pixels, the larger side otherwise (rotation included).</summary>
+    internal static double ResolutionOf(IReadOnlyList<double> gt)
+    {
+        double x = Math.Sqrt((gt[1] * gt[1]) + (gt[4] * gt[4]));
+        double y = Math.Sqrt((gt[2] * gt[2]) + (gt[5] * gt[5]));
+        return Math.Max(x, y);
+    }
+
+    internal static IReadOnlyList<double> ExtentOf(IReadOnlyList<double> gt, int width, int height)
+    {
+        double minX = double.MaxValue, minY = double.MaxValue, maxX = double.MinValue, maxY = double.MinValue;
+        foreach ((int px, int py) in new[] { (0, 0), (width, 0), (width, height), (0, height) })
+        {
+            double x = gt[0] + (px * gt[1]) + (py * gt[2]);
+            double y = gt[3] + (px * gt[4]) + (py * gt[5]);
+            minX = Math.Min(minX, x);
+            minY = Math.Min(minY, y);
+            maxX = Math.Max(maxX, x);
+            maxY = Math.Max(maxY, y);
+        }
+
+        return [minX, minY, maxX, maxY];
+    }
+
+    private static string UnrecognisedSentence(FileKind kind, string name)
+    {
+        string ext = Path.GetExtension(name).ToLowerInvariant();
+        string expected = ext switch
+        {
+            ".tif" or ".tiff" => "Not a TIFF",
+            ".jp2" or ".j2k" or ".j2c" or ".jpc" or ".jpx" => "Not a JPEG 2000 file",
+            ".gml" or ".xml" => "Not a GML file",
+            ".gpkg" => "Not a GeoPackage",
+            ".dxf" => "Not a DXF file",
+            _ => "Unrecognised format",
+        };
+        return kind switch
+        {
+            FileKind.Empty => "The file is empty.",
+            FileKind.Html => $"{expected}: looks like an HTML page.",
+            FileKind.Xml => $"{expected}: an XML document that is not GML.",
+            FileKind.Sqlite => $"{expected}: an SQLite database that is not a GeoPackage.",
+            _ => $"{expected}: the first bytes match no known signature.",
+        };
+    }
+
+    private static string ErrorSentence(Exception ex, string name) => ex switch
+    {
+        FormatReadException f => f.Message,
+        ByteBudgetExceededException b => b.Message,
+        OperationCanceledException => "Reading the file timed out.",
+        _ => $"Reading {name} failed: {ex.Message.TrimEnd('.', ' ')}.",
+    };
+
+    private sealed class SidecarByteCounter
+    {
+        public long Total { get; private set; }
+
+        public void Add(long bytes) => Total += bytes;
+    }
+}
