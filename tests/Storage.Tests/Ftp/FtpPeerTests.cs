@@ -15,10 +15,17 @@ public sealed class FtpPeerTests
     public async Task Recursive_listing_matches_the_local_folder(string server)
     {
         await using var client = FtpPeerServers.Client(server);
+        // Only the fixture trees the peers script generates: other suites create and delete their own folders under
+        // the data root while this runs.
         var remote = new Dictionary<string, StorageEntry>(StringComparer.Ordinal);
-        await ListRecursivelyAsync(client, "/", remote);
+        var local = new Dictionary<string, FileSystemInfo>(StringComparer.Ordinal);
+        foreach (var root in new[] { "/tree", "/fixtures" })
+        {
+            await ListRecursivelyAsync(client, root, remote);
+            foreach (var (path, info) in LocalTree(Path.Combine(Peers.DataDir, root.TrimStart('/')), FtpPeerServers.ShowsDotFiles(server)))
+                local.Add(root + path, info);
+        }
 
-        var local = LocalTree(Peers.DataDir, FtpPeerServers.ShowsDotFiles(server));
         Assert.Equal(local.Keys.Order(StringComparer.Ordinal), remote.Keys.Order(StringComparer.Ordinal));
         foreach (var (path, info) in local)
         {
