@@ -1,5 +1,4 @@
 using Pcrs.Grains.Formats.Crs;
-using Pcrs.Grains.Formats.Gml;
 using Pcrs.Grains.Formats.Jp2;
 using Pcrs.Grains.Formats.WorldFile;
 
@@ -18,7 +17,7 @@ public sealed record TileReaderParts
     /// Streams a GML vector file (PCRS or other) to the end; null: GML files are reported by signature only.
     /// The whole file is read (feature counts need it), so the header byte budget does not apply, GML's own limits do.
     /// </summary>
-    public Func<IRangeReader, CancellationToken, Task<TileMetadata>>? Gml { get; init; } = ReadGmlAsync;
+    public Func<IRangeReader, CancellationToken, Task<TileMetadata>>? Gml { get; init; } = Formats.Gml.GmlTileMetadata.ReadAsync;
 
     /// <summary>Applies the sidecars (.aux.xml, file itself, world file, .prj) with GDAL's precedence.</summary>
     public Func<string, RasterHeader, IReadOnlyList<IRangeReader>, CancellationToken, Task<ResolvedGeoreference>> Sidecars { get; init; } =
@@ -35,40 +34,6 @@ public sealed record TileReaderParts
         (epsg, gt, width, height) => Crs.Footprint.OfRaster(epsg, gt, width, height);
 
     public static TileReaderParts Default { get; } = new();
-
-    private static async Task<TileMetadata> ReadGmlAsync(IRangeReader file, CancellationToken ct)
-    {
-        GmlInfo info = await GmlReader.ReadAsync(file, null, ct).ConfigureAwait(false);
-        var hints = new List<string>();
-        if (info.Epsg is null)
-        {
-            hints.Add("no CRS");
-        }
-        else if (!CrsRegistry.IsAcceptedForPcrs(info.Epsg))
-        {
-            hints.Add($"CRS EPSG:{info.Epsg} is not accepted for a PCRS");
-        }
-
-        if (info.Truncated)
-        {
-            hints.Add("read stopped at a limit: feature counts are lower bounds");
-        }
-
-        IReadOnlyList<double>? e = info.Envelope;
-        return new TileMetadata
-        {
-            Format = "GML",
-            Kind = DataKind.Vector,
-            Epsg = info.Epsg,
-            CrsName = CrsRegistry.NameOf(info.Epsg),
-            Extent = e,
-            GeoreferenceSource = e is null ? null : "GML",
-            Footprint = e is { Count: 4 } ? Crs.Footprint.OfEnvelope(info.Epsg, e[0], e[1], e[2], e[3]) : null,
-            FeatureCounts = info.FeatureCounts,
-            Classification = info.IsPcrs ? TileClassification.PcrsVector : TileClassification.OtherVector,
-            ConformityHints = hints,
-        };
-    }
 
     private static async Task<RasterHeader> ReadJpeg2000Async(IRangeReader file, CancellationToken ct)
     {
