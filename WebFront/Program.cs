@@ -1,3 +1,4 @@
+using Pcrs.Grains.Hosting;
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Postgres;
 using Pcrs.WebFront;
@@ -26,11 +27,14 @@ catch (EmbeddedPostgresException ex)
 {
     // A set-up problem with a plain remedy (e.g. PostgreSQL not installed): one line, no stack trace.
     Log.Fatal("{Problem}", ex.Message);
+    await PcrsDatabase.DisposeAllOpenAsync();
     return 2;
 }
 catch (Exception ex) when (ex is not HostAbortedException)
 {
     Log.Fatal(ex, "WebFront terminated unexpectedly");
+    // Not for HostAbortedException: then a test host owns the database and keeps using it.
+    await PcrsDatabase.DisposeAllOpenAsync();
     return 1;
 }
 finally

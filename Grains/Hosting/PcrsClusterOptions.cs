@@ -23,9 +23,6 @@ public sealed class PcrsClusterOptions
     /// <summary>Stable across deployments; reminders are keyed by it. Default "pcrs".</summary>
     public string ServiceId { get; set; } = "pcrs";
 
-    /// <summary>"Localhost" or "AdoNet"; empty means the host's default (see UsePcrsSilo).</summary>
-    public string? Clustering { get; set; }
-
     /// <summary>Optional silo name shown in the membership table; Orleans makes one up otherwise.</summary>
     public string? SiloName { get; set; }
 
@@ -34,13 +31,19 @@ public sealed class PcrsClusterOptions
     /// <summary>Smallest reminder period accepted (Orleans default: 1 minute). Tests lower it.</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 
-    public PcrsClusteringMode ResolveMode(PcrsClusteringMode defaultMode) => Clustering?.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// Key of the clustering mode, "Localhost" or "AdoNet" (empty: the host's default, see UsePcrsSilo). It is not
+    /// under "Orleans": Orleans reads Orleans:Clustering itself, as a provider section.
+    /// </summary>
+    public const string ClusteringKey = "Pcrs:Clustering";
+
+    public static PcrsClusteringMode ResolveMode(string? clustering, PcrsClusteringMode defaultMode) => clustering?.Trim().ToLowerInvariant() switch
     {
         null or "" => defaultMode,
         "localhost" or "development" => PcrsClusteringMode.Localhost,
         "adonet" or "postgresql" or "postgres" => PcrsClusteringMode.AdoNet,
         _ => throw new InvalidOperationException(
-            $"Orleans:Clustering must be Localhost or AdoNet, not '{Clustering}'."),
+            $"{ClusteringKey} must be Localhost or AdoNet, not '{clustering}'."),
     };
 
     public sealed class EndpointSettings

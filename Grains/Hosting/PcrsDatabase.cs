@@ -15,6 +15,9 @@ public sealed class PcrsDatabase : IAsyncDisposable, IDisposable
 {
     public const string ConnectionStringName = "Pcrs";
 
+    // Databases opened by this process and not yet disposed, so a start-up failure can still stop an embedded server.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<PcrsDatabase, byte> Open = new();
+
     private readonly IAsyncDisposable? _embedded; // the embedded server, stopped on dispose
     private int _disposed;
 
@@ -23,6 +26,7 @@ public sealed class PcrsDatabase : IAsyncDisposable, IDisposable
         ConnectionString = connectionString;
         _embedded = embedded;
         DataSource = NpgsqlDataSource.Create(connectionString);
+        Open[this] = 0;
     }
 
     /// <summary>Holds a password: pass it to providers, never to a log.</summary>
@@ -88,10 +92,23 @@ public sealed class PcrsDatabase : IAsyncDisposable, IDisposable
             return;
         }
 
+        Open.TryRemove(this, out _);
         await DataSource.DisposeAsync();
         if (_embedded is not null)
         {
             await _embedded.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// For a host that failed before its container took ownership: disposes every database this process opened
+    /// (an embedded server it started is stopped instead of being left behind).
+    /// </summary>
+    public static async Task DisposeAllOpenAsync()
+    {
+        foreach (PcrsDatabase database in Open.Keys)
+        {
+            await database.DisposeAsync();
         }
     }
 

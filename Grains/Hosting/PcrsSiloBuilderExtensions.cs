@@ -15,13 +15,13 @@ public static class PcrsSiloBuilderExtensions
     /// Configures clustering (localhost, or ADO.NET membership on <paramref name="database"/>), ADO.NET reminders on the
     /// same database, identity and endpoints from the "Orleans" section, and the product's services.
     /// </summary>
-    /// <param name="defaultMode">Used when Orleans:Clustering is not set.</param>
+    /// <param name="defaultMode">Used when Pcrs:Clustering is not set.</param>
     public static ISiloBuilder UsePcrsSilo(
         this ISiloBuilder silo, IConfiguration configuration, PcrsDatabase database, PcrsClusteringMode defaultMode)
     {
         var options = new PcrsClusterOptions();
         configuration.GetSection(PcrsClusterOptions.Section).Bind(options);
-        PcrsClusteringMode mode = options.ResolveMode(defaultMode);
+        PcrsClusteringMode mode = PcrsClusterOptions.ResolveMode(configuration[PcrsClusterOptions.ClusteringKey], defaultMode);
         PcrsClusterOptions.EndpointSettings endpoints = options.Endpoints;
 
         if (mode == PcrsClusteringMode.Localhost)

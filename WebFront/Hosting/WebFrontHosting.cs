@@ -13,7 +13,7 @@ public static class WebFrontHosting
 
     /// <summary>
     /// Logging, the database (external, or embedded when ConnectionStrings:Pcrs is absent, migrated either way),
-    /// the co-hosted silo (single node unless an external database or Orleans:Clustering=AdoNet makes it join the
+    /// the co-hosted silo (single node unless an external database or Pcrs:Clustering=AdoNet makes it join the
     /// cluster), the product's services and health checks.
     /// </summary>
     public static async Task AddPcrsBackendAsync(this WebApplicationBuilder builder)

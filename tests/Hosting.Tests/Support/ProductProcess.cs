@@ -44,7 +44,8 @@ public sealed class ProductProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = RepoPaths.OutputDirectoryOf(assemblyName),
+            // Like `dotnet run`: the project folder is the content root (the web front serves wwwroot from there).
+            WorkingDirectory = RepoPaths.ProjectDirectoryOf(assemblyName),
         };
         start.ArgumentList.Add(RepoPaths.AssemblyOf(assemblyName));
         foreach (string argument in arguments)

@@ -9,14 +9,18 @@ public static class RepoPaths
     private static readonly string Configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
     private static readonly string TargetFramework = new DirectoryInfo(AppContext.BaseDirectory).Name;
 
+    public static string ProjectDirectoryOf(string assemblyName) => Path.Combine(Root, ProjectOf(assemblyName));
+
+    private static string ProjectOf(string assemblyName) => assemblyName switch
+    {
+        "Pcrs.Silo" => "Silo",
+        "Pcrs.WebFront" => "WebFront",
+        _ => throw new ArgumentException($"Unknown product assembly {assemblyName}"),
+    };
+
     public static string OutputDirectoryOf(string assemblyName)
     {
-        string project = assemblyName switch
-        {
-            "Pcrs.Silo" => "Silo",
-            "Pcrs.WebFront" => "WebFront",
-            _ => throw new ArgumentException($"Unknown product assembly {assemblyName}"),
-        };
+        string project = ProjectOf(assemblyName);
         string[] candidates =
         [
             Path.Combine(Root, project, "bin", Configuration, TargetFramework),
