@@ -45,8 +45,7 @@ public sealed class StorageClientFactory : IStorageClientFactory
                 limiter, trust, _guard, _options, _loggerFactory.CreateLogger<FtpStorageClient>()),
             StorageProtocol.Sftp => new SftpStorageClient(location, credentials, limiter, trust, _guard, _options,
                 _loggerFactory.CreateLogger<SftpStorageClient>()),
-            _ => throw new StorageException(StorageErrorKind.Invalid,
-                $"The {StorageLocation.ProtocolScheme(location.Protocol)}:// protocol is not supported by this build."),
+            _ => throw new StorageException(StorageErrorKind.Invalid, $"Unsupported storage protocol {location.Protocol}."),
         };
     }
 }
