@@ -9,7 +9,13 @@ public sealed record RasterHeader
     public required string Format { get; init; }
     public required int Width { get; init; }
     public required int Height { get; init; }
-    public required IReadOnlyList<string> BandNames { get; init; }
+
+    /// <summary>GDAL colour interpretation per band ("Red", "Green", "Blue", "Alpha", "Gray", "Undefined"…).</summary>
+    public required IReadOnlyList<string> ColorInterpretations { get; init; }
+
+    /// <summary>Band descriptions stored in the file (GDAL_METADATA), null where none.</summary>
+    public IReadOnlyList<string?> BandDescriptions { get; init; } = [];
+
     public int? BitsPerSample { get; init; }
     public string? Compression { get; init; }
     public int? Epsg { get; init; }
@@ -18,6 +24,3 @@ public sealed record RasterHeader
     /// <summary>"GeoTIFF", "GeoJP2", "GMLJP2"… when the file carries its own georeferencing.</summary>
     public string? GeoreferenceSource { get; init; }
 }
-
-/// <summary>Georeferencing found in a sidecar file (.aux.xml, world file).</summary>
-public sealed record SidecarGeoreference(IReadOnlyList<double>? GeoTransform, int? Epsg, string Source);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Formats.GeoTiff;
 using Pcrs.Grains.Formats.Reading;
+using Pcrs.Grains.Formats.WorldFile;
 
 namespace Pcrs.Grains.Formats;
 
@@ -66,13 +67,7 @@ public sealed class TileReader : ITileReader
             case FileKind.Jp2 or FileKind.J2kCodestream:
                 if (_parts.Jpeg2000 is null)
                 {
-                    return new TileMetadata
-                    {
-                        Format = "JPEG2000",
-                        Kind = DataKind.Raster,
-                        Classification = TileClassification.OtherRaster,
-                        Error = "JPEG 2000 headers cannot be read by this build.",
-                    };
+                    throw new FormatReadException("JPEG 2000 headers cannot be read by this build.");
                 }
 
                 RasterHeader jp2 = await _parts.Jpeg2000(cache, ct).ConfigureAwait(false);
@@ -100,7 +95,8 @@ public sealed class TileReader : ITileReader
             Format = "GeoTIFF",
             Width = info.Width,
             Height = info.Height,
-            BandNames = BandNamesOf(info.ColorInterpretations, info.BandDescriptions),
+            ColorInterpretations = info.ColorInterpretations,
+            BandDescriptions = info.BandDescriptions,
             BitsPerSample = info.BitsPerSample.Count > 0 ? info.BitsPerSample[0] : null,
             Compression = info.CompressionName ?? "None",
             Epsg = info.Epsg,
@@ -133,36 +129,20 @@ public sealed class TileReader : ITileReader
     private async Task<TileMetadata> CompleteRasterAsync(
         RasterHeader header, string fileName, IReadOnlyList<IRangeReader> sidecars, SidecarByteCounter sidecarBytes, CancellationToken ct)
     {
-        IReadOnlyList<double>? geoTransform = header.GeoTransform;
-        int? epsg = header.Epsg;
-        string? source = header.GeoreferenceSource;
-
         // GDAL's default georeferencing sources: PAM (.aux.xml) first, then the file itself, then a world file.
-        if (_parts.AuxXml is not null && SidecarNames.FindAuxXml(fileName, sidecars) is IRangeReader aux)
-        {
-            SidecarGeoreference? pam = await ReadSidecarAsync(_parts.AuxXml, aux, sidecarBytes, ct).ConfigureAwait(false);
-            if (pam?.GeoTransform is { Count: 6 } pamGt)
-            {
-                geoTransform = pamGt;
-                source = pam.Source;
-            }
+        ResolvedGeoreference resolved = await _parts.Sidecars(fileName, header, sidecars, ct).ConfigureAwait(false);
+        sidecarBytes.Add(resolved.BytesRead);
+        IReadOnlyList<double>? geoTransform = resolved.GeoTransform;
+        int? epsg = resolved.Epsg;
 
-            if (pam?.Epsg is int pamEpsg)
-            {
-                epsg = pamEpsg;
-            }
+        var descriptions = new string?[header.ColorInterpretations.Count];
+        for (int i = 0; i < descriptions.Length; i++)
+        {
+            descriptions[i] = resolved.BandDescriptions.TryGetValue(i + 1, out string? pam) ? pam
+                : i < header.BandDescriptions.Count ? header.BandDescriptions[i] : null;
         }
 
-        if (geoTransform is null && _parts.WorldFile is not null && SidecarNames.FindWorldFile(fileName, sidecars) is IRangeReader world)
-        {
-            SidecarGeoreference? wld = await ReadSidecarAsync(_parts.WorldFile, world, sidecarBytes, ct).ConfigureAwait(false);
-            if (wld?.GeoTransform is { Count: 6 } wldGt)
-            {
-                geoTransform = wldGt;
-                source = wld.Source;
-            }
-        }
-
+        IReadOnlyList<string> bandNames = BandNamesOf(header.ColorInterpretations, descriptions);
         double? resolution = geoTransform is null ? null : ResolutionOf(geoTransform);
         IReadOnlyList<GeoPoint>? footprint = geoTransform is null || epsg is null
             ? null
@@ -173,38 +153,19 @@ public sealed class TileReader : ITileReader
             Kind = DataKind.Raster,
             Width = header.Width,
             Height = header.Height,
-            Bands = header.BandNames.Count,
-            BandNames = header.BandNames,
+            Bands = bandNames.Count,
+            BandNames = bandNames,
             BitsPerSample = header.BitsPerSample,
             Compression = header.Compression,
             Epsg = epsg,
             CrsName = epsg is int code ? _parts.CrsName(code) : null,
             GeoTransform = geoTransform,
-            GeoreferenceSource = geoTransform is null ? null : source,
+            GeoreferenceSource = geoTransform is null ? null : resolved.GeoTransformSource,
             Resolution = resolution,
             Extent = geoTransform is null ? null : ExtentOf(geoTransform, header.Width, header.Height),
             Footprint = footprint,
         };
         return Classify(metadata, fileName);
-    }
-
-    private static async Task<SidecarGeoreference?> ReadSidecarAsync(
-        Func<IRangeReader, CancellationToken, Task<SidecarGeoreference?>> read, IRangeReader sidecar, SidecarByteCounter counter, CancellationToken ct)
-    {
-        // Sidecars are tiny; a broken one is ignored (as GDAL does) rather than failing the data file.
-        var budgeted = new BudgetedRangeReader(sidecar, 1024 * 1024);
-        try
-        {
-            return await read(budgeted, ct).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-        {
-            return null;
-        }
-        finally
-        {
-            counter.Add(budgeted.BytesRead);
-        }
     }
 
     private TileMetadata Classify(TileMetadata m, string fileName)

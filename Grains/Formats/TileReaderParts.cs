@@ -1,4 +1,6 @@
 using Pcrs.Grains.Formats.Crs;
+using Pcrs.Grains.Formats.Jp2;
+using Pcrs.Grains.Formats.WorldFile;
 
 namespace Pcrs.Grains.Formats;
 
@@ -8,17 +10,15 @@ namespace Pcrs.Grains.Formats;
 /// </summary>
 public sealed record TileReaderParts
 {
-    /// <summary>Reads a JP2 file or raw J2K codestream; null while no JPEG 2000 reader is available.</summary>
-    public Func<IRangeReader, CancellationToken, Task<RasterHeader>>? Jpeg2000 { get; init; }
+    /// <summary>Reads a JP2 file or raw J2K codestream.</summary>
+    public Func<IRangeReader, CancellationToken, Task<RasterHeader>>? Jpeg2000 { get; init; } = ReadJpeg2000Async;
 
     /// <summary>Reads a GML vector file (PCRS or other); null: GML files are reported by signature only.</summary>
     public Func<IRangeReader, CancellationToken, Task<TileMetadata>>? Gml { get; init; }
 
-    /// <summary>Reads GeoTransform and SRS from a GDAL .aux.xml sidecar.</summary>
-    public Func<IRangeReader, CancellationToken, Task<SidecarGeoreference?>>? AuxXml { get; init; }
-
-    /// <summary>Reads a world file (.tfw, .j2w, .wld…) as a GDAL geotransform.</summary>
-    public Func<IRangeReader, CancellationToken, Task<SidecarGeoreference?>>? WorldFile { get; init; }
+    /// <summary>Applies the sidecars (.aux.xml, file itself, world file, .prj) with GDAL's precedence.</summary>
+    public Func<string, RasterHeader, IReadOnlyList<IRangeReader>, CancellationToken, Task<ResolvedGeoreference>> Sidecars { get; init; } =
+        (name, header, sidecars, ct) => SidecarResolver.ResolveAsync(name, header.GeoTransform, header.Epsg, header.GeoreferenceSource, sidecars, ct);
 
     /// <summary>Name users see for an EPSG code ("RGF93 v1 / Lambert-93"), or null when unknown.</summary>
     public Func<int, string?> CrsName { get; init; } = code => CrsRegistry.NameOf(code);
@@ -31,4 +31,26 @@ public sealed record TileReaderParts
         (epsg, gt, width, height) => Crs.Footprint.OfRaster(epsg, gt, width, height);
 
     public static TileReaderParts Default { get; } = new();
+
+    private static async Task<RasterHeader> ReadJpeg2000Async(IRangeReader file, CancellationToken ct)
+    {
+        Jp2Info info = await Jp2Reader.ReadAsync(file, null, ct).ConfigureAwait(false);
+        return new RasterHeader
+        {
+            Format = "JPEG2000",
+            Width = info.Width,
+            Height = info.Height,
+            ColorInterpretations = info.ColorInterpretations,
+            BitsPerSample = info.BitDepth,
+            Compression = info.Reversible switch
+            {
+                true => "JPEG2000 lossless",
+                false => "JPEG2000 lossy",
+                null => "JPEG2000",
+            },
+            Epsg = info.Epsg,
+            GeoTransform = info.GeoTransform,
+            GeoreferenceSource = info.GeoreferenceSource,
+        };
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Pcrs.Grains.Storage.Ftp;
 using Pcrs.Grains.Storage.Http;
 using Pcrs.Grains.Storage.Local;
 
@@ -39,6 +40,8 @@ public sealed class StorageClientFactory : IStorageClientFactory
             StorageProtocol.File => new LocalStorageClient(location),
             StorageProtocol.Http or StorageProtocol.Https => new HttpStorageClient(location, credentials, limiter, trust, _guard, _options,
                 _loggerFactory.CreateLogger<HttpStorageClient>()),
+            StorageProtocol.Ftp or StorageProtocol.FtpExplicitTls or StorageProtocol.FtpImplicitTls => new FtpStorageClient(location, credentials,
+                limiter, trust, _guard, _options, _loggerFactory.CreateLogger<FtpStorageClient>()),
             _ => throw new StorageException(StorageErrorKind.Invalid,
                 $"The {StorageLocation.ProtocolScheme(location.Protocol)}:// protocol is not supported by this build."),
         };
