@@ -14,6 +14,7 @@ try
     {
         "run" => await RunVerb.RunAsync(rest),
         "migrate" => await MigrateVerb.RunAsync(rest),
+        "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest),
         // ---- dispatch point: more verbs go here, e.g. "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest), ----
         _ => VerbLine.Usage(verb),
     };

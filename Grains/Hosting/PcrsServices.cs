@@ -5,7 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using Pcrs.Grains.Formats;
 using Pcrs.Grains.Hosting.Secrets;
+using Pcrs.Grains.Scanning;
+using Pcrs.Grains.Storage;
 
 namespace Pcrs.Grains.Hosting;
 
@@ -40,6 +43,10 @@ public static class PcrsServices
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
 
         // ---- areas add their registrations below this line ----
+        services.AddStorageAccess(configuration);
+        services.TryAddSingleton<IStorageSecretProtector, KeyRingSecretProtector>();
+        services.AddPcrsScanning(configuration);
+        services.AddTileReader(configuration);
 
         return services;
     }

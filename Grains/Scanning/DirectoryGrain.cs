@@ -15,6 +15,7 @@ namespace Pcrs.Grains.Scanning;
 public sealed partial class DirectoryGrain(
     ICatalogue catalogue,
     StorageClientCache clients,
+    ScanActivity activity,
     IOptions<ScanningOptions> options,
     ILogger<DirectoryGrain> logger) : Grain, IDirectoryGrain
 {
@@ -103,6 +104,7 @@ public sealed partial class DirectoryGrain(
             {
                 client = await clients.GetAsync(_storageKey, scanNumber, CancellationToken.None);
                 listed = await ListAsync(client);
+                activity.DirectoryListed();
             }
             catch (Exception e)
             {

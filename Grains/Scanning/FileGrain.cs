@@ -15,6 +15,7 @@ namespace Pcrs.Grains.Scanning;
 public sealed partial class FileGrain(
     StorageClientCache clients,
     TileWriter writer,
+    ScanActivity activity,
     IServiceProvider services,
     IOptions<ScanningOptions> options,
     ILogger<FileGrain> logger) : Grain, IFileGrain
@@ -59,6 +60,7 @@ public sealed partial class FileGrain(
         }
 
         await writer.WriteAsync(row, CancellationToken.None);
+        activity.FileAnalysed(row.BytesRead);
         DeactivateOnIdle();
         return new FileAnalysisResult(row.BytesRead, row.Error, row.Format);
     }

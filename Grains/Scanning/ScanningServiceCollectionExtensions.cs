@@ -36,6 +36,7 @@ public static class ScanningServiceCollectionExtensions
         services.TryAddSingleton(ScanTrustOverrides.None);
         services.TryAddSingleton<StorageClientCache>();
         services.TryAddSingleton<TileWriter>();
+        services.TryAddSingleton<ScanActivity>();
         return services;
     }
 }

@@ -1,0 +1,23 @@
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning;
+using Pcrs.TestSupport;
+
+namespace Pcrs.Cluster.Tests.Infrastructure;
+
+/// <summary>Storage declarations of the test peers, as the web front would send them.</summary>
+public static class Declarations
+{
+    public static StorageDeclaration Local(string deliverableId, string folder) =>
+        new(deliverableId, "file", "", 0, folder, null, null, false, false);
+
+    public static StorageDeclaration Ftp(string deliverableId, string path) =>
+        new(deliverableId, "ftp", Peers.Host, Peers.VsftpdFtp, path, Peers.User, Peers.Password, false, true);
+
+    public static StorageDeclaration Http(string deliverableId, string path) =>
+        new(deliverableId, "http", Peers.Host, Peers.Nginx, path.EndsWith('/') ? path : path + "/", null, null, true, true);
+
+    public static StorageDeclaration Sftp(string deliverableId, string path) =>
+        new(deliverableId, "sftp", Peers.Host, Peers.Sftp, path, Peers.User, Peers.Password, false, false);
+
+    public static string KeyOf(StorageDeclaration declaration) => StorageGrain.LocationOf(declaration).IdentityKey;
+}

@@ -1,0 +1,86 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning;
+
+namespace Pcrs.Cluster.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process cluster of real silos (own DI container each) wired exactly as the service: AddPcrsServices on a fresh
+/// PostgreSQL database, with the access layer allowed to reach loopback and a small connection limit.
+/// </summary>
+public sealed class ScanCluster : IAsyncDisposable
+{
+    private ScanCluster(TestDatabase database, InProcessTestCluster cluster)
+    {
+        Database = database;
+        Cluster = cluster;
+    }
+
+    public TestDatabase Database { get; }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public static async Task<ScanCluster> StartAsync(string purpose, short silos, int maxConnections)
+    {
+        var database = await TestDatabase.CreateAsync(purpose);
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Pcrs"] = database.ConnectionString,
+            ["Scanning:AllowedNetworks:0"] = "127.0.0.0/8",
+            ["Scanning:MaxConnectionsPerStorage"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Scanning:WatchdogPeriod"] = "00:00:05",
+        };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.UseInMemoryReminderService();
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+            silo.Services.AddPcrsServices(configuration);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new ScanCluster(database, cluster);
+    }
+
+    /// <summary>Per-silo activity counters, one per live silo.</summary>
+    public IReadOnlyList<ScanActivity> Activities() => Cluster.Silos
+        .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<ScanActivity>())
+        .ToList();
+
+    /// <summary>Waits until the storage's current scan ends (succeeded or failed) and returns its view.</summary>
+    public async Task<StorageScanView> WaitForScanAsync(string storageKey, long atLeastScanNumber, TimeSpan timeout)
+    {
+        var storage = Grains.GetGrain<IStorageGrain>(storageKey);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var view = await storage.GetStatus();
+            if (view.ScanNumber >= atLeastScanNumber && view.Status is ScanStatus.Succeeded or ScanStatus.Failed)
+                return view;
+            TestContext.Current.SendDiagnosticMessage($"{DateTime.UtcNow:HH:mm:ss.fff} {view.Status} {view.Progress}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"Scan {atLeastScanNumber} of {storageKey} did not finish in {timeout}: {view}");
+            await Task.Delay(500);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Cluster.StopAllSilosAsync();
+        }
+        finally
+        {
+            await Cluster.DisposeAsync();
+            await Database.DisposeAsync();
+        }
+    }
+}
