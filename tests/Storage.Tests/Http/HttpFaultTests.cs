@@ -333,4 +333,46 @@ public sealed class HttpFaultTests
         Assert.Equal(2, limiter.Peak);
         Assert.Equal(0, limiter.InUse);
     }
+
+    [Fact]
+    public async Task Stat_falls_back_to_one_ranged_byte_when_head_is_refused()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = new ScriptedHttpServer(async (request, connection, token) =>
+        {
+            if (request.Method == "HEAD")
+                await connection.WriteResponseAsync(405, "Method Not Allowed", [], token);
+            else
+                await connection.WriteResponseAsync(206, "Partial Content", [1], token, "Content-Range: bytes 0-0/123456",
+                    "Last-Modified: Sun, 29 Nov 2026 10:53:00 GMT", "ETag: \"abc\"");
+            return true;
+        });
+        await using var client = Client(server.Url);
+        var entry = await client.StatAsync("/f.tif", ct);
+        Assert.Equal(123456, entry!.Size);
+        Assert.Equal("\"abc\"", entry.ETag);
+        Assert.Equal(new DateTimeOffset(2026, 11, 29, 10, 53, 0, TimeSpan.Zero), entry.LastModified);
+        Assert.Equal("bytes=0-0", server.Requests[1].Header("Range"));
+    }
+
+    [Fact]
+    public async Task Download_from_an_offset_on_a_server_without_ranges_skips_the_start()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        byte[] file = Enumerable.Range(0, 100_000).Select(i => (byte)(i % 253)).ToArray();
+        await using var server = new ScriptedHttpServer(async (request, connection, token) =>
+        {
+            await connection.WriteResponseAsync(200, "OK", file, token);
+            return true;
+        });
+        await using var client = Client(server.Url);
+        await using (var stream = await client.OpenReadAsync("/f.bin", 70_000, ct))
+        {
+            var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, ct);
+            Assert.Equal(file[70_000..], copy.ToArray());
+        }
+        Assert.False(client.RangesSupported);
+        Assert.Equal("bytes=70000-", server.Requests[0].Header("Range"));
+    }
 }
