@@ -15,7 +15,7 @@ public sealed class NpgsqlTileCatalogue(NpgsqlDataSource dataSource) : ITileCata
     {
         await using var command = dataSource.CreateCommand(bbox is null ? CatalogueQueries.Tiles : CatalogueQueries.TilesInBox);
         command.Parameters.Add(new() { Value = storageIdentity });
-        command.Parameters.Add(new() { Value = CatalogueQueries.Prefix(startPath) });
+        AddPrefix(command, startPath);
         if (bbox is { } box)
         {
             command.Parameters.Add(new() { Value = box.West });
@@ -59,7 +59,7 @@ public sealed class NpgsqlTileCatalogue(NpgsqlDataSource dataSource) : ITileCata
     {
         await using var command = dataSource.CreateCommand(CatalogueQueries.Aggregate);
         command.Parameters.Add(new() { Value = storageIdentity });
-        command.Parameters.Add(new() { Value = CatalogueQueries.Prefix(startPath) });
+        AddPrefix(command, startPath);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken) || reader.GetInt64(0) == 0)
             return null;
@@ -71,8 +71,15 @@ public sealed class NpgsqlTileCatalogue(NpgsqlDataSource dataSource) : ITileCata
             reader.IsDBNull(2) ? null : reader.GetString(2),
             reader.IsDBNull(3) ? null : reader.GetString(3),
             reader.IsDBNull(4) ? null : reader.GetInt32(4),
-            reader.IsDBNull(5) ? [] : reader.GetFieldValue<string[]>(5),
+            reader.IsDBNull(5) ? [] : reader.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries),
             extent,
             reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10));
+    }
+
+    private static void AddPrefix(NpgsqlCommand command, string startPath)
+    {
+        var prefix = CatalogueQueries.Prefix(startPath);
+        command.Parameters.Add(new() { Value = prefix });
+        command.Parameters.Add(new() { Value = CatalogueQueries.PrefixEnd(prefix) });
     }
 }
