@@ -14,7 +14,7 @@ public sealed record TileReaderParts
     public Func<IRangeReader, CancellationToken, Task<RasterHeader>>? Jpeg2000 { get; init; } = ReadJpeg2000Async;
 
     /// <summary>Reads a GML vector file (PCRS or other); null: GML files are reported by signature only.</summary>
-    public Func<IRangeReader, CancellationToken, Task<TileMetadata>>? Gml { get; init; }
+    public Func<IRangeReader, CancellationToken, Task<TileMetadata>>? Gml { get; init; } = Formats.Gml.GmlTileMetadata.ReadAsync;
 
     /// <summary>Applies the sidecars (.aux.xml, file itself, world file, .prj) with GDAL's precedence.</summary>
     public Func<string, RasterHeader, IReadOnlyList<IRangeReader>, CancellationToken, Task<ResolvedGeoreference>> Sidecars { get; init; } =

@@ -189,7 +189,7 @@ public static class GmlReader
         truncated |= stream.HitCap;
         if (stream.HitCap)
         {
-            warnings.Add($"Stopped after {limits.MaxBytes} bytes.");
+            warnings.Add($"Stopped after {stream.BytesRead} bytes (read limit).");
         }
 
         if (lowerCorner is not null && upperCorner is not null)

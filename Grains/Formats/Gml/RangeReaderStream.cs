@@ -41,7 +41,18 @@ internal sealed class RangeReaderStream(IRangeReader file, long maxBytes, Cancel
             buffer = buffer[..(int)remaining];
         }
 
-        int n = await file.ReadAsync(_position, buffer, cancellationToken).ConfigureAwait(false);
+        int n;
+        try
+        {
+            n = await file.ReadAsync(_position, buffer, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Reading.ByteBudgetExceededException)
+        {
+            // The caller's per-file budget ends the stream like the cap does: counts become lower bounds.
+            HitCap = true;
+            return 0;
+        }
+
         if (n > 0)
         {
             _position += n;
