@@ -30,7 +30,7 @@ public sealed class TileReader : ITileReader
         var sidecarBytes = new SidecarByteCounter();
         try
         {
-            TileMetadata result = await ReadCoreAsync(budgeted, sidecars, sidecarBytes, cancellationToken).ConfigureAwait(false);
+            TileMetadata result = await ReadCoreAsync(file, budgeted, sidecars, sidecarBytes, cancellationToken).ConfigureAwait(false);
             return result with { BytesRead = budgeted.BytesRead + sidecarBytes.Total };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -48,6 +48,7 @@ public sealed class TileReader : ITileReader
     }
 
     private async Task<TileMetadata> ReadCoreAsync(
+        IRangeReader unbudgeted,
         BudgetedRangeReader file, IReadOnlyList<IRangeReader> sidecars, SidecarByteCounter sidecarBytes, CancellationToken ct)
     {
         if (file.Length == 0)
@@ -74,7 +75,7 @@ public sealed class TileReader : ITileReader
                 return await CompleteRasterAsync(jp2, file.Name, sidecars, sidecarBytes, ct).ConfigureAwait(false);
 
             case FileKind.PcrsGml or FileKind.OtherGml:
-                return await ReadGmlAsync(cache, kind, ct).ConfigureAwait(false);
+                return await ReadGmlAsync(unbudgeted, kind, sidecarBytes, ct).ConfigureAwait(false);
 
             case FileKind.GeoPackage:
                 return Vector("GeoPackage");
@@ -213,12 +214,21 @@ public sealed class TileReader : ITileReader
         } || (bands.Count == 3 && fileName.Contains("IRC", StringComparison.OrdinalIgnoreCase));
     }
 
-    private async Task<TileMetadata> ReadGmlAsync(IRangeReader file, FileKind kind, CancellationToken ct)
+    private async Task<TileMetadata> ReadGmlAsync(IRangeReader file, FileKind kind, SidecarByteCounter extraBytes, CancellationToken ct)
     {
         if (_parts.Gml is not null)
         {
-            TileMetadata gml = await _parts.Gml(file, ct).ConfigureAwait(false);
-            return gml;
+            // Streamed from byte 0 again: the head already fetched is small next to a GML document, and the XML
+            // reader wants one forward stream. The header budget does not apply; the GML reader has its own limits.
+            var counted = new BudgetedRangeReader(file, long.MaxValue);
+            try
+            {
+                return await _parts.Gml(counted, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                extraBytes.Add(counted.BytesRead);
+            }
         }
 
         return new TileMetadata

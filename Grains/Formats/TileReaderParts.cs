@@ -13,7 +13,10 @@ public sealed record TileReaderParts
     /// <summary>Reads a JP2 file or raw J2K codestream.</summary>
     public Func<IRangeReader, CancellationToken, Task<RasterHeader>>? Jpeg2000 { get; init; } = ReadJpeg2000Async;
 
-    /// <summary>Reads a GML vector file (PCRS or other); null: GML files are reported by signature only.</summary>
+    /// <summary>
+    /// Streams a GML vector file (PCRS or other) to the end; null: GML files are reported by signature only.
+    /// The whole file is read (feature counts need it), so the header byte budget does not apply, GML's own limits do.
+    /// </summary>
     public Func<IRangeReader, CancellationToken, Task<TileMetadata>>? Gml { get; init; } = Formats.Gml.GmlTileMetadata.ReadAsync;
 
     /// <summary>Applies the sidecars (.aux.xml, file itself, world file, .prj) with GDAL's precedence.</summary>

@@ -212,6 +212,25 @@ public sealed class TileReaderTests
     }
 
     [Fact]
+    public async Task Pcrs_gml_file_is_streamed_whole_with_counts_crs_and_footprint()
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "Gml", "Fixtures", "pcrs_bounded_l93.gml");
+
+        // A budget smaller than the file: GML is read to the end anyway (counts need it); the budget is for headers.
+        TileMetadata m = await Read(path, new TileReaderOptions { MaxBytesPerFile = 4096, HeadBytes = 512 });
+
+        Assert.Null(m.Error);
+        Assert.Equal("GML", m.Format);
+        Assert.Equal(TileClassification.PcrsVector, m.Classification);
+        Assert.Equal(2154, m.Epsg);
+        Assert.Equal("RGF93 v1 / Lambert-93", m.CrsName);
+        Assert.NotNull(m.FeatureCounts);
+        Assert.NotEmpty(m.FeatureCounts);
+        Assert.NotNull(m.Footprint);
+        Assert.True(m.BytesRead >= new FileInfo(path).Length);
+    }
+
+    [Fact]
     public async Task Storage_failure_is_one_sentence_not_an_exception()
     {
         TileMetadata m = await Reader().ReadAsync(new ThrowingReader(), [], TestContext.Current.CancellationToken);
