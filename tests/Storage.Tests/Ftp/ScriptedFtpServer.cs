@@ -31,6 +31,9 @@ internal sealed class ScriptedFtpBehaviour
 
     public string Password { get; init; } = "secret-pass";
 
+    /// <summary>Say "421 Timeout" and close a session that sends no command for this long (servers' idle timeout).</summary>
+    public TimeSpan? IdleTimeout { get; init; }
+
     /// <summary>Adds a directory listing built from LIST lines given as raw bytes.</summary>
     public void AddDirectory(string path, IEnumerable<byte[]> lines) => Directories[path] = [.. lines];
 
@@ -123,8 +126,25 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
         bool loggedIn = false;
         TcpListener? passive = null;
         await SendAsync(stream, "220 scripted server ready");
-        while (await reader.ReadLineAsync(_stop.Token) is { } line)
+        while (true)
         {
+            string? line;
+            using (var idle = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                if (_behaviour.IdleTimeout is { } idleTimeout)
+                    idle.CancelAfter(idleTimeout);
+                try
+                {
+                    line = await reader.ReadLineAsync(idle.Token);
+                }
+                catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+                {
+                    await SendAsync(stream, "421 Timeout.");
+                    return;
+                }
+            }
+            if (line is null)
+                return;
             int space = line.IndexOf(' ');
             string verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
             string arg = space < 0 ? "" : line[(space + 1)..];
