@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Catalogue;
@@ -12,6 +13,8 @@ namespace Pcrs.Grains.Scanning;
 /// files (a bounded number in flight), counts unchanged files without calling anyone, and reports its subtree's counts
 /// to its parent when everything below is done. The crawl runs in the background of the activation, never inside a call.
 /// </summary>
+/// <remarks>Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).</remarks>
+[RandomPlacement]
 public sealed partial class DirectoryGrain(
     ICatalogue catalogue,
     StorageClientCache clients,

@@ -1,3 +1,4 @@
+using Orleans.Placement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,8 @@ namespace Pcrs.Grains.Scanning;
 /// over this silo's pooled client for the storage, and writes the tile row. Keeps nothing between calls, so it
 /// deactivates as soon as it is idle: a national scan activates millions of these once each.
 /// </summary>
+/// <remarks>Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).</remarks>
+[RandomPlacement]
 public sealed partial class FileGrain(
     StorageClientCache clients,
     TileWriter writer,

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Pcrs.Grains.Storage.Ftp;
 using Pcrs.Grains.Storage.Http;
 using Pcrs.Grains.Storage.Local;
+using Pcrs.Grains.Storage.Sftp;
 
 namespace Pcrs.Grains.Storage;
 
@@ -42,8 +43,9 @@ public sealed class StorageClientFactory : IStorageClientFactory
                 _loggerFactory.CreateLogger<HttpStorageClient>()),
             StorageProtocol.Ftp or StorageProtocol.FtpExplicitTls or StorageProtocol.FtpImplicitTls => new FtpStorageClient(location, credentials,
                 limiter, trust, _guard, _options, _loggerFactory.CreateLogger<FtpStorageClient>()),
-            _ => throw new StorageException(StorageErrorKind.Invalid,
-                $"The {StorageLocation.ProtocolScheme(location.Protocol)}:// protocol is not supported by this build."),
+            StorageProtocol.Sftp => new SftpStorageClient(location, credentials, limiter, trust, _guard, _options,
+                _loggerFactory.CreateLogger<SftpStorageClient>()),
+            _ => throw new StorageException(StorageErrorKind.Invalid, $"Unsupported storage protocol {location.Protocol}."),
         };
     }
 }

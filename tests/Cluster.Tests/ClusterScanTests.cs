@@ -1,60 +1,135 @@
 using Pcrs.Cluster.Tests.Infrastructure;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.TestSupport;
 
 namespace Pcrs.Cluster.Tests;
 
-/// <summary>A 3-silo cluster on PostgreSQL scanning real fixtures: work spread over every silo, exact counts, summaries.</summary>
-public sealed class ClusterScanTests : IAsyncLifetime
+/// <summary>One 3-silo cluster on PostgreSQL for the class; each test scans its own scratch tree on a different real server.</summary>
+public sealed class ClusterScanFixture : IAsyncLifetime
 {
-    private ScanCluster _cluster = null!;
-    private ScratchTree _tree = null!;
+    public ScanCluster Cluster { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _tree = ScratchTree.Standard("cluster-scan-" + Guid.NewGuid().ToString("N")[..8]);
-        _cluster = await ScanCluster.StartAsync("scan", silos: 3, maxConnections: 2);
-    }
+    public async ValueTask InitializeAsync() => Cluster = await ScanCluster.StartAsync("scan", silos: 3, maxConnections: 2);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        _tree.Dispose();
-    }
+    public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture<ClusterScanFixture>
+{
+    private ScanCluster Cluster => fixture.Cluster;
 
     [Fact]
     public async Task LocalTreeIsScannedOnEverySiloWithExactCounts()
     {
-        var started = DateTime.UtcNow;
-        var declaration = Declarations.Local("d-local", _tree.Root);
-        var deliverable = _cluster.Grains.GetGrain<IDeliverableGrain>("d-local");
-        var declared = await deliverable.DeclareStorage(declaration);
+        using var tree = ScratchTree.Standard("local-" + Guid.NewGuid().ToString("N")[..8]);
+        var before = Cluster.Activities().Select(a => (a.DirectoriesListed, a.FilesAnalysed)).ToList();
+        var deliverable = Cluster.Grains.GetGrain<IDeliverableGrain>("d-local");
+        var declared = await deliverable.DeclareStorage(Declarations.Local("d-local", tree.Root));
         Assert.Equal("file://", declared.Attachment.StorageKey);
 
-        var done = await _cluster.WaitForScanAsync("file://", 1, TimeSpan.FromSeconds(60));
+        var done = await Cluster.WaitForScanAsync("file://", declared.Scan.ScanNumber, TimeSpan.FromSeconds(90));
         Assert.Equal(ScanStatus.Succeeded, done.Status);
-        TestContext.Current.SendDiagnosticMessage($"scan took {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
 
         var view = await deliverable.GetScan();
-        Assert.NotNull(view);
-        var summary = view.Scan.LastSuccess;
+        var summary = view!.Scan.LastSuccess;
         Assert.NotNull(summary);
-        Assert.Equal(_tree.FileCount, summary.FilesScanned);
-        Assert.Equal(_tree.DirectoryCount, summary.Directories);
+        Assert.Equal(tree.FileCount, summary.FilesScanned);
+        Assert.Equal(tree.DirectoryCount, summary.Directories);
         Assert.Equal(ScratchTree.StandardFiles.Count - 1, summary.Tiles);
         Assert.Equal(1, summary.Errors);
         Assert.Equal("GeoTIFF", summary.Format);
         Assert.Equal(2154, summary.Epsg);
-        Assert.Equal(ScratchTree.StandardFiles.Keys.Sum(p => new FileInfo(_tree.Local(p)).Length), summary.TotalBytes);
+        Assert.Equal("RGF93 v1 / Lambert-93", summary.Projection);
+        Assert.Equal(["Red", "Green", "Blue"], summary.Bands);
+        Assert.Equal(ScratchTree.StandardFiles.Keys.Sum(p => new FileInfo(tree.Local(p)).Length), summary.TotalBytes);
 
-        // Every silo took part: directories were listed and headers read across the whole cluster.
-        var activities = _cluster.Activities();
+        // Every silo took part: directories listed and headers read across the whole cluster, each exactly once.
+        var activities = Cluster.Activities();
         Assert.Equal(3, activities.Count);
-        Assert.Equal(_tree.DirectoryCount + 1, activities.Sum(a => a.DirectoriesListed));
-        Assert.Equal(ScratchTree.StandardFiles.Count, activities.Sum(a => a.FilesAnalysed));
-        Assert.All(activities, a => Assert.True(a.DirectoriesListed + a.FilesAnalysed > 0, "a silo did no scanning work"));
+        var deltas = activities.Select((a, i) => (Dirs: a.DirectoriesListed - before[i].DirectoriesListed, Files: a.FilesAnalysed - before[i].FilesAnalysed)).ToList();
+        Assert.Equal(tree.DirectoryCount + 1, deltas.Sum(d => d.Dirs));
+        Assert.Equal(ScratchTree.StandardFiles.Count, deltas.Sum(d => d.Files));
+        Assert.All(deltas, d => Assert.True(d.Dirs + d.Files > 0, "a silo did no scanning work"));
 
-        // Rows are keyed by (storage, path): exactly one tile per data file.
-        Assert.Equal(ScratchTree.StandardFiles.Count, await _cluster.Database.ScalarAsync("SELECT count(*) FROM pcrs_tiles"));
+        // Rows are keyed by (storage, path): exactly one tile per data file of this tree.
+        Assert.Equal(ScratchTree.StandardFiles.Count,
+            await Cluster.Database.ScalarAsync($"SELECT count(*) FROM pcrs_tiles WHERE path LIKE '{tree.Root}/%'"));
     }
+
+    [Fact]
+    public async Task TwoDeliverablesOnOneStorageAreCrawledOnceAndEachDirectoryListedOnce()
+    {
+        using var tree = ScratchTree.Standard("dedup-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = new ServerLog(Path.Combine(Peers.LogsDir, "nginx-access.log"));
+        var whole = Declarations.Http("d-http-whole", tree.ServerPath);
+        var nested = Declarations.Http("d-http-nested", tree.ServerPath + "/a");
+        string key = Declarations.KeyOf(whole);
+        Assert.Equal(key, Declarations.KeyOf(nested));
+
+        await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-nested").DeclareStorage(nested);
+        var declared = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-whole").DeclareStorage(whole);
+        await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        await log.TakeAsync(tree.ServerPath);
+
+        // With both deliverables attached, one scan crawls one root (the nested start path is inside the other).
+        var requested = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-nested").RequestScan();
+        var done = await Cluster.WaitForScanAsync(key, requested!.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, done.Status);
+        var listings = (await log.TakeAsync(tree.ServerPath)).Where(l => l.Contains("/ HTTP/", StringComparison.Ordinal) && l.Contains("\"GET ", StringComparison.Ordinal)).ToList();
+        var perDirectory = listings.GroupBy(l => l.Split('"')[1]).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(tree.DirectoryCount + 1, perDirectory.Count);
+        Assert.All(perDirectory, p => Assert.Equal(1, p.Value));
+
+        var wholeView = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-whole").GetScan();
+        var nestedView = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-nested").GetScan();
+        Assert.Equal(ScratchTree.StandardFiles.Count - 1, wholeView!.Scan.LastSuccess!.Tiles);
+        Assert.Equal(ScratchTree.StandardFiles.Keys.Count(p => p.StartsWith("/a/", StringComparison.Ordinal)), nestedView!.Scan.LastSuccess!.Tiles);
+        Assert.NotEmpty(perDirectory);
+    }
+
+    [Fact]
+    public async Task RescanReadsNothingUnchangedAndFollowsChangesAddsAndDeletes()
+    {
+        using var tree = ScratchTree.Standard("incr-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = new ServerLog(Path.Combine(Peers.LogsDir, "apache2-access.log"));
+        var declaration = new StorageDeclaration("d-incr", "http", Peers.Host, Peers.Apache, tree.ServerPath + "/", null, null, false, false);
+        string key = Declarations.KeyOf(declaration);
+        var deliverable = Cluster.Grains.GetGrain<IDeliverableGrain>("d-incr");
+        var declared = await deliverable.DeclareStorage(declaration);
+        var first = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, first.Status);
+        var firstReads = (await log.TakeAsync(tree.ServerPath)).Where(IsFileRequest).ToList();
+        Assert.True(firstReads.Count >= ScratchTree.StandardFiles.Count, "the first scan did not read the files");
+
+        // Unchanged rescan: listings only, not one request for file content.
+        var second = await Cluster.WaitForScanAsync(key, (await deliverable.RequestScan())!.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, second.Status);
+        Assert.DoesNotContain(await log.TakeAsync(tree.ServerPath), IsFileRequest);
+        Assert.Equal(0, second.Progress.Analysed);
+        Assert.Equal(0, second.Progress.BytesRead);
+        Assert.Equal(ScratchTree.StandardFiles.Count, second.Progress.Unchanged);
+
+        // A changed file is re-read, a deleted one disappears, an added one appears.
+        tree.Copy("l93_rgbi_4band_tiled_deflate.tif", "/a/l93_1.tif");
+        File.SetLastWriteTimeUtc(tree.Local("/a/l93_1.tif"), new DateTime(2025, 6, 1, 0, 0, 0, DateTimeKind.Utc));
+        File.Delete(tree.Local("/b/cc48.tif"));
+        tree.Copy("l93_rgb_strip_none.tif", "/b/added.tif");
+        var third = await Cluster.WaitForScanAsync(key, (await deliverable.RequestScan())!.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, third.Status);
+        var reads = (await log.TakeAsync(tree.ServerPath)).Where(IsFileRequest).Select(l => l.Split('"')[1].Split(' ')[1]).Distinct().Order().ToList();
+        Assert.Equal([tree.ServerPath + "/a/l93_1.tif", tree.ServerPath + "/b/added.tif"], reads);
+        Assert.Equal(2, third.Progress.Analysed);
+
+        var catalogue = new Pcrs.Grains.Catalogue.PostgresCatalogue(Cluster.Database.DataSource);
+        var changed = await catalogue.GetTileAsync(key, tree.ServerPath + "/a/l93_1.tif", TestContext.Current.CancellationToken);
+        Assert.Equal(4, changed!.Bands);
+        Assert.Null(await catalogue.GetTileAsync(key, tree.ServerPath + "/b/cc48.tif", TestContext.Current.CancellationToken));
+        Assert.NotNull(await catalogue.GetTileAsync(key, tree.ServerPath + "/b/added.tif", TestContext.Current.CancellationToken));
+        Assert.Equal(ScratchTree.StandardFiles.Count - 1, third.LastSuccess!.Tiles);
+    }
+
+    private static bool IsFileRequest(string line) =>
+        line.Contains("\"GET ", StringComparison.Ordinal) && !line.Contains("/ HTTP/", StringComparison.Ordinal) ||
+        line.Contains("\"HEAD ", StringComparison.Ordinal);
 }

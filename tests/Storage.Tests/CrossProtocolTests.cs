@@ -32,6 +32,7 @@ public sealed class CrossProtocolTests
         { "vsftpd-ftps-implicit", $"ftps://{Peers.Host}:{Peers.VsftpdImplicit}/", false },
         { "pure-ftpd", $"ftp://{Peers.Host}:{Peers.PureFtpd}/", true },
         { "proftpd", $"ftp://{Peers.Host}:{Peers.Proftpd}/", true },
+        { "sftp", $"sftp://{Peers.Host}:{Peers.Sftp}/", true },
     };
 
     [Theory]

@@ -13,8 +13,8 @@ public sealed class ScratchTree : IDisposable
     {
         ["/a/l93_1.tif"] = "l93_rgb_tiled_lzw.tif",
         ["/a/l93_2.tif"] = "l93_rgb_strip_deflate.tif",
-        ["/a/deep/l93_3.jp2"] = "l93_rgb_geojp2_gmljp2.jp2",
-        ["/a/deep/l93_4.jp2"] = "l93_rgb_gmljp2v2.jp2",
+        ["/a/deep/l93_3.tif"] = "l93_rgb_tiled_deflate_bigtiff.tif",
+        ["/a/deep/l93_4.tif"] = "l93_rgb_tiled_lzw_ifd_at_end.tif",
         ["/b/cc48.tif"] = "cc48_rgb_tiled_deflate.tif",
         ["/b/nogeo_rgb_with_tfw.tif"] = "nogeo_rgb_with_tfw.tif",
         ["/b/broken.tif"] = "corrupt_random.tif",
