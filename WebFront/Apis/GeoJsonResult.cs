@@ -16,7 +16,7 @@ public sealed class GeoJsonResult(Func<Utf8JsonWriter, CancellationToken, Task> 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.ContentType = ContentType;
-        await using var writer = new Utf8JsonWriter(httpContext.Response.BodyWriter, new JsonWriterOptions { SkipValidation = true });
+        await using var writer = new Utf8JsonWriter(httpContext.Response.Body, new JsonWriterOptions { SkipValidation = true });
         writer.WriteStartObject();
         writer.WriteString("type", "FeatureCollection");
         writer.WriteStartArray("features");

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Pcrs.TestSupport;
+
+namespace Pcrs.WebFront.Tests;
+
+/// <summary>
+/// Declare, scan, read and revoke through the real cluster and the real servers: tiles copied from the fixtures into a
+/// folder the peers serve, scanned over HTTP (nginx), summaries, tiles and downloads read back, then revocation checked
+/// against a full pg_dump of the database.
+/// </summary>
+[Collection(WebFrontCollection.Name)]
+public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFrontFixture>
+{
+    private static readonly string[] TileNames = ["l93_rgb_geojp2_only.jp2", "l93_rgb_tiled_lzw.tif", "l93_rgb_lossless.jp2"];
+
+    /// <summary>A folder of three valid tiles under the peers' data root, served by nginx, vsftpd and sshd alike.</summary>
+    private static string PrepareTiles()
+    {
+        var folder = Path.Combine(Peers.DataDir, "webfront-tests", "dalles");
+        Directory.CreateDirectory(folder);
+        foreach (var name in TileNames)
+        {
+            var target = Path.Combine(folder, name);
+            if (!File.Exists(target))
+                File.Copy(Path.Combine(Peers.FixturesDir, name), target);
+        }
+        return folder;
+    }
+
+    private async Task<JsonNode> WaitForScanAsync(HttpClient client, string scanUrl)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var scan = await WebFrontFixture.ReadJsonAsync(await client.GetAsync(scanUrl));
+            var status = scan["status"]!.GetValue<string>();
+            if (status is "succeeded" or "failed")
+                return scan;
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"scan still {status}: {scan.ToJsonString()}");
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
+    public async Task Http_storage_is_scanned_and_its_tiles_served_and_redirected()
+    {
+        PrepareTiles();
+        var project = await web.CreateProjectAsync("Projet HTTP");
+        var d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
+        using var editor = web.Client(project.EditorKey);
+        var declare = await editor.PutAsJsonAsync($"{d}/storage", new JsonObject
+        {
+            ["type"] = "http", ["url"] = $"http://127.0.0.1:{Peers.Nginx}/webfront-tests/dalles/",
+            ["publicConnection"] = true, ["downloadAllowed"] = true,
+        });
+        Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
+
+        using var anonymous = web.Client();
+        var scan = await WaitForScanAsync(anonymous, $"{d}/scan");
+        Assert.Equal("succeeded", scan["status"]!.GetValue<string>());
+        Assert.NotNull(scan["lastSuccessAt"]);
+
+        var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
+        var storage = json["deliverables"]![0]!["storage"]!;
+        Assert.Equal("http", storage["type"]!.GetValue<string>());
+        Assert.Equal($"http://127.0.0.1:{Peers.Nginx}/webfront-tests/dalles/", storage["url"]!.GetValue<string>());
+        Assert.Equal(3, storage["scan"]!["tiles"]!.GetValue<long>());
+        Assert.Equal(2154, storage["scan"]!["epsg"]!.GetValue<int>());
+
+        var tiles = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"{d}/tiles"));
+        Assert.Equal("FeatureCollection", tiles["type"]!.GetValue<string>());
+        var features = tiles["features"]!.AsArray();
+        Assert.Equal(3, features.Count);
+        var first = features[0]!["properties"]!;
+        Assert.StartsWith("/webfront-tests/dalles/", first["path"]!.GetValue<string>());
+        Assert.Equal("Polygon", features[0]!["geometry"]!["type"]!.GetValue<string>());
+        var downloadUrl = first["downloadUrl"]!.GetValue<string>();
+
+        // A box far from the tiles keeps none.
+        var empty = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"{d}/tiles?bbox=100,10,101,11"));
+        Assert.Empty(empty["features"]!.AsArray());
+
+        var redirect = await anonymous.GetAsync(new Uri(downloadUrl).PathAndQuery);
+        Assert.Equal(HttpStatusCode.Redirect, redirect.StatusCode);
+        Assert.StartsWith($"http://127.0.0.1:{Peers.Nginx}/webfront-tests/dalles/", redirect.Headers.Location!.ToString());
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{d}/files/webfront-tests/dalles/missing.jp2")).StatusCode);
+
+        var geojson = await anonymous.GetAsync("/api/exports/dalles.geojson");
+        Assert.Equal("application/geo+json", geojson.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("\"nomImage\":\"l93_rgb_lossless.jp2\"", await geojson.Content.ReadAsStringAsync());
+        var csv = await anonymous.GetAsync("/api/exports/livrables.csv");
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Projet HTTP", await csv.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Revocation_erases_the_password_and_hides_the_deliverable_at_once()
+    {
+        PrepareTiles();
+        const string password = "peerpass";
+        var project = await web.CreateProjectAsync("Projet révoqué");
+        var d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
+        using var editor = web.Client(project.EditorKey);
+        var declare = await editor.PutAsJsonAsync($"{d}/storage", new JsonObject
+        {
+            ["type"] = "sftp", ["host"] = "127.0.0.1", ["port"] = Peers.Sftp, ["path"] = "/webfront-tests/dalles",
+            ["username"] = Peers.User, ["password"] = password, ["publicConnection"] = false, ["downloadAllowed"] = true,
+        });
+        Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
+
+        using var anonymous = web.Client();
+        var before = await anonymous.GetStringAsync($"/api/projects/{project.Id}");
+        Assert.DoesNotContain(password, before);
+        Assert.Contains("\"type\":\"sftp\"", before);
+        Assert.DoesNotContain("127.0.0.1", before);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"{d}/storage")).StatusCode);
+
+        var after = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
+        Assert.Null(after["deliverables"]![0]!["storage"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{d}/tiles")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{d}/files/webfront-tests/dalles/{TileNames[0]}")).StatusCode);
+        Assert.DoesNotContain(project.Deliverables[0].ToString(), await anonymous.GetStringAsync("/api/exports/livrables.geojson"));
+
+        await using (var connection = new NpgsqlConnection(web.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_declarations", connection);
+            Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+        }
+        var dump = await PgDumpAsync(web.DatabaseName);
+        Assert.Contains("pcrs_storage_declarations", dump);
+        Assert.DoesNotContain(password, dump);
+    }
+
+    [Fact]
+    public async Task Public_connection_details_show_the_password_for_that_storage_only()
+    {
+        var project = await web.CreateProjectAsync("Projet public", deliverables: 2);
+        using var editor = web.Client(project.EditorKey);
+        var publicStorage = new JsonObject
+        {
+            ["type"] = "ftp", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdFtp, ["path"] = "/webfront-tests/dalles",
+            ["username"] = Peers.User, ["password"] = "public-secret-1", ["tls"] = "none", ["publicConnection"] = true, ["downloadAllowed"] = false,
+        };
+        var privateStorage = publicStorage.DeepClone().AsObject();
+        privateStorage["password"] = "private-secret-2";
+        privateStorage["publicConnection"] = false;
+        Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}/storage", publicStorage)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"/api/projects/{project.Id}/deliverables/{project.Deliverables[1]}/storage", privateStorage)).StatusCode);
+
+        using var anonymous = web.Client();
+        var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
+        var shown = json["deliverables"]![0]!["storage"]!;
+        Assert.Equal("public-secret-1", shown["password"]!.GetValue<string>());
+        Assert.Equal("127.0.0.1", shown["host"]!.GetValue<string>());
+        Assert.DoesNotContain("private-secret-2", json.ToJsonString());
+        Assert.Null(json["deliverables"]![1]!["storage"]!["host"]);
+
+        // Download not allowed: 403.
+        var forbidden = await anonymous.GetAsync($"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}/files/webfront-tests/dalles/{TileNames[0]}");
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+    }
+
+    private static async Task<string> PgDumpAsync(string database)
+    {
+        var start = new ProcessStartInfo("pg_dump", ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", database])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, await error);
+        return await output;
+    }
+}
