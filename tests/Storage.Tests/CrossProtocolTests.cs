@@ -9,7 +9,10 @@ namespace Pcrs.Storage.Tests;
 /// Every protocol lists the same fixture tree and reads the same bytes as file://, through the client factory.
 /// Documented differences: vsftpd, nginx and lighttpd hide dot files; Apache and lighttpd print rounded sizes;
 /// Apache's plain list prints none.
+/// Runs alone (not in parallel with other classes): tests of the protocol clients count the connections to their server
+/// at kernel level, and this test's connections to the same servers would be counted too.
 /// </summary>
+[Collection(nameof(CrossProtocolTests))]
 public sealed class CrossProtocolTests
 {
     private static readonly string[] SampleFiles =
@@ -86,4 +89,10 @@ public sealed class CrossProtocolTests
         Assert.InRange(limiter.Peak, 0, 2);
         _ = name;
     }
+}
+
+/// <summary>Serial collection of <see cref="CrossProtocolTests"/>.</summary>
+[CollectionDefinition(nameof(CrossProtocolTests), DisableParallelization = true)]
+public sealed class CrossProtocolCollection
+{
 }
