@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Pcrs.Cluster.Tests.Infrastructure;
+using Pcrs.TestSupport;
+
+namespace Pcrs.Cluster.Tests;
+
+/// <summary>The Silo's scan verb end to end, as an operator runs it: a process, JSON Lines on stdout, checked against the fixtures.</summary>
+public sealed class ScanVerbTests
+{
+    [Fact]
+    public async Task JsonLinesOfALocalFolderMatchTheFixtures()
+    {
+        using var tree = ScratchTree.Standard("verb-local-" + Guid.NewGuid().ToString("N")[..8]);
+        var (exit, stdout, stderr) = await RunAsync("scan", "file://" + tree.Root, "--json");
+        Assert.True(exit == 0, stderr);
+        CheckLines(tree, stdout);
+    }
+
+    [Fact]
+    public async Task JsonLinesOfAnNginxListingMatchTheFixtures()
+    {
+        using var tree = ScratchTree.Standard("verb-http-" + Guid.NewGuid().ToString("N")[..8]);
+        var (exit, stdout, stderr) = await RunAsync("scan", $"http://{Peers.Host}:{Peers.Nginx}{tree.ServerPath}/", "--json", "--max-connections", "2");
+        Assert.True(exit == 0, stderr);
+        CheckLines(tree, stdout);
+    }
+
+    [Fact]
+    public async Task UnreachableStorageAndMalformedUrlExitNonZeroWithOneLine()
+    {
+        var (exit, stdout, stderr) = await RunAsync("scan", "http://127.0.0.1:1/nothing/", "--json");
+        Assert.Equal(3, exit);
+        Assert.Equal("", stdout);
+        Assert.Contains("error:", stderr, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = await RunAsync("scan", "gopher://example/");
+        Assert.Equal(2, exit);
+        Assert.Equal("", stdout);
+        Assert.StartsWith("error: Unsupported storage URL scheme", stderr, StringComparison.Ordinal);
+    }
+
+    private static void CheckLines(ScratchTree tree, string stdout)
+    {
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var files = lines.Where(l => l.GetProperty("kind").GetString() == "file").ToDictionary(l => l.GetProperty("path").GetString()!);
+        Assert.Equal(ScratchTree.StandardFiles.Keys.Order(StringComparer.Ordinal), files.Keys.Order(StringComparer.Ordinal));
+        foreach (var (path, line) in files)
+            Assert.Equal(new FileInfo(tree.Local(path)).Length, line.GetProperty("size").GetInt64());
+
+        var l93 = files["/a/l93_1.tif"];
+        Assert.Equal("GeoTIFF", l93.GetProperty("format").GetString());
+        Assert.Equal(2154, l93.GetProperty("epsg").GetInt32());
+        Assert.Equal(3, l93.GetProperty("bands").GetInt32());
+        Assert.Equal(JsonValueKind.Null, l93.GetProperty("error").ValueKind);
+        Assert.Equal("Polygon", l93.GetProperty("footprint").GetProperty("type").GetString());
+        Assert.Equal(6, l93.GetProperty("geoTransform").GetArrayLength());
+        Assert.True(l93.GetProperty("bytesRead").GetInt64() is > 0 and < 100_000);
+        Assert.NotEqual(JsonValueKind.Null, files["/b/broken.tif"].GetProperty("error").ValueKind);
+
+        var summary = lines[^1];
+        Assert.Equal("summary", summary.GetProperty("kind").GetString());
+        Assert.Equal(tree.FileCount, summary.GetProperty("files").GetInt64());
+        Assert.Equal(tree.DirectoryCount, summary.GetProperty("directories").GetInt64());
+        Assert.Equal(ScratchTree.StandardFiles.Count, summary.GetProperty("dataFiles").GetInt64());
+        Assert.Equal(1, summary.GetProperty("errors").GetInt64());
+        Assert.Equal(ScratchTree.StandardFiles.Keys.Sum(p => new FileInfo(tree.Local(p)).Length), summary.GetProperty("totalBytes").GetInt64());
+        Assert.Contains(2154, summary.GetProperty("epsg").EnumerateArray().Select(e => e.GetInt32()));
+    }
+
+    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        // The Silo's own build output (tests/Cluster.Tests/bin/<cfg>/net10.0 → Silo/bin/<cfg>/net10.0).
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        string configuration = testBin.Parent!.Name;
+        string repository = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        string silo = Path.Combine(repository, "Silo", "bin", configuration, "net10.0", "Pcrs.Silo.dll");
+        Assert.True(File.Exists(silo), $"{silo} is not built");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(silo);
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
