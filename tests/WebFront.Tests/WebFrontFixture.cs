@@ -13,7 +13,7 @@ namespace Pcrs.WebFront.Tests;
 /// The web front on a fresh PostgreSQL database (one per test class), with an administrator token and the loopback
 /// network allowed for storages, as an operator would configure a local test.
 /// </summary>
-public sealed class WebFrontFixture : IAsyncLifetime
+public class WebFrontFixture : IAsyncLifetime
 {
     public const string AdminToken = "webfront-tests-admin-token";
 
@@ -22,6 +22,9 @@ public sealed class WebFrontFixture : IAsyncLifetime
     public string DatabaseName { get; } = "webfront_" + Guid.NewGuid().ToString("N")[..12];
 
     public string ConnectionString => Peers.PostgresAdminConnectionString(DatabaseName);
+
+    /// <summary>Serve on a loopback port instead of the in-memory test server.</summary>
+    protected virtual bool ListenOnSocket => false;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
@@ -48,7 +51,16 @@ public sealed class WebFrontFixture : IAsyncLifetime
             builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
         });
-        _ = _factory.Server;
+        if (ListenOnSocket)
+        {
+            // A real socket, for clients outside the process (the headless browser).
+            _factory.UseKestrel(0);
+            _factory.StartServer();
+        }
+        else
+        {
+            _ = _factory.Server;
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -80,6 +92,12 @@ public sealed class WebFrontFixture : IAsyncLifetime
     public HttpClient Client(string? bearer = null)
     {
         var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (ListenOnSocket)
+        {
+            var server = Factory.Services.GetService(typeof(Microsoft.AspNetCore.Hosting.Server.IServer)) as Microsoft.AspNetCore.Hosting.Server.IServer;
+            var address = server?.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.First();
+            client.BaseAddress = new Uri(address!.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+        }
         if (bearer is not null)
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return client;
