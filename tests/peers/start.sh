@@ -242,6 +242,13 @@ OBS=$(rclone obscure "$PW")
     printf '[%s]\ntype = http\nurl = http://127.0.0.1:%s/\n\n' $1 $2; done; } > conf/rclone.conf
 
 # ---------- 5. start ----------
+# Servers killed without a clean stop (a machine restart, a killed session) leave PID files whose numbers may now belong to
+# other processes, and apache2 or PostgreSQL would then refuse to start: a server that is not listening drops its old one.
+for pair in "apache2 $APACHE_PORT" "nginx $NGINX_PORT" "lighttpd $LIGHTTPD_PORT" "proftpd $PROFTPD_PORT" \
+            "pure-ftpd $PUREFTPD_PORT" "sshd $SFTP_PORT"; do
+  set -- $pair; listening "$2" || rm -f "$P/run/$1.pid"
+done
+if [ -e pg/data/postmaster.pid ] && ! listening "$PG_PORT"; then rm -f pg/data/postmaster.pid; fi
 start() { # name port command...   (skips when the port is already listening)
   local name=$1 port=$2; shift 2
   if listening "$port"; then log "$name: :$port already listening (left alone)"; return; fi
