@@ -129,7 +129,9 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         await using (var connection = new NpgsqlConnection(web.ConnectionString))
         {
             await connection.OpenAsync();
-            await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_declarations", connection);
+            // Other tests of this class share the database: count this deliverable's declaration only.
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_declarations WHERE deliverable_id = @id", connection);
+            count.Parameters.AddWithValue("id", project.Deliverables[0]);
             Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
         }
         var dump = await PgDumpAsync(web.DatabaseName);
