@@ -13,21 +13,14 @@ public static class WriteAccess
     {
         builder.AddEndpointFilter(async (context, next) =>
         {
-            var http = context.HttpContext;
-            var token = AccessTokens.ReadBearer(http);
-            if (token is null)
-                return Unauthorized(http);
-            var hash = AccessTokens.Hash(token);
-            if (http.RequestServices.GetRequiredService<AccessTokens>().IsAdmin(hash))
-                return await next(context);
-            var store = http.RequestServices.GetRequiredService<ProjectStore>();
-            return await store.FindProjectByEditorKeyHashAsync(hash, http.RequestAborted) is null
-                ? Unauthorized(http)
+            var caller = await IdentifyAsync(context.HttpContext);
+            if (caller is null)
+                return Unauthorized(context.HttpContext);
+            return caller.IsAdmin
+                ? await next(context)
                 : Forbidden("This route is for administrators; an editor key does not open it.");
         });
-        return builder.WithMetadata(new WriteAccessMetadata("admin"))
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+        return builder.DescribeWriteAccess("admin");
     }
 
     /// <summary>Administrators, or the editor key of the project named by the {id} route value.</summary>
@@ -36,25 +29,39 @@ public static class WriteAccess
         builder.AddEndpointFilter(async (context, next) =>
         {
             var http = context.HttpContext;
-            var token = AccessTokens.ReadBearer(http);
-            if (token is null)
+            var caller = await IdentifyAsync(http);
+            if (caller is null)
                 return Unauthorized(http);
-            var hash = AccessTokens.Hash(token);
-            if (http.RequestServices.GetRequiredService<AccessTokens>().IsAdmin(hash))
+            if (caller.IsAdmin)
                 return await next(context);
-            var store = http.RequestServices.GetRequiredService<ProjectStore>();
-            var owner = await store.FindProjectByEditorKeyHashAsync(hash, http.RequestAborted);
-            if (owner is null)
-                return Unauthorized(http);
             var routeId = http.Request.RouteValues["id"]?.ToString();
-            return Guid.TryParse(routeId, out var projectId) && projectId == owner
+            return Guid.TryParse(routeId, out var projectId) && projectId == caller.EditorOf
                 ? await next(context)
                 : Forbidden("This editor key belongs to another project.");
         });
-        return builder.WithMetadata(new WriteAccessMetadata("editor"))
+        return builder.DescribeWriteAccess("editor");
+    }
+
+    /// <summary>Who sent the request: an administrator, or the project whose editor key it carries; null for no or an unknown token.</summary>
+    private static async Task<Caller?> IdentifyAsync(HttpContext http)
+    {
+        var token = AccessTokens.ReadBearer(http);
+        if (token is null)
+            return null;
+        var hash = AccessTokens.Hash(token);
+        if (http.RequestServices.GetRequiredService<AccessTokens>().IsAdmin(hash))
+            return new Caller(IsAdmin: true, EditorOf: null);
+        var owner = await http.RequestServices.GetRequiredService<ProjectStore>()
+            .FindProjectByEditorKeyHashAsync(hash, http.RequestAborted);
+        return owner is null ? null : new Caller(IsAdmin: false, EditorOf: owner);
+    }
+
+    private static TBuilder DescribeWriteAccess<TBuilder>(this TBuilder builder, string role) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new WriteAccessMetadata(role))
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
-    }
+
+    private sealed record Caller(bool IsAdmin, Guid? EditorOf);
 
     private static IResult Unauthorized(HttpContext http)
     {
