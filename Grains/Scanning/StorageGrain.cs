@@ -27,10 +27,13 @@ public sealed partial class StorageGrain(
     private static readonly TimeSpan ProgressSaveInterval = TimeSpan.FromSeconds(5);
     /// <summary>Orleans reminder periods are limited to about 49 days (milliseconds in 32 bits).</summary>
     private static readonly TimeSpan LongestReminderPeriod = TimeSpan.FromDays(45);
+    /// <summary>How long a refused silo counts as wanting a lease (longer than a waiting silo's longest poll interval).</summary>
+    private static readonly TimeSpan FairShareWindow = TimeSpan.FromSeconds(3);
 
     private readonly ScanningOptions _options = scanningOptions.Value;
     private readonly Dictionary<string, SubtreeReport> _rootReports = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _leases = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTime> _refused = new(StringComparer.Ordinal);
     private StorageRow? _row;
     private ScanSummary? _lastSummary;
     private ScanProgress _progress = ScanProgress.Zero;
@@ -155,10 +158,32 @@ public sealed partial class StorageGrain(
         _leases[siloId] = Math.Max(0, heldBySilo);
         ForgetDeadSilos();
         int limit = EffectiveLimit();
-        if (_leases.Values.Sum() >= limit)
+        var now = DateTime.UtcNow;
+        if (_leases.Values.Sum() >= limit || HoldsFairShare(siloId, limit, now))
+        {
+            _refused[siloId] = now;
             return Task.FromResult(false);
+        }
+        _refused.Remove(siloId);
         _leases[siloId]++;
         return Task.FromResult(true);
+    }
+
+    /// <summary>
+    /// True when other silos were refused a lease a moment ago and this one already holds its even share of the limit:
+    /// silos hand leases from user to user for a while, so without this a busy silo could keep the others waiting.
+    /// </summary>
+    private bool HoldsFairShare(string siloId, int limit, DateTime now)
+    {
+        int wanting = 1;
+        foreach (var (silo, at) in _refused.ToList())
+        {
+            if (now - at >= FairShareWindow)
+                _refused.Remove(silo);
+            else if (silo != siloId)
+                wanting++;
+        }
+        return wanting > 1 && _leases[siloId] >= (limit + wanting - 1) / wanting;
     }
 
     public Task ReleaseConnection(string siloId, int heldBySilo)

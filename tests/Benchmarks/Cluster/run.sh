@@ -35,6 +35,16 @@ mkdir -p "$W"/{logs,run,out}
 log() { printf '[cluster-bench] %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 SILO_PIDS=()
 
+tree_ticks() { # CPU ticks of a process and its children (exited children count through cutime/cstime)
+  local root=$1 total
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$root/stat" 2>/dev/null || echo 0)
+  for child in $(pgrep -P "$root" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+servers_ticks() { echo "$(tree_ticks "$(head -1 "$W/pg/postmaster.pid")") $(tree_ticks "$(cat "$W/run/nginx.pid")")"; }
+
 stop_silos() {
   for pid in "${SILO_PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${SILO_PIDS[@]:-}"; do
@@ -130,9 +140,19 @@ for n in $SILOS; do
   load_before=$(cut -d' ' -f1-3 /proc/loadavg)
   access_before=$(wc -l < "$W/logs/nginx-access.log" 2>/dev/null || echo 0)
   log "$n silo(s) active; driver starts (load $load_before)"
+  read -r pg_before nginx_before <<<"$(servers_ticks)"
+  if [ -n "${CLUSTER_BENCH_TRACE:-}" ]; then
+    # CPU sampling of the first silo for the whole driver run (profiling aid, not part of the measured table).
+    ~/.dotnet/tools/dotnet-trace collect -p "${SILO_PIDS[0]}" --profile dotnet-sampled-thread-time --format Speedscope \
+      -o "$W/out/trace-$n.nettrace" >"$W/logs/trace-$n.log" 2>&1 &
+    TRACE_PID=$!
+  fi
   dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
     --out "$W/out/driver-$n.json" --timeout-minutes 240 || log "the driver reports failures (see $W/out/driver-$n.json)"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  read -r pg_after nginx_after <<<"$(servers_ticks)"
+  hz=$(getconf CLK_TCK)
+  servers_cpu="$(( (pg_after - pg_before) / hz )) s / $(( (nginx_after - nginx_before) / hz )) s"
   mem=""
   cpu=""
   for pid in "${SILO_PIDS[@]}"; do
@@ -147,9 +167,11 @@ for n in $SILOS; do
   # Bytes of file content nginx sent during each phase (range reads answer 206; listings answer 200 with a '/' URL).
   tail -n +$((access_before + 1)) "$W/logs/nginx-access.log" > "$W/out/access-$n.log"
   stop_silos
-  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$load_before" "$load_after" "$W/out/access-$n.log" <<'EOF'
+  # The trace ends with the silo it samples (a background job ignores SIGINT, so it is not stopped by a signal).
+  [ -n "${TRACE_PID:-}" ] && { wait "$TRACE_PID" || true; TRACE_PID=""; }
+  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, lb, la, access = sys.argv[2:10]
+d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, servers, lb, la, access = sys.argv[2:11]
 f, r = d['full'], d['rescan']
 # nginx's access log split at the phases' clocks: file content reads answer 206, listings 200.
 def reads(phase):
@@ -157,7 +179,7 @@ def reads(phase):
     hit = [l for l in lines if l[1] == '206' and phase['StartedAt'] <= float(l[0]) <= phase['EndedAt'] + 1]
     return f"{len(hit):,} / {sum(int(l[2]) for l in hit) / 1e6:,.1f} MB"
 print(f"| {n} | {f['Files']:,} | {f['Seconds']:.1f} | **{f['FilesPerSecond']:,.0f}** | {f['Errors']} | {r['Seconds']:.1f} | **{r['FilesPerSecond']:,.0f}** | "
-      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | {db} | {tiles} | {reads(f)} | {reads(r)} | {lb} → {la} |")
+      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | {servers} | {db} | {tiles} | {reads(f)} | {reads(r)} | {lb} → {la} |")
 EOF
 )")
   log "${ROWS[-1]}"
@@ -179,8 +201,8 @@ done
   echo
   echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, 250 per directory."
   echo
-  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo | database | tile rows | full: reads / bytes | rescan: reads / bytes | load before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo | CPU PostgreSQL / nginx (driver run) | database | tile rows | full: reads / bytes | rescan: reads / bytes | load before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
   echo "Baseline: $RCLONE_LINE"
