@@ -92,7 +92,7 @@ if [ ! -s "$W/pg/PG_VERSION" ]; then
 fi
 mkdir -p "$W/pgsock" && chown postgres:postgres "$W/pgsock"
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -l "$W/pgsock/postgres.log" -w \
-  -o "-p $PGPORT -k $W/pgsock -c listen_addresses=127.0.0.1 -c max_connections=300" start >/dev/null
+  -o "-p $PGPORT -k $W/pgsock -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" start >/dev/null
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -t -A)
 
 # ---------- 4. build ----------
@@ -141,6 +141,9 @@ for n in $SILOS; do
   access_before=$(wc -l < "$W/logs/nginx-access.log" 2>/dev/null || echo 0)
   log "$n silo(s) active; driver starts (load $load_before)"
   read -r pg_before nginx_before <<<"$(servers_ticks)"
+  silo_before=()
+  for pid in "${SILO_PIDS[@]}"; do silo_before+=("$(awk '{print $14 + $15}' "/proc/$pid/stat")"); done
+  "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" pcrs_bench >/dev/null
   if [ -n "${CLUSTER_BENCH_TRACE:-}" ]; then
     # CPU sampling of the first silo for the whole driver run (profiling aid, not part of the measured table).
     ~/.dotnet/tools/dotnet-trace collect -p "${SILO_PIDS[0]}" --profile dotnet-sampled-thread-time --format Speedscope \
@@ -155,11 +158,14 @@ for n in $SILOS; do
   servers_cpu="$(( (pg_after - pg_before) / hz )) s / $(( (nginx_after - nginx_before) / hz )) s"
   mem=""
   cpu=""
+  "${PSQL[@]}" -F ' | ' -c "SELECT round(total_exec_time::numeric / 1000, 1) AS exec_s, round(total_plan_time::numeric / 1000, 1) AS plan_s, calls, left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15" pcrs_bench > "$W/out/pg-statements-$n.txt" || true
+  k=0
   for pid in "${SILO_PIDS[@]}"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    cpu+="${cpu:+ / }$(( (ticks - ${silo_before[$k]}) / $(getconf CLK_TCK) )) s"
+    k=$((k + 1))
     hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
     mem+="${mem:+ / }${hwm} MB"
-    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
-    cpu+="${cpu:+ / }$((ticks / $(getconf CLK_TCK))) s"
   done
   dbsize=$("${PSQL[@]}" -c "SELECT pg_size_pretty(pg_database_size('pcrs_bench'))" postgres)
   tiles=$("${PSQL[@]}" -c "SELECT count(*) FROM pcrs_tiles WHERE error IS NULL" pcrs_bench 2>/dev/null || echo "?")
@@ -201,7 +207,7 @@ done
   echo
   echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, 250 per directory."
   echo
-  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo | CPU PostgreSQL / nginx (driver run) | database | tile rows | full: reads / bytes | rescan: reads / bytes | load before → after |"
+  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | CPU PostgreSQL / nginx (driver run) | database | tile rows | full: reads / bytes | rescan: reads / bytes | load before → after |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
