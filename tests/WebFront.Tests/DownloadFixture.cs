@@ -22,7 +22,11 @@ public class DownloadFixture : WebFrontFixture
 
     protected override void Configure(IWebHostBuilder builder)
     {
-        builder.ConfigureTestServices(services => services.AddSingleton(new ScanTrustOverrides(false, [PeersCertificateFingerprint()])));
+        // A port of its own (the default URL is a fixed port that another web front on this machine may hold).
+        builder.UseSetting("urls", "http://127.0.0.1:0");
+        // Pins replace trust on first use for SSH too, so the peers' host keys are pinned alongside the certificate.
+        builder.ConfigureTestServices(services => services.AddSingleton(
+            new ScanTrustOverrides(false, [PeersCertificateFingerprint(), .. PeersHostKeyFingerprints()])));
     }
 
     /// <summary>Declares a storage on a deliverable and waits for its first scan to succeed; returns the deliverable's base URL.</summary>
@@ -58,6 +62,12 @@ public class DownloadFixture : WebFrontFixture
         ["type"] = "sftp", ["host"] = "127.0.0.1", ["port"] = Peers.Sftp, ["path"] = path,
         ["username"] = Peers.User, ["password"] = Peers.Password, ["publicConnection"] = false, ["downloadAllowed"] = true,
     };
+
+    /// <summary>OpenSSH-style fingerprints (SHA256 of the key blob) of the peers' SSH host keys.</summary>
+    private static IEnumerable<string> PeersHostKeyFingerprints() =>
+        Directory.EnumerateFiles(Path.Combine(Peers.Dir, "conf"), "ssh_host_*_key.pub")
+            .Select(file => File.ReadAllText(file).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])
+            .Select(blob => "SHA256:" + Convert.ToBase64String(SHA256.HashData(Convert.FromBase64String(blob))).TrimEnd('='));
 
     private static string PeersCertificateFingerprint()
     {
