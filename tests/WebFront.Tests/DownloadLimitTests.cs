@@ -45,7 +45,7 @@ public sealed class DownloadLimitTests(TwoConnectionsFixture web, ITestOutputHel
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SlowDownloadAsync(client, url)));
         output.WriteLine($"4 slow downloads of 8 MiB in {watch.Elapsed.TotalSeconds:F1} s: {string.Join(", ", outcomes)}; " +
                          $"peak {sampler.Peak} connections at the server over {sampler.Samples} samples; load {File.ReadAllText("/proc/loadavg").Trim()}");
-        Assert.True(sampler.Samples > 10, "too few samples to say anything");
+        Assert.True(sampler.Samples >= 3, $"only {sampler.Samples} samples: too few to say anything");
         Assert.InRange(sampler.Peak, 1, TwoConnectionsFixture.Limit);
         // Each one completes, or (on a machine so slow that the first two outlast the wait) is refused as designed.
         Assert.All(outcomes, o => Assert.True(o is "complete" or "503", o));
