@@ -9,8 +9,8 @@ namespace Pcrs.Grains.Storage.Http;
 /// </summary>
 /// <remarks>
 /// A lease goes back to the limiter when nobody here waits for it, when it has been held for
-/// <see cref="MaxHold"/> (so the limiter can share the storage between silos again), or when the server said
-/// "too many connections". The limit itself stays the limiter's: this class never holds more leases than it granted.
+/// <see cref="MaxHold"/> or the limiter says another holder with fewer leases waits (<see cref="IConnectionLimiter.OwesTurn"/>),
+/// so silos share the storage, or when the server said "too many connections". The limit itself stays the limiter's: this class never holds more leases than it granted.
 /// </remarks>
 internal sealed class LeaseHandOff(IConnectionLimiter limiter, int maxLeases, TimeProvider? time = null)
 {
@@ -126,7 +126,7 @@ internal sealed class LeaseHandOff(IConnectionLimiter limiter, int maxLeases, Ti
             TaskCompletionSource<Grant>? next = null;
             lock (_gate)
             {
-                release = forfeit || _waiters.Count == 0 || _time.GetElapsedTime(grant.AcquiredAt) >= MaxHold;
+                release = forfeit || _waiters.Count == 0 || _time.GetElapsedTime(grant.AcquiredAt) >= MaxHold || limiter.OwesTurn;
                 if (release)
                 {
                     _held--;
