@@ -168,6 +168,33 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
     }
 
+    [Fact]
+    public async Task Rescan_period_asked_in_days_sets_the_storage_reminder_and_reads_back()
+    {
+        var project = await web.CreateProjectAsync("Projet rescan hebdomadaire");
+        using var editor = web.Client(project.EditorKey);
+        var did = project.Deliverables[0];
+        // An account of its own gives this test a storage (and a reminder) no other test shares.
+        var storage = new JsonObject
+        {
+            ["type"] = "ftp", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdFtp, ["path"] = "/webfront-tests/dalles",
+            ["username"] = "rescan-weekly", ["password"] = "x", ["tls"] = "none", ["rescanDays"] = 7,
+        };
+        Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"/api/projects/{project.Id}/deliverables/{did}/storage", storage)).StatusCode);
+
+        using var anonymous = web.Client();
+        var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
+        Assert.Equal(7, json["deliverables"]![0]!["storage"]!["rescanDays"]!.GetValue<int>());
+
+        await using var connection = new NpgsqlConnection(web.ConnectionString);
+        await connection.OpenAsync();
+        await using (var period = new NpgsqlCommand("SELECT rescan_period FROM pcrs_storages WHERE user_name = 'rescan-weekly'", connection))
+            Assert.Equal(TimeSpan.FromDays(7), (TimeSpan)(await period.ExecuteScalarAsync())!);
+        await using (var reminder = new NpgsqlCommand(
+            "SELECT period FROM orleans_reminders WHERE reminder_name = 'rescan' AND grain_id LIKE '%rescan-weekly%'", connection))
+            Assert.Equal((long)TimeSpan.FromDays(7).TotalMilliseconds, (long)(await reminder.ExecuteScalarAsync())!);
+    }
+
     private static async Task<string> PgDumpAsync(string database)
     {
         var start = new ProcessStartInfo("pg_dump", ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", database])
