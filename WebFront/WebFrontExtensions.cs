@@ -33,7 +33,8 @@ public static class WebFrontExtensions
         services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
-        services.TryAddSingleton<LocalConnectionLimiters>();
+        services.TryAddSingleton<StorageReads>();
+        services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
         services.TryAddSingleton<ScanDataSummaries>();
 

@@ -4,43 +4,132 @@ using Pcrs.Grains.Storage;
 namespace Pcrs.Grains.Scanning;
 
 /// <summary>
-/// A silo's share of a storage's connection limit: before opening a connection the pool asks the StorageGrain for a
-/// lease; disposing the lease gives it back. Each call tells the grain how many leases this silo holds, under a local
-/// lock so the number is exact, which lets a re-activated StorageGrain rebuild its grant table from what silos report.
+/// One pool's share of a storage's connection limit, granted by the StorageGrain (see <see cref="ConnectionLeaseTable"/>).
+/// An acquire waits at the grain until a lease frees up (no polling); disposing the lease gives it back. While it holds
+/// leases, the limiter keeps one watch call open at the grain, which answers as soon as another silo waits: the pool
+/// reads that through <see cref="IsContended"/> and <see cref="OwesTurn"/> and closes connections instead of parking
+/// them idle with their leases. Every message carries this holder's monotonic counters, so the grain's table is exact
+/// whatever the order messages arrive in, and rebuilds itself after the grain moved.
 /// </summary>
-public sealed class LeasedConnectionLimiter(IStorageGrain storage, string siloId) : IConnectionLimiter
+public sealed class LeasedConnectionLimiter : IConnectionLimiter
 {
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long one acquire call waits at the grain before asking again (well below the call timeout).</summary>
+    private static readonly TimeSpan AcquireWait = TimeSpan.FromSeconds(8);
 
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private int _held;
+    /// <summary>How long one watch call stays open when nothing changes.</summary>
+    private static readonly TimeSpan WatchWait = TimeSpan.FromSeconds(8);
 
-    /// <summary>Leases this silo holds on the storage now.</summary>
-    public int Held => Volatile.Read(ref _held);
+    /// <summary>Pause after a failed call (the grain is moving, or its silo is going away).</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+
+    private static long s_holders;
+
+    private readonly IStorageGrain _storage;
+    private readonly Action<TimeSpan, bool>? _waited;
+    private readonly Lock _gate = new();
+    private long _grants;
+    private long _releases;
+    private long _requests;
+    private LeaseSignal _signal = LeaseSignal.Quiet;
+    private bool _watching;
+
+    /// <param name="storage">The storage's grain, which grants the leases.</param>
+    /// <param name="siloId">This silo's address: the grain forgets the leases of a silo that left the cluster.</param>
+    /// <param name="waited">Told how long each lease request waited and whether it was granted (diagnostics).</param>
+    public LeasedConnectionLimiter(IStorageGrain storage, string siloId, Action<TimeSpan, bool>? waited = null)
+    {
+        _storage = storage;
+        _waited = waited;
+        HolderId = $"{siloId}/{Interlocked.Increment(ref s_holders)}";
+    }
+
+    /// <summary>This limiter's name in the grain's table: the silo's address and a number (one per pool).</summary>
+    public string HolderId { get; }
+
+    /// <summary>Leases this limiter holds now.</summary>
+    public int Held
+    {
+        get { lock (_gate) return (int)(_grants - _releases); }
+    }
+
+    /// <summary>Another pool (on another silo, or a newer client here) waits for a lease of this storage.</summary>
+    public bool IsContended
+    {
+        get { lock (_gate) return _signal.OthersWaiting; }
+    }
+
+    /// <summary>A waiting pool has fewer leases than this one: give one back after its turn.</summary>
+    public bool OwesTurn
+    {
+        get { lock (_gate) return _signal.OwesTurn; }
+    }
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
-        var delay = FirstRetryDelay;
+        long started = Environment.TickCount64;
+        bool granted = false;
+        try
+        {
+            var lease = await AcquireLeaseAsync(cancellationToken).ConfigureAwait(false);
+            granted = true;
+            return lease;
+        }
+        finally
+        {
+            _waited?.Invoke(TimeSpan.FromMilliseconds(Environment.TickCount64 - started), granted);
+        }
+    }
+
+    private async Task<IAsyncDisposable> AcquireLeaseAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
-            await _gate.WaitAsync(cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            Task<LeaseAnswer> call;
+            long requestId = Interlocked.Increment(ref _requests);
             try
             {
-                if (await storage.TryAcquireConnection(siloId, _held))
-                {
-                    _held++;
-                    return new Lease(this);
-                }
+                call = _storage.AcquireConnectionLease(HolderId, requestId, Counters(), AcquireWait);
             }
-            finally
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                _gate.Release();
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            // The limit is reached somewhere in the cluster: wait for a connection to close. Connections serve many files,
-            // so this is rare, and the delay grows to keep the grain quiet.
-            await Task.Delay(delay, cancellationToken);
-            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
+
+            LeaseAnswer answer;
+            try
+            {
+                answer = await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Withdraw the request so it stops counting as a waiter; a lease granted meanwhile is given back at once.
+                _ = AbandonAsync(requestId, call);
+                throw;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (answer.Granted)
+            {
+                bool startWatch;
+                lock (_gate)
+                {
+                    _grants++;
+                    _signal = answer.Signal;
+                    startWatch = !_watching;
+                    _watching = true;
+                }
+                if (startWatch)
+                    _ = WatchAsync();
+                return new Lease(this);
+            }
+            Apply(answer.Signal);
+            // Not granted within the wait: ask again (the grain keeps this pool's place by the fewest-leases rule).
         }
     }
 
@@ -53,30 +142,98 @@ public sealed class LeasedConnectionLimiter(IStorageGrain storage, string siloId
         {
             try
             {
-                await storage.ReportTooManyConnections(siloId, Held);
+                await _storage.ReportTooManyConnections(HolderId, Held).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // Best effort: the grant table heals itself on the next acquire.
+                // Best effort: the server will refuse again if it must.
             }
+        }
+    }
+
+    private LeaseCounters Counters()
+    {
+        lock (_gate)
+            return new LeaseCounters(_grants, _releases);
+    }
+
+    private void Apply(LeaseSignal signal)
+    {
+        lock (_gate)
+            _signal = _grants == _releases ? LeaseSignal.Quiet : signal;
+    }
+
+    private async Task AbandonAsync(long requestId, Task<LeaseAnswer> call)
+    {
+        try
+        {
+            await _storage.AbandonConnectionLease(HolderId, requestId).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The grain is unreachable: the request ends by itself after its wait.
+        }
+        try
+        {
+            if (!(await call.ConfigureAwait(false)).Granted)
+                return;
+            lock (_gate)
+                _grants++;
+            await ReleaseAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Not granted (the call failed): nothing to give back.
         }
     }
 
     private async ValueTask ReleaseAsync()
     {
-        await _gate.WaitAsync();
+        LeaseCounters counters;
+        lock (_gate)
+        {
+            _releases++;
+            counters = new LeaseCounters(_grants, _releases);
+            // This release pays the turn that was owed; the grain's answer says whether another one is.
+            _signal = _grants == _releases ? LeaseSignal.Quiet : _signal with { OwesTurn = false };
+        }
         try
         {
-            _held--;
-            await storage.ReleaseConnection(siloId, _held);
+            Apply((await _storage.ReleaseConnectionLease(HolderId, counters).ConfigureAwait(false)).Signal);
         }
         catch (Exception)
         {
-            // The grain is unreachable (its silo is moving): the next acquire reports the exact count again.
+            // The grain is unreachable (its silo is moving): the next message carries the counters again.
         }
-        finally
+    }
+
+    /// <summary>Keeps one watch call open at the grain while this limiter holds leases.</summary>
+    private async Task WatchAsync()
+    {
+        while (true)
         {
-            _gate.Release();
+            LeaseCounters counters;
+            LeaseSignal known;
+            lock (_gate)
+            {
+                if (_grants == _releases)
+                {
+                    _watching = false;
+                    _signal = LeaseSignal.Quiet;
+                    return;
+                }
+                counters = new LeaseCounters(_grants, _releases);
+                known = _signal;
+            }
+            try
+            {
+                Apply((await _storage.WatchConnectionLeases(HolderId, counters, known, WatchWait).ConfigureAwait(false)).Signal);
+            }
+            catch (Exception)
+            {
+                // The grain is moving: ask again shortly; the counters rebuild its table.
+                await Task.Delay(RetryDelay * 5).ConfigureAwait(false);
+            }
         }
     }
 
