@@ -33,8 +33,10 @@ public static class WebFrontExtensions
         services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
-        services.TryAddSingleton<LocalConnectionLimiters>();
+        services.TryAddSingleton<StorageReads>();
+        services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
+        services.TryAddSingleton<ScanDataSummaries>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
@@ -43,10 +45,14 @@ public static class WebFrontExtensions
         services.AddOpenApi();
         services.AddOutputCache();
         services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
-            .Configure<IOptions<WebFrontOptions>>((cache, web) => cache.AddPolicy(WebFrontPolicies.ScanDataCache, policy => policy
-                .Expire(web.Value.ScanDataCacheDuration)
-                .SetVaryByQuery("bbox")
-                .Tag(WebFrontPolicies.ProjectsTag)));
+            .Configure<IOptions<WebFrontOptions>>((cache, web) => cache.AddPolicy(WebFrontPolicies.ScanDataCache, policy =>
+            {
+                // A zero duration turns the cache off (load tests measure the routes themselves).
+                if (web.Value.ScanDataCacheDuration <= TimeSpan.Zero)
+                    policy.NoCache();
+                else
+                    policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("bbox").Tag(WebFrontPolicies.ProjectsTag);
+            }));
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebFrontOptions>>((limiter, web) =>
         {

@@ -15,7 +15,7 @@ public sealed class WebFrontOptions
     [Range(0, 1_000_000)]
     public int DownloadsPerMinute { get; set; } = 120;
 
-    /// <summary>How long tiles and exports stay in the output cache (writes evict them at once).</summary>
+    /// <summary>How long tiles and exports stay in the output cache (writes evict them at once); zero: no output cache.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ScanDataCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 

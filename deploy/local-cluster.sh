@@ -51,6 +51,8 @@ start() {
     dotnet build "$ROOT/WebFront/WebFront.csproj" -c "$CFG" -nologo -v quiet -clp:ErrorsOnly
   fi
   export Orleans__ClusterId="$CLUSTER" Orleans__ServiceId="${PCRS_SERVICE_ID:-pcrs}" Pcrs__Clustering=AdoNet
+  # Every process must encrypt and read the key ring with the same key-encryption key.
+  export Secrets__KeyFile="${Secrets__KeyFile:-$DATA/key-encryption.key}"
 
   log "starting the web front on $URL (silo port $SILO_PORT, gateway $GATEWAY_PORT)"
   Database__DataDirectory="$DATA" Orleans__Endpoints__SiloPort=$SILO_PORT Orleans__Endpoints__GatewayPort=$GATEWAY_PORT \

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Pcrs.Grains.Formats;
+using Pcrs.Grains.Hosting.Postgres;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Scanning;
 using Pcrs.Grains.Storage;
@@ -36,10 +37,17 @@ public static class PcrsServices
             configuration.GetConnectionString(PcrsDatabase.ConnectionStringName) ??
             throw new InvalidOperationException("No PcrsDatabase registered and no ConnectionStrings:Pcrs configured.")));
 
-        // Secrets at rest: Data Protection with its key ring in PostgreSQL (migration 0002).
+        // Secrets at rest: Data Protection with its key ring in PostgreSQL (migration 0002), each key encrypted with a
+        // key-encryption key kept in a file outside the database, so a database dump alone reveals no password.
         services.AddDataProtection().SetApplicationName(DataProtectionApplicationName);
+        services.TryAddSingleton(_ => KeyEncryptionKey.LoadOrCreate(ResolveKeyFile(configuration)));
         services.AddOptions<KeyManagementOptions>()
-            .Configure<NpgsqlDataSource>((o, dataSource) => o.XmlRepository = new PostgresXmlRepository(dataSource));
+            .Configure<NpgsqlDataSource, KeyEncryptionKey>((o, dataSource, key) =>
+            {
+                o.XmlRepository = new PostgresXmlRepository(dataSource);
+                o.XmlEncryptor = new KeyRingXmlEncryptor(key);
+            });
+        services.AddHostedService<KeyRingCheck>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
 
         // ---- areas add their registrations below this line ----
@@ -66,6 +74,13 @@ public static class PcrsServices
         services.AddSingleton(_ => database);
         services.AddHostedService<PcrsDatabaseLifetime>();
         return services;
+    }
+
+    private static string ResolveKeyFile(IConfiguration configuration)
+    {
+        var secrets = configuration.GetSection(SecretsOptions.Section).Get<SecretsOptions>() ?? new SecretsOptions();
+        var database = configuration.GetSection(EmbeddedPostgresOptions.Section).Get<EmbeddedPostgresOptions>() ?? new EmbeddedPostgresOptions();
+        return secrets.ResolveKeyFile(database);
     }
 
     private sealed class PcrsServicesMarker;

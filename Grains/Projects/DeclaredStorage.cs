@@ -28,4 +28,7 @@ public sealed record DeclaredStorage
     public bool PublicConnection { get; init; }
     public bool DownloadAllowed { get; init; }
     public DateTimeOffset DeclaredAt { get; init; }
+
+    /// <summary>Days between periodic rescans the owner asked for; null: the deployment's default.</summary>
+    public int? RescanDays { get; init; }
 }

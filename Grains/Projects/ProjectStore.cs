@@ -217,7 +217,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         var previous = (await DeleteDeclarationsAsync(connection, transaction, [declaration.DeliverableId], cancellationToken)).FirstOrDefault();
         await using (var insert = new NpgsqlCommand(
             "INSERT INTO pcrs_storage_declarations (deliverable_id, storage_identity, kind, location, start_path, tls, user_name, " +
-            "protected_password, public_connection, download_allowed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "protected_password, public_connection, download_allowed, rescan_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             connection, transaction))
         {
             insert.Parameters.Add(new() { Value = declaration.DeliverableId });
@@ -230,6 +230,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             insert.Parameters.Add(new() { Value = (object?)declaration.ProtectedPassword ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             insert.Parameters.Add(new() { Value = declaration.PublicConnection });
             insert.Parameters.Add(new() { Value = declaration.DownloadAllowed });
+            insert.Parameters.Add(new() { Value = (object?)declaration.RescanDays ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -282,11 +283,11 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
 
     private const string DeclarationColumns =
         "s.deliverable_id, s.storage_identity, s.kind, s.location, s.start_path, s.tls, s.user_name, s.protected_password, " +
-        "s.public_connection, s.download_allowed, s.declared_at";
+        "s.public_connection, s.download_allowed, s.declared_at, s.rescan_days";
 
     private const string DeclarationReturning =
         "deliverable_id, storage_identity, kind, location, start_path, tls, user_name, protected_password, " +
-        "public_connection, download_allowed, declared_at";
+        "public_connection, download_allowed, declared_at, rescan_days";
 
     private static DeclaredStorage? ReadDeclaration(NpgsqlDataReader reader, int first)
     {
@@ -305,6 +306,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             PublicConnection = reader.GetBoolean(first + 8),
             DownloadAllowed = reader.GetBoolean(first + 9),
             DeclaredAt = reader.GetFieldValue<DateTimeOffset>(first + 10),
+            RescanDays = reader.IsDBNull(first + 11) ? null : reader.GetInt32(first + 11),
         };
     }
 

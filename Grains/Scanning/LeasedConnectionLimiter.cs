@@ -4,93 +4,132 @@ using Pcrs.Grains.Storage;
 namespace Pcrs.Grains.Scanning;
 
 /// <summary>
-/// A silo's share of a storage's connection limit: before opening a connection (or, for HTTP, before each request) the
-/// pool asks the StorageGrain for a lease; disposing the lease gives it back. Each grain call tells the grain how many
-/// leases this silo holds, under a local lock so the number is exact, which lets a re-activated StorageGrain rebuild its
-/// grant table from what silos report.
+/// One pool's share of a storage's connection limit, granted by the StorageGrain (see <see cref="ConnectionLeaseTable"/>).
+/// An acquire waits at the grain until a lease frees up (no polling); disposing the lease gives it back. While it holds
+/// leases, the limiter keeps one watch call open at the grain, which answers as soon as another silo waits: the pool
+/// reads that through <see cref="IsContended"/> and <see cref="OwesTurn"/> and closes connections instead of parking
+/// them idle with their leases. Every message carries this holder's monotonic counters, so the grain's table is exact
+/// whatever the order messages arrive in, and rebuilds itself after the grain moved.
 /// </summary>
-/// <remarks>
-/// A lease released while other users on this silo wait for one is handed to the first of them directly, without a grain
-/// call, for up to <see cref="HandOffPeriod"/> after the grain granted it; then it goes back to the grain so that other
-/// silos get their turn. Waiters queue here (first come, first served) instead of each polling the grain: with HTTP, where
-/// every request holds a lease, polling made the grain a per-file hot spot and left files sleeping in back-off.
-/// </remarks>
-public sealed class LeasedConnectionLimiter(IStorageGrain storage, string siloId, TimeProvider? time = null) : IConnectionLimiter
+public sealed class LeasedConnectionLimiter : IConnectionLimiter
 {
-    /// <summary>How long one grant may pass from user to user on this silo before it is returned to the grain.</summary>
-    public static readonly TimeSpan HandOffPeriod = TimeSpan.FromSeconds(1);
+    /// <summary>How long one acquire call waits at the grain before asking again (well below the call timeout).</summary>
+    private static readonly TimeSpan AcquireWait = TimeSpan.FromSeconds(8);
 
-    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromMilliseconds(500);
+    /// <summary>How long one watch call stays open when nothing changes.</summary>
+    private static readonly TimeSpan WatchWait = TimeSpan.FromSeconds(8);
 
-    private readonly TimeProvider _time = time ?? TimeProvider.System;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Lock _queueLock = new();
-    private readonly LinkedList<TaskCompletionSource<Lease?>> _waiters = new();
-    private int _held;
+    /// <summary>Pause after a failed call (the grain is moving, or its silo is going away).</summary>
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Leases this silo holds on the storage now (in use or being handed over).</summary>
-    public int Held => Volatile.Read(ref _held);
+    private static long s_holders;
 
-    /// <summary>Users of this silo waiting for a lease.</summary>
-    public int Waiting
+    private readonly IStorageGrain _storage;
+    private readonly Action<TimeSpan, bool>? _waited;
+    private readonly Lock _gate = new();
+    private long _grants;
+    private long _releases;
+    private long _requests;
+    private LeaseSignal _signal = LeaseSignal.Quiet;
+    private bool _watching;
+
+    /// <param name="storage">The storage's grain, which grants the leases.</param>
+    /// <param name="siloId">This silo's address: the grain forgets the leases of a silo that left the cluster.</param>
+    /// <param name="waited">Told how long each lease request waited and whether it was granted (diagnostics).</param>
+    public LeasedConnectionLimiter(IStorageGrain storage, string siloId, Action<TimeSpan, bool>? waited = null)
     {
-        get { lock (_queueLock) return _waiters.Count; }
+        _storage = storage;
+        _waited = waited;
+        HolderId = $"{siloId}/{Interlocked.Increment(ref s_holders)}";
+    }
+
+    /// <summary>This limiter's name in the grain's table: the silo's address and a number (one per pool).</summary>
+    public string HolderId { get; }
+
+    /// <summary>Leases this limiter holds now.</summary>
+    public int Held
+    {
+        get { lock (_gate) return (int)(_grants - _releases); }
+    }
+
+    /// <summary>Another pool (on another silo, or a newer client here) waits for a lease of this storage.</summary>
+    public bool IsContended
+    {
+        get { lock (_gate) return _signal.OthersWaiting; }
+    }
+
+    /// <summary>A waiting pool has fewer leases than this one: give one back after its turn.</summary>
+    public bool OwesTurn
+    {
+        get { lock (_gate) return _signal.OwesTurn; }
     }
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
-        var delay = FirstRetryDelay;
+        long started = Environment.TickCount64;
+        bool granted = false;
+        try
+        {
+            var lease = await AcquireLeaseAsync(cancellationToken).ConfigureAwait(false);
+            granted = true;
+            return lease;
+        }
+        finally
+        {
+            _waited?.Invoke(TimeSpan.FromMilliseconds(Environment.TickCount64 - started), granted);
+        }
+    }
+
+    private async Task<IAsyncDisposable> AcquireLeaseAsync(CancellationToken cancellationToken)
+    {
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (await TryAcquireFromGrainAsync(cancellationToken) is { } granted)
-                return granted;
-
-            // The limit is reached somewhere in the cluster. Queue for a lease released on this silo; without any lease
-            // here none will come locally, so ask the grain again after a growing delay (another silo may release one).
-            var waiter = new TaskCompletionSource<Lease?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            LinkedListNode<TaskCompletionSource<Lease?>> node;
-            lock (_queueLock)
-                node = _waiters.AddLast(waiter);
-            var patience = Held > 0 ? LongestRetryDelay * 4 : delay;
-            Lease? handed;
+            Task<LeaseAnswer> call;
+            long requestId = Interlocked.Increment(ref _requests);
             try
             {
-                handed = await waiter.Task.WaitAsync(patience, _time, cancellationToken).ConfigureAwait(false);
+                call = _storage.AcquireConnectionLease(HolderId, requestId, Counters(), AcquireWait);
             }
-            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                lock (_queueLock)
-                {
-                    if (node.List is not null)
-                        _waiters.Remove(node);
-                }
-                // Handed over in the same instant: the lease is ours (give it back if we are cancelled).
-                if (waiter.Task.IsCompletedSuccessfully)
-                {
-                    handed = waiter.Task.Result;
-                    if (e is OperationCanceledException)
-                    {
-                        if (handed is not null)
-                            await handed.DisposeAsync().ConfigureAwait(false);
-                        throw;
-                    }
-                }
-                else if (e is OperationCanceledException)
-                {
-                    throw;
-                }
-                else
-                {
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LongestRetryDelay.Ticks));
-                    continue;
-                }
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
             }
-            if (handed is not null)
-                return handed;
-            // null: a lease just went back to the grain; ask for it now, ahead of the back-off.
-            delay = FirstRetryDelay;
+
+            LeaseAnswer answer;
+            try
+            {
+                answer = await call.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Withdraw the request so it stops counting as a waiter; a lease granted meanwhile is given back at once.
+                _ = AbandonAsync(requestId, call);
+                throw;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await Task.Delay(RetryDelay, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (answer.Granted)
+            {
+                bool startWatch;
+                lock (_gate)
+                {
+                    _grants++;
+                    _signal = answer.Signal;
+                    startWatch = !_watching;
+                    _watching = true;
+                }
+                if (startWatch)
+                    _ = WatchAsync();
+                return new Lease(this);
+            }
+            Apply(answer.Signal);
+            // Not granted within the wait: ask again (the grain keeps this pool's place by the fewest-leases rule).
         }
     }
 
@@ -103,78 +142,106 @@ public sealed class LeasedConnectionLimiter(IStorageGrain storage, string siloId
         {
             try
             {
-                await storage.ReportTooManyConnections(siloId, Held);
+                await _storage.ReportTooManyConnections(HolderId, Held).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // Best effort: the grant table heals itself on the next acquire.
+                // Best effort: the server will refuse again if it must.
             }
         }
     }
 
-    private async Task<Lease?> TryAcquireFromGrainAsync(CancellationToken cancellationToken)
+    private LeaseCounters Counters()
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!await storage.TryAcquireConnection(siloId, _held))
-                return null;
-            _held++;
-            return new Lease(this, _time.GetTimestamp());
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        lock (_gate)
+            return new LeaseCounters(_grants, _releases);
     }
 
-    private async ValueTask ReleaseAsync(long grantedAt)
+    private void Apply(LeaseSignal signal)
     {
-        if (_time.GetElapsedTime(grantedAt) < HandOffPeriod)
-        {
-            lock (_queueLock)
-            {
-                // Removed from the queue under the lock, so no timeout or cancellation can complete it first.
-                if (_waiters.First is { } first)
-                {
-                    _waiters.RemoveFirst();
-                    first.Value.SetResult(new Lease(this, grantedAt));
-                    return;
-                }
-            }
-        }
+        lock (_gate)
+            _signal = _grants == _releases ? LeaseSignal.Quiet : signal;
+    }
 
-        await _gate.WaitAsync().ConfigureAwait(false);
+    private async Task AbandonAsync(long requestId, Task<LeaseAnswer> call)
+    {
         try
         {
-            _held--;
-            await storage.ReleaseConnection(siloId, _held);
+            await _storage.AbandonConnectionLease(HolderId, requestId).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // The grain is unreachable (its silo is moving): the next acquire reports the exact count again.
+            // The grain is unreachable: the request ends by itself after its wait.
         }
-        finally
+        try
         {
-            _gate.Release();
+            if (!(await call.ConfigureAwait(false)).Granted)
+                return;
+            lock (_gate)
+                _grants++;
+            await ReleaseAsync().ConfigureAwait(false);
         }
+        catch (Exception)
+        {
+            // Not granted (the call failed): nothing to give back.
+        }
+    }
 
-        // The lease is back with the grain: the first local waiter asks for it at once (other silos compete fairly there).
-        lock (_queueLock)
+    private async ValueTask ReleaseAsync()
+    {
+        LeaseCounters counters;
+        lock (_gate)
         {
-            if (_waiters.First is { } first)
+            _releases++;
+            counters = new LeaseCounters(_grants, _releases);
+            // This release pays the turn that was owed; the grain's answer says whether another one is.
+            _signal = _grants == _releases ? LeaseSignal.Quiet : _signal with { OwesTurn = false };
+        }
+        try
+        {
+            Apply((await _storage.ReleaseConnectionLease(HolderId, counters).ConfigureAwait(false)).Signal);
+        }
+        catch (Exception)
+        {
+            // The grain is unreachable (its silo is moving): the next message carries the counters again.
+        }
+    }
+
+    /// <summary>Keeps one watch call open at the grain while this limiter holds leases.</summary>
+    private async Task WatchAsync()
+    {
+        while (true)
+        {
+            LeaseCounters counters;
+            LeaseSignal known;
+            lock (_gate)
             {
-                _waiters.RemoveFirst();
-                first.Value.SetResult(null);
+                if (_grants == _releases)
+                {
+                    _watching = false;
+                    _signal = LeaseSignal.Quiet;
+                    return;
+                }
+                counters = new LeaseCounters(_grants, _releases);
+                known = _signal;
+            }
+            try
+            {
+                Apply((await _storage.WatchConnectionLeases(HolderId, counters, known, WatchWait).ConfigureAwait(false)).Signal);
+            }
+            catch (Exception)
+            {
+                // The grain is moving: ask again shortly; the counters rebuild its table.
+                await Task.Delay(RetryDelay * 5).ConfigureAwait(false);
             }
         }
     }
 
-    private sealed class Lease(LeasedConnectionLimiter owner, long grantedAt) : IAsyncDisposable
+    private sealed class Lease(LeasedConnectionLimiter owner) : IAsyncDisposable
     {
         private int _disposed;
 
         public ValueTask DisposeAsync() =>
-            Interlocked.Exchange(ref _disposed, 1) == 0 ? owner.ReleaseAsync(grantedAt) : ValueTask.CompletedTask;
+            Interlocked.Exchange(ref _disposed, 1) == 0 ? owner.ReleaseAsync() : ValueTask.CompletedTask;
     }
 }

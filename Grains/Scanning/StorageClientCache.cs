@@ -20,6 +20,7 @@ public sealed partial class StorageClientCache(
     IGrainFactory grains,
     ILocalSiloDetails silo,
     ScanTrustOverrides trustOverrides,
+    ScanActivity activity,
     ILogger<StorageClientCache> logger) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -69,7 +70,7 @@ public sealed partial class StorageClientCache(
         }
         var pins = row.TrustPins.Concat(trustOverrides.PinnedFingerprints).Distinct(StringComparer.Ordinal).ToList();
         var trust = new StorageTrust(trustOverrides.AcceptUnknown, pins, new CatalogueHostKeyStore(catalogue));
-        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString());
+        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString(), activity.LeaseWaited);
         LogClientCreated(logger, storageKey);
         return factory.Create(location, new StorageCredentials(row.UserName, password), limiter, trust);
     }

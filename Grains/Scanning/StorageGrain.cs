@@ -27,13 +27,12 @@ public sealed partial class StorageGrain(
     private static readonly TimeSpan ProgressSaveInterval = TimeSpan.FromSeconds(5);
     /// <summary>Orleans reminder periods are limited to about 49 days (milliseconds in 32 bits).</summary>
     private static readonly TimeSpan LongestReminderPeriod = TimeSpan.FromDays(45);
-    /// <summary>How long a refused silo counts as wanting a lease (longer than a waiting silo's longest poll interval).</summary>
-    private static readonly TimeSpan FairShareWindow = TimeSpan.FromSeconds(3);
+    /// <summary>Longest time a lease call waits here; Orleans' default call timeout is 30 s.</summary>
+    private static readonly TimeSpan LongestLeaseWait = TimeSpan.FromSeconds(10);
 
     private readonly ScanningOptions _options = scanningOptions.Value;
     private readonly Dictionary<string, SubtreeReport> _rootReports = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _leases = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTime> _refused = new(StringComparer.Ordinal);
+    private ConnectionLeaseTable? _connectionLeases;
     private StorageRow? _row;
     private ScanSummary? _lastSummary;
     private ScanProgress _progress = ScanProgress.Zero;
@@ -44,6 +43,8 @@ public sealed partial class StorageGrain(
     private DateTime _reducedUntil;
 
     private string Key => this.GetPrimaryKeyString();
+
+    private ConnectionLeaseTable ConnectionLeases => _connectionLeases ??= new ConnectionLeaseTable(EffectiveLimit);
 
     private bool IsRunning => _row?.Status is "listing" or "analysing";
 
@@ -155,51 +156,45 @@ public sealed partial class StorageGrain(
 
     public Task<bool> TryAcquireConnection(string siloId, int heldBySilo)
     {
-        _leases[siloId] = Math.Max(0, heldBySilo);
         ForgetDeadSilos();
-        int limit = EffectiveLimit();
-        var now = DateTime.UtcNow;
-        if (_leases.Values.Sum() >= limit || HoldsFairShare(siloId, limit, now))
-        {
-            _refused[siloId] = now;
-            return Task.FromResult(false);
-        }
-        _refused.Remove(siloId);
-        _leases[siloId]++;
-        return Task.FromResult(true);
-    }
-
-    /// <summary>
-    /// True when other silos were refused a lease a moment ago and this one already holds its even share of the limit:
-    /// silos hand leases from user to user for a while, so without this a busy silo could keep the others waiting.
-    /// </summary>
-    private bool HoldsFairShare(string siloId, int limit, DateTime now)
-    {
-        int wanting = 1;
-        foreach (var (silo, at) in _refused.ToList())
-        {
-            if (now - at >= FairShareWindow)
-                _refused.Remove(silo);
-            else if (silo != siloId)
-                wanting++;
-        }
-        return wanting > 1 && _leases[siloId] >= (limit + wanting - 1) / wanting;
+        return Task.FromResult(ConnectionLeases.TryAcquireNow(siloId, heldBySilo));
     }
 
     public Task ReleaseConnection(string siloId, int heldBySilo)
     {
-        if (heldBySilo <= 0)
-            _leases.Remove(siloId);
-        else
-            _leases[siloId] = heldBySilo;
+        ConnectionLeases.SetHeld(siloId, heldBySilo);
         return Task.CompletedTask;
+    }
+
+    public Task<LeaseAnswer> AcquireConnectionLease(string holderId, long requestId, LeaseCounters counters, TimeSpan maxWait)
+    {
+        ForgetDeadSilos();
+        // Bounded well below the call timeout, so an answer granting a lease always reaches its caller.
+        var wait = maxWait > LongestLeaseWait ? LongestLeaseWait : maxWait;
+        return ConnectionLeases.AcquireAsync(holderId, requestId, counters, wait);
+    }
+
+    public Task AbandonConnectionLease(string holderId, long requestId)
+    {
+        ConnectionLeases.Abandon(holderId, requestId);
+        return Task.CompletedTask;
+    }
+
+    public Task<LeaseAnswer> ReleaseConnectionLease(string holderId, LeaseCounters counters) =>
+        Task.FromResult(ConnectionLeases.Release(holderId, counters));
+
+    public Task<LeaseAnswer> WatchConnectionLeases(string holderId, LeaseCounters counters, LeaseSignal known, TimeSpan maxWait)
+    {
+        ForgetDeadSilos();
+        var wait = maxWait > LongestLeaseWait ? LongestLeaseWait : maxWait;
+        return ConnectionLeases.WatchAsync(holderId, counters, known, wait);
     }
 
     public Task ReportTooManyConnections(string siloId, int heldBySilo)
     {
-        _leases[siloId] = Math.Max(0, heldBySilo);
-        // The server refused one more: grant at most what was open without the refused one, for a while.
-        _reducedLimit = Math.Max(1, _leases.Values.Sum() - 1);
+        // The server refused one more: grant at most what was open without the refused one, for a while. The reporter
+        // still holds the lease of the refused attempt, so it is in the total.
+        _reducedLimit = Math.Max(1, ConnectionLeases.Total - 1);
         _reducedUntil = DateTime.UtcNow + _options.TooManyConnectionsBackoff;
         LogTooManyConnections(logger, Key, _reducedLimit);
         return Task.CompletedTask;
@@ -393,22 +388,26 @@ public sealed partial class StorageGrain(
         }
     }
 
+    /// <summary>
+    /// Leases of silos that left the cluster go back to the waiters. Holder ids are "silo-address/n" (one per pool);
+    /// the old protocol used the bare silo address.
+    /// </summary>
     private void ForgetDeadSilos()
     {
         var snapshot = membership.CurrentSnapshot;
-        foreach (var silo in _leases.Keys.ToList())
+        ConnectionLeases.Forget(holder =>
         {
+            int slash = holder.IndexOf('/', StringComparison.Ordinal);
             try
             {
-                var status = snapshot.GetSiloStatus(SiloAddress.FromParsableString(silo));
-                if (status is SiloStatus.Dead)
-                    _leases.Remove(silo);
+                var silo = SiloAddress.FromParsableString(slash < 0 ? holder : holder[..slash]);
+                return snapshot.GetSiloStatus(silo) is SiloStatus.Dead;
             }
             catch (FormatException)
             {
-                _leases.Remove(silo);
+                return true;
             }
-        }
+        });
     }
 
     private int EffectiveLimit()

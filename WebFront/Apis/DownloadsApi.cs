@@ -1,6 +1,8 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Pcrs.Grains.Projects;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Downloads;
@@ -20,7 +22,7 @@ public static class DownloadsApi
             .WithTags("Downloads")
             .WithName("DownloadFile")
             .WithSummary("Download a file the last scan saw")
-            .WithDescription("403 when the owner did not allow downloads; 404 for a path the last scan did not see. HTTP storages answer with a redirect to the source file.")
+            .WithDescription("403 when the owner did not allow downloads; 404 for a path the last scan did not see; 503 with Retry-After when no connection to the storage frees up in time. HTTP storages answer with a redirect to the source file.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
             .RequireRateLimiting(WebFrontPolicies.DownloadRateLimit);
@@ -29,7 +31,7 @@ public static class DownloadsApi
 
     public static async Task<Results<StorageFileResult, RedirectHttpResult, NotFound, ProblemHttpResult>> DownloadFile(
         Guid id, Guid did, string? path, HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue,
-        [FromServices] IStorageClientFactory clients, [FromServices] LocalConnectionLimiters limiters, [FromServices] IPasswordProtector protector,
+        [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options,
         [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
@@ -47,40 +49,58 @@ public static class DownloadsApi
         if (seen is null)
             return TypedResults.NotFound();
 
-        var location = StorageLocation.Parse(storage.Location, out _);
         if (storage.Kind == "http")
-            return TypedResults.Redirect(ProjectViews.HttpUrl(location, filePath));
+            return TypedResults.Redirect(ProjectViews.HttpUrl(StorageLocation.Parse(storage.Location, out _), filePath));
 
-        var credentials = new StorageCredentials(storage.UserName,
-            storage.ProtectedPassword is { } secret ? protector.Unprotect(secret) : null);
-        var client = clients.Create(location, credentials, limiters.For(storage.StorageIdentity), StorageTrust.Default);
+        var logger = loggers.CreateLogger(typeof(DownloadsApi));
+        // Every step that needs a connection (stat, open) shares one bounded wait: the storage's connections may all be
+        // busy with scans or other downloads anywhere in the cluster, and a downloader is better told to come back.
+        using var connectionWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectionWait.CancelAfter(options.Value.ConnectionWait);
+        Stream? source = null;
         try
         {
-            var stat = await client.StatAsync(filePath, cancellationToken);
-            long? total = stat?.Size ?? seen.Size;
-            if (stat is null || total is null)
-            {
-                await client.DisposeAsync();
+            var client = await reads.ClientAsync(storage.StorageIdentity, connectionWait.Token);
+            var stat = await client.StatAsync(filePath, connectionWait.Token);
+            // The size the server tells now wins: the file may have changed since the scan.
+            if (stat is not { Kind: StorageEntryKind.File } || (stat.Size ?? seen.Size) is not { } total)
                 return TypedResults.NotFound();
-            }
-            var range = ByteRange.Parse(http.Request.Headers.Range, total.Value, out bool unsatisfiable);
+            var range = ByteRange.Parse(http.Request.Headers.Range, total, out bool unsatisfiable);
             if (unsatisfiable)
             {
-                await client.DisposeAsync();
-                http.Response.Headers.ContentRange = $"bytes */{total.Value}";
+                http.Response.Headers.ContentRange = $"bytes */{total}";
                 return TypedResults.Problem(statusCode: StatusCodes.Status416RangeNotSatisfiable, title: "Range not satisfiable");
             }
-            return new StorageFileResult(client, filePath, total.Value, range);
+            long length = range?.Length ?? total;
+            if (!HttpMethods.IsHead(http.Request.Method) && length > 0)
+                source = await client.OpenReadAsync(filePath, range?.Start ?? 0, connectionWait.Token);
+            var result = new StorageFileResult(source, filePath, total, range, logger);
+            source = null; // the result owns it now
+            return result;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogNoConnection(logger, filePath, storage.StorageIdentity, options.Value.ConnectionWait);
+            http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage busy",
+                detail: "Every connection this platform may open to the storage is in use; try again later.");
         }
         catch (StorageException e)
         {
-            await client.DisposeAsync();
-            loggers.CreateLogger(typeof(DownloadsApi)).LogWarning("Download of {Path} from {Storage} failed: {Reason}", filePath, storage.StorageIdentity, e.Message);
+            logger.LogWarning("Download of {Path} from {Storage} failed: {Reason}", filePath, storage.StorageIdentity, e.Message);
             return e.Kind == StorageErrorKind.NotFound
                 ? TypedResults.NotFound()
                 : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Storage unavailable", detail: e.Message);
         }
+        finally
+        {
+            if (source is not null)
+                await source.DisposeAsync();
+        }
     }
+
+    private static void LogNoConnection(ILogger logger, string path, string storage, TimeSpan wait) =>
+        logger.LogWarning("Download of {Path} refused: no connection to {Storage} within {Wait}", path, storage, wait);
 
     private static bool IsUnder(string path, string startPath) =>
         startPath == "/" || path == startPath || path.StartsWith(startPath + "/", StringComparison.Ordinal);

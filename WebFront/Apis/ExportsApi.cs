@@ -56,7 +56,7 @@ public static class ExportsApi
         });
     }
 
-    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
+    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
     {
         await WriteCsvAsync(http, async csv =>
         {
@@ -79,7 +79,7 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue)
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ScanDataSummaries catalogue)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         return new GeoJsonResult(async (writer, ct) =>
@@ -90,10 +90,15 @@ public static class ExportsApi
                 var aggregate = await catalogue.SummarizeAsync(storage.StorageIdentity, storage.StartPath, ct);
                 if (aggregate?.Extent is not { } extent)
                     continue;
+                // The emprise is the union of the tile footprints (an L-shaped delivery gets an L), computed once per scan.
+                var emprise = await catalogue.EmpriseAsync(storage.StorageIdentity, storage.StartPath, ct);
                 var current = project.Steps.LastOrDefault(s => s.StartDate <= today);
                 writer.WriteStartObject();
                 writer.WriteString("type", "Feature");
-                GeoJsonResult.WriteBoxPolygon(writer, extent);
+                if (emprise is null)
+                    GeoJsonResult.WriteBoxPolygon(writer, extent);
+                else
+                    GeoJsonResult.WriteGeometry(writer, emprise);
                 writer.WriteStartObject("properties");
                 writer.WriteString("initiative", projectId.ToString());
                 writer.WriteString("dateActualite", current is null ? null : ProjectViews.Date(current.StartDate));

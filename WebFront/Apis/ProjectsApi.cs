@@ -63,7 +63,7 @@ public static class ProjectsApi
     }
 
     public static async Task<Ok<List<ProjectListItem>>> ListProjects(
-        [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
+        [FromServices] ProjectStore store, [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var projects = await store.ListAsync(cancellationToken);

@@ -77,6 +77,7 @@ public static class StoragesApi
             ProtectedPassword = storage.Credentials.Password is { } password ? protector.Protect(password) : null,
             PublicConnection = storage.PublicConnection,
             DownloadAllowed = storage.DownloadAllowed,
+            RescanDays = storage.RescanDays,
         };
         var previous = await store.SaveDeclarationAsync(declaration, cancellationToken);
         if (previous is not null && previous.StorageIdentity != declaration.StorageIdentity)
@@ -84,6 +85,8 @@ public static class StoragesApi
         try
         {
             await scans.DeclareAsync(did, storage.Location, storage.Credentials, storage.PublicConnection, storage.DownloadAllowed, cancellationToken);
+            if (storage.RescanDays is { } days)
+                await scans.SetRescanPeriodAsync(storage.Location, TimeSpan.FromDays(days), cancellationToken);
         }
         catch
         {

@@ -28,12 +28,19 @@ internal static class CatalogueQueries
     public const string File =
         "SELECT e.path, e.size, e.modified_at FROM pcrs_entries e WHERE e.storage_key = $1 AND e.path = $2 AND e.kind = 'f'";
 
+    // A value shared by every tile that has one: min = max (NULLs ignored, as count(DISTINCT) would, without its sorts:
+    // 2-3 s on 100,000 tiles with count(DISTINCT), one pass without).
     public const string Aggregate =
         "SELECT count(*), sum(t.size), " +
-        "CASE WHEN count(DISTINCT t.format) = 1 THEN min(t.format) END, " +
-        "CASE WHEN count(DISTINCT t.compression) = 1 THEN min(t.compression) END, " +
-        "CASE WHEN count(DISTINCT t.epsg) = 1 THEN min(t.epsg) END, " +
-        "CASE WHEN count(DISTINCT array_to_string(t.band_names, ',')) = 1 THEN min(array_to_string(t.band_names, ',')) END, " +
+        "CASE WHEN min(t.format) = max(t.format) THEN min(t.format) END, " +
+        "CASE WHEN min(t.compression) = max(t.compression) THEN min(t.compression) END, " +
+        "CASE WHEN min(t.epsg) = max(t.epsg) THEN min(t.epsg) END, " +
+        "CASE WHEN min(array_to_string(t.band_names, ',')) = max(array_to_string(t.band_names, ',')) THEN min(array_to_string(t.band_names, ',')) END, " +
         "min(t.min_lon), min(t.min_lat), max(t.max_lon), max(t.max_lat), max(t.scanned_at) " +
         $"FROM pcrs_tiles t WHERE {UnderPrefix} AND t.error IS NULL";
+
+    public const string ScanStamp = "SELECT s.scan_number, s.status, s.last_success_at FROM pcrs_storages s WHERE s.storage_key = $1";
+
+    public const string Footprints =
+        $"SELECT t.footprint::text FROM pcrs_tiles t WHERE {UnderPrefix} AND t.error IS NULL AND t.footprint IS NOT NULL";
 }

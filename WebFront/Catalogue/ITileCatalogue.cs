@@ -14,6 +14,19 @@ public interface ITileCatalogue
 
     /// <summary>Aggregates of the tiles under a start path (exports, home map); null when nothing was scanned.</summary>
     Task<CatalogueAggregate?> SummarizeAsync(string storageIdentity, string startPath, CancellationToken cancellationToken);
+
+    /// <summary>Where the storage's scans stand (changes when a scan starts or ends); null for a storage never declared to the scanner.</summary>
+    Task<ScanStamp?> GetScanStampAsync(string storageIdentity, CancellationToken cancellationToken);
+
+    /// <summary>The WGS84 footprints (GeoJSON Polygons) of the readable tiles under a start path, streamed in no particular order.</summary>
+    IAsyncEnumerable<string> ListFootprintsAsync(string storageIdentity, string startPath, CancellationToken cancellationToken);
+}
+
+/// <summary>A storage's scan number, status and last success: while it stays the same, its tiles stay the same (once settled).</summary>
+public sealed record ScanStamp(long ScanNumber, string Status, DateTimeOffset? LastSuccessAt)
+{
+    /// <summary>No scan is writing tiles: the catalogue under this storage only changes with the next scan.</summary>
+    public bool Settled => Status is "succeeded" or "failed";
 }
 
 /// <summary>A WGS84 box: west, south, east, north (RFC 7946 bbox order).</summary>

@@ -76,6 +76,26 @@ public sealed class NpgsqlTileCatalogue(NpgsqlDataSource dataSource) : ITileCata
             reader.IsDBNull(10) ? null : reader.GetFieldValue<DateTimeOffset>(10));
     }
 
+    public async Task<ScanStamp?> GetScanStampAsync(string storageIdentity, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(CatalogueQueries.ScanStamp);
+        command.Parameters.Add(new() { Value = storageIdentity });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new ScanStamp(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
+    }
+
+    public async IAsyncEnumerable<string> ListFootprintsAsync(string storageIdentity, string startPath, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(CatalogueQueries.Footprints);
+        command.Parameters.Add(new() { Value = storageIdentity });
+        AddPrefix(command, startPath);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return reader.GetString(0);
+    }
+
     private static void AddPrefix(NpgsqlCommand command, string startPath)
     {
         var prefix = CatalogueQueries.Prefix(startPath);

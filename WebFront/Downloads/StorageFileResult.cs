@@ -6,18 +6,18 @@ namespace Pcrs.WebFront.Downloads;
 
 /// <summary>
 /// Streams a file (or one range of it) from an FTP or SFTP storage to the caller through a bounded buffer: the file is
-/// never held whole in memory. Owns the client and disposes it, which releases the connection.
+/// never held whole in memory. Owns the already opened <paramref name="source"/> (null for HEAD or an empty body) and
+/// disposes it, which gives its connection back to the storage's pool.
 /// </summary>
-public sealed class StorageFileResult(IStorageClient client, string path, long totalLength, ByteRange? range) : IResult
+public sealed class StorageFileResult(Stream? source, string path, long totalLength, ByteRange? range, ILogger logger) : IResult
 {
     private const int BufferSize = 64 * 1024;
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        await using var owned = client;
+        await using var owned = source;
         var response = httpContext.Response;
         var cancellationToken = httpContext.RequestAborted;
-        long start = range?.Start ?? 0;
         long length = range?.Length ?? totalLength;
         response.StatusCode = range is null ? StatusCodes.Status200OK : StatusCodes.Status206PartialContent;
         response.ContentType = "application/octet-stream";
@@ -27,10 +27,9 @@ public sealed class StorageFileResult(IStorageClient client, string path, long t
             response.Headers.ContentRange = r.ContentRange(totalLength);
         var fileName = StoragePaths.FileName(path);
         response.Headers.ContentDisposition = $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
-        if (HttpMethods.IsHead(httpContext.Request.Method) || length == 0)
+        if (source is null || length == 0)
             return;
 
-        await using var source = await client.OpenReadAsync(path, start, cancellationToken);
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
@@ -44,6 +43,16 @@ public sealed class StorageFileResult(IStorageClient client, string path, long t
                 await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 remaining -= read;
             }
+        }
+        catch (Exception e) when (e is IOException or StorageException && !cancellationToken.IsCancellationRequested)
+        {
+            // The status line is sent: the only honest signal left is to cut the response short of its Content-Length.
+            logger.LogWarning("Download of {Path} stopped: {Reason}", path, e.Message);
+            httpContext.Abort();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The downloader went away; disposing the source aborts the transfer and frees the connection.
         }
         finally
         {

@@ -108,6 +108,9 @@ public sealed record StorageResponse
     public string? Username { get; init; }
     public string? Password { get; init; }
     public ScanSummaryResponse? Scan { get; init; }
+
+    /// <summary>Days between periodic rescans asked for in the declaration; null: the deployment's default (monthly).</summary>
+    public int? RescanDays { get; init; }
 }
 
 public sealed record ScanSummaryResponse(

@@ -14,7 +14,8 @@ public sealed record StorageRequest(
     string? Password,
     string? Tls,
     bool? PublicConnection,
-    bool? DownloadAllowed);
+    bool? DownloadAllowed,
+    int? RescanDays = null);
 
 /// <summary>202 answer of PUT …/storage and POST …/scan.</summary>
 public sealed record ScanQueued(string Status, string Scan);

@@ -47,6 +47,7 @@ public static class ProjectViews
             Public = storage.PublicConnection,
             DownloadAllowed = storage.DownloadAllowed,
             Scan = scan is null ? null : ToScanSummary(scan),
+            RescanDays = storage.RescanDays,
         };
         if (!storage.PublicConnection)
             return response;

@@ -12,6 +12,12 @@ public interface IScanGateway
     Task DeclareAsync(Guid deliverableId, StorageLocation location, StorageCredentials credentials, bool publicConnection,
         bool downloadAllowed, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sets how often the storage is rescanned. A storage shared by several deliverables has one period: the one its
+    /// latest declaration asked for.
+    /// </summary>
+    Task SetRescanPeriodAsync(StorageLocation location, TimeSpan period, CancellationToken cancellationToken);
+
     /// <summary>Detaches the deliverable; the grain erases the credentials it holds. Scan data stays in the catalogue.</summary>
     Task RevokeAsync(Guid deliverableId, CancellationToken cancellationToken);
 

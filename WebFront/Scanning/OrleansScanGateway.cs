@@ -16,6 +16,9 @@ public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
             credentials.UserName, credentials.Password, publicConnection, downloadAllowed));
     }
 
+    public Task SetRescanPeriodAsync(StorageLocation location, TimeSpan period, CancellationToken cancellationToken) =>
+        grains.GetGrain<IStorageGrain>(location.IdentityKey).SetRescanPeriod(period);
+
     public Task RevokeAsync(Guid deliverableId, CancellationToken cancellationToken) =>
         grains.GetGrain<IDeliverableGrain>(deliverableId.ToString()).RevokeStorage();
 

@@ -12,7 +12,9 @@ public sealed record ValidatedStorage(
     bool PublicConnection,
     bool DownloadAllowed,
     /// <summary>The field that named the host ("url" for http, "host" otherwise), for address-check errors.</summary>
-    string HostField);
+    string HostField,
+    /// <summary>Days between periodic rescans; null: the deployment's default.</summary>
+    int? RescanDays = null);
 
 /// <summary>
 /// Checks a storage body field by field (host syntax, port range, control characters in path and login, TLS mode).
@@ -21,6 +23,10 @@ public sealed record ValidatedStorage(
 /// </summary>
 public static class StorageValidator
 {
+    // A day keeps a shared storage from being crawled in a loop; a year is the longest a published deliverable can go unseen.
+    public const int MinRescanDays = 1;
+    public const int MaxRescanDays = 365;
+
     public static ValidatedStorage? Validate(StorageRequest? request, ValidationErrors errors)
     {
         if (request is null)
@@ -35,6 +41,8 @@ public static class StorageValidator
             errors.Add("username", "A password needs a user name.");
         bool isPublic = request.PublicConnection ?? false;
         bool download = request.DownloadAllowed ?? false;
+        if (request.RescanDays is < MinRescanDays or > MaxRescanDays)
+            errors.Add("rescanDays", $"The rescan period is given in days, from {MinRescanDays} to {MaxRescanDays}.");
 
         StorageLocation? location = null;
         string? tls = null;
@@ -63,7 +71,8 @@ public static class StorageValidator
         }
         if (!errors.IsEmpty || location is null || kind is null)
             return null;
-        return new ValidatedStorage(kind, location, tls, new StorageCredentials(username, password), isPublic, download, hostField);
+        return new ValidatedStorage(kind, location, tls, new StorageCredentials(username, password), isPublic, download, hostField,
+            request.RescanDays);
     }
 
     private static StorageLocation? HttpLocation(StorageRequest request, string? username, ValidationErrors errors)

@@ -70,6 +70,8 @@ public sealed class ValidationTests(WebFrontFixture web) : IClassFixture<WebFron
     [InlineData("{\"type\":\"ftp\",\"host\":\"10.1.2.3\",\"port\":21}", "host")]
     [InlineData("{\"type\":\"sftp\",\"host\":\"0xa9fea9fe\",\"port\":22}", "host")]
     [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"port\":\"twenty-one\"}", "port")]
+    [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"rescanDays\":0}", "rescanDays")]
+    [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"rescanDays\":400}", "rescanDays")]
     public async Task Storage_errors_name_the_field(string body, string field)
     {
         var project = await web.CreateProjectAsync("Projet stockage invalide");

@@ -26,6 +26,11 @@ public class WebFrontFixture : IAsyncLifetime
     /// <summary>Serve on a loopback port instead of the in-memory test server.</summary>
     protected virtual bool ListenOnSocket => false;
 
+    /// <summary>Settings of one test class on top of the defaults above (e.g. a lower connection limit).</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
+
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
     public async ValueTask InitializeAsync()
@@ -50,6 +55,7 @@ public class WebFrontFixture : IAsyncLifetime
             builder.UseSetting("Orleans:ClusterId", DatabaseName);
             builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Configure(builder);
         });
         if (ListenOnSocket)
         {

@@ -8,6 +8,15 @@ internal sealed record FtpClientSettings
     /// <summary>An idle pooled connection is closed (and its lease returned) after this long.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// While a pool with fewer leases waits (<see cref="IConnectionLimiter.OwesTurn"/>), a connection open this long is
+    /// closed when it comes back, so its lease moves on. A login costs a few round trips; a turn serves many files.
+    /// </summary>
+    public TimeSpan TurnLength { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often idle connections are checked for expiry and against contention.</summary>
+    public TimeSpan PrunePeriod { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>A pooled connection idle for longer than this is checked with NOOP before reuse.</summary>
     public TimeSpan HealthCheckAfter { get; init; } = TimeSpan.FromSeconds(10);
 

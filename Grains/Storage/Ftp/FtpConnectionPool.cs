@@ -9,6 +9,13 @@ namespace Pcrs.Grains.Storage.Ftp;
 /// connection another caller gives back. "Too many connections" answers lower the limiter's grants and are retried
 /// after a back-off; they fail the caller only when no connection at all can be opened for a long while.
 /// </summary>
+/// <remarks>
+/// An idle connection keeps its lease. When the limiter says another pool waits (on another silo: the limit is
+/// cluster-wide), a connection that no caller here waits for is closed at once instead of idling, and idle ones within
+/// <see cref="FtpClientSettings.PrunePeriod"/>; when the waiting pool has fewer leases, a connection that served
+/// <see cref="FtpClientSettings.TurnLength"/> is closed on return even with callers waiting here. Without this, a silo
+/// holding the whole limit in idle connections stalled the others for <see cref="FtpClientSettings.IdleTimeout"/>.
+/// </remarks>
 internal sealed class FtpConnectionPool : IAsyncDisposable
 {
     private readonly FtpEndpoint _endpoint;
@@ -24,7 +31,7 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
     {
         _endpoint = endpoint;
         _limiter = limiter;
-        var period = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, endpoint.Settings.IdleTimeout.Ticks / 4));
+        var period = endpoint.Settings.PrunePeriod;
         _pruneTimer = new Timer(_ => _ = PruneIdleAsync(), null, period, period);
     }
 
@@ -139,9 +146,11 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
     /// <summary>Gives a connection back: to a waiting caller, to the idle stack, or closed when it is no longer usable.</summary>
     public async Task ReturnAsync(FtpControlConnection connection)
     {
-        if (connection.IsUsable)
+        bool turnServed = _limiter.OwesTurn && Environment.TickCount64 - connection.OpenedTicks >= (long)_endpoint.Settings.TurnLength.TotalMilliseconds;
+        if (connection.IsUsable && !turnServed)
         {
             connection.MarkUsed();
+            bool contended = _limiter.IsContended;
             lock (_gate)
             {
                 if (!_disposed)
@@ -152,8 +161,12 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
                         if (first.Value.TrySetResult(connection))
                             return;
                     }
-                    _idle.Push(connection);
-                    return;
+                    // Nobody here needs it: keep it for reuse, unless another pool waits for the lease it holds.
+                    if (!contended)
+                    {
+                        _idle.Push(connection);
+                        return;
+                    }
                 }
             }
         }
@@ -183,7 +196,12 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
         {
             if (_idle.Count == 0)
                 return;
-            var keep = _idle.Where(c => c.IsUsable && Environment.TickCount64 - c.LastUsedTicks < limit).Reverse().ToList();
+        }
+        // Under contention no idle connection is kept: another pool waits for the leases they hold.
+        bool contended = _limiter.IsContended;
+        lock (_gate)
+        {
+            var keep = _idle.Where(c => !contended && c.IsUsable && Environment.TickCount64 - c.LastUsedTicks < limit).Reverse().ToList();
             expired.AddRange(_idle.Except(keep));
             _idle.Clear();
             foreach (var connection in keep)

@@ -31,8 +31,12 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = new FtpReplyReader(_stream);
         Id = Interlocked.Increment(ref s_ids);
+        OpenedTicks = Environment.TickCount64;
         MarkUsed();
     }
+
+    /// <summary>When the connection was opened (<see cref="Environment.TickCount64"/>): its turn under contention counts from there.</summary>
+    public long OpenedTicks { get; }
 
     public int Id { get; }
 

@@ -14,7 +14,8 @@ namespace Pcrs.Grains.Storage.Http;
 /// <summary>
 /// HTTP(S) storage: directory listings parsed from autoindex pages, ranged reads that cost one request per file, and
 /// download streams. Connections go only to addresses the guard allows (also after redirects), never exceed the storage's
-/// connection limit (each request holds a lease), and transient failures are retried with backoff.
+/// connection limit (each request holds a lease, passed on to the next waiting request), and transient failures are
+/// retried with backoff.
 /// </summary>
 public sealed class HttpStorageClient : IStorageClient
 {
@@ -35,6 +36,7 @@ public sealed class HttpStorageClient : IStorageClient
 
     private readonly StorageLocation _location;
     private readonly IConnectionLimiter _limiter;
+    private readonly LeaseHandOff _leases;
     private readonly StorageTrust _trust;
     private readonly IAddressGuard _guard;
     private readonly StorageAccessOptions _options;
@@ -56,6 +58,7 @@ public sealed class HttpStorageClient : IStorageClient
         _trust = trust ?? throw new ArgumentNullException(nameof(trust));
         _guard = guard ?? throw new ArgumentNullException(nameof(guard));
         _options = options ?? throw new ArgumentNullException(nameof(options));
+        _leases = new LeaseHandOff(limiter, options.MaxConnectionsPerStorage);
         _logger = logger ?? NullLogger.Instance;
         string host = location.Host.Contains(':') ? $"[{location.Host}]" : location.Host;
         _origin = $"{StorageLocation.ProtocolScheme(location.Protocol)}://{host}:{location.Port}";
@@ -220,7 +223,7 @@ public sealed class HttpStorageClient : IStorageClient
         for (int attemptNumber = 1; ; attemptNumber++)
         {
             TimeSpan? retryAfter = null;
-            var lease = new LeaseHolder(await _limiter.AcquireAsync(cancellationToken).ConfigureAwait(false));
+            var lease = new LeaseHolder(await _leases.AcquireAsync(cancellationToken).ConfigureAwait(false));
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -250,6 +253,8 @@ public sealed class HttpStorageClient : IStorageClient
             }
             finally
             {
+                if (last?.Kind == StorageErrorKind.TooManyConnections)
+                    lease.Forfeit();
                 await lease.DisposeAsync().ConfigureAwait(false);
             }
 
@@ -453,6 +458,13 @@ public sealed class HttpStorageClient : IStorageClient
         private IAsyncDisposable? _lease = lease;
 
         public IAsyncDisposable Take() => Interlocked.Exchange(ref _lease, null) ?? throw new InvalidOperationException("The lease was already taken.");
+
+        /// <summary>The server refused one connection too many: the lease returns to the limiter, not to the next request.</summary>
+        public void Forfeit()
+        {
+            if (Volatile.Read(ref _lease) is { } lease)
+                LeaseHandOff.Forfeit(lease);
+        }
 
         public ValueTask DisposeAsync() => Interlocked.Exchange(ref _lease, null)?.DisposeAsync() ?? ValueTask.CompletedTask;
     }

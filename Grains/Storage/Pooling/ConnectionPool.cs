@@ -12,8 +12,12 @@ namespace Pcrs.Grains.Storage.Pooling;
 /// one step per quiet <see cref="ConnectionPoolOptions.RegrowInterval"/>.
 /// </summary>
 /// <remarks>
-/// Idle connections keep their lease: two pools sharing one limiter can starve each other until the idle timeout, so a
-/// storage should have one pool per process.
+/// Idle connections keep their lease. When the limiter says another holder waits (<see cref="IConnectionLimiter.IsContended"/>:
+/// a pool on another silo, or another pool of this process), a connection nobody here waits for is closed at once
+/// instead of idling, and idle ones are closed within <see cref="ContentionSweepPeriod"/>; when the waiter has fewer
+/// leases (<see cref="IConnectionLimiter.OwesTurn"/>), a connection that served <see cref="ConnectionPoolOptions.TurnLength"/>
+/// is given back even with callers waiting here. Without this, pools on several silos starved each other until the
+/// idle timeout.
 /// </remarks>
 public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnection : class
 {
@@ -30,6 +34,9 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
     private readonly LinkedList<TaskCompletionSource<Slot>> _creators = new();
     private readonly AdaptiveLimit _limit;
     private readonly ITimer _sweeper;
+
+    /// <summary>How often idle connections are checked against contention (closing them frees leases for other silos).</summary>
+    public static readonly TimeSpan ContentionSweepPeriod = TimeSpan.FromMilliseconds(500);
     private int _open;
     private bool _disposed;
 
@@ -57,7 +64,7 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
         _limit = new AdaptiveLimit(options.MaxConnections, options.RegrowInterval, _time);
-        var sweepPeriod = TimeSpan.FromTicks(Math.Clamp(options.IdleTimeout.Ticks / 2, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
+        var sweepPeriod = TimeSpan.FromTicks(Math.Min(ContentionSweepPeriod.Ticks, Math.Max(options.IdleTimeout.Ticks / 2, TimeSpan.TicksPerMillisecond)));
         _sweeper = _time.CreateTimer(static state => _ = ((ConnectionPool<TConnection>)state!).SweepAsync(), this, sweepPeriod, sweepPeriod);
     }
 
@@ -204,10 +211,14 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
     internal async ValueTask ReturnAsync(Slot slot, bool broken)
     {
         bool close;
+        // Read before taking the pool's lock: the limiter has its own.
+        bool contended = _limiter.IsContended;
+        bool turnServed = _limiter.OwesTurn && _time.GetElapsedTime(slot.OpenedAt) >= _options.TurnLength;
         lock (_gate)
         {
             _limit.Refresh();
-            close = broken || _disposed || _open > _limit.Current;
+            bool localDemand = _creators.Count > 0 || _waiters.Count > 0;
+            close = broken || _disposed || _open > _limit.Current || turnServed || (contended && !localDemand);
             if (close)
             {
                 _open--;
@@ -283,7 +294,8 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
 
             lease = await leaseTask.ConfigureAwait(false);
             var connection = await _connect(cancellationToken).ConfigureAwait(false);
-            return (new Slot(connection, lease) { LastUsed = _time.GetTimestamp() }, null);
+            long now = _time.GetTimestamp();
+            return (new Slot(connection, lease, now) { LastUsed = now }, null);
         }
         catch (Exception ex) when (lease is not null && _options.IsTooManyConnections(ex))
         {
@@ -400,17 +412,19 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
     private async Task SweepAsync()
     {
         List<Slot>? expired = null;
+        bool contended = _limiter.IsContended;
         lock (_gate)
         {
             if (_disposed)
                 return;
             if (_idle.Count > 0)
             {
-                // The stack's bottom holds the oldest; keep the fresh ones in their order.
+                // The stack's bottom holds the oldest; keep the fresh ones in their order. Under contention none is kept:
+                // another holder waits for the leases they hold.
                 var keep = new List<Slot>();
                 foreach (var slot in _idle)
                 {
-                    if (IdleFor(slot) >= _options.IdleTimeout)
+                    if (contended || IdleFor(slot) >= _options.IdleTimeout)
                         (expired ??= []).Add(slot);
                     else
                         keep.Add(slot);
@@ -455,11 +469,14 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
     }
 
     /// <summary>One open connection and the lease that allowed it.</summary>
-    internal sealed class Slot(TConnection connection, IAsyncDisposable lease)
+    internal sealed class Slot(TConnection connection, IAsyncDisposable lease, long openedAt)
     {
         public TConnection Connection { get; } = connection;
 
         public IAsyncDisposable Lease { get; } = lease;
+
+        /// <summary>When the connection was opened (<see cref="TimeProvider.GetTimestamp"/>): its turn is counted from there.</summary>
+        public long OpenedAt { get; } = openedAt;
 
         public long LastUsed { get; set; }
     }

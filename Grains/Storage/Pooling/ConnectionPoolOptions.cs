@@ -9,6 +9,12 @@ public sealed record ConnectionPoolOptions
     /// <summary>An idle connection older than this is closed rather than reused (servers drop idle sessions anyway).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Under contention (<see cref="IConnectionLimiter.OwesTurn"/>), a connection open this long is closed when it comes
+    /// back, so its lease goes to a holder with fewer. Long enough that the login it costs is small beside the work done.
+    /// </summary>
+    public TimeSpan TurnLength { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Quiet time after a "too many connections" refusal before one more connection is tried again.</summary>
     public TimeSpan RegrowInterval { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -39,6 +39,15 @@ public sealed class LocalConnectionLimiter : IConnectionLimiter
         }
     }
 
+    /// <summary>
+    /// Someone waits for a lease. A pool never parks a connection while its own caller waits for a lease (it hands the
+    /// connection over), so a waiter here belongs to another pool sharing this limit.
+    /// </summary>
+    public bool IsContended
+    {
+        get { lock (_gate) return _waiters.Count > 0; }
+    }
+
     public ValueTask<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -1,30 +1,48 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Pcrs.Cluster.Tests.Infrastructure;
 
-/// <summary>Samples, with <c>ss</c>, the TCP connections established to a local server port: the server-side view of a limit.</summary>
+/// <summary>
+/// Samples, with <c>ss</c>, the TCP connections established to a local server port: the server-side view of a limit.
+/// With <c>ownProcessOnly</c>, only the server's sockets whose peer is a socket of this test process are counted, so
+/// tests of other projects (or other people's runs) talking to the same server at the same time are not counted.
+/// </summary>
 public sealed class ConnectionSampler : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly bool _ownProcessOnly;
 
-    public ConnectionSampler(int port) => _loop = Task.Run(() => RunAsync(port));
+    public ConnectionSampler(int port, bool ownProcessOnly = false)
+    {
+        _ownProcessOnly = ownProcessOnly;
+        _loop = Task.Run(() => RunAsync(port));
+    }
 
     public int Peak { get; private set; }
 
     public int Samples { get; private set; }
 
+    /// <summary>Samples that saw at least one connection.</summary>
+    public int BusySamples { get; private set; }
+
     private async Task RunAsync(int port)
     {
+        string filter = _ownProcessOnly ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
+        string options = _ownProcessOnly ? "-Htnp" : "-Htn";
         while (!_stop.IsCancellationRequested)
         {
-            var start = new ProcessStartInfo("ss", $"-Htn state established ( sport = :{port} )") { RedirectStandardOutput = true };
+            var start = new ProcessStartInfo("ss", $"{options} state established {filter}") { RedirectStandardOutput = true };
             using var process = Process.Start(start)!;
             string output = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
-            int count = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            int count = _ownProcessOnly ? CountOwn(lines, port) : lines.Length;
             Peak = Math.Max(Peak, count);
             Samples++;
+            if (count > 0)
+                BusySamples++;
             try
             {
                 await Task.Delay(20, _stop.Token);
@@ -34,6 +52,21 @@ public sealed class ConnectionSampler : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Server sockets (local port = the server's) whose peer port is the local port of one of this process's sockets.</summary>
+    private static int CountOwn(string[] lines, int port)
+    {
+        string me = $"pid={Environment.ProcessId},";
+        var rows = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(c => c.Length >= 4)
+            .Select(c => (Local: PortOf(c[2]), Peer: PortOf(c[3]), Line: string.Join(' ', c)))
+            .ToList();
+        var ourClientPorts = rows.Where(r => r.Peer == port && r.Line.Contains(me, StringComparison.Ordinal)).Select(r => r.Local).ToHashSet();
+        return rows.Count(r => r.Local == port && ourClientPorts.Contains(r.Peer));
+    }
+
+    private static int PortOf(string endpoint) =>
+        int.TryParse(endpoint[(endpoint.LastIndexOf(':') + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : -1;
 
     public async ValueTask DisposeAsync()
     {

@@ -54,6 +54,28 @@ public sealed class ScratchTree : IDisposable
         return tree;
     }
 
+    /// <summary>
+    /// A wide tree for load: <paramref name="directories"/> folders of <paramref name="filesPerDirectory"/> hard links
+    /// of one fixture each (valid, identical headers; no disk space used), nothing else.
+    /// </summary>
+    public static ScratchTree Linked(string name, int directories, int filesPerDirectory, string fixture)
+    {
+        var tree = new ScratchTree(name);
+        string source = Path.Combine(Peers.FixturesDir, fixture);
+        for (int d = 0; d < directories; d++)
+        {
+            string folder = Path.Combine(tree.Root, $"d{d:D2}");
+            Directory.CreateDirectory(folder);
+            for (int f = 0; f < filesPerDirectory; f++)
+            {
+                string target = Path.Combine(folder, $"tile_{f:D4}.tif");
+                if (HardLink.Create(source, target) != 0)
+                    throw new IOException($"Could not hard-link {source} to {target} (errno {System.Runtime.InteropServices.Marshal.GetLastWin32Error()}).");
+            }
+        }
+        return tree;
+    }
+
     public void Copy(string fixture, string relativePath)
     {
         string target = Local(relativePath);
@@ -78,4 +100,11 @@ public sealed class ScratchTree : IDisposable
         {
         }
     }
+}
+
+internal static class HardLink
+{
+    /// <summary>libc link(2): .NET has no hard-link API.</summary>
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
+    internal static extern int Create(string existing, string link);
 }
