@@ -195,7 +195,10 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
     /// <summary>Gives a connection back: to a waiting caller, to the idle stack, or closed when it is no longer usable.</summary>
     public async Task ReturnAsync(FtpControlConnection connection)
     {
-        bool turnServed = _limiter.OwesTurn && Environment.TickCount64 - connection.OpenedTicks >= (long)_endpoint.Settings.TurnLength.TotalMilliseconds;
+        // A turn lasts at least ten logins, so that rotating leases between silos never spends more than a tenth of the
+        // time logging in, even on a slow or loaded server.
+        long turnMs = Math.Max((long)_endpoint.Settings.TurnLength.TotalMilliseconds, 10 * connection.OpenCostMs);
+        bool turnServed = _limiter.OwesTurn && Environment.TickCount64 - connection.OpenedTicks >= turnMs;
         if (connection.IsUsable && !turnServed)
         {
             connection.MarkUsed();
