@@ -44,9 +44,32 @@ public static class Emprise
         {
             if (_polygons.Count == 0)
                 return null;
-            var union = UnaryUnionNG.Union(Factory.BuildGeometry(_polygons), Grid);
+            var footprints = Factory.BuildGeometry(_polygons);
+            var union = CoverageUnionOrNull(footprints) ?? UnaryUnionNG.Union(footprints, Grid);
             var simplified = TopologyPreservingSimplifier.Simplify(union, Tolerance);
             return Write(simplified.IsEmpty ? union : simplified);
+        }
+    }
+
+    /// <summary>
+    /// Tiles of one grid share their corners exactly (after snapping): a coverage, whose union only drops the shared
+    /// edges, in linear time (about 20x faster than an overlay on 100,000 tiles). Tiles that overlap or meet
+    /// corner-to-edge are no coverage: the result then has another area than the sum of the tiles, or is invalid, or
+    /// the operation throws; null, and the caller unions with the general overlay.
+    /// </summary>
+    private static Geometry? CoverageUnionOrNull(Geometry footprints)
+    {
+        try
+        {
+            var union = CoverageUnion.Union(footprints);
+            double tiles = 0;
+            for (int i = 0; i < footprints.NumGeometries; i++)
+                tiles += footprints.GetGeometryN(i).Area;
+            return union is { IsEmpty: false } && Math.Abs(union.Area - tiles) <= 1e-9 * tiles && union.IsValid ? union : null;
+        }
+        catch (Exception e) when (e is TopologyException or ArgumentException or InvalidOperationException)
+        {
+            return null;
         }
     }
 
