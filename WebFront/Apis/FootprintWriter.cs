@@ -34,7 +34,7 @@ public static class FootprintWriter
             bytes = bytes[..Encoding.UTF8.GetBytes(geometryJson, bytes)];
             Span<double> xs = stackalloc double[MaxPoints];
             Span<double> ys = stackalloc double[MaxPoints];
-            int count = ReadRing(bytes, xs, ys);
+            int count = ReadRing(bytes, xs, ys, Precision);
             if (count < 4)
                 writer.WriteRawValue(geometryJson, skipInputValidation: true);
             else
@@ -47,8 +47,11 @@ public static class FootprintWriter
         }
     }
 
-    /// <summary>The points of {"type":"Polygon","coordinates":[[[x,y],…]]}, rounded; 0 when the shape is anything else.</summary>
-    private static int ReadRing(ReadOnlySpan<byte> json, Span<double> xs, Span<double> ys)
+    /// <summary>
+    /// The points of {"type":"Polygon","coordinates":[[[x,y],…]]} rounded to 1e-7°, without those within
+    /// <paramref name="straightTolerance"/> degrees of the line between their neighbours; 0 when the shape is anything else.
+    /// </summary>
+    public static int ReadRing(ReadOnlySpan<byte> json, Span<double> xs, Span<double> ys, double straightTolerance)
     {
         try
         {
@@ -87,7 +90,7 @@ public static class FootprintWriter
                     reader.Skip();
                 }
             }
-            return polygon && read ? DropStraightPoints(xs[..count], ys[..count]) : 0;
+            return polygon && read ? DropStraightPoints(xs[..count], ys[..count], straightTolerance) : 0;
         }
         catch (JsonException)
         {
@@ -95,8 +98,8 @@ public static class FootprintWriter
         }
     }
 
-    /// <summary>Keeps the first and last point and every point farther than <see cref="Precision"/> from the line between its kept neighbours.</summary>
-    private static int DropStraightPoints(Span<double> xs, Span<double> ys)
+    /// <summary>Keeps the first and last point and every point farther than <paramref name="tolerance"/> from the line between its kept neighbours.</summary>
+    private static int DropStraightPoints(Span<double> xs, Span<double> ys, double tolerance)
     {
         int n = xs.Length;
         if (n < 4 || xs[0] != xs[n - 1] || ys[0] != ys[n - 1])
@@ -109,7 +112,7 @@ public static class FootprintWriter
             double distance = segment == 0
                 ? Math.Sqrt((xs[i] - ax) * (xs[i] - ax) + (ys[i] - ay) * (ys[i] - ay))
                 : Math.Abs(dx * (ay - ys[i]) - dy * (ax - xs[i])) / segment;
-            if (distance > Precision)
+            if (distance > tolerance)
             {
                 xs[kept] = xs[i];
                 ys[kept] = ys[i];
