@@ -213,6 +213,26 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
             Assert.Equal(end - start + 1, response.Content.Headers.ContentLength);
             Assert.Equal(file.AsSpan((int)start, (int)(end - start + 1)).ToArray(), await response.Content.ReadAsByteArrayAsync());
         }
+        // If-Range: the Range holds under the file's own Last-Modified; under another date or an entity tag, the whole file.
+        using (var plain = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead))
+        {
+            var lastModified = plain.Content.Headers.LastModified;
+            Assert.NotNull(lastModified);
+            foreach (var (ifRange, expected) in new[]
+                     {
+                         (lastModified.Value.ToString("r", System.Globalization.CultureInfo.InvariantCulture), HttpStatusCode.PartialContent),
+                         ("Mon, 01 Jan 2001 00:00:00 GMT", HttpStatusCode.OK),
+                         ("\"some-etag\"", HttpStatusCode.OK),
+                     })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.TryAddWithoutValidation("Range", "bytes=100-199");
+                request.Headers.TryAddWithoutValidation("If-Range", ifRange);
+                using var response = await client.SendAsync(request);
+                Assert.Equal(expected, response.StatusCode);
+                Assert.Equal(expected == HttpStatusCode.OK ? total : 100, (await response.Content.ReadAsByteArrayAsync()).Length);
+            }
+        }
         foreach (var header in new[] { $"bytes={total}-", $"bytes={total + 100}-{total + 200}", "bytes=-0" })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
