@@ -59,7 +59,11 @@ internal static class ScanOutput
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    public static string SummaryLine(CatalogueSummary summary, IReadOnlyList<TileRow> tiles, double elapsedSeconds)
+    /// <param name="directoriesListed">
+    /// Directories listed: the start folder and every folder below it (the catalogue counts only those below); zero
+    /// when the URL names one file.
+    /// </param>
+    public static string SummaryLine(CatalogueSummary summary, long directoriesListed, IReadOnlyList<TileRow> tiles, double elapsedSeconds)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
@@ -67,7 +71,7 @@ internal static class ScanOutput
             json.WriteStartObject();
             json.WriteString("kind", "summary");
             json.WriteNumber("files", summary.Files);
-            json.WriteNumber("directories", summary.Directories);
+            json.WriteNumber("directories", directoriesListed);
             json.WriteNumber("dataFiles", tiles.Count);
             json.WriteNumber("errors", tiles.Count(t => t.Error is not null));
             json.WriteNumber("totalBytes", tiles.Sum(t => t.Size ?? 0));
@@ -87,7 +91,7 @@ internal static class ScanOutput
     }
 
     /// <summary>The summary in the terms the platform's users know (nature, format, tiles, projection, weight, bands…).</summary>
-    public static string Human(string storage, ScanSummary summary, IReadOnlyList<TileRow> tiles, double elapsedSeconds, Func<string, string> relative)
+    public static string Human(string storage, ScanSummary summary, long directoriesListed, IReadOnlyList<TileRow> tiles, double elapsedSeconds, Func<string, string> relative)
     {
         var text = new StringBuilder();
         void Line(string label, string value) => text.Append(CultureInfo.InvariantCulture, $"{label,-15}{value}\n");
@@ -100,7 +104,7 @@ internal static class ScanOutput
             : $"{summary.Projection} (EPSG:{summary.Epsg})");
         Line("Total weight", $"{Weight(summary.TotalBytes)} ({summary.TotalBytes.ToString(CultureInfo.InvariantCulture)} bytes)");
         Line("Bands", summary.Bands.Length == 0 ? "-" : string.Join(", ", summary.Bands));
-        Line("Files scanned", $"{summary.FilesScanned.ToString(CultureInfo.InvariantCulture)} in {summary.Directories.ToString(CultureInfo.InvariantCulture)} sub-directories");
+        Line("Files scanned", $"{summary.FilesScanned.ToString(CultureInfo.InvariantCulture)} in {directoriesListed.ToString(CultureInfo.InvariantCulture)} director{(directoriesListed == 1 ? "y" : "ies")}");
         Line("Errors", summary.Errors.ToString(CultureInfo.InvariantCulture));
         foreach (var tile in tiles.Where(t => t.Error is not null).Take(20))
             text.Append(CultureInfo.InvariantCulture, $"  {relative(tile.Path)}: {tile.Error}\n");

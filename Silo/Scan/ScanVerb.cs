@@ -145,6 +145,8 @@ internal static class ScanVerb
         var summary = onlyFile is null
             ? await catalogue.SummarizeAsync(storageKey, location.Path)
             : new CatalogueSummary(tiles.Count, 0, []);
+        // The start folder was listed too: a flat folder is one directory, not zero.
+        long directoriesListed = onlyFile is null ? summary.Directories + 1 : 0;
         double elapsed = clock.Elapsed.TotalSeconds;
         string prefix = onlyFile is null ? location.Path : StoragePaths.Parent(onlyFile);
         if (arguments.Json)
@@ -152,7 +154,7 @@ internal static class ScanVerb
             var stdout = Console.Out;
             foreach (var tile in tiles)
                 await stdout.WriteLineAsync(ScanOutput.FileLine(tile, Relative(tile.Path, prefix)));
-            await stdout.WriteLineAsync(ScanOutput.SummaryLine(summary, tiles, elapsed));
+            await stdout.WriteLineAsync(ScanOutput.SummaryLine(summary, directoriesListed, tiles, elapsed));
             await stdout.FlushAsync();
         }
         else
@@ -160,7 +162,7 @@ internal static class ScanVerb
             var scanSummary = onlyFile is null
                 ? ScanSummaries.Build(summary, DateTimeOffset.UtcNow)
                 : ScanSummaries.Build(new CatalogueSummary(1, 0, tiles.Select(t => new TileGroup(t.Format, t.Classification, t.Epsg, t.CrsName, t.BandNames, 1, t.Size ?? 0, t.Error is null ? 0 : 1)).ToList()), DateTimeOffset.UtcNow);
-            Console.Out.Write(ScanOutput.Human(arguments.Url.Contains('@') ? location.ToString() : arguments.Url, scanSummary, tiles, elapsed, path => Relative(path, prefix)));
+            Console.Out.Write(ScanOutput.Human(arguments.Url.Contains('@') ? location.ToString() : arguments.Url, scanSummary, directoriesListed, tiles, elapsed, path => Relative(path, prefix)));
         }
         return Completed;
     }

@@ -44,6 +44,10 @@ public sealed class ConnectionLimitTests(ConnectionLimitFixture fixture) : IClas
     public Task SftpScanOverThreeSilosHoldsTheLimitAtTheServerAndNeverStalls() =>
         ScanAsync("sftp", Peers.Sftp, path => Declarations.Sftp("d-limit-sftp", path));
 
+    [Fact]
+    public Task HttpScanOverThreeSilosHoldsTheLimitAtTheServerAndNeverStalls() =>
+        ScanAsync("http", Peers.Nginx, path => Declarations.Http("d-limit-http", path));
+
     private async Task ScanAsync(string name, int port, Func<string, StorageDeclaration> declare)
     {
         using var tree = ScratchTree.Linked($"limit-{name}-{Guid.NewGuid().ToString("N")[..8]}", Directories, FilesPerDirectory, "l93_rgb_tiled_lzw.tif");

@@ -27,6 +27,25 @@ public sealed class ScanVerbTests
     }
 
     [Fact]
+    public async Task AFlatFolderCountsAsOneListedDirectory()
+    {
+        using var tree = new ScratchTree("verb-flat-" + Guid.NewGuid().ToString("N")[..8]);
+        tree.Copy("l93_rgb_tiled_lzw.tif", "/one.tif");
+        tree.Copy("nogeo_rgb_with_tfw.tfw", "/two.tfw");
+        var (exit, stdout, stderr) = await RunAsync("scan", "file://" + tree.Root, "--json");
+        Assert.True(exit == 0, stderr);
+        var summary = JsonDocument.Parse(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1]).RootElement;
+        Assert.Equal("summary", summary.GetProperty("kind").GetString());
+        Assert.Equal(1, summary.GetProperty("directories").GetInt64());
+        Assert.Equal(2, summary.GetProperty("files").GetInt64());
+        Assert.Equal(1, summary.GetProperty("dataFiles").GetInt64());
+
+        (exit, stdout, stderr) = await RunAsync("scan", "file://" + tree.Root);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("2 in 1 directory", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task UnreachableStorageAndMalformedUrlExitNonZeroWithOneLine()
     {
         var (exit, stdout, stderr) = await RunAsync("scan", "http://127.0.0.1:1/nothing/", "--json");
@@ -61,7 +80,7 @@ public sealed class ScanVerbTests
         var summary = lines[^1];
         Assert.Equal("summary", summary.GetProperty("kind").GetString());
         Assert.Equal(tree.FileCount, summary.GetProperty("files").GetInt64());
-        Assert.Equal(tree.DirectoryCount, summary.GetProperty("directories").GetInt64());
+        Assert.Equal(tree.DirectoryCount + 1, summary.GetProperty("directories").GetInt64()); // the start folder is listed too
         Assert.Equal(ScratchTree.StandardFiles.Count, summary.GetProperty("dataFiles").GetInt64());
         Assert.Equal(1, summary.GetProperty("errors").GetInt64());
         Assert.Equal(ScratchTree.StandardFiles.Keys.Sum(p => new FileInfo(tree.Local(p)).Length), summary.GetProperty("totalBytes").GetInt64());
