@@ -8,7 +8,7 @@ set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
 P=${PEERS_DIR:-/tmp/pcrs-peers}
-DIRS=${LATENCY_DIRS:-20}
+DIRS=${LATENCY_DIRS:-50}
 FILES=${LATENCY_FILES:-20}
 DELAY_MS=${LATENCY_DELAY_MS:-10}
 PY=/usr/bin/python3
@@ -23,7 +23,7 @@ SILO="$REPO/Silo/bin/Release/net10.0/Pcrs.Silo.dll"
 
 # nginx, vsftpd's control port and its passive range (30000-30019), each relayed from 127.0.0.2 to 127.0.0.1.
 $PY "$HERE/delay_relay.py" --listen 127.0.0.2 --target 127.0.0.1 --delay-ms "$DELAY_MS" --ports 8081,2121,30000-30019 \
-  > "$WORK/relay.out" 2>&1 &
+  --stats "$WORK/relay.json" > "$WORK/relay.out" 2>&1 &
 RELAY_PID=$!
 for _ in $(seq 50); do grep -q ready "$WORK/relay.out" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$WORK/relay.out" || { cat "$WORK/relay.out"; exit 1; }
@@ -32,7 +32,7 @@ START=$(date -u '+%Y-%m-%d %H:%M UTC')
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 RTT=$($PY "$HERE/measure_rtt.py" 127.0.0.1 127.0.0.2 8081 /latency/ 100)
 echo "relay: $RTT"
-$PY "$HERE/bench.py" --silo "$SILO" --root /latency/ --out "$WORK/table.md" "$@"
+$PY "$HERE/bench.py" --silo "$SILO" --root /latency/ --out "$WORK/table.md" --relay-pid "$RELAY_PID" --relay-stats "$WORK/relay.json" "$@"
 RTT_AFTER=$($PY "$HERE/measure_rtt.py" 127.0.0.1 127.0.0.2 8081 /latency/ 100)
 
 {
