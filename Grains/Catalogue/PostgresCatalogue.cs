@@ -230,6 +230,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
                 FROM unnest($4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(path, kind, size, modified_at, etag)
                 ON CONFLICT (storage_key, path) DO UPDATE SET parent_path = EXCLUDED.parent_path, kind = EXCLUDED.kind,
                     size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag, last_seen_scan = EXCLUDED.last_seen_scan
+                WHERE (pcrs_entries.parent_path, pcrs_entries.kind, pcrs_entries.size, pcrs_entries.modified_at, pcrs_entries.etag)
+                    IS DISTINCT FROM (EXCLUDED.parent_path, EXCLUDED.kind, EXCLUDED.size, EXCLUDED.modified_at, EXCLUDED.etag)
                 """, connection, transaction);
             upsert.Parameters.AddWithValue(storageKey);
             upsert.Parameters.AddWithValue(directoryPath);
@@ -243,14 +245,18 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         }
 
         // What this listing did not show any more: a file goes with its tile, a directory with its whole subtree.
+        // Unchanged rows are not rewritten above (an unchanged rescan would otherwise rewrite every entry of the
+        // storage), so what vanished is found against the listed names, not by an older last_seen_scan.
         var removed = new List<(string Path, bool IsDirectory)>();
         await using (var delete = new NpgsqlCommand("""
-            DELETE FROM pcrs_entries WHERE storage_key = $1 AND parent_path = $2 AND last_seen_scan <> $3 RETURNING path, kind
+            DELETE FROM pcrs_entries e WHERE e.storage_key = $1 AND e.parent_path = $2
+                AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS u(path) WHERE u.path = e.path)
+            RETURNING e.path, e.kind
             """, connection, transaction))
         {
             delete.Parameters.AddWithValue(storageKey);
             delete.Parameters.AddWithValue(directoryPath);
-            delete.Parameters.AddWithValue(scanNumber);
+            delete.Parameters.AddWithValue(listed.Select(e => e.Path).ToArray());
             await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
                 removed.Add((reader.GetString(0), reader.GetChar(1) == 'd'));
@@ -369,6 +375,9 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             p.AddWithValue(tile.ScannedAt.ToUniversalTime());
             batch.BatchCommands.Add(command);
         }
+        // One statement text for every row: prepared once per connection, PostgreSQL then skips parsing and planning
+        // each of the (up to hundreds of) rows of every batch, which was most of its CPU in a full scan.
+        await batch.PrepareAsync(cancellationToken);
         await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -65,7 +65,10 @@ public static class DownloadsApi
             // The size the server tells now wins: the file may have changed since the scan.
             if (stat is not { Kind: StorageEntryKind.File } || (stat.Size ?? seen.Size) is not { } total)
                 return TypedResults.NotFound();
-            var range = ByteRange.Parse(http.Request.Headers.Range, total, out bool unsatisfiable);
+            var modified = stat.LastModified ?? seen.LastModified;
+            // A resumed download must not splice two versions of a file: a Range under a stale If-Range gets the whole file.
+            var rangeHeader = ByteRange.IfRangeHolds(http.Request.Headers.IfRange, modified) ? http.Request.Headers.Range.ToString() : null;
+            var range = ByteRange.Parse(rangeHeader, total, out bool unsatisfiable);
             if (unsatisfiable)
             {
                 http.Response.Headers.ContentRange = $"bytes */{total}";
@@ -74,7 +77,7 @@ public static class DownloadsApi
             long length = range?.Length ?? total;
             if (!HttpMethods.IsHead(http.Request.Method) && length > 0)
                 source = await client.OpenReadAsync(filePath, range?.Start ?? 0, connectionWait.Token);
-            var result = new StorageFileResult(source, filePath, total, range, logger);
+            var result = new StorageFileResult(source, filePath, total, range, modified, logger);
             source = null; // the result owns it now
             return result;
         }

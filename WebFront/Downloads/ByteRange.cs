@@ -53,6 +53,20 @@ public readonly record struct ByteRange(long Start, long End)
         return new ByteRange(start, end);
     }
 
+    /// <summary>
+    /// Whether an If-Range header lets the Range apply (RFC 9110 §13.1.5): no header, or the exact Last-Modified date the
+    /// platform sends for the file. An entity tag never matches (downloads carry none), nor does a date when the time is unknown.
+    /// </summary>
+    public static bool IfRangeHolds(string? ifRange, DateTimeOffset? lastModified)
+    {
+        if (string.IsNullOrWhiteSpace(ifRange))
+            return true;
+        if (lastModified is not { } modified)
+            return false;
+        return DateTimeOffset.TryParseExact(ifRange.Trim(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            && date.ToUnixTimeSeconds() == modified.ToUnixTimeSeconds();
+    }
+
     public string ContentRange(long totalLength) =>
         string.Create(CultureInfo.InvariantCulture, $"bytes {Start}-{End}/{totalLength}");
 }

@@ -9,7 +9,7 @@ namespace Pcrs.WebFront.Downloads;
 /// never held whole in memory. Owns the already opened <paramref name="source"/> (null for HEAD or an empty body) and
 /// disposes it, which gives its connection back to the storage's pool.
 /// </summary>
-public sealed class StorageFileResult(Stream? source, string path, long totalLength, ByteRange? range, ILogger logger) : IResult
+public sealed class StorageFileResult(Stream? source, string path, long totalLength, ByteRange? range, DateTimeOffset? lastModified, ILogger logger) : IResult
 {
     private const int BufferSize = 64 * 1024;
 
@@ -25,6 +25,8 @@ public sealed class StorageFileResult(Stream? source, string path, long totalLen
         response.Headers.AcceptRanges = "bytes";
         if (range is { } r)
             response.Headers.ContentRange = r.ContentRange(totalLength);
+        if (lastModified is { } modified)
+            response.Headers.LastModified = modified.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture);
         var fileName = StoragePaths.FileName(path);
         response.Headers.ContentDisposition = $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
         if (source is null || length == 0)

@@ -36,15 +36,24 @@ public class DownloadFixture : WebFrontFixture
         using var editor = Client(project.EditorKey);
         var declare = await editor.PutAsJsonAsync($"{d}/storage", storage);
         Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
+        var status = await WaitForScanAsync(d);
+        Assert.True(status == "succeeded", $"scan {status}");
+        return d;
+    }
+
+    /// <summary>Waits for the deliverable's scan to end; returns its status ("succeeded" or "failed" with its error).</summary>
+    public async Task<string> WaitForScanAsync(string deliverable)
+    {
         using var anonymous = Client();
         var deadline = Stopwatch.StartNew();
         while (true)
         {
-            var scan = await ReadJsonAsync(await anonymous.GetAsync($"{d}/scan"));
+            var scan = await ReadJsonAsync(await anonymous.GetAsync($"{deliverable}/scan"));
             var status = scan["status"]!.GetValue<string>();
             if (status == "succeeded")
-                return d;
-            Assert.True(status != "failed", $"scan failed: {scan.ToJsonString()}");
+                return status;
+            if (status == "failed")
+                return $"failed: {scan.ToJsonString()}";
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"scan still {status}: {scan.ToJsonString()}");
             await Task.Delay(200);
         }

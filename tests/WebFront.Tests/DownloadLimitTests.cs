@@ -42,8 +42,15 @@ public sealed class DownloadLimitTests(TwoConnectionsFixture web, ITestOutputHel
         using var client = web.Client();
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SlowDownloadAsync(client, url)));
-        output.WriteLine($"4 slow downloads of 8 MiB in {watch.Elapsed.TotalSeconds:F1} s: {string.Join(", ", outcomes)}; " +
+        var downloads = Task.WhenAll(Enumerable.Range(0, 4).Select(_ => SlowDownloadAsync(client, url)));
+        // A rescan meanwhile: a newer client (pool) of the same storage on this silo competes for the same leases.
+        await Task.Delay(500);
+        using (var editor = web.Client(project.EditorKey))
+            Assert.Equal(HttpStatusCode.Accepted, (await editor.PostAsync($"{big}/scan", null)).StatusCode);
+        var outcomes = await downloads;
+        var rescan = await web.WaitForScanAsync(big);
+        Assert.Equal("succeeded", rescan);
+        output.WriteLine($"4 slow downloads of 8 MiB and a rescan in {watch.Elapsed.TotalSeconds:F1} s: {string.Join(", ", outcomes)}; " +
                          $"peak {sampler.Peak} connections at the server over {sampler.Samples} samples; load {File.ReadAllText("/proc/loadavg").Trim()}");
         Assert.True(sampler.Samples >= 3, $"only {sampler.Samples} samples: too few to say anything");
         Assert.InRange(sampler.Peak, 1, TwoConnectionsFixture.Limit);

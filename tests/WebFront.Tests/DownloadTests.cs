@@ -105,9 +105,26 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
         var big = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.BigPath));
         using var anonymous = web.Client();
         await AssertBigRangeAsync(anonymous, big, DownloadFiles.BigBlockOffsets[1] - 1000, 2 * 1024 * 1024);
+        await AssertStreamedAsync(anonymous, big, "FTP");
+    }
 
+    [Fact]
+    public async Task Large_sftp_download_is_streamed_and_never_held_whole_in_memory()
+    {
+        DownloadFiles.Prepare();
+        var project = await web.CreateProjectAsync("Gros fichier SFTP");
+        var big = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Sftp(DownloadFiles.BigPath));
+        using var anonymous = web.Client();
+        await AssertStreamedAsync(anonymous, big, "SFTP");
+    }
+
+    /// <summary>
+    /// Downloads the whole big file and checks its hash, while sampling this process's memory: the web front runs here, so
+    /// holding the file would add 200 MiB; streaming through a small buffer adds only garbage the GC reclaims.
+    /// </summary>
+    private async Task AssertStreamedAsync(HttpClient client, string deliverable, string protocol)
+    {
         string expected = DownloadFiles.Sha256(Path.Combine(DownloadFiles.Local(DownloadFiles.BigPath), DownloadFiles.BigName));
-        // The web front runs in this process: sample its managed heap and resident memory while 200 MB go through it.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
@@ -126,7 +143,7 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
         });
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var response = await anonymous.GetAsync($"{big}/files{DownloadFiles.BigPath}/{DownloadFiles.BigName}", HttpCompletionOption.ResponseHeadersRead);
+        using var response = await client.GetAsync($"{deliverable}/files{DownloadFiles.BigPath}/{DownloadFiles.BigName}", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(DownloadFiles.BigSize, response.Content.Headers.ContentLength);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -151,11 +168,10 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
         Assert.Equal(DownloadFiles.BigSize, received);
         Assert.Equal(expected, Convert.ToHexString(hash.GetHashAndReset()));
         long heapGrowth = heapPeak - heapBefore, rssGrowth = rssPeak - rssBefore;
-        output.WriteLine($"200 MiB over FTP in {total.TotalSeconds:F2} s ({DownloadFiles.BigSize / total.TotalSeconds / 1048576:F0} MiB/s), first bytes after {firstBytes.TotalMilliseconds:F0} ms; " +
+        output.WriteLine($"200 MiB over {protocol} in {total.TotalSeconds:F2} s ({DownloadFiles.BigSize / total.TotalSeconds / 1048576:F0} MiB/s), first bytes after {firstBytes.TotalMilliseconds:F0} ms; " +
                          $"managed heap +{heapGrowth / 1048576.0:F1} MiB (peak), resident +{rssGrowth / 1048576.0:F1} MiB (peak); load {File.ReadAllText("/proc/loadavg").Trim()}");
-        // Holding the file would add 200 MiB; streaming through a 64 KiB buffer adds only garbage the GC reclaims.
-        Assert.True(heapGrowth < 48L * 1024 * 1024, $"managed heap grew by {heapGrowth / 1048576.0:F1} MiB during a 200 MiB download");
-        Assert.True(rssGrowth < 96L * 1024 * 1024, $"resident memory grew by {rssGrowth / 1048576.0:F1} MiB during a 200 MiB download");
+        Assert.True(heapGrowth < 48L * 1024 * 1024, $"managed heap grew by {heapGrowth / 1048576.0:F1} MiB during a 200 MiB download over {protocol}");
+        Assert.True(rssGrowth < 96L * 1024 * 1024, $"resident memory grew by {rssGrowth / 1048576.0:F1} MiB during a 200 MiB download over {protocol}");
     }
 
     private static string DeliverableBase(CreatedProject project, int deliverable) =>
@@ -196,6 +212,26 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
             Assert.Equal($"bytes {start}-{end}/{total}", response.Content.Headers.ContentRange?.ToString());
             Assert.Equal(end - start + 1, response.Content.Headers.ContentLength);
             Assert.Equal(file.AsSpan((int)start, (int)(end - start + 1)).ToArray(), await response.Content.ReadAsByteArrayAsync());
+        }
+        // If-Range: the Range holds under the file's own Last-Modified; under another date or an entity tag, the whole file.
+        using (var plain = await client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead))
+        {
+            var lastModified = plain.Content.Headers.LastModified;
+            Assert.NotNull(lastModified);
+            foreach (var (ifRange, expected) in new[]
+                     {
+                         (lastModified.Value.ToString("r", System.Globalization.CultureInfo.InvariantCulture), HttpStatusCode.PartialContent),
+                         ("Mon, 01 Jan 2001 00:00:00 GMT", HttpStatusCode.OK),
+                         ("\"some-etag\"", HttpStatusCode.OK),
+                     })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.TryAddWithoutValidation("Range", "bytes=100-199");
+                request.Headers.TryAddWithoutValidation("If-Range", ifRange);
+                using var response = await client.SendAsync(request);
+                Assert.Equal(expected, response.StatusCode);
+                Assert.Equal(expected == HttpStatusCode.OK ? total : 100, (await response.Content.ReadAsByteArrayAsync()).Length);
+            }
         }
         foreach (var header in new[] { $"bytes={total}-", $"bytes={total + 100}-{total + 200}", "bytes=-0" })
         {

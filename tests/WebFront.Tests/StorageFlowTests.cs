@@ -118,12 +118,40 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         Assert.Contains("\"type\":\"sftp\"", before);
         Assert.DoesNotContain("127.0.0.1", before);
 
+        // Before: scanned, and the file downloads (so the refusal below is the revocation's doing).
+        Assert.Equal("succeeded", (await WaitForScanAsync(anonymous, $"{d}/scan"))["status"]!.GetValue<string>());
+        var file = $"{d}/files/webfront-tests/dalles/{TileNames[0]}";
+        var local = Path.Combine(Peers.DataDir, "webfront-tests", "dalles", TileNames[0]);
+        Assert.Equal(await File.ReadAllBytesAsync(local), await anonymous.GetByteArrayAsync(file));
+        // The password exists in the database only encrypted, once per copy: the declaration and the catalogue's storage.
+        const string storageKey = "sftp://peer@127.0.0.1:";
+        var ciphertexts = new List<string>();
+        await using (var connection = new NpgsqlConnection(web.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var read = new NpgsqlCommand(
+                "SELECT protected_password FROM pcrs_storage_declarations WHERE deliverable_id = @id " +
+                "UNION ALL SELECT protected_secret FROM pcrs_storages WHERE storage_key = @key", connection);
+            read.Parameters.AddWithValue("id", project.Deliverables[0]);
+            read.Parameters.AddWithValue("key", storageKey + Peers.Sftp);
+            await using var reader = await read.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                ciphertexts.Add(reader.GetString(0));
+        }
+        Assert.Equal(2, ciphertexts.Count);
+        Assert.All(ciphertexts, c => Assert.DoesNotContain(password, c));
+
         Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"{d}/storage")).StatusCode);
 
+        // At once, with no wait: downloads (whole, ranged, HEAD) refused, and the deliverable gone from every view.
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(file)).StatusCode);
+        using (var ranged = new HttpRequestMessage(HttpMethod.Get, file) { Headers = { Range = new System.Net.Http.Headers.RangeHeaderValue(0, 99) } })
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.SendAsync(ranged)).StatusCode);
+        using (var head = new HttpRequestMessage(HttpMethod.Head, file))
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.SendAsync(head)).StatusCode);
         var after = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
         Assert.Null(after["deliverables"]![0]!["storage"]);
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{d}/tiles")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{d}/files/webfront-tests/dalles/{TileNames[0]}")).StatusCode);
         Assert.DoesNotContain(project.Deliverables[0].ToString(), await anonymous.GetStringAsync("/api/exports/livrables.geojson"));
 
         await using (var connection = new NpgsqlConnection(web.ConnectionString))
@@ -133,10 +161,19 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
             await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_declarations WHERE deliverable_id = @id", connection);
             count.Parameters.AddWithValue("id", project.Deliverables[0]);
             Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
+            // The scan data stays (other deliverables may share the storage); its credentials do not.
+            await using var storage = new NpgsqlCommand(
+                "SELECT protected_secret IS NULL, (SELECT count(*) FROM pcrs_entries e WHERE e.storage_key = s.storage_key) FROM pcrs_storages s WHERE storage_key = @key", connection);
+            storage.Parameters.AddWithValue("key", storageKey + Peers.Sftp);
+            await using var reader = await storage.ExecuteReaderAsync();
+            Assert.True(await reader.ReadAsync(), "the storage's catalogue row is gone");
+            Assert.True(reader.GetBoolean(0), "the catalogue still holds the storage's encrypted password");
+            Assert.True(reader.GetInt64(1) > 0, "the scan data left the catalogue");
         }
         var dump = await PgDumpAsync(web.DatabaseName);
         Assert.Contains("pcrs_storage_declarations", dump);
         Assert.DoesNotContain(password, dump);
+        Assert.All(ciphertexts, c => Assert.DoesNotContain(c, dump));
     }
 
     [Fact]

@@ -5,14 +5,48 @@ using System.Net.Sockets;
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
-/// The <see cref="SocketsHttpHandler.ConnectCallback"/>: resolves the host through the address guard and connects to
-/// the checked addresses only, so neither a redirect nor a DNS answer changing after the check reaches a refused network.
+/// The <see cref="SocketsHttpHandler.ConnectCallback"/>: takes a lease from the storage's <see cref="IConnectionLimiter"/>
+/// for the new connection (held until the connection closes, so the limit counts TCP connections as the server sees
+/// them, idle keep-alive ones included), then resolves the host through the address guard and connects to the checked
+/// addresses only, so neither a redirect nor a DNS answer changing after the check reaches a refused network.
 /// </summary>
-internal sealed class GuardedConnector(IAddressGuard guard)
+/// <param name="guard">Checks every address before connecting.</param>
+/// <param name="limiter">Grants the right to hold one connection; null connects without asking (no limit).</param>
+/// <param name="connectTimeout">
+/// Limit for the TCP connect itself, not for the wait for a lease: a silo may wait its turn while others use the limit.
+/// </param>
+internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? limiter = null, TimeSpan? connectTimeout = null)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
-        var endpoint = context.DnsEndPoint;
+        var lease = limiter is null ? null : await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (connectTimeout is { } limit)
+                timeout.CancelAfter(limit);
+            Stream stream;
+            try
+            {
+                stream = await ConnectGuardedAsync(context.DnsEndPoint, timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new StorageException(StorageErrorKind.Transient,
+                    $"Connecting to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
+            }
+            return lease is null ? stream : new LeasedConnectionStream(stream, lease);
+        }
+        catch
+        {
+            if (lease is not null)
+                await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<Stream> ConnectGuardedAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
         var addresses = await guard.ResolveAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
         SocketException? last = null;
         foreach (var address in addresses)

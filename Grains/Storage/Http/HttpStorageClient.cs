@@ -14,9 +14,16 @@ namespace Pcrs.Grains.Storage.Http;
 /// <summary>
 /// HTTP(S) storage: directory listings parsed from autoindex pages, ranged reads that cost one request per file, and
 /// download streams. Connections go only to addresses the guard allows (also after redirects), never exceed the storage's
-/// connection limit (each request holds a lease, passed on to the next waiting request), and transient failures are
-/// retried with backoff.
+/// connection limit, and transient failures are retried with backoff.
 /// </summary>
+/// <remarks>
+/// Each TCP connection holds a lease from the limiter for as long as it is open (<see cref="GuardedConnector"/>), so the
+/// limit counts what the server sees, idle keep-alive connections included; leasing per request let every silo keep its
+/// own idle connections, and three silos held three times the limit at the server. Idle connections close after
+/// <see cref="IdleConnectionTimeout"/> and every connection after <see cref="ConnectionTurn"/>, so a silo waiting for a
+/// lease gets one within a turn even while others are busy (a reconnect every few seconds costs one TCP, and resumed TLS,
+/// handshake).
+/// </remarks>
 public sealed class HttpStorageClient : IStorageClient
 {
     /// <summary>Largest listing page read; a bigger one fails instead of exhausting memory.</summary>
@@ -32,11 +39,16 @@ public sealed class HttpStorageClient : IStorageClient
     internal TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
 
     private const int MaxRedirects = 5;
+
+    /// <summary>A keep-alive connection unused this long is closed, giving its lease back.</summary>
+    internal static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>A connection is not reused after this long, so leases rotate between silos under contention.</summary>
+    internal static readonly TimeSpan ConnectionTurn = TimeSpan.FromSeconds(2);
     private const int SkipBufferSize = 64 * 1024;
 
     private readonly StorageLocation _location;
     private readonly IConnectionLimiter _limiter;
-    private readonly LeaseHandOff _leases;
     private readonly StorageTrust _trust;
     private readonly IAddressGuard _guard;
     private readonly StorageAccessOptions _options;
@@ -58,7 +70,6 @@ public sealed class HttpStorageClient : IStorageClient
         _trust = trust ?? throw new ArgumentNullException(nameof(trust));
         _guard = guard ?? throw new ArgumentNullException(nameof(guard));
         _options = options ?? throw new ArgumentNullException(nameof(options));
-        _leases = new LeaseHandOff(limiter, options.MaxConnectionsPerStorage);
         _logger = logger ?? NullLogger.Instance;
         string host = location.Host.Contains(':') ? $"[{location.Host}]" : location.Host;
         _origin = $"{StorageLocation.ProtocolScheme(location.Protocol)}://{host}:{location.Port}";
@@ -78,13 +89,15 @@ public sealed class HttpStorageClient : IStorageClient
             // No decompression: a compressed listing could inflate far past the page limit.
             AutomaticDecompression = DecompressionMethods.None,
             MaxConnectionsPerServer = options.MaxConnectionsPerStorage,
-            ConnectTimeout = options.ConnectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+            // The connect callback waits for a lease first (maybe a turn), then applies ConnectTimeout to the TCP connect.
+            ConnectTimeout = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = IdleConnectionTimeout,
+            PooledConnectionLifetime = ConnectionTurn,
             // When a read stops early (a 200 instead of a 206), close the connection instead of draining the rest of a big file.
             MaxResponseDrainSize = 0,
             ResponseDrainTimeout = TimeSpan.Zero,
             MaxResponseHeadersLength = 64,
-            ConnectCallback = new GuardedConnector(guard).ConnectAsync,
+            ConnectCallback = new GuardedConnector(guard, limiter, options.ConnectTimeout).ConnectAsync,
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
         };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
@@ -97,7 +110,7 @@ public sealed class HttpStorageClient : IStorageClient
     {
         string path = StorageLocation.NormalizePath(directoryPath);
         var uri = ToUri(path, directory: true);
-        var entries = await WithRetriesAsync($"listing \"{path}\"", async (lease, token) =>
+        var entries = await WithRetriesAsync($"listing \"{path}\"", async token =>
         {
             using var response = await SendAsync(HttpMethod.Get, uri, null, token).ConfigureAwait(false);
             EnsureSuccess(response, path, directory: true);
@@ -115,7 +128,7 @@ public sealed class HttpStorageClient : IStorageClient
     {
         string normalized = StorageLocation.NormalizePath(path);
         var uri = ToUri(normalized, directory: false);
-        return WithRetriesAsync($"checking \"{normalized}\"", async (lease, token) =>
+        return WithRetriesAsync($"checking \"{normalized}\"", async token =>
         {
             using var head = await SendAsync(HttpMethod.Head, uri, null, token).ConfigureAwait(false);
             if (head.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
@@ -144,7 +157,7 @@ public sealed class HttpStorageClient : IStorageClient
         if (buffer.IsEmpty)
             return new RangeReadResult(0, null);
         var uri = ToUri(normalized, directory: false);
-        return await WithRetriesAsync($"reading \"{normalized}\"", async (lease, token) =>
+        return await WithRetriesAsync($"reading \"{normalized}\"", async token =>
         {
             using var response = await SendAsync(HttpMethod.Get, uri, new RangeHeaderValue(offset, offset + buffer.Length - 1), token)
                 .ConfigureAwait(false);
@@ -176,7 +189,7 @@ public sealed class HttpStorageClient : IStorageClient
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         string normalized = StorageLocation.NormalizePath(path);
         var uri = ToUri(normalized, directory: false);
-        return WithRetriesAsync<Stream>($"opening \"{normalized}\"", async (lease, token) =>
+        return WithRetriesAsync<Stream>($"opening \"{normalized}\"", async token =>
         {
             var response = await SendAsync(HttpMethod.Get, uri, offset > 0 ? new RangeHeaderValue(offset, null) : null, token).ConfigureAwait(false);
             try
@@ -197,7 +210,7 @@ public sealed class HttpStorageClient : IStorageClient
                     FlagNoRanges(normalized);
                     await SkipAsync(body, offset, normalized, token).ConfigureAwait(false);
                 }
-                return new LeasedResponseStream(body, response, lease.Take(), _options.OperationTimeout);
+                return new TimedResponseStream(body, response, _options.OperationTimeout);
             }
             catch
             {
@@ -214,23 +227,22 @@ public sealed class HttpStorageClient : IStorageClient
     }
 
     /// <summary>
-    /// Runs one attempt per try: takes a connection lease, arms the operation timeout, and retries timeouts, resets, 5xx,
-    /// 429 and 503 with exponential backoff (429/503 also tell the limiter to lower the concurrency).
+    /// Runs one attempt per try: arms the operation timeout, and retries timeouts, resets, 5xx, 429 and 503 with
+    /// exponential backoff (429/503 also tell the limiter to lower the concurrency). The connection's lease is taken
+    /// when the handler opens a connection.
     /// </summary>
-    private async Task<T> WithRetriesAsync<T>(string what, Func<LeaseHolder, CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    private async Task<T> WithRetriesAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
     {
         StorageException? last = null;
         for (int attemptNumber = 1; ; attemptNumber++)
         {
             TimeSpan? retryAfter = null;
-            var lease = new LeaseHolder(await _leases.AcquireAsync(cancellationToken).ConfigureAwait(false));
-            try
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(_options.OperationTimeout);
                 try
                 {
-                    return await attempt(lease, timeout.Token).ConfigureAwait(false);
+                    return await attempt(timeout.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -250,12 +262,6 @@ public sealed class HttpStorageClient : IStorageClient
                 {
                     last = new StorageException(StorageErrorKind.Transient, $"{Capitalize(what)} failed: the connection broke ({e.Message}).", e);
                 }
-            }
-            finally
-            {
-                if (last?.Kind == StorageErrorKind.TooManyConnections)
-                    lease.Forfeit();
-                await lease.DisposeAsync().ConfigureAwait(false);
             }
 
             if (last.Kind is not (StorageErrorKind.Transient or StorageErrorKind.TooManyConnections) || attemptNumber >= _options.MaxAttempts)
@@ -451,21 +457,4 @@ public sealed class HttpStorageClient : IStorageClient
     }
 
     private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    /// <summary>The lease of one attempt; a download stream takes it over so the connection stays counted while it is read.</summary>
-    private sealed class LeaseHolder(IAsyncDisposable lease) : IAsyncDisposable
-    {
-        private IAsyncDisposable? _lease = lease;
-
-        public IAsyncDisposable Take() => Interlocked.Exchange(ref _lease, null) ?? throw new InvalidOperationException("The lease was already taken.");
-
-        /// <summary>The server refused one connection too many: the lease returns to the limiter, not to the next request.</summary>
-        public void Forfeit()
-        {
-            if (Volatile.Read(ref _lease) is { } lease)
-                LeaseHandOff.Forfeit(lease);
-        }
-
-        public ValueTask DisposeAsync() => Interlocked.Exchange(ref _lease, null)?.DisposeAsync() ?? ValueTask.CompletedTask;
-    }
 }

@@ -58,7 +58,7 @@ public sealed class HttpPeerTests
                 Assert.All(remote.Values.Where(e => e.Kind == StorageEntryKind.File), e => Assert.True(e.SizeIsExact));
         }
         Assert.InRange(limiter.Peak, 1, 2);
-        Assert.Equal(0, limiter.InUse);
+        await limiter.WaitUntilNoneInUseAsync();
     }
 
     [Theory]

@@ -30,6 +30,18 @@ internal sealed class CountingLimiter(int limit = 4) : IConnectionLimiter
 
     public void ReportTooManyConnections() => Interlocked.Increment(ref _tooMany);
 
+    /// <summary>
+    /// Leases belong to TCP connections, and an idle keep-alive connection keeps its lease until the handler closes it
+    /// (one second idle): waits for that, and fails if a lease is never given back.
+    /// </summary>
+    public async Task WaitUntilNoneInUseAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (InUse > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.Equal(0, InUse);
+    }
+
     private sealed class Lease(CountingLimiter owner) : IAsyncDisposable
     {
         private int _done;

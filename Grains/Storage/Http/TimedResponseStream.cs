@@ -1,10 +1,10 @@
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
-/// A download body that holds its connection lease until disposed, and gives every read its own idle timeout so a server
-/// that stops sending cannot hold a connection forever.
+/// A download body that keeps its connection (and so the connection's lease) until disposed, and gives every read its own
+/// idle timeout so a server that stops sending cannot hold a connection forever.
 /// </summary>
-internal sealed class LeasedResponseStream(Stream inner, HttpResponseMessage response, IAsyncDisposable lease, TimeSpan readTimeout) : Stream
+internal sealed class TimedResponseStream(Stream inner, HttpResponseMessage response, TimeSpan readTimeout) : Stream
 {
     private int _disposed;
 
@@ -62,7 +62,6 @@ internal sealed class LeasedResponseStream(Stream inner, HttpResponseMessage res
             return;
         await inner.DisposeAsync().ConfigureAwait(false);
         response.Dispose();
-        await lease.DisposeAsync().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
 }

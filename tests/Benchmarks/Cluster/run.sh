@@ -1,0 +1,216 @@
+#!/bin/bash
+# Cluster benchmark: S storages x F GeoTIFF tiles on real servers on loopback, scanned by 1, 2 and 3 real `Pcrs.Silo run`
+# processes on a PostgreSQL database this script creates (ADO.NET clustering, as deploy/local-cluster.sh). Per
+# configuration: full scan and unchanged rescan (files/s), peak memory per silo (VmHWM), database size, bytes the
+# servers sent; rclone listing the same trees as a baseline. Appends a section to RESULTS.md (never rewrites it).
+#
+# usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
+#        [--max-connections 4] [--label TEXT]
+# Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
+# 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
+# (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
+set -euo pipefail
+HERE=$(dirname "$(readlink -f "$0")")
+REPO=$(readlink -f "$HERE/../../..")
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --storages) STORAGES=$2; shift 2 ;;
+    --files) FILES=$2; shift 2 ;;
+    --silos) SILOS=$2; shift 2 ;;
+    --no-rclone) RCLONE=0; shift ;;
+    --max-connections) MAXCONN=$2; shift 2 ;;
+    --label) LABEL=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 64 ;;
+  esac
+done
+W=${CLUSTER_BENCH_DIR:-/tmp/pcrs-cluster-bench}
+TREE=$W/tree
+PGBIN=/usr/lib/postgresql/15/bin
+PGPORT=${CLUSTER_BENCH_PG_PORT:-55610}
+HTTP_BASE=${CLUSTER_BENCH_HTTP_BASE:-18000}
+SILO_PORT=11200 GATEWAY_PORT=30200
+CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=pcrs_bench;Maximum Pool Size=40"
+mkdir -p "$W"/{logs,run,out}
+log() { printf '[cluster-bench] %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+SILO_PIDS=()
+
+tree_ticks() { # CPU ticks of a process and its children (exited children count through cutime/cstime)
+  local root=$1 total
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$root/stat" 2>/dev/null || echo 0)
+  for child in $(pgrep -P "$root" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$child/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+servers_ticks() { echo "$(tree_ticks "$(head -1 "$W/pg/postmaster.pid")") $(tree_ticks "$(cat "$W/run/nginx.pid")")"; }
+
+stop_silos() {
+  for pid in "${SILO_PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${SILO_PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    for _ in $(seq 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+  done
+  SILO_PIDS=()
+}
+cleanup() {
+  stop_silos
+  [ -f "$W/run/nginx.pid" ] && kill -QUIT "$(cat "$W/run/nginx.pid")" 2>/dev/null || true
+  runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -m fast stop >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+# ---------- 1. the trees ----------
+log "trees: $STORAGES storages x $FILES files"
+/usr/bin/python3 "$HERE/gen_cluster_tree.py" "$TREE" --storages "$STORAGES" --files "$FILES" >&2
+
+# ---------- 2. nginx: one server (one storage identity: its own port) per storage ----------
+{
+  echo "worker_processes 2; pid $W/run/nginx.pid; error_log $W/logs/nginx-error.log warn;"
+  echo "worker_rlimit_nofile 8192; events { worker_connections 4096; }"
+  echo "http { include /etc/nginx/mime.types; default_type application/octet-stream; sendfile on;"
+  for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $W/run/$t;"; done
+  echo "  log_format bench '\$msec \$status \$body_bytes_sent \$server_port \"\$request\"';"
+  echo "  access_log $W/logs/nginx-access.log bench buffer=256k flush=1s;"
+  for i in $(seq 0 $((STORAGES - 1))); do
+    printf '  server { listen 127.0.0.1:%d; root %s/s%03d; location / { autoindex on; autoindex_exact_size on; } }\n' \
+      $((HTTP_BASE + i)) "$TREE" "$i"
+  done
+  echo "}"
+} > "$W/run/nginx.conf"
+[ -f "$W/run/nginx.pid" ] && kill -QUIT "$(cat "$W/run/nginx.pid")" 2>/dev/null && sleep 1 || true
+nginx -c "$W/run/nginx.conf" -p "$W/run"
+curl -fs "http://127.0.0.1:$HTTP_BASE/lot00/" >/dev/null || { log "nginx does not answer on $HTTP_BASE"; exit 1; }
+: > "$W/run/storages.tsv"
+for i in $(seq 0 $((STORAGES - 1))); do printf 'http\t127.0.0.1\t%d\t/\n' $((HTTP_BASE + i)) >> "$W/run/storages.tsv"; done
+
+# ---------- 3. PostgreSQL: an instance of our own (the peers' one serves other tests) ----------
+if [ ! -s "$W/pg/PG_VERSION" ]; then
+  mkdir -p "$W/pg" && chown postgres:postgres "$W/pg"
+  runuser -u postgres -- "$PGBIN/initdb" -D "$W/pg" -U postgres --auth=trust -E UTF8 >/dev/null
+fi
+mkdir -p "$W/pgsock" && chown postgres:postgres "$W/pgsock"
+runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -l "$W/pgsock/postgres.log" -w \
+  -o "-p $PGPORT -k $W/pgsock -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" start >/dev/null
+PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -t -A)
+
+# ---------- 4. build ----------
+log "building (Release)"
+dotnet build "$REPO/Silo/Silo.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build "$HERE/Benchmarks.Cluster.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+SILO_DLL=$REPO/Silo/bin/Release/net10.0/Pcrs.Silo.dll
+DRIVER_DLL=$HERE/bin/Release/net10.0/Pcrs.Benchmarks.Cluster.dll
+
+# ---------- 5. rclone baseline: list every tree (listing only, no header read) ----------
+RCLONE_LINE="not run (--no-rclone)"
+if [ "$RCLONE" = 1 ]; then
+  log "rclone lsjson -R --http-no-head over $STORAGES storages, 4 at a time"
+  start=$(date +%s.%N)
+  seq 0 $((STORAGES - 1)) | xargs -P 4 -I{} sh -c \
+    'rclone lsjson -R --http-no-head --files-only ":http,url=\"http://127.0.0.1:$(( '"$HTTP_BASE"' + {} ))/\":" | grep -c "\"Path\"" > '"$W"'/out/rclone-{}.count'
+  end=$(date +%s.%N)
+  listed=$(cat "$W"/out/rclone-*.count | paste -sd+ | bc)
+  secs=$(echo "$end - $start" | bc)
+  RCLONE_LINE="rclone 1.60 \`lsjson -R --http-no-head --files-only\`, 4 storages at a time: $listed files listed in $(printf '%.1f' "$secs") s = $(echo "$listed / $secs" | bc) files/s (listing only, no byte of any file read); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  rm -f "$W"/out/rclone-*.count
+  log "$RCLONE_LINE"
+fi
+
+# ---------- 6. per silo count: fresh database, N silos, the driver ----------
+ROWS=()
+for n in $SILOS; do
+  log "=== $n silo(s): fresh database"
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS pcrs_bench WITH (FORCE)" -c "CREATE DATABASE pcrs_bench" postgres
+  ConnectionStrings__Pcrs="$CS" dotnet "$SILO_DLL" migrate >"$W/logs/migrate.log" 2>&1
+  cluster="bench-$n-$(date +%s)"
+  for i in $(seq 1 "$n"); do
+    ConnectionStrings__Pcrs="$CS" Pcrs__Clustering=AdoNet Orleans__ClusterId="$cluster" Orleans__ServiceId=bench \
+      Orleans__SiloName="silo-$i" Orleans__Endpoints__SiloPort=$((SILO_PORT + i)) Orleans__Endpoints__GatewayPort=$((GATEWAY_PORT + i)) \
+      Scanning__AllowedNetworks__0=127.0.0.0/8 Scanning__MaxConnectionsPerStorage="$MAXCONN" \
+      nohup dotnet "$SILO_DLL" run >"$W/logs/silo-$n-$i.log" 2>&1 &
+    SILO_PIDS+=($!)
+  done
+  for _ in $(seq 240); do
+    active=$("${PSQL[@]}" -c "SELECT count(*) FROM orleans_members WHERE deployment_id = '$cluster' AND status = 3" pcrs_bench 2>/dev/null || echo 0)
+    [ "$active" = "$n" ] && break
+    sleep 0.5
+  done
+  [ "$active" = "$n" ] || { log "only $active of $n silos became active; see $W/logs"; exit 1; }
+  load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+  access_before=$(wc -l < "$W/logs/nginx-access.log" 2>/dev/null || echo 0)
+  log "$n silo(s) active; driver starts (load $load_before)"
+  read -r pg_before nginx_before <<<"$(servers_ticks)"
+  silo_before=()
+  for pid in "${SILO_PIDS[@]}"; do silo_before+=("$(awk '{print $14 + $15}' "/proc/$pid/stat")"); done
+  "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" pcrs_bench >/dev/null
+  if [ -n "${CLUSTER_BENCH_TRACE:-}" ]; then
+    # CPU sampling of the first silo for the whole driver run (profiling aid, not part of the measured table).
+    ~/.dotnet/tools/dotnet-trace collect -p "${SILO_PIDS[0]}" --profile dotnet-sampled-thread-time --format Speedscope \
+      -o "$W/out/trace-$n.nettrace" >"$W/logs/trace-$n.log" 2>&1 &
+    TRACE_PID=$!
+  fi
+  dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
+    --out "$W/out/driver-$n.json" --timeout-minutes 240 || log "the driver reports failures (see $W/out/driver-$n.json)"
+  load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  read -r pg_after nginx_after <<<"$(servers_ticks)"
+  hz=$(getconf CLK_TCK)
+  servers_cpu="$(( (pg_after - pg_before) / hz )) s / $(( (nginx_after - nginx_before) / hz )) s"
+  mem=""
+  cpu=""
+  "${PSQL[@]}" -F ' | ' -c "SELECT round(total_exec_time::numeric / 1000, 1) AS exec_s, round(total_plan_time::numeric / 1000, 1) AS plan_s, calls, left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15" pcrs_bench > "$W/out/pg-statements-$n.txt" || true
+  k=0
+  for pid in "${SILO_PIDS[@]}"; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    cpu+="${cpu:+ / }$(( (ticks - ${silo_before[$k]}) / $(getconf CLK_TCK) )) s"
+    k=$((k + 1))
+    hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
+    mem+="${mem:+ / }${hwm} MB"
+  done
+  dbsize=$("${PSQL[@]}" -c "SELECT pg_size_pretty(pg_database_size('pcrs_bench'))" postgres)
+  tiles=$("${PSQL[@]}" -c "SELECT count(*) FROM pcrs_tiles WHERE error IS NULL" pcrs_bench 2>/dev/null || echo "?")
+  sleep 1.5 # nginx flushes its access log buffer every second
+  # Bytes of file content nginx sent during each phase (range reads answer 206; listings answer 200 with a '/' URL).
+  tail -n +$((access_before + 1)) "$W/logs/nginx-access.log" > "$W/out/access-$n.log"
+  stop_silos
+  # The trace ends with the silo it samples (a background job ignores SIGINT, so it is not stopped by a signal).
+  [ -n "${TRACE_PID:-}" ] && { wait "$TRACE_PID" || true; TRACE_PID=""; }
+  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" <<'EOF'
+import json, sys
+d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, servers, lb, la, access = sys.argv[2:11]
+f, r = d['full'], d['rescan']
+# nginx's access log split at the phases' clocks: file content reads answer 206, listings 200.
+def reads(phase):
+    lines = [l.split() for l in open(access)]
+    hit = [l for l in lines if l[1] == '206' and phase['StartedAt'] <= float(l[0]) <= phase['EndedAt'] + 1]
+    return f"{len(hit):,} / {sum(int(l[2]) for l in hit) / 1e6:,.1f} MB"
+print(f"| {n} | {f['Files']:,} | {f['Seconds']:.1f} | **{f['FilesPerSecond']:,.0f}** | {f['Errors']} | {r['Seconds']:.1f} | **{r['FilesPerSecond']:,.0f}** | "
+      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | {servers} | {db} | {tiles} | {reads(f)} | {reads(r)} | {lb} → {la} |")
+EOF
+)")
+  log "${ROWS[-1]}"
+done
+
+# ---------- 7. results ----------
+{
+  echo
+  echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
+  echo
+  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN\`"
+  echo
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), PostgreSQL $("${PSQL[@]}" -c 'SHOW server_version' postgres)"
+  echo
+  echo '```'
+  free -h
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo '```'
+  echo
+  echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, 250 per directory."
+  echo
+  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | CPU PostgreSQL / nginx (driver run) | database | tile rows | full: reads / bytes | rescan: reads / bytes | load before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for row in "${ROWS[@]}"; do echo "$row"; done
+  echo
+  echo "Baseline: $RCLONE_LINE"
+} >> "$HERE/RESULTS.md"
+log "appended to $HERE/RESULTS.md"
