@@ -23,7 +23,8 @@ public interface IDeliverableGrain : IGrainWithStringKey
     Task<DeliverableScanView?> RequestScan();
 
     /// <summary>The deliverable's storage and scan state; null when no storage is declared.</summary>
-    [Alias("GetScan")]
+    /// <remarks>Read-only: concurrent page views interleave instead of queueing one by one behind this activation.</remarks>
+    [Alias("GetScan"), ReadOnly]
     Task<DeliverableScanView?> GetScan();
 
     /// <summary>The storage finished scan <paramref name="scanNumber"/>: drop the cached summary. One-way, so the storage never waits on a deliverable that may be waiting on it.</summary>

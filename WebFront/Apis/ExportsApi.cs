@@ -147,7 +147,7 @@ public static class ExportsApi
     {
         writer.WriteStartObject();
         writer.WriteString("type", "Feature");
-        GeoJsonResult.WriteGeometry(writer, tile.FootprintGeoJson);
+        FootprintWriter.Write(writer, tile.FootprintGeoJson);
         writer.WriteStartObject("properties");
         writer.WriteNull("dateAcquisition");
         writer.WriteNull("dateRecette");

@@ -53,7 +53,7 @@ public static class TilesApi
     {
         writer.WriteStartObject();
         writer.WriteString("type", "Feature");
-        GeoJsonResult.WriteGeometry(writer, tile.FootprintGeoJson);
+        FootprintWriter.Write(writer, tile.FootprintGeoJson);
         writer.WriteStartObject("properties");
         writer.WriteString("path", tile.Path);
         WriteNumber(writer, "size", tile.Size);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NetTopologySuite.Algorithm;
+using Pcrs.WebFront.Apis;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Operation.OverlayNG;
 using NetTopologySuite.Simplify;
@@ -11,7 +12,8 @@ namespace Pcrs.WebFront.Catalogue;
 /// The real extent ("emprise") of a deliverable: the union of its tile footprints as one Polygon or MultiPolygon in
 /// WGS84, not the box around them. Footprints are snapped to a 1e-7° grid (about 1 cm) so that the shared edges of
 /// neighbouring tiles, projected separately, coincide and the union has no slivers; each footprint is first reduced to
-/// the points that matter at that scale (the scanner densifies edges), then the result is simplified within
+/// the points that matter at that scale (the scanner densifies edges, see <see cref="StraightTolerance"/>), then the
+/// result is simplified within
 /// <see cref="Tolerance"/>, which keeps holes and notches of a tile's size and drops the tile joints along straight edges.
 /// </summary>
 public static class Emprise
@@ -44,61 +46,61 @@ public static class Emprise
         {
             if (_polygons.Count == 0)
                 return null;
-            var union = UnaryUnionNG.Union(Factory.BuildGeometry(_polygons), Grid);
+            var footprints = Factory.BuildGeometry(_polygons);
+            var union = CoverageUnionOrNull(footprints) ?? UnaryUnionNG.Union(footprints, Grid);
             var simplified = TopologyPreservingSimplifier.Simplify(union, Tolerance);
             return Write(simplified.IsEmpty ? union : simplified);
         }
     }
 
-    private static Polygon? ParsePolygon(string json)
+    /// <summary>
+    /// Tiles of one grid share their corners exactly (after snapping): a coverage, whose union only drops the shared
+    /// edges, in linear time (about 20x faster than an overlay on 100,000 tiles). Tiles that overlap or meet
+    /// corner-to-edge are no coverage: the result then has another area than the sum of the tiles, or is invalid, or
+    /// the operation throws; null, and the caller unions with the general overlay.
+    /// </summary>
+    private static Geometry? CoverageUnionOrNull(Geometry footprints)
     {
         try
         {
-            using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type) || type.GetString() != "Polygon"
-                || !root.TryGetProperty("coordinates", out var rings) || rings.ValueKind != JsonValueKind.Array || rings.GetArrayLength() == 0)
-                return null;
-            var exterior = rings[0];
-            var points = new List<Coordinate>(exterior.GetArrayLength());
-            foreach (var position in exterior.EnumerateArray())
-            {
-                if (position.ValueKind != JsonValueKind.Array || position.GetArrayLength() < 2)
-                    return null;
-                var c = new Coordinate(Grid.MakePrecise(position[0].GetDouble()), Grid.MakePrecise(position[1].GetDouble()));
-                if (!double.IsFinite(c.X) || !double.IsFinite(c.Y))
-                    return null;
-                if (points.Count == 0 || !points[^1].Equals2D(c))
-                    points.Add(c);
-            }
-            if (points.Count < 4 || !points[0].Equals2D(points[^1]))
-                return null;
-            var ring = Factory.CreateLinearRing(DropStraightPoints(points));
-            return ring.IsValid ? Factory.CreatePolygon(ring) : null;
+            var union = CoverageUnion.Union(footprints);
+            double tiles = 0;
+            for (int i = 0; i < footprints.NumGeometries; i++)
+                tiles += footprints.GetGeometryN(i).Area;
+            return union is { IsEmpty: false } && Math.Abs(union.Area - tiles) <= 1e-9 * tiles && union.IsValid ? union : null;
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is TopologyException or ArgumentException or InvalidOperationException)
         {
             return null;
         }
     }
 
-    /// <summary>Drops the points that lie on the line between their neighbours (within the grid): the densified edges.</summary>
-    private static Coordinate[] DropStraightPoints(List<Coordinate> closed)
-    {
-        var kept = new List<Coordinate>(closed.Count) { closed[0] };
-        for (int i = 1; i < closed.Count - 1; i++)
-        {
-            if (DistanceToLine(closed[i], kept[^1], closed[i + 1]) > 1 / Scale)
-                kept.Add(closed[i]);
-        }
-        kept.Add(closed[^1]);
-        return kept.Count >= 4 ? [.. kept] : [.. closed];
-    }
+    /// <summary>
+    /// Points of a footprint closer than this to the line between their neighbours are dropped before the union (the
+    /// scanner's densified edge points, sub-millimetre off the line on a 200 m tile). Well above the 1e-7° rounding, so
+    /// two neighbouring tiles keep the same points on their shared edge, which the coverage union needs.
+    /// </summary>
+    public const double StraightTolerance = 1e-6;
 
-    private static double DistanceToLine(Coordinate p, Coordinate a, Coordinate b)
+    private static Polygon? ParsePolygon(string json)
     {
-        double dx = b.X - a.X, dy = b.Y - a.Y, length = Math.Sqrt(dx * dx + dy * dy);
-        return length == 0 ? p.Distance(a) : Math.Abs(dx * (a.Y - p.Y) - dy * (a.X - p.X)) / length;
+        if (json.Length > 64 * 1024)
+            return null;
+        Span<double> xs = stackalloc double[FootprintWriter.MaxPoints];
+        Span<double> ys = stackalloc double[FootprintWriter.MaxPoints];
+        var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+        int count = FootprintWriter.ReadRing(bytes, xs, ys, StraightTolerance);
+        if (count < 4)
+            return null;
+        var points = new Coordinate[count];
+        for (int i = 0; i < count; i++)
+        {
+            if (!double.IsFinite(xs[i]) || !double.IsFinite(ys[i]))
+                return null;
+            points[i] = new Coordinate(xs[i], ys[i]);
+        }
+        // A ring without area (all points on a line) adds nothing and would only trouble the union.
+        return Area.OfRing(points) > 0 ? Factory.CreatePolygon(points) : null;
     }
 
     private static string Write(Geometry geometry)

@@ -125,8 +125,16 @@ public sealed class ExportTests(WebFrontFixture web) : IClassFixture<WebFrontFix
         Assert.Equal(3, properties["nbDalles"]!.GetValue<long>());
         Assert.Equal("ouvert_lo", properties["licence"]!.GetValue<string>());
 
-        // Each tile keeps its own footprint in dalles.geojson.
-        Assert.Equal(3, Of(await FeaturesAsync(anonymous, "/api/exports/dalles.geojson"), "idPCRS", project.Id).Count());
+        // Each tile keeps its own footprint in dalles.geojson: its four corners (the scanner's densified edge points
+        // are straight within 1 cm at this size and are not written), rounded to 1e-7°.
+        var tiles = Of(await FeaturesAsync(anonymous, "/api/exports/dalles.geojson"), "idPCRS", project.Id).ToList();
+        Assert.Equal(3, tiles.Count);
+        foreach (var tile in tiles)
+        {
+            var corners = tile["geometry"]!["coordinates"]![0]!.AsArray();
+            Assert.Equal(5, corners.Count);
+            Assert.All(corners, p => Assert.Equal(Math.Round(p![0]!.GetValue<double>(), 7), p[0]!.GetValue<double>()));
+        }
     }
 
     [Fact]

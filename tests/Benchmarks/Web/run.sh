@@ -182,13 +182,14 @@ measure "B cache off"
 stop_web
 
 # C: the limiter on, 600 requests per minute per address: wrk from one address gets 429 once the window is spent.
+LIMITED_ROUTE=/api/exports/livrables.csv
 start_web limited WebFront__PublicRequestsPerMinute=600
-LIMIT_OUT=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$BASE/api/projects/$PID_")
+LIMIT_OUT=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$BASE$LIMITED_ROUTE")
 LIMIT_RPS=$(awk '/^Requests\/sec/ {print $2}' <<<"$LIMIT_OUT")
 LIMIT_TOTAL=$(awk '/requests in/ {print $1}' <<<"$LIMIT_OUT")
-LIMIT_NON2XX=$(awk '/Non-2xx/ {print $5}' <<<"$LIMIT_OUT")
+LIMIT_NON2XX=$(awk '/Non-2xx/ {print $5}' <<<"$LIMIT_OUT"); LIMIT_NON2XX=${LIMIT_NON2XX:-0}
 LIMIT_P99=$(awk '/^ +99%/ {print $2}' <<<"$LIMIT_OUT")
-LIMIT_SAMPLE=$(curl -s -D - -o "$WORK/limited.json" "$BASE/api/projects/$PID_" | grep -i -E '^(HTTP|retry-after|content-type)' | tr -d '\r' | paste -sd ' ')
+LIMIT_SAMPLE=$(curl -s -D - -o "$WORK/limited.json" "$BASE$LIMITED_ROUTE" | grep -i -E '^(HTTP|retry-after|content-type)' | tr -d '\r' | paste -sd ' ')
 LIMIT_BODY=$(cat "$WORK/limited.json")
 stop_web
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -216,7 +217,7 @@ START=$(date -u '+%Y-%m-%d %H:%M UTC')
   echo
   cat "$WORK/table.md"
   echo
-  echo "C: limiter on (\`WebFront:PublicRequestsPerMinute=600\`), \`wrk -t2 -c$CONNECTIONS -d${DURATION}s $BASE/api/projects/{id}\`:"
+  echo "C: limiter on (\`WebFront:PublicRequestsPerMinute=600\`), \`wrk -t2 -c$CONNECTIONS -d${DURATION}s $BASE$LIMITED_ROUTE\`:"
   echo "$LIMIT_TOTAL requests, $LIMIT_NON2XX answered non-2xx (429), $LIMIT_RPS req/s, p99 $LIMIT_P99. The next call: \`$LIMIT_SAMPLE\`"
   echo
   echo '```json'
