@@ -10,7 +10,8 @@ internal sealed record FtpClientSettings
 
     /// <summary>
     /// While a pool with fewer leases waits (<see cref="IConnectionLimiter.OwesTurn"/>), a connection open this long is
-    /// closed when it comes back, so its lease moves on. A login costs a few round trips; a turn serves many files.
+    /// closed when it comes back, so its lease moves on. A login costs a few round trips; a turn serves many files. The
+    /// pool stretches it to ten times what opening the connection took (slow logins on a loaded server).
     /// </summary>
     public TimeSpan TurnLength { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -24,6 +24,9 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
     private readonly Stack<FtpControlConnection> _idle = new();
     private readonly LinkedList<TaskCompletionSource<FtpControlConnection>> _waiters = new();
     private readonly Timer _pruneTimer;
+    private readonly int _maxConnections;
+    private TaskCompletionSource _capacityChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _acquiring;
     private int _openConnections;
     private bool _disposed;
 
@@ -31,6 +34,7 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
     {
         _endpoint = endpoint;
         _limiter = limiter;
+        _maxConnections = Math.Max(1, endpoint.Options.MaxConnectionsPerStorage);
         var period = endpoint.Settings.PrunePeriod;
         _pruneTimer = new Timer(_ => _ = PruneIdleAsync(), null, period, period);
     }
@@ -60,6 +64,8 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
             var (handedOver, lease) = await WaitForConnectionOrLeaseAsync(cancellationToken).ConfigureAwait(false);
             if (handedOver is not null)
                 return handedOver;
+            if (lease is null)
+                continue; // a connection closed or a lease request ended: look again
 
             try
             {
@@ -89,15 +95,49 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Waits for a connection another caller gives back or, when fewer than the storage's limit are open or being asked
+    /// for, for a lease to open one. Callers beyond that only wait for a returned connection: asking the limiter for more
+    /// leases than can ever be used would cost one limiter request (a grain call in a cluster) per operation, each
+    /// withdrawn as soon as a connection comes back. Both null: capacity changed, look again.
+    /// </summary>
     private async Task<(FtpControlConnection? Connection, IAsyncDisposable? Lease)> WaitForConnectionOrLeaseAsync(CancellationToken cancellationToken)
     {
         var waiter = new TaskCompletionSource<FtpControlConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         LinkedListNode<TaskCompletionSource<FtpControlConnection>> node;
+        Task capacityChanged;
+        bool mayAcquire;
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             node = _waiters.AddLast(waiter);
+            mayAcquire = OpenConnections + _acquiring < _maxConnections;
+            if (mayAcquire)
+                _acquiring++;
+            capacityChanged = _capacityChanged.Task;
         }
+
+        if (!mayAcquire)
+        {
+            try
+            {
+                await Task.WhenAny(waiter.Task, capacityChanged).WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    if (node.List is not null)
+                        _waiters.Remove(node);
+                }
+            }
+            if (waiter.Task.IsCompletedSuccessfully)
+                return (waiter.Task.Result, null);
+            if (waiter.Task.IsCanceled)
+                throw new ObjectDisposedException(nameof(FtpConnectionPool));
+            return (null, null);
+        }
+
         using var stopLease = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var leaseTask = _limiter.AcquireAsync(stopLease.Token).AsTask();
         try
@@ -110,6 +150,8 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
             {
                 if (node.List is not null)
                     _waiters.Remove(node);
+                _acquiring--;
+                SignalCapacityLocked();
             }
         }
 
@@ -130,6 +172,13 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
         return (null, lease);
     }
 
+    /// <summary>Wakes callers that may now ask for a lease themselves.</summary>
+    private void SignalCapacityLocked()
+    {
+        _capacityChanged.TrySetResult();
+        _capacityChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
     private static async Task ReleaseLateLeaseAsync(Task<IAsyncDisposable> leaseTask)
     {
         try
@@ -146,7 +195,10 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
     /// <summary>Gives a connection back: to a waiting caller, to the idle stack, or closed when it is no longer usable.</summary>
     public async Task ReturnAsync(FtpControlConnection connection)
     {
-        bool turnServed = _limiter.OwesTurn && Environment.TickCount64 - connection.OpenedTicks >= (long)_endpoint.Settings.TurnLength.TotalMilliseconds;
+        // A turn lasts at least ten logins, so that rotating leases between silos never spends more than a tenth of the
+        // time logging in, even on a slow or loaded server.
+        long turnMs = Math.Max((long)_endpoint.Settings.TurnLength.TotalMilliseconds, 10 * connection.OpenCostMs);
+        bool turnServed = _limiter.OwesTurn && Environment.TickCount64 - connection.OpenedTicks >= turnMs;
         if (connection.IsUsable && !turnServed)
         {
             connection.MarkUsed();
@@ -224,6 +276,8 @@ internal sealed class FtpConnectionPool : IAsyncDisposable
         finally
         {
             Interlocked.Decrement(ref _openConnections);
+            lock (_gate)
+                SignalCapacityLocked();
         }
     }
 

@@ -38,6 +38,9 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
     /// <summary>When the connection was opened (<see cref="Environment.TickCount64"/>): its turn under contention counts from there.</summary>
     public long OpenedTicks { get; }
 
+    /// <summary>Milliseconds the connect, TLS and login took: what giving this connection up costs the next holder.</summary>
+    public long OpenCostMs { get; private set; }
+
     public int Id { get; }
 
     public FtpFeatures Features { get; private set; } = FtpFeatures.None;
@@ -69,6 +72,7 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
             connection = new FtpControlConnection(endpoint, socket, peer);
             await connection.StartSessionAsync(timer.Token).ConfigureAwait(false);
             connection._lease = lease;
+            connection.OpenCostMs = Environment.TickCount64 - connection.OpenedTicks;
             endpoint.Logger.LogDebug("FTP connection {Id} to {Server} ready (TLS {Tls}, features {Features})",
                 connection.Id, endpoint.Display, connection._tls is not null, connection.Features);
             return connection;

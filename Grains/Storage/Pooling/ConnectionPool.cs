@@ -213,7 +213,10 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
         bool close;
         // Read before taking the pool's lock: the limiter has its own.
         bool contended = _limiter.IsContended;
-        bool turnServed = _limiter.OwesTurn && _time.GetElapsedTime(slot.OpenedAt) >= _options.TurnLength;
+        // A turn lasts at least ten connects, so that rotating leases between holders never spends more than a tenth of
+        // the time connecting and logging in, even on a slow or loaded server.
+        var turn = TimeSpan.FromTicks(Math.Max(_options.TurnLength.Ticks, 10 * slot.OpenCost.Ticks));
+        bool turnServed = _limiter.OwesTurn && _time.GetElapsedTime(slot.OpenedAt) >= turn;
         lock (_gate)
         {
             _limit.Refresh();
@@ -293,9 +296,10 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
             }
 
             lease = await leaseTask.ConfigureAwait(false);
+            long connecting = _time.GetTimestamp();
             var connection = await _connect(cancellationToken).ConfigureAwait(false);
             long now = _time.GetTimestamp();
-            return (new Slot(connection, lease, now) { LastUsed = now }, null);
+            return (new Slot(connection, lease, now) { LastUsed = now, OpenCost = _time.GetElapsedTime(connecting, now) }, null);
         }
         catch (Exception ex) when (lease is not null && _options.IsTooManyConnections(ex))
         {
@@ -477,6 +481,9 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
 
         /// <summary>When the connection was opened (<see cref="TimeProvider.GetTimestamp"/>): its turn is counted from there.</summary>
         public long OpenedAt { get; } = openedAt;
+
+        /// <summary>How long opening the connection took: what giving it up costs the next holder.</summary>
+        public TimeSpan OpenCost { get; init; }
 
         public long LastUsed { get; set; }
     }

@@ -11,7 +11,8 @@ public sealed record ConnectionPoolOptions
 
     /// <summary>
     /// Under contention (<see cref="IConnectionLimiter.OwesTurn"/>), a connection open this long is closed when it comes
-    /// back, so its lease goes to a holder with fewer. Long enough that the login it costs is small beside the work done.
+    /// back, so its lease goes to a holder with fewer. Long enough that the login it costs is small beside the work done;
+    /// the pool stretches it to ten times what opening the connection took.
     /// </summary>
     public TimeSpan TurnLength { get; init; } = TimeSpan.FromSeconds(2);
 
