@@ -19,6 +19,7 @@ public sealed partial class DirectoryGrain(
     ICatalogue catalogue,
     StorageClientCache clients,
     ScanActivity activity,
+    FileFanOut fanOut,
     IOptions<ScanningOptions> options,
     ILogger<DirectoryGrain> logger) : Grain, IDirectoryGrain
 {
@@ -214,7 +215,8 @@ public sealed partial class DirectoryGrain(
         await TryFinishAsync();
     }
 
-    /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight; returns the files in error.</summary>
+    /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight (and this silo's
+    /// share per storage, see <see cref="FileFanOut"/>); returns the files in error.</summary>
     private async Task<long> AnalyseAsync(List<(string Path, FileAnalysisOrder Order)> files)
     {
         long errors = 0;
@@ -225,7 +227,9 @@ public sealed partial class DirectoryGrain(
             while (next < files.Count && inFlight.Count < _options.FilesInFlightPerDirectory)
             {
                 var (path, order) = files[next++];
-                inFlight.Add(AnalyseOneAsync(path, order));
+                // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
+                var slot = await fanOut.EnterAsync(_storageKey);
+                inFlight.Add(AnalyseOneAsync(path, order, slot));
             }
             var done = await Task.WhenAny(inFlight);
             inFlight.Remove(done);
@@ -238,8 +242,9 @@ public sealed partial class DirectoryGrain(
         return errors;
     }
 
-    private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order)
+    private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order, IDisposable slot)
     {
+        using var held = slot;
         for (int attempt = 1; ; attempt++)
         {
             try

@@ -11,6 +11,13 @@ public sealed class ScanningOptions
     [Range(1, 256)]
     public int FilesInFlightPerDirectory { get; set; } = 16;
 
+    /// <summary>
+    /// FileGrain calls in flight per storage from one silo's directories (see <see cref="FileFanOut"/>): the files wait
+    /// for a connection lease of the storage, so more in flight only lengthens every call.
+    /// </summary>
+    [Range(1, 4096)]
+    public int FilesInFlightPerStorage { get; set; } = 16;
+
     /// <summary>Automatic rescan period of a storage unless set per storage (default monthly).</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan DefaultRescanPeriod { get; set; } = TimeSpan.FromDays(30);

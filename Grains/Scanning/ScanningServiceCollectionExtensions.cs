@@ -37,6 +37,7 @@ public static class ScanningServiceCollectionExtensions
         services.TryAddSingleton<StorageClientCache>();
         services.TryAddSingleton<TileWriter>();
         services.TryAddSingleton<ScanActivity>();
+        services.TryAddSingleton<FileFanOut>();
         return services;
     }
 }

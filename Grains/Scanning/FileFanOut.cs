@@ -1,0 +1,39 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Pcrs.Grains.Scanning;
+
+/// <summary>
+/// Bounds the FileGrain calls that this silo's DirectoryGrains have in flight towards one storage
+/// (<see cref="ScanningOptions.FilesInFlightPerStorage"/>), whatever the number of its directories being scanned.
+/// </summary>
+/// <remarks>
+/// A FileGrain waits for one of the storage's few connection leases inside its call. Bounded per directory only, a storage
+/// with hundreds of directories queued hundreds of calls behind a handful of leases: on a busy cluster they outlived the
+/// Orleans response timeout, were sent again (reading the same header twice) and some ended counted as errors although
+/// their tile was read. Here the waiting happens in the DirectoryGrain, before the call, with no timeout to hit.
+/// </remarks>
+public sealed class FileFanOut(IOptions<ScanningOptions> options)
+{
+    // One small semaphore per storage this silo has scanned; never removed (a few hundred bytes per storage).
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.Ordinal);
+
+    /// <summary>Waits for a slot towards <paramref name="storageKey"/>; dispose the result when the FileGrain call returned.</summary>
+    public async ValueTask<IDisposable> EnterAsync(string storageKey)
+    {
+        var slots = _slots.GetOrAdd(storageKey, _ => new SemaphoreSlim(options.Value.FilesInFlightPerStorage));
+        await slots.WaitAsync();
+        return new Slot(slots);
+    }
+
+    private sealed class Slot(SemaphoreSlim slots) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+                slots.Release();
+        }
+    }
+}
