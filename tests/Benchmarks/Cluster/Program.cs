@@ -100,8 +100,20 @@ namespace Pcrs.Benchmarks.Cluster
                     await gate.WaitAsync();
                     try
                     {
-                        var view = await start(grains.GetGrain<IStorageGrain>(storage.Key), storage, i);
-                        expected[i] = view.ScanNumber;
+                        for (int attempt = 1; ; attempt++)
+                        {
+                            try
+                            {
+                                var view = await start(grains.GetGrain<IStorageGrain>(storage.Key), storage, i);
+                                expected[i] = view.ScanNumber;
+                                break;
+                            }
+                            catch (Exception e) when (attempt < 3)
+                            {
+                                // A call that timed out on an overloaded machine; declaring again joins the same storage.
+                                Console.Error.WriteLine($"[driver] {phase}: starting {storage.Key} failed ({e.GetType().Name}); again");
+                            }
+                        }
                     }
                     finally
                     {

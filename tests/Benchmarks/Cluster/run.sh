@@ -169,15 +169,17 @@ for n in $SILOS; do
   done
   dbsize=$("${PSQL[@]}" -c "SELECT pg_size_pretty(pg_database_size('pcrs_bench'))" postgres)
   tiles=$("${PSQL[@]}" -c "SELECT count(*) FROM pcrs_tiles WHERE error IS NULL" pcrs_bench 2>/dev/null || echo "?")
-  sleep 1.5 # nginx flushes its access log buffer every second
+  sleep 1.5 # nginx flushes its access log buffer every second; PostgreSQL its table statistics as often
+  # Row writes on the entries table: a fresh database, so inserts are the full scan's and updates the rescan's rewrites.
+  entry_writes=$("${PSQL[@]}" -c "SELECT n_tup_ins || ' / ' || n_tup_upd FROM pg_stat_user_tables WHERE relname = 'pcrs_entries'" pcrs_bench)
   # Bytes of file content nginx sent during each phase (range reads answer 206; listings answer 200 with a '/' URL).
   tail -n +$((access_before + 1)) "$W/logs/nginx-access.log" > "$W/out/access-$n.log"
   stop_silos
   # The trace ends with the silo it samples (a background job ignores SIGINT, so it is not stopped by a signal).
   [ -n "${TRACE_PID:-}" ] && { wait "$TRACE_PID" || true; TRACE_PID=""; }
-  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" <<'EOF'
+  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" <<'EOF'
 import json, sys
-d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, servers, lb, la, access = sys.argv[2:11]
+d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access = sys.argv[2:12]
 f, r = d['full'], d['rescan']
 # nginx's access log split at the phases' clocks: file content reads answer 206, listings 200.
 def reads(phase):
@@ -185,7 +187,7 @@ def reads(phase):
     hit = [l for l in lines if l[1] == '206' and phase['StartedAt'] <= float(l[0]) <= phase['EndedAt'] + 1]
     return f"{len(hit):,} / {sum(int(l[2]) for l in hit) / 1e6:,.1f} MB"
 print(f"| {n} | {f['Files']:,} | {f['Seconds']:.1f} | **{f['FilesPerSecond']:,.0f}** | {f['Errors']} | {r['Seconds']:.1f} | **{r['FilesPerSecond']:,.0f}** | "
-      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | {servers} | {db} | {tiles} | {reads(f)} | {reads(r)} | {lb} → {la} |")
+      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | {servers} | {db} | {tiles} | {entries} | {reads(f)} | {reads(r)} | {lb} → {la} |")
 EOF
 )")
   log "${ROWS[-1]}"
@@ -207,8 +209,8 @@ done
   echo
   echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, 250 per directory."
   echo
-  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | CPU PostgreSQL / nginx (driver run) | database | tile rows | full: reads / bytes | rescan: reads / bytes | load before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | load before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
   echo "Baseline: $RCLONE_LINE"
