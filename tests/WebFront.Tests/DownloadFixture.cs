@@ -22,8 +22,6 @@ public class DownloadFixture : WebFrontFixture
 
     protected override void Configure(IWebHostBuilder builder)
     {
-        // A port of its own (the default URL is a fixed port that another web front on this machine may hold).
-        builder.UseSetting("urls", "http://127.0.0.1:0");
         // Pins replace trust on first use for SSH too, so the peers' host keys are pinned alongside the certificate.
         builder.ConfigureTestServices(services => services.AddSingleton(
             new ScanTrustOverrides(false, [PeersCertificateFingerprint(), .. PeersHostKeyFingerprints()])));

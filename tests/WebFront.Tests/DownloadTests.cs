@@ -19,7 +19,7 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
     public async Task Ftp_download_is_byte_identical_and_honours_ranges_and_refusals()
     {
         DownloadFiles.Prepare();
-        var project = await web.CreateProjectAsync("Téléchargements FTP", deliverables: 3);
+        var project = await web.CreateProjectAsync("Téléchargements FTP", deliverables: 4);
         var tiles = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.TilesPath));
         // Same storage, another folder: its files are in the catalogue, but not under the first deliverable's path.
         await web.DeclareAndScanAsync(project, 1, DownloadFixture.Ftp(DownloadFiles.BigPath));
@@ -69,6 +69,26 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
         // Not allowed by the owner: 403, whatever the path.
         var forbidden = await web.DeclareAndScanAsync(project, 2, DownloadFixture.Ftp(DownloadFiles.TilesPath, downloadAllowed: false));
         Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.GetAsync($"{forbidden}/files{DownloadFiles.TilesPath}/{DownloadFiles.TileNames[0]}")).StatusCode);
+
+        // A file the last scan saw but the server no longer has: 404, not a storage error. Its folder is then revoked
+        // before it goes, or every later scan of this storage (all its folders at once) would fail to list it.
+        var goneFolder = $"{DownloadFiles.Root}/gone-{Guid.NewGuid():N}";
+        Directory.CreateDirectory(DownloadFiles.Local(goneFolder));
+        try
+        {
+            var goneFile = Path.Combine(DownloadFiles.Local(goneFolder), DownloadFiles.TileNames[0]);
+            File.Copy(local, goneFile);
+            var gone = await web.DeclareAndScanAsync(project, 3, DownloadFixture.Ftp(goneFolder));
+            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync($"{gone}/files{goneFolder}/{DownloadFiles.TileNames[0]}")).StatusCode);
+            File.Delete(goneFile);
+            Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{gone}/files{goneFolder}/{DownloadFiles.TileNames[0]}")).StatusCode);
+        }
+        finally
+        {
+            using (var editor = web.Client(project.EditorKey))
+                await editor.DeleteAsync($"{DeliverableBase(project, 3)}/storage");
+            Directory.Delete(DownloadFiles.Local(goneFolder), recursive: true);
+        }
     }
 
     [Fact]

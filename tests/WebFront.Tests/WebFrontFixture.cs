@@ -55,6 +55,12 @@ public class WebFrontFixture : IAsyncLifetime
             builder.UseSetting("Orleans:ClusterId", DatabaseName);
             builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (ListenOnSocket)
+            {
+                // A port of its own: without it the host's default URL (a fixed port) applies, which another web front
+                // on this machine may hold.
+                builder.UseSetting("urls", "http://127.0.0.1:0");
+            }
             Configure(builder);
         });
         if (ListenOnSocket)

@@ -8,6 +8,7 @@ usage: bench.py --silo PATH/Pcrs.Silo.dll --root /latency/ --out TABLE.md [--con
 import argparse
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -17,6 +18,31 @@ PYTHON = '/usr/bin/python3'  # Debian's python3 has the GDAL bindings
 USER, PASSWORD = os.environ.get('PEERS_USER', 'peer'), os.environ.get('PEERS_PASS', 'peerpass')
 HTTP_PORT = int(os.environ.get('PEERS_NGINX_PORT', '8081'))
 FTP_PORT = int(os.environ.get('PEERS_VSFTPD_PORT', '2121'))
+
+
+class RelayMeter:
+    """Reads the relay's counters around one run (SIGUSR1 dumps and resets them)."""
+
+    def __init__(self, pid, path):
+        self.pid, self.path = pid, path
+
+    def _dump(self):
+        if os.path.exists(self.path):
+            os.remove(self.path)
+        os.kill(self.pid, signal.SIGUSR1)
+        for _ in range(100):
+            if os.path.exists(self.path) and os.path.getsize(self.path) > 0:
+                time.sleep(0.05)
+                with open(self.path) as f:
+                    return json.load(f)
+            time.sleep(0.05)
+        raise RuntimeError('the relay wrote no stats')
+
+    def measure(self, run):
+        self._dump()
+        result = run()
+        result['relay'] = self._dump()
+        return result
 
 
 def load():
@@ -83,7 +109,13 @@ def main():
     parser.add_argument('--ftp-sample', type=int, default=40)
     parser.add_argument('--only', default='http,ftp')
     parser.add_argument('--conditions', default='direct,delayed')
+    parser.add_argument('--relay-pid', type=int)
+    parser.add_argument('--relay-stats')
     args = parser.parse_args()
+    meter = RelayMeter(args.relay_pid, args.relay_stats) if args.relay_pid else None
+
+    def measured(condition, run):
+        return meter.measure(run) if meter and condition == 'delayed' else run()
     hosts = {'direct': '127.0.0.1', 'delayed': '127.0.0.2'}
     rows = []
 
@@ -94,12 +126,12 @@ def main():
     for condition in args.conditions.split(','):
         host = hosts[condition]
         if 'http' in args.only:
-            o = ours(args.silo, f'http://{host}:{HTTP_PORT}{args.root}', args.connections)
+            o = measured(condition, lambda: ours(args.silo, f'http://{host}:{HTTP_PORT}{args.root}', args.connections))
             report({'condition': condition, 'protocol': 'http', 'side': f'ours, {args.connections} connections', **o})
-            p4 = platform_http(host, args.root, args.connections, args.connections)
+            p4 = measured(condition, lambda: platform_http(host, args.root, args.connections, args.connections))
             report({'condition': condition, 'protocol': 'http', 'side': f'platform, {args.connections} at once', **p4,
                     'ratio': o['filesPerSecond'] / p4['filesPerSecond']})
-            p8 = platform_http(host, args.root, 8, 4)
+            p8 = measured(condition, lambda: platform_http(host, args.root, 8, 4))
             report({'condition': condition, 'protocol': 'http', 'side': 'platform as shipped (listing 4, GDAL 8)', **p8,
                     'ratio': o['filesPerSecond'] / p8['filesPerSecond']})
         if 'ftp' in args.only:
@@ -110,13 +142,25 @@ def main():
                     'ratio': o['filesPerSecond'] / p1['filesPerSecond']})
 
     with open(args.out, 'w') as f:
-        f.write('| condition | protocol | side | data files | errors | seconds | files/s | ours / this | load | detail |\n')
-        f.write('|---|---|---|---|---|---|---|---|---|---|\n')
+        f.write('| condition | protocol | side | data files | errors | seconds | files/s | ours / this | '
+                'on the link: s, files/s, ours / this | load | detail |\n')
+        f.write('|---|---|---|---|---|---|---|---|---|---|---|\n')
+        ours_link = {}
         for r in rows:
             ratio = f"**{r['ratio']:.1f}x**" if 'ratio' in r else '-'
             detail = r.get('detail') or f"{r['bytesPerFile']:.0f} B read per file; wall with silo start {r['wall']:.1f} s"
+            link = '-'
+            if 'relay' in r and r['relay']['activeSeconds'] > 0:
+                rate = r['dataFiles'] / r['relay']['activeSeconds']
+                key = (r['condition'], r['protocol'])
+                if 'ratio' not in r:
+                    ours_link[key] = rate
+                    link = f"{r['relay']['activeSeconds']:.2f}, {rate:.1f}"
+                else:
+                    link = f"{r['relay']['activeSeconds']:.2f}, {rate:.1f}, **{ours_link[key] / rate:.1f}x**"
+                link += f" ({r['relay']['connections']} conn.)"
             f.write(f"| {r['condition']} | {r['protocol']} | {r['side']} | {r['dataFiles']} | {r['errors']} | "
-                    f"{r['seconds']:.2f} | {r['filesPerSecond']:.1f} | {ratio} | {r['load']} | {detail} |\n")
+                    f"{r['seconds']:.2f} | {r['filesPerSecond']:.1f} | {ratio} | {link} | {r['load']} | {detail} |\n")
 
 
 if __name__ == '__main__':
