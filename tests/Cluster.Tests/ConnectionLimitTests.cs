@@ -23,6 +23,7 @@ public sealed class ConnectionLimitFixture : IAsyncLifetime
 /// silo works, and no silo waits for another's idle connections (before the lease signals, a silo holding the whole
 /// limit in idle pooled connections made the others wait for the pool's 60 s idle timeout).
 /// </summary>
+[Collection(ConnectionLimitCollection.Name)]
 public sealed class ConnectionLimitTests(ConnectionLimitFixture fixture) : IClassFixture<ConnectionLimitFixture>
 {
     private const int Directories = 4;
@@ -99,4 +100,14 @@ public sealed class ConnectionLimitTests(ConnectionLimitFixture fixture) : IClas
             $"a lease request waited {a.LongestLeaseWait.TotalSeconds:0.0} s"));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"the scan took {clock.Elapsed.TotalSeconds:0} s");
     }
+}
+
+/// <summary>
+/// The limit is counted at the server among this process's connections: these tests run alone, after the others, so no
+/// other test's scan of the same server is counted with theirs.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ConnectionLimitCollection
+{
+    public const string Name = "Connection limit counted at the server";
 }

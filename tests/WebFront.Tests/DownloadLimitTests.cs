@@ -35,9 +35,11 @@ public sealed class DownloadLimitTests(TwoConnectionsFixture web, ITestOutputHel
     {
         DownloadFiles.Prepare();
         var project = await web.CreateProjectAsync("Limite de connexions");
-        await using var sampler = new ServerConnectionSampler(Peers.VsftpdFtp);
+        // proftpd: no other test of this process declares a storage on it, so every connection counted is this storage's
+        // (other fixtures' silos keep retrying storages on vsftpd declared with wrong passwords on purpose).
+        await using var sampler = new ServerConnectionSampler(Peers.Proftpd);
         // The scan's connections stay in the pool afterwards, holding their leases: the downloads must reuse them.
-        var big = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.BigPath));
+        var big = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.BigPath, port: Peers.Proftpd));
         var url = $"{big}/files{DownloadFiles.BigPath}/{DownloadFiles.BigName}";
         using var client = web.Client();
 
