@@ -37,7 +37,7 @@ public sealed class DownloadLimitTests(TwoConnectionsFixture web, ITestOutputHel
         var project = await web.CreateProjectAsync("Limite de connexions");
         // proftpd: no other test of this process declares a storage on it, so every connection counted is this storage's
         // (other fixtures' silos keep retrying storages on vsftpd declared with wrong passwords on purpose).
-        await using var sampler = new ServerConnectionSampler(Peers.Proftpd);
+        await using var sampler = new ConnectionSampler(Peers.Proftpd, ownProcessOnly: true);
         // The scan's connections stay in the pool afterwards, holding their leases: the downloads must reuse them.
         var big = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.BigPath, port: Peers.Proftpd));
         var url = $"{big}/files{DownloadFiles.BigPath}/{DownloadFiles.BigName}";
@@ -70,7 +70,7 @@ public sealed class DownloadLimitTests(TwoConnectionsFixture web, ITestOutputHel
         var big = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.BigPath, port: Peers.VsftpdFtpsReuse, tls: "explicit"));
         var url = $"{big}/files{DownloadFiles.BigPath}/{DownloadFiles.BigName}";
         using var client = web.Client();
-        await using var sampler = new ServerConnectionSampler(Peers.VsftpdFtpsReuse);
+        await using var sampler = new ConnectionSampler(Peers.VsftpdFtpsReuse, ownProcessOnly: true);
 
         // Two downloads that stop reading hold both connections (TCP back-pressure stalls the transfer, not ends it).
         var held = new List<HttpResponseMessage>();

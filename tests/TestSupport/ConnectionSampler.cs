@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Pcrs.Cluster.Tests.Infrastructure;
+namespace Pcrs.TestSupport;
 
 /// <summary>
 /// Samples, with <c>ss</c>, the TCP connections established to a local server port: the server-side view of a limit.
