@@ -25,7 +25,12 @@ public sealed partial class DirectoryGrain(
 {
     private static readonly TimeSpan ProgressFlushInterval = TimeSpan.FromSeconds(1);
     private const int ProgressFlushFiles = 256;
-    private const int FileAttempts = 3;
+    /// <summary>
+    /// How long a FileGrain call is retried after its silo died or the call timed out: until the cluster declares the
+    /// silo dead (probes, votes: tens of seconds on a loaded machine), calls to its activations keep failing at once.
+    /// </summary>
+    private static readonly TimeSpan FileRetryWindow = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan LongestFileRetryPause = TimeSpan.FromSeconds(5);
     private const int ChildOrdersInFlight = 64;
 
     private readonly ScanningOptions _options = options.Value;
@@ -245,17 +250,21 @@ public sealed partial class DirectoryGrain(
     private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order, IDisposable slot)
     {
         using var held = slot;
+        long giveUpAt = Environment.TickCount64 + (long)FileRetryWindow.TotalMilliseconds;
+        var pause = TimeSpan.FromMilliseconds(200);
         for (int attempt = 1; ; attempt++)
         {
             try
             {
                 return await GrainFactory.GetGrain<IFileGrain>(ScanKeys.File(_storageKey, path)).Analyse(order);
             }
-            catch (Exception e) when (attempt < FileAttempts)
+            catch (Exception e) when (Environment.TickCount64 < giveUpAt)
             {
-                // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere on the next call.
+                // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere once the silo is
+                // declared dead. A retry may read a header twice; its row is upserted, never duplicated.
                 LogFileRetry(logger, _storageKey, path, attempt, e.GetType().Name);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                await Task.Delay(pause);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestFileRetryPause.Ticks));
             }
             catch (Exception e)
             {

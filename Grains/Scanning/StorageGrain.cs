@@ -280,10 +280,18 @@ public sealed partial class StorageGrain(
             // and the last good summary stays. Failures deeper down are per-directory errors of a successful scan.
             var unreachable = reports.FirstOrDefault(r => r.FailedListings > 0 && r.FailedListings == r.Directories);
             var parts = new List<CatalogueSummary>();
+            long analysed = 0, bytesRead = 0;
             foreach (var root in _row.ScanRoots)
+            {
                 parts.Add(await catalogue.SummarizeAsync(Key, root));
+                var reads = await catalogue.CountScanReadsAsync(Key, root, scanNumber);
+                (analysed, bytesRead) = (analysed + reads.Files, bytesRead + reads.BytesRead);
+            }
             var summary = ScanSummaries.Build(ScanSummaries.Merge(parts), now);
-            var counts = ToCounts(_progress) with { Directories = total.Directories, Files = total.Files, Errors = total.Errors };
+            // Exact counts from the catalogue, not from the live progress: progress reports of a dead silo's directories are
+            // lost, and a directory redone on a survivor reports its files again (as unchanged, their rows being written).
+            var counts = new ProgressCounts(total.Directories, total.Files, analysed, Math.Max(0, total.DataFiles - analysed),
+                total.Errors, bytesRead);
             if (_row.ScanNumber != scanNumber)
                 return;
             if (unreachable is not null)

@@ -6,17 +6,25 @@ namespace Pcrs.TestSupport;
 /// <summary>
 /// Samples, with <c>ss</c>, the TCP connections established to a local server port: the server-side view of a limit.
 /// With <c>ownProcessOnly</c>, only the server's sockets whose peer is a socket of this test process are counted, so
-/// tests of other projects (or other people's runs) talking to the same server at the same time are not counted.
+/// tests of other projects (or other people's runs) talking to the same server at the same time are not counted; with
+/// <c>clientProcesses</c>, only those whose peer is a socket of one of the given processes (e.g. silos the test started).
 /// </summary>
 public sealed class ConnectionSampler : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private readonly bool _ownProcessOnly;
+    private readonly Func<IReadOnlyCollection<int>>? _clientProcesses;
 
     public ConnectionSampler(int port, bool ownProcessOnly = false)
+        : this(port, ownProcessOnly ? () => [Environment.ProcessId] : null)
     {
-        _ownProcessOnly = ownProcessOnly;
+    }
+
+    /// <param name="port">The server's port.</param>
+    /// <param name="clientProcesses">Processes whose connections count (asked at every sample: processes come and go); null counts all.</param>
+    public ConnectionSampler(int port, Func<IReadOnlyCollection<int>>? clientProcesses)
+    {
+        _clientProcesses = clientProcesses;
         _loop = Task.Run(() => RunAsync(port));
     }
 
@@ -29,8 +37,9 @@ public sealed class ConnectionSampler : IAsyncDisposable
 
     private async Task RunAsync(int port)
     {
-        string filter = _ownProcessOnly ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
-        string options = _ownProcessOnly ? "-Htnp" : "-Htn";
+        bool filtered = _clientProcesses is not null;
+        string filter = filtered ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
+        string options = filtered ? "-Htnp" : "-Htn";
         while (!_stop.IsCancellationRequested)
         {
             var start = new ProcessStartInfo("ss", $"{options} state established {filter}") { RedirectStandardOutput = true };
@@ -38,7 +47,7 @@ public sealed class ConnectionSampler : IAsyncDisposable
             string output = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            int count = _ownProcessOnly ? CountOwn(lines, port) : lines.Length;
+            int count = _clientProcesses is { } clients ? CountOf(lines, port, clients()) : lines.Length;
             Peak = Math.Max(Peak, count);
             Samples++;
             if (count > 0)
@@ -53,15 +62,16 @@ public sealed class ConnectionSampler : IAsyncDisposable
         }
     }
 
-    /// <summary>Server sockets (local port = the server's) whose peer port is the local port of one of this process's sockets.</summary>
-    private static int CountOwn(string[] lines, int port)
+    /// <summary>Server sockets (local port = the server's) whose peer port is the local port of one of the clients' sockets.</summary>
+    private static int CountOf(string[] lines, int port, IReadOnlyCollection<int> clients)
     {
-        string me = $"pid={Environment.ProcessId},";
+        var pids = clients.Select(pid => $"pid={pid},").ToList();
         var rows = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(c => c.Length >= 4)
             .Select(c => (Local: PortOf(c[2]), Peer: PortOf(c[3]), Line: string.Join(' ', c)))
             .ToList();
-        var ourClientPorts = rows.Where(r => r.Peer == port && r.Line.Contains(me, StringComparison.Ordinal)).Select(r => r.Local).ToHashSet();
+        var ourClientPorts = rows.Where(r => r.Peer == port && pids.Exists(pid => r.Line.Contains(pid, StringComparison.Ordinal)))
+            .Select(r => r.Local).ToHashSet();
         return rows.Count(r => r.Local == port && ourClientPorts.Contains(r.Peer));
     }
 
