@@ -346,7 +346,11 @@ public sealed partial class StorageGrain(
         _watchdogTimer = this.RegisterGrainTimer(async _ =>
         {
             if (IsRunning)
+            {
+                ForgetDeadSilos();
+                LogScanState(logger, Key, _row!.ScanNumber, _rootReports.Count, _row.ScanRoots.Count, ConnectionLeases.Describe());
                 await ResendToPendingRootsAsync();
+            }
         }, new GrainTimerCreationOptions(dueTime, _options.WatchdogPeriod) { KeepAlive = true, Interleave = true });
         this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
             new GrainTimerCreationOptions(ProgressSaveInterval, ProgressSaveInterval) { KeepAlive = false, Interleave = true });
@@ -403,7 +407,7 @@ public sealed partial class StorageGrain(
     private void ForgetDeadSilos()
     {
         var snapshot = membership.CurrentSnapshot;
-        ConnectionLeases.Forget(holder =>
+        var forgotten = ConnectionLeases.Forget(holder =>
         {
             int slash = holder.IndexOf('/', StringComparison.Ordinal);
             try
@@ -416,6 +420,8 @@ public sealed partial class StorageGrain(
                 return true;
             }
         });
+        if (forgotten.Count > 0)
+            LogHoldersForgotten(logger, Key, string.Join(", ", forgotten), ConnectionLeases.Describe());
     }
 
     private int EffectiveLimit()
@@ -499,6 +505,12 @@ public sealed partial class StorageGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {StorageKey} could not be changed")]
     private static partial void LogReminderFailed(ILogger logger, Exception exception, string storageKey, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection leases of {StorageKey} held by {Holders} (gone from the cluster, or quiet) went back; leases now {Leases}")]
+    private static partial void LogHoldersForgotten(ILogger logger, string storageKey, string holders, string leases);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scan {ScanNumber} of {StorageKey}: {Reported} of {Roots} roots reported; leases {Leases}")]
+    private static partial void LogScanState(ILogger logger, string storageKey, long scanNumber, int reported, int roots, string leases);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{StorageKey} refused a connection as one too many; granting at most {Limit} for a while")]
     private static partial void LogTooManyConnections(ILogger logger, string storageKey, int limit);
