@@ -13,6 +13,7 @@ public sealed class ConnectionSampler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly bool _ownProcessOnly;
+    private readonly HashSet<int> _seen = [];
 
     public ConnectionSampler(int port, bool ownProcessOnly = false)
     {
@@ -27,6 +28,15 @@ public sealed class ConnectionSampler : IAsyncDisposable
     /// <summary>Samples that saw at least one connection.</summary>
     public int BusySamples { get; private set; }
 
+    /// <summary>
+    /// Distinct connections seen (by client port; with <c>ownProcessOnly</c>, this process's only): how many were opened,
+    /// give or take one shorter-lived than a sampling interval (tens of milliseconds).
+    /// </summary>
+    public int DistinctConnections
+    {
+        get { lock (_seen) return _seen.Count; }
+    }
+
     private async Task RunAsync(int port)
     {
         string filter = _ownProcessOnly ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
@@ -38,7 +48,10 @@ public sealed class ConnectionSampler : IAsyncDisposable
             string output = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            int count = _ownProcessOnly ? CountOwn(lines, port) : lines.Length;
+            var clientPorts = _ownProcessOnly ? OwnClientPorts(lines, port) : lines.Select(ClientPortOf).ToList();
+            int count = clientPorts.Count;
+            lock (_seen)
+                _seen.UnionWith(clientPorts);
             Peak = Math.Max(Peak, count);
             Samples++;
             if (count > 0)
@@ -53,8 +66,8 @@ public sealed class ConnectionSampler : IAsyncDisposable
         }
     }
 
-    /// <summary>Server sockets (local port = the server's) whose peer port is the local port of one of this process's sockets.</summary>
-    private static int CountOwn(string[] lines, int port)
+    /// <summary>Client ports of the server sockets (local port = the server's) whose peer is one of this process's sockets.</summary>
+    private static List<int> OwnClientPorts(string[] lines, int port)
     {
         string me = $"pid={Environment.ProcessId},";
         var rows = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -62,7 +75,14 @@ public sealed class ConnectionSampler : IAsyncDisposable
             .Select(c => (Local: PortOf(c[2]), Peer: PortOf(c[3]), Line: string.Join(' ', c)))
             .ToList();
         var ourClientPorts = rows.Where(r => r.Peer == port && r.Line.Contains(me, StringComparison.Ordinal)).Select(r => r.Local).ToHashSet();
-        return rows.Count(r => r.Local == port && ourClientPorts.Contains(r.Peer));
+        return rows.Where(r => r.Local == port && ourClientPorts.Contains(r.Peer)).Select(r => r.Peer).ToList();
+    }
+
+    /// <summary>The peer (client) port of a server socket's line: "ESTAB 0 0 local:port peer:port".</summary>
+    private static int ClientPortOf(string line)
+    {
+        var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return columns.Length >= 4 ? PortOf(columns[3]) : -1;
     }
 
     private static int PortOf(string endpoint) =>
