@@ -201,6 +201,8 @@ done
   echo
   echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN\`"
   echo
+  echo "Commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
+  echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), PostgreSQL $("${PSQL[@]}" -c 'SHOW server_version' postgres)"
   echo
   echo '```'
