@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
@@ -26,13 +27,17 @@ public sealed partial class StorageClientCache(
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _siloStopping = new();
-    private readonly Dictionary<string, Entry> _clients = new(StringComparer.Ordinal);
+    // Read without the gate (every FileGrain call asks for its client); written only under the gate.
+    private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
 
     private sealed record Entry(long ScanNumber, IStorageClient Client);
 
     /// <summary>The client for <paramref name="storageKey"/> as of scan <paramref name="scanNumber"/> (or newer).</summary>
     public async Task<IStorageClient> GetAsync(string storageKey, long scanNumber, CancellationToken cancellationToken)
     {
+        // The common case, a client of this scan already made, takes no lock: the gate serialised every file's call on a silo.
+        if (_clients.TryGetValue(storageKey, out var current) && current.ScanNumber >= scanNumber)
+            return current.Client;
         IStorageClient? retired = null;
         await _gate.WaitAsync(cancellationToken);
         try
