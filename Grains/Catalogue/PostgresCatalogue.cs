@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
+using Pcrs.Grains.Catalogue.Database;
 
 namespace Pcrs.Grains.Catalogue;
 
@@ -246,11 +247,13 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
 
         // What this listing did not show any more: a file goes with its tile, a directory with its whole subtree.
         // Unchanged rows are not rewritten above (an unchanged rescan would otherwise rewrite every entry of the
-        // storage), so what vanished is found against the listed names, not by an older last_seen_scan.
+        // storage), so what vanished is found against the listed names, not by an older last_seen_scan. NOT IN over the
+        // unnested names runs as a hashed subplan (one hash probe per row); NOT EXISTS against unnest was planned as a
+        // nested loop (rows x names comparisons: 11 ms instead of 0.2 ms for a directory of 250 files).
         var removed = new List<(string Path, bool IsDirectory)>();
         await using (var delete = new NpgsqlCommand("""
             DELETE FROM pcrs_entries e WHERE e.storage_key = $1 AND e.parent_path = $2
-                AND NOT EXISTS (SELECT 1 FROM unnest($3::text[]) AS u(path) WHERE u.path = e.path)
+                AND e.path NOT IN (SELECT unnest($3::text[]))
             RETURNING e.path, e.kind
             """, connection, transaction))
         {
@@ -327,58 +330,123 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
     {
         if (tiles.Count == 0)
             return;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
-        foreach (var tile in tiles)
+        // One row per path: ON CONFLICT cannot update the same row twice in one statement (the last row written wins,
+        // as it did when each row was its own statement).
+        var rows = tiles.Count == 1 ? tiles : tiles.GroupBy(t => (t.StorageKey, t.Path)).Select(g => g.Last()).ToList();
+        int n = rows.Count;
+        var keys = new string[n];
+        var paths = new string[n];
+        var sizes = new long?[n];
+        var modified = new DateTime?[n];
+        var etags = new string?[n];
+        var signatures = new string[n];
+        var formats = new string?[n];
+        var classifications = new string?[n];
+        var widths = new int?[n];
+        var heights = new int?[n];
+        var bands = new int?[n];
+        var bandNames = new string[n];
+        var bits = new int?[n];
+        var epsgs = new int?[n];
+        var crsNames = new string?[n];
+        var geoTransforms = new string?[n];
+        var resolutions = new double?[n];
+        var compressions = new string?[n];
+        var footprints = new string?[n];
+        var minLons = new double?[n];
+        var minLats = new double?[n];
+        var maxLons = new double?[n];
+        var maxLats = new double?[n];
+        var bytesRead = new long[n];
+        var errors = new string?[n];
+        var scanNumbers = new long[n];
+        var scannedAt = new DateTime[n];
+        for (int i = 0; i < n; i++)
         {
-            var command = new NpgsqlBatchCommand("""
-                INSERT INTO pcrs_tiles (storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height,
-                    bands, band_names, bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint,
-                    min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19::jsonb, $20, $21, $22, $23, $24, $25, $26, $27)
-                ON CONFLICT (storage_key, path) DO UPDATE SET size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag,
-                    sidecar_signature = EXCLUDED.sidecar_signature, format = EXCLUDED.format, classification = EXCLUDED.classification,
-                    width = EXCLUDED.width, height = EXCLUDED.height, bands = EXCLUDED.bands, band_names = EXCLUDED.band_names,
-                    bits_per_sample = EXCLUDED.bits_per_sample, epsg = EXCLUDED.epsg, crs_name = EXCLUDED.crs_name,
-                    geo_transform = EXCLUDED.geo_transform, resolution = EXCLUDED.resolution, compression = EXCLUDED.compression,
-                    footprint = EXCLUDED.footprint, min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon,
-                    max_lat = EXCLUDED.max_lat, bytes_read = EXCLUDED.bytes_read, error = EXCLUDED.error,
-                    scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at
-                """);
-            var p = command.Parameters;
-            p.AddWithValue(tile.StorageKey);
-            p.AddWithValue(tile.Path);
-            p.Add(OrNull(tile.Size));
-            p.Add(NullableTime(tile.ModifiedAt));
-            p.Add(OrNull(tile.ETag));
-            p.AddWithValue(tile.SidecarSignature);
-            p.Add(OrNull(tile.Format));
-            p.Add(OrNull(tile.Classification));
-            p.Add(OrNull(tile.Width));
-            p.Add(OrNull(tile.Height));
-            p.Add(OrNull(tile.Bands));
-            p.AddWithValue(tile.BandNames.ToArray());
-            p.Add(OrNull(tile.BitsPerSample));
-            p.Add(OrNull(tile.Epsg));
-            p.Add(OrNull(tile.CrsName));
-            p.Add(new NpgsqlParameter { Value = (object?)tile.GeoTransform?.ToArray() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double });
-            p.Add(OrNull(tile.Resolution));
-            p.Add(OrNull(tile.Compression));
-            p.Add(OrNull(tile.FootprintGeoJson));
-            p.Add(OrNull(tile.Bounds?.MinLon));
-            p.Add(OrNull(tile.Bounds?.MinLat));
-            p.Add(OrNull(tile.Bounds?.MaxLon));
-            p.Add(OrNull(tile.Bounds?.MaxLat));
-            p.AddWithValue(tile.BytesRead);
-            p.Add(OrNull(tile.Error));
-            p.AddWithValue(tile.ScanNumber);
-            p.AddWithValue(tile.ScannedAt.ToUniversalTime());
-            batch.BatchCommands.Add(command);
+            var tile = rows[i];
+            keys[i] = tile.StorageKey;
+            paths[i] = tile.Path;
+            sizes[i] = tile.Size;
+            modified[i] = tile.ModifiedAt?.UtcDateTime;
+            etags[i] = tile.ETag;
+            signatures[i] = tile.SidecarSignature;
+            formats[i] = tile.Format;
+            classifications[i] = tile.Classification;
+            widths[i] = tile.Width;
+            heights[i] = tile.Height;
+            bands[i] = tile.Bands;
+            bandNames[i] = PgArrayLiterals.Text(tile.BandNames);
+            bits[i] = tile.BitsPerSample;
+            epsgs[i] = tile.Epsg;
+            crsNames[i] = tile.CrsName;
+            geoTransforms[i] = PgArrayLiterals.Doubles(tile.GeoTransform);
+            resolutions[i] = tile.Resolution;
+            compressions[i] = tile.Compression;
+            footprints[i] = tile.FootprintGeoJson;
+            minLons[i] = tile.Bounds?.MinLon;
+            minLats[i] = tile.Bounds?.MinLat;
+            maxLons[i] = tile.Bounds?.MaxLon;
+            maxLats[i] = tile.Bounds?.MaxLat;
+            bytesRead[i] = tile.BytesRead;
+            errors[i] = tile.Error;
+            scanNumbers[i] = tile.ScanNumber;
+            scannedAt[i] = tile.ScannedAt.UtcDateTime;
         }
-        // One statement text for every row: prepared once per connection, PostgreSQL then skips parsing and planning
-        // each of the (up to hundreds of) rows of every batch, which was most of its CPU in a full scan.
-        await batch.PrepareAsync(cancellationToken);
-        await batch.ExecuteNonQueryAsync(cancellationToken);
+
+        // One multi-row statement per batch (columns as arrays, unnest into rows): PostgreSQL parses, plans and executes
+        // one statement instead of one per row, and the client binds 27 parameters instead of 27 per row.
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO pcrs_tiles (storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height,
+                bands, band_names, bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint,
+                min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at)
+            SELECT u.storage_key, u.path, u.size, u.modified_at, u.etag, u.sidecar_signature, u.format, u.classification, u.width, u.height,
+                u.bands, u.band_names::text[], u.bits_per_sample, u.epsg, u.crs_name, u.geo_transform::double precision[], u.resolution,
+                u.compression, u.footprint::jsonb, u.min_lon, u.min_lat, u.max_lon, u.max_lat, u.bytes_read, u.error, u.scan_number, u.scanned_at
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
+                $10::int[], $11::int[], $12::text[], $13::int[], $14::int[], $15::text[], $16::text[], $17::double precision[], $18::text[],
+                $19::text[], $20::double precision[], $21::double precision[], $22::double precision[], $23::double precision[], $24::bigint[],
+                $25::text[], $26::bigint[], $27::timestamptz[])
+                AS u(storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
+                     bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint, min_lon, min_lat, max_lon, max_lat,
+                     bytes_read, error, scan_number, scanned_at)
+            ON CONFLICT (storage_key, path) DO UPDATE SET size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag,
+                sidecar_signature = EXCLUDED.sidecar_signature, format = EXCLUDED.format, classification = EXCLUDED.classification,
+                width = EXCLUDED.width, height = EXCLUDED.height, bands = EXCLUDED.bands, band_names = EXCLUDED.band_names,
+                bits_per_sample = EXCLUDED.bits_per_sample, epsg = EXCLUDED.epsg, crs_name = EXCLUDED.crs_name,
+                geo_transform = EXCLUDED.geo_transform, resolution = EXCLUDED.resolution, compression = EXCLUDED.compression,
+                footprint = EXCLUDED.footprint, min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon,
+                max_lat = EXCLUDED.max_lat, bytes_read = EXCLUDED.bytes_read, error = EXCLUDED.error,
+                scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at
+            """);
+        var p = command.Parameters;
+        p.Add(ArrayOf(keys, NpgsqlDbType.Text));
+        p.Add(ArrayOf(paths, NpgsqlDbType.Text));
+        p.Add(ArrayOf(sizes, NpgsqlDbType.Bigint));
+        p.Add(ArrayOf(modified, NpgsqlDbType.TimestampTz));
+        p.Add(ArrayOf(etags, NpgsqlDbType.Text));
+        p.Add(ArrayOf(signatures, NpgsqlDbType.Text));
+        p.Add(ArrayOf(formats, NpgsqlDbType.Text));
+        p.Add(ArrayOf(classifications, NpgsqlDbType.Text));
+        p.Add(ArrayOf(widths, NpgsqlDbType.Integer));
+        p.Add(ArrayOf(heights, NpgsqlDbType.Integer));
+        p.Add(ArrayOf(bands, NpgsqlDbType.Integer));
+        p.Add(ArrayOf(bandNames, NpgsqlDbType.Text));
+        p.Add(ArrayOf(bits, NpgsqlDbType.Integer));
+        p.Add(ArrayOf(epsgs, NpgsqlDbType.Integer));
+        p.Add(ArrayOf(crsNames, NpgsqlDbType.Text));
+        p.Add(ArrayOf(geoTransforms, NpgsqlDbType.Text));
+        p.Add(ArrayOf(resolutions, NpgsqlDbType.Double));
+        p.Add(ArrayOf(compressions, NpgsqlDbType.Text));
+        p.Add(ArrayOf(footprints, NpgsqlDbType.Text));
+        p.Add(ArrayOf(minLons, NpgsqlDbType.Double));
+        p.Add(ArrayOf(minLats, NpgsqlDbType.Double));
+        p.Add(ArrayOf(maxLons, NpgsqlDbType.Double));
+        p.Add(ArrayOf(maxLats, NpgsqlDbType.Double));
+        p.Add(ArrayOf(bytesRead, NpgsqlDbType.Bigint));
+        p.Add(ArrayOf(errors, NpgsqlDbType.Text));
+        p.Add(ArrayOf(scanNumbers, NpgsqlDbType.Bigint));
+        p.Add(ArrayOf(scannedAt, NpgsqlDbType.TimestampTz));
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<TileRow?> GetTileAsync(string storageKey, string path, CancellationToken cancellationToken = default)
@@ -510,6 +578,9 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             command.Parameters.Add(new NpgsqlParameter { Value = value });
         batch.BatchCommands.Add(command);
     }
+
+    private static NpgsqlParameter ArrayOf<T>(T[] values, NpgsqlDbType elementType) =>
+        new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | elementType };
 
     private static NpgsqlParameter OrNull<T>(T? value) => new() { Value = (object?)value ?? DBNull.Value };
 

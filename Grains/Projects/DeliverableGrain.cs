@@ -12,6 +12,7 @@ namespace Pcrs.Grains.Projects;
 public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverableGrain
 {
     private (long ScanNumber, DateTimeOffset? At, ScanSummary? Summary)? _cachedSummary;
+    private (long ScanNumber, ScanStatus Status, DeliverableOutcome Outcome)? _cachedOutcome;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -25,6 +26,7 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
         if (previous is not null && previous.StorageKey != storageKey)
             await GrainFactory.GetGrain<IStorageGrain>(previous.StorageKey).Detach(Id);
         _cachedSummary = null;
+        _cachedOutcome = null;
         await GrainFactory.GetGrain<IStorageGrain>(storageKey).Attach(declaration);
         return (await GetScan())!;
     }
@@ -32,6 +34,7 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
     public async Task RevokeStorage()
     {
         _cachedSummary = null;
+        _cachedOutcome = null;
         var attachment = await catalogue.GetAttachmentAsync(Id);
         if (attachment is not null)
             await GrainFactory.GetGrain<IStorageGrain>(attachment.StorageKey).Detach(Id);
@@ -55,16 +58,45 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
         if (storage is null)
             return null;
         var scan = await GrainFactory.GetGrain<IStorageGrain>(attachment.StorageKey).GetStatus();
+        var outcome = await OutcomeAsync(attachment, storage.ScanRoots, scan);
         var summary = await FilteredSummaryAsync(attachment, scan);
+        // A start path that failed keeps what earlier scans found under it (nothing is deleted when a listing fails);
+        // when they found nothing, there is no last success to show.
+        if (outcome.Failed && summary is { FilesScanned: 0, Directories: 0 })
+            summary = null;
         var view = new StorageAttachment(Id, attachment.StorageKey, storage.Scheme, storage.Host, storage.Port, storage.UserName,
             attachment.StartPath, attachment.PublicConnection, attachment.DownloadAllowed);
-        return new DeliverableScanView(view, scan with { LastSuccess = summary });
+        return new DeliverableScanView(view, scan with
+        {
+            Status = outcome.Status,
+            LastError = outcome.LastError,
+            LastSuccess = summary,
+            LastSuccessAt = summary is null ? null : scan.LastSuccessAt,
+        });
     }
 
     public Task SummaryChanged(long scanNumber)
     {
         _cachedSummary = null;
+        _cachedOutcome = null;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// This start path's status and error in the storage's last scan (another deliverable's missing folder is not this
+    /// one's error). Read from the catalogue once per scan state, not on every page view.
+    /// </summary>
+    private async Task<DeliverableOutcome> OutcomeAsync(AttachmentRow attachment, IReadOnlyList<string> scanRoots, StorageScanView scan)
+    {
+        if (_cachedOutcome is { } cached && cached.ScanNumber == scan.ScanNumber && cached.Status == scan.Status)
+            return cached.Outcome;
+        string startPath = ScanRoots.Minimal([attachment.StartPath])[0];
+        string rootPath = scanRoots.FirstOrDefault(root => CataloguePaths.IsUnder(startPath, root)) ?? startPath;
+        var root = await catalogue.GetDirectoryStateAsync(attachment.StorageKey, rootPath);
+        var start = rootPath == startPath ? root : await catalogue.GetDirectoryStateAsync(attachment.StorageKey, startPath);
+        var outcome = DeliverableScanState.Narrow(scan, startPath, rootPath, root, start);
+        _cachedOutcome = (scan.ScanNumber, scan.Status, outcome);
+        return outcome;
     }
 
     /// <summary>

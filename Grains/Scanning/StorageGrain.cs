@@ -276,9 +276,12 @@ public sealed partial class StorageGrain(
             var now = DateTimeOffset.UtcNow;
             var reports = _row.ScanRoots.Select(root => _rootReports[root]).ToList();
             var total = reports.Aggregate(SubtreeReport.Zero, (sum, r) => sum.Add(r));
-            // A root that could not be listed at all means the storage is unreachable or refuses the login: the scan failed,
-            // and the last good summary stays. Failures deeper down are per-directory errors of a successful scan.
-            var unreachable = reports.FirstOrDefault(r => r.FailedListings > 0 && r.FailedListings == r.Directories);
+            // A root that could not be listed at all is a start path that is missing or refused. When no root could be
+            // listed, the storage is unreachable or refuses the login: the scan failed and the last good summary stays.
+            // When some could, the scan succeeded: the deliverables of the listed roots get fresh summaries, the failed
+            // root's error (it names the path) is the scan's error, and the deliverables under it show it (DeliverableScanState).
+            var failedRoots = reports.Where(IsWhollyFailed).ToList();
+            bool unreachable = failedRoots.Count > 0 && failedRoots.Count == reports.Count;
             var parts = new List<CatalogueSummary>();
             long analysed = 0, bytesRead = 0;
             foreach (var root in _row.ScanRoots)
@@ -294,9 +297,9 @@ public sealed partial class StorageGrain(
                 total.Errors, bytesRead);
             if (_row.ScanNumber != scanNumber)
                 return;
-            if (unreachable is not null)
+            if (unreachable)
             {
-                _row = _row with { Status = "failed", LastError = unreachable.FirstError ?? "The storage could not be listed.", Progress = counts };
+                _row = _row with { Status = "failed", LastError = failedRoots[0].FirstError ?? "The storage could not be listed.", Progress = counts };
             }
             else
             {
@@ -306,7 +309,7 @@ public sealed partial class StorageGrain(
                     Status = "succeeded",
                     LastSuccessAt = now,
                     LastSummaryJson = JsonSerializer.Serialize(summary),
-                    LastError = total.FirstError,
+                    LastError = failedRoots.FirstOrDefault()?.FirstError ?? total.FirstError,
                     Progress = counts,
                 };
             }
@@ -332,6 +335,9 @@ public sealed partial class StorageGrain(
             _finishing = false;
         }
     }
+
+    /// <summary>Not one directory of the subtree could be listed (for a root: its own listing failed, so nothing below was visited).</summary>
+    private static bool IsWhollyFailed(SubtreeReport report) => report.FailedListings > 0 && report.FailedListings == report.Directories;
 
     private async Task ForgetCredentialsAsync()
     {

@@ -14,6 +14,7 @@ public sealed class ConnectionSampler : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Func<IReadOnlyCollection<int>>? _clientProcesses;
+    private readonly HashSet<int> _seen = [];
 
     public ConnectionSampler(int port, bool ownProcessOnly = false)
         : this(port, ownProcessOnly ? () => [Environment.ProcessId] : null)
@@ -35,6 +36,15 @@ public sealed class ConnectionSampler : IAsyncDisposable
     /// <summary>Samples that saw at least one connection.</summary>
     public int BusySamples { get; private set; }
 
+    /// <summary>
+    /// Distinct connections seen (by client port; with <c>ownProcessOnly</c> or <c>clientProcesses</c>, theirs only): how many were opened,
+    /// give or take one shorter-lived than a sampling interval (tens of milliseconds).
+    /// </summary>
+    public int DistinctConnections
+    {
+        get { lock (_seen) return _seen.Count; }
+    }
+
     private async Task RunAsync(int port)
     {
         bool filtered = _clientProcesses is not null;
@@ -47,7 +57,10 @@ public sealed class ConnectionSampler : IAsyncDisposable
             string output = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            int count = _clientProcesses is { } clients ? CountOf(lines, port, clients()) : lines.Length;
+            var clientPorts = _clientProcesses is { } clients ? ClientPortsOf(lines, port, clients()) : lines.Select(ClientPortOf).ToList();
+            int count = clientPorts.Count;
+            lock (_seen)
+                _seen.UnionWith(clientPorts);
             Peak = Math.Max(Peak, count);
             Samples++;
             if (count > 0)
@@ -62,8 +75,8 @@ public sealed class ConnectionSampler : IAsyncDisposable
         }
     }
 
-    /// <summary>Server sockets (local port = the server's) whose peer port is the local port of one of the clients' sockets.</summary>
-    private static int CountOf(string[] lines, int port, IReadOnlyCollection<int> clients)
+    /// <summary>Client ports of the server sockets (local port = the server's) whose peer is a socket of one of the clients.</summary>
+    private static List<int> ClientPortsOf(string[] lines, int port, IReadOnlyCollection<int> clients)
     {
         var pids = clients.Select(pid => $"pid={pid},").ToList();
         var rows = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
@@ -72,7 +85,14 @@ public sealed class ConnectionSampler : IAsyncDisposable
             .ToList();
         var ourClientPorts = rows.Where(r => r.Peer == port && pids.Exists(pid => r.Line.Contains(pid, StringComparison.Ordinal)))
             .Select(r => r.Local).ToHashSet();
-        return rows.Count(r => r.Local == port && ourClientPorts.Contains(r.Peer));
+        return rows.Where(r => r.Local == port && ourClientPorts.Contains(r.Peer)).Select(r => r.Peer).ToList();
+    }
+
+    /// <summary>The peer (client) port of a server socket's line: "ESTAB 0 0 local:port peer:port".</summary>
+    private static int ClientPortOf(string line)
+    {
+        var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return columns.Length >= 4 ? PortOf(columns[3]) : -1;
     }
 
     private static int PortOf(string endpoint) =>

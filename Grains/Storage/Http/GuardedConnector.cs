@@ -15,7 +15,11 @@ namespace Pcrs.Grains.Storage.Http;
 /// <param name="connectTimeout">
 /// Limit for the TCP connect itself, not for the wait for a lease: a silo may wait its turn while others use the limit.
 /// </param>
-internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? limiter = null, TimeSpan? connectTimeout = null)
+/// <param name="turn">
+/// How long a connection keeps its lease before giving it back to a holder with fewer leases that waits
+/// (<see cref="IConnectionLimiter.OwesTurn"/>); while none waits, it is kept (see <see cref="LeasedConnectionStream"/>).
+/// </param>
+internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? limiter = null, TimeSpan? connectTimeout = null, TimeSpan turn = default)
 {
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
@@ -25,7 +29,7 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (connectTimeout is { } limit)
                 timeout.CancelAfter(limit);
-            Stream stream;
+            NetworkStream stream;
             try
             {
                 stream = await ConnectGuardedAsync(context.DnsEndPoint, timeout.Token).ConfigureAwait(false);
@@ -35,7 +39,7 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
                 throw new StorageException(StorageErrorKind.Transient,
                     $"Connecting to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
             }
-            return lease is null ? stream : new LeasedConnectionStream(stream, lease);
+            return lease is null ? stream : new LeasedConnectionStream(stream, lease, () => limiter!.OwesTurn, turn);
         }
         catch
         {
@@ -45,7 +49,7 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
         }
     }
 
-    private async Task<Stream> ConnectGuardedAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    private async Task<NetworkStream> ConnectGuardedAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
     {
         var addresses = await guard.ResolveAsync(endpoint.Host, cancellationToken).ConfigureAwait(false);
         SocketException? last = null;

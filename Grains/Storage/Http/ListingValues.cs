@@ -31,7 +31,7 @@ internal static partial class ListingValues
             var match = pattern.Match(text);
             if (!match.Success)
                 continue;
-            string value = Spaces().Replace(match.Value.Trim(), " ");
+            string value = CollapseSpaces(match.Value.Trim());
             if (DateTime.TryParseExact(value, formats, CultureInfo.InvariantCulture,
                     DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed))
             {
@@ -41,6 +41,25 @@ internal static partial class ListingValues
         }
         rest = text;
         return null;
+    }
+
+    /// <summary>Runs of whitespace as one space (IIS pads its dates); most dates have none to collapse and are returned as they are.</summary>
+    private static string CollapseSpaces(string text)
+    {
+        bool plain = true;
+        for (int i = 0; i < text.Length && plain; i++)
+            plain = !char.IsWhiteSpace(text[i]) || (text[i] == ' ' && (i == 0 || !char.IsWhiteSpace(text[i - 1])));
+        if (plain)
+            return text;
+        var collapsed = new System.Text.StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            if (!char.IsWhiteSpace(c))
+                collapsed.Append(c);
+            else if (collapsed.Length == 0 || collapsed[^1] != ' ')
+                collapsed.Append(' ');
+        }
+        return collapsed.ToString();
     }
 
     /// <summary>
@@ -107,7 +126,4 @@ internal static partial class ListingValues
 
     [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase)]
     private static partial Regex SizePattern();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Spaces();
 }

@@ -155,14 +155,15 @@ for n in $SILOS; do
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   read -r pg_after nginx_after <<<"$(servers_ticks)"
   hz=$(getconf CLK_TCK)
-  servers_cpu="$(( (pg_after - pg_before) / hz )) s / $(( (nginx_after - nginx_before) / hz )) s"
+  secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }'; } # CPU ticks as seconds, one decimal
+  servers_cpu="$(secs $((pg_after - pg_before))) s / $(secs $((nginx_after - nginx_before))) s"
   mem=""
   cpu=""
   "${PSQL[@]}" -F ' | ' -c "SELECT round(total_exec_time::numeric / 1000, 1) AS exec_s, round(total_plan_time::numeric / 1000, 1) AS plan_s, calls, left(regexp_replace(query, '\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 15" pcrs_bench > "$W/out/pg-statements-$n.txt" || true
   k=0
   for pid in "${SILO_PIDS[@]}"; do
     ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0)
-    cpu+="${cpu:+ / }$(( (ticks - ${silo_before[$k]}) / $(getconf CLK_TCK) )) s"
+    cpu+="${cpu:+ / }$(secs $((ticks - ${silo_before[$k]}))) s"
     k=$((k + 1))
     hwm=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2>/dev/null || echo "?")
     mem+="${mem:+ / }${hwm} MB"
@@ -199,6 +200,8 @@ done
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
   echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN\`"
+  echo
+  echo "Commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), PostgreSQL $("${PSQL[@]}" -c 'SHOW server_version' postgres)"
   echo

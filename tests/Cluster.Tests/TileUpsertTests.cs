@@ -1,0 +1,56 @@
+using Pcrs.Cluster.Tests.Infrastructure;
+using Pcrs.Grains.Catalogue;
+using Xunit;
+
+namespace Pcrs.Cluster.Tests;
+
+/// <summary>
+/// The multi-row tile upsert on PostgreSQL: per-row arrays travel as array literals, so values that need quoting
+/// (quotes, backslashes, commas, braces, NULL as a word) and special doubles must come back exactly as written.
+/// </summary>
+public sealed class TileUpsertTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task RowsOfOneBatchComeBackExactlyIncludingQuotedArraysAndSpecialDoubles()
+    {
+        await using var database = await TestDatabase.CreateAsync("tileupsert");
+        var catalogue = new PostgresCatalogue(database.DataSource);
+        var at = new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero);
+        var odd = new TileRow
+        {
+            StorageKey = "http://s:1", Path = "/a/odd.tif", Size = 42, ModifiedAt = at, ETag = "\"e1\"", SidecarSignature = "x.tfw:1:2",
+            Format = "GeoTIFF", Classification = "PCRS raster", Width = 4000, Height = 4000, Bands = 3,
+            BandNames = ["Red \"R\"", "back\\slash", "a,b {c}", "NULL", ""], BitsPerSample = 8, Epsg = 2154, CrsName = "RGF93 v1 / Lambert-93",
+            GeoTransform = [600200.05, 0.05, 0, double.NaN, double.PositiveInfinity, -1e-300], Resolution = 0.05, Compression = "DEFLATE",
+            FootprintGeoJson = """{"type":"Polygon","coordinates":[[[1,2],[3,4],[5,6],[1,2]]]}""",
+            Bounds = new BoundingBox(1, 2, 5, 6), BytesRead = 4096, ScanNumber = 7, ScannedAt = at,
+        };
+        var bare = new TileRow { StorageKey = "http://s:1", Path = "/a/bare.bin", Error = "unreadable", ScanNumber = 7, ScannedAt = at };
+        var stale = odd with { Width = 1 };
+
+        await catalogue.UpsertTilesAsync([stale, bare, odd], Ct);
+
+        var read = await catalogue.GetTileAsync("http://s:1", "/a/odd.tif", Ct);
+        Assert.NotNull(read);
+        Assert.Equal(odd.BandNames, read.BandNames);
+        Assert.Equal(odd.GeoTransform, read.GeoTransform);
+        Assert.Equal(4000, read.Width); // the last row of a path in a batch wins
+        Assert.Equal(odd.ETag, read.ETag);
+        Assert.Equal(odd.ModifiedAt, read.ModifiedAt);
+        Assert.Equal(odd.Bounds, read.Bounds);
+        Assert.Contains("\"Polygon\"", read.FootprintGeoJson, StringComparison.Ordinal);
+        var empty = await catalogue.GetTileAsync("http://s:1", "/a/bare.bin", Ct);
+        Assert.NotNull(empty);
+        Assert.Empty(empty.BandNames);
+        Assert.Null(empty.GeoTransform);
+        Assert.Null(empty.Width);
+        Assert.Equal("unreadable", empty.Error);
+
+        await catalogue.UpsertTilesAsync([odd with { Error = "changed", Width = 2 }], Ct);
+        var updated = await catalogue.GetTileAsync("http://s:1", "/a/odd.tif", Ct);
+        Assert.Equal(("changed", 2), (updated!.Error, updated.Width));
+        Assert.Equal(2, await database.ScalarAsync("SELECT count(*) FROM pcrs_tiles"));
+    }
+}
