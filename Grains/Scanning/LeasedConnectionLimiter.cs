@@ -9,7 +9,8 @@ namespace Pcrs.Grains.Scanning;
 /// leases, the limiter keeps one watch call open at the grain, which answers as soon as another silo waits: the pool
 /// reads that through <see cref="IsContended"/> and <see cref="OwesTurn"/> and closes connections instead of parking
 /// them idle with their leases. Every message carries this holder's monotonic counters, so the grain's table is exact
-/// whatever the order messages arrive in, and rebuilds itself after the grain moved.
+/// whatever the order messages arrive in, and rebuilds itself after the grain moved. The watch ends when the silo stops:
+/// its calls would only fail (each logged as an error by the messaging layer) while the silo shuts down.
 /// </summary>
 public sealed class LeasedConnectionLimiter : IConnectionLimiter
 {
@@ -26,6 +27,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
 
     private readonly IStorageGrain _storage;
     private readonly Action<TimeSpan, bool>? _waited;
+    private readonly CancellationToken _siloStopping;
     private readonly Lock _gate = new();
     private long _grants;
     private long _releases;
@@ -36,10 +38,12 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     /// <param name="storage">The storage's grain, which grants the leases.</param>
     /// <param name="siloId">This silo's address: the grain forgets the leases of a silo that left the cluster.</param>
     /// <param name="waited">Told how long each lease request waited and whether it was granted (diagnostics).</param>
-    public LeasedConnectionLimiter(IStorageGrain storage, string siloId, Action<TimeSpan, bool>? waited = null)
+    /// <param name="siloStopping">Cancelled when the silo starts shutting down: ends the watch calls.</param>
+    public LeasedConnectionLimiter(IStorageGrain storage, string siloId, Action<TimeSpan, bool>? waited = null, CancellationToken siloStopping = default)
     {
         _storage = storage;
         _waited = waited;
+        _siloStopping = siloStopping;
         HolderId = $"{siloId}/{Interlocked.Increment(ref s_holders)}";
     }
 
@@ -121,8 +125,8 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
                 {
                     _grants++;
                     _signal = answer.Signal;
-                    startWatch = !_watching;
-                    _watching = true;
+                    startWatch = !_watching && !_siloStopping.IsCancellationRequested;
+                    _watching |= startWatch;
                 }
                 if (startWatch)
                     _ = WatchAsync();
@@ -207,7 +211,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
         }
     }
 
-    /// <summary>Keeps one watch call open at the grain while this limiter holds leases.</summary>
+    /// <summary>Keeps one watch call open at the grain while this limiter holds leases and the silo runs.</summary>
     private async Task WatchAsync()
     {
         while (true)
@@ -216,10 +220,11 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
             LeaseSignal known;
             lock (_gate)
             {
-                if (_grants == _releases)
+                if (_grants == _releases || _siloStopping.IsCancellationRequested)
                 {
                     _watching = false;
-                    _signal = LeaseSignal.Quiet;
+                    if (_grants == _releases)
+                        _signal = LeaseSignal.Quiet;
                     return;
                 }
                 counters = new LeaseCounters(_grants, _releases);
@@ -231,8 +236,15 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
             }
             catch (Exception)
             {
-                // The grain is moving: ask again shortly; the counters rebuild its table.
-                await Task.Delay(RetryDelay * 5).ConfigureAwait(false);
+                // The grain is moving: ask again shortly (the counters rebuild its table), unless the silo is stopping.
+                try
+                {
+                    await Task.Delay(RetryDelay * 5, _siloStopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The loop ends at its next turn.
+                }
             }
         }
     }

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
+using Orleans;
+using Orleans.Runtime;
 using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.Grains.Scanning;
@@ -35,6 +37,9 @@ public static class ScanningServiceCollectionExtensions
         services.TryAddSingleton<IStorageSecretProtector, EphemeralSecretProtector>();
         services.TryAddSingleton(ScanTrustOverrides.None);
         services.TryAddSingleton<StorageClientCache>();
+        // The cache learns when the silo stops (its lease watches end then).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, StorageClientCache>(
+            sp => sp.GetRequiredService<StorageClientCache>()));
         services.TryAddSingleton<TileWriter>();
         services.TryAddSingleton<ScanActivity>();
         services.TryAddSingleton<FileFanOut>();

@@ -12,7 +12,8 @@ namespace Pcrs.Grains.Scanning;
 /// One <see cref="IStorageClient"/> per storage per silo, shared by every DirectoryGrain and FileGrain of that storage
 /// on this silo, so connections are pooled and reused for many files. Created from the catalogue's storage row with a
 /// limiter backed by the StorageGrain's leases. A newer scan number recreates the client, which is how changed
-/// credentials or trust reach every silo without any broadcast.
+/// credentials or trust reach every silo without any broadcast. When the silo starts stopping, the limiters stop
+/// watching their leases (<see cref="LeasedConnectionLimiter"/>).
 /// </summary>
 public sealed partial class StorageClientCache(
     ICatalogue catalogue,
@@ -22,9 +23,10 @@ public sealed partial class StorageClientCache(
     ILocalSiloDetails silo,
     ScanTrustOverrides trustOverrides,
     ScanActivity activity,
-    ILogger<StorageClientCache> logger) : IAsyncDisposable
+    ILogger<StorageClientCache> logger) : IAsyncDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _siloStopping = new();
     // Read without the gate (every FileGrain call asks for its client); written only under the gate.
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
 
@@ -75,9 +77,25 @@ public sealed partial class StorageClientCache(
         }
         var pins = row.TrustPins.Concat(trustOverrides.PinnedFingerprints).Distinct(StringComparer.Ordinal).ToList();
         var trust = new StorageTrust(trustOverrides.AcceptUnknown, pins, new CatalogueHostKeyStore(catalogue));
-        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString(), activity.LeaseWaited);
+        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString(),
+            activity.LeaseWaited, _siloStopping.Token);
         LogClientCreated(logger, storageKey);
         return factory.Create(location, new StorageCredentials(row.UserName, password), limiter, trust);
+    }
+
+    /// <summary>
+    /// The first stage to stop when the silo shuts down (before grains are deactivated and messaging stops): lease watch
+    /// calls end there. Lease acquires and releases go on, so grains finishing their work still get connections and the
+    /// other silos get the leases back at once.
+    /// </summary>
+    public void Participate(ISiloLifecycle lifecycle)
+    {
+        ArgumentNullException.ThrowIfNull(lifecycle);
+        lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
+        {
+            _siloStopping.Cancel();
+            return Task.CompletedTask;
+        });
     }
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
@@ -120,6 +138,7 @@ public sealed partial class StorageClientCache(
                 LogRetireFailed(logger, e);
             }
         }
+        // _siloStopping is not disposed: limiters of retired clients may still read its token (it holds no timer).
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Storage client created for {StorageKey}")]

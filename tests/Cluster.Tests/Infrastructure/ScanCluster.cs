@@ -26,7 +26,8 @@ public sealed class ScanCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.Client;
 
-    public static async Task<ScanCluster> StartAsync(string purpose, short silos, int maxConnections)
+    /// <param name="logs">When given, receives the Warning and Error entries of every silo.</param>
+    public static async Task<ScanCluster> StartAsync(string purpose, short silos, int maxConnections, LogCapture? logs = null)
     {
         var database = await TestDatabase.CreateAsync(purpose);
         var settings = new Dictionary<string, string?>
@@ -43,6 +44,8 @@ public sealed class ScanCluster : IAsyncDisposable
             silo.UseInMemoryReminderService();
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
             silo.Services.AddPcrsServices(configuration);
+            if (logs is not null)
+                silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
