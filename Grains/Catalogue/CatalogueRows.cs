@@ -106,5 +106,8 @@ public readonly record struct BoundingBox(double MinLon, double MinLat, double M
 /// <summary>Tiles under a path prefix grouped by what users compare: format, class, CRS and bands.</summary>
 public sealed record TileGroup(string? Format, string? Classification, int? Epsg, string? CrsName, IReadOnlyList<string> BandNames, long Count, long Bytes, long Errors);
 
+/// <summary>Tiles a scan read (the others were unchanged) and the bytes it read for them.</summary>
+public sealed record ScanReads(long Files, long BytesRead);
+
 /// <summary>Everything a summary needs under a path prefix: entry counts and tile groups.</summary>
 public sealed record CatalogueSummary(long Files, long Directories, IReadOnlyList<TileGroup> Groups);

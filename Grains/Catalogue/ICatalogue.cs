@@ -54,4 +54,10 @@ public interface ICatalogue
 
     /// <summary>Entry counts and tile groups under a path prefix.</summary>
     Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Tiles under a path prefix whose header scan <paramref name="scanNumber"/> read, and the bytes it read for them: the
+    /// exact "analysed" count of a scan, whatever silo died and whatever was redone.
+    /// </summary>
+    Task<ScanReads> CountScanReadsAsync(string storageKey, string pathPrefix, long scanNumber, CancellationToken cancellationToken = default);
 }

@@ -222,6 +222,18 @@ public sealed class InMemoryCatalogue : ICatalogue
         }
     }
 
+    public Task<ScanReads> CountScanReadsAsync(string storageKey, string pathPrefix, long scanNumber, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            string self = pathPrefix.TrimEnd('/');
+            var read = Data(storageKey).Tiles.Values
+                .Where(t => t.ScanNumber == scanNumber && t.Path != self && CataloguePaths.IsUnder(t.Path, pathPrefix))
+                .ToList();
+            return Task.FromResult(new ScanReads(read.Count, read.Sum(t => t.BytesRead)));
+        }
+    }
+
     private StorageData Data(string storageKey)
     {
         if (!_data.TryGetValue(storageKey, out var data))

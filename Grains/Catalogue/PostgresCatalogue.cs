@@ -511,6 +511,22 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         return new CatalogueSummary(files, directories, groups);
     }
 
+    public async Task<ScanReads> CountScanReadsAsync(string storageKey, string pathPrefix, long scanNumber, CancellationToken cancellationToken = default)
+    {
+        var (from, to) = CataloguePaths.Descendants(pathPrefix);
+        await using var command = dataSource.CreateCommand("""
+            SELECT count(*), coalesce(sum(bytes_read), 0)::bigint
+            FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND scan_number = $4
+            """);
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+        command.Parameters.AddWithValue(scanNumber);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ScanReads(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     private const string TileSelect = """
         SELECT storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint::text, min_lon, min_lat, max_lon, max_lat,

@@ -39,6 +39,17 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
         get { lock (_gate) return _waiters.Count; }
     }
 
+    /// <summary>One line for the logs: every holder's leases and whether it watches, and the waiters.</summary>
+    public string Describe()
+    {
+        lock (_gate)
+        {
+            var holders = _holders.Select(h => $"{h.Key}={h.Value.Held}{(h.Value.Watch is null ? "" : "w")}");
+            var waiters = _waiters.GroupBy(w => w.HolderId).Select(g => $"{g.Key}x{g.Count()}");
+            return $"{TotalLocked()}/{limit()} held [{string.Join(", ", holders)}], waiting [{string.Join(", ", waiters)}]";
+        }
+    }
+
     /// <summary>Leases <paramref name="holderId"/> holds as counted here.</summary>
     public int HeldBy(string holderId)
     {
@@ -163,7 +174,8 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
     }
 
     /// <summary>Drops holders <paramref name="isGone"/> names (their silo died): their leases go to the waiters.</summary>
-    public void Forget(Func<string, bool> isGone)
+    /// <returns>The holders dropped.</returns>
+    public IReadOnlyList<string> Forget(Func<string, bool> isGone)
     {
         lock (_gate)
         {
@@ -174,7 +186,7 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
                 .Select(h => h.Key)
                 .ToList();
             if (gone.Count == 0)
-                return;
+                return gone;
             foreach (var id in gone)
             {
                 _holders[id].Watch?.Changed.TrySetResult(true);
@@ -187,6 +199,7 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
             }
             GrantFreeLocked();
             NotifyWatchersLocked();
+            return gone;
         }
     }
 

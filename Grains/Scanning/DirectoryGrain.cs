@@ -13,6 +13,11 @@ namespace Pcrs.Grains.Scanning;
 /// files (a bounded number in flight), counts unchanged files without calling anyone, and reports its subtree's counts
 /// to its parent when everything below is done. The crawl runs in the background of the activation, never inside a call.
 /// </summary>
+/// <remarks>
+/// When a silo dies, the grain directory loses its registrations; the watchdog's orders then create a second activation of
+/// a directory still running elsewhere, and Orleans deactivates the older one. That activation's background work stops at
+/// once (its calls would all fail: "invalid activation"), and the new activation redoes the directory from the catalogue.
+/// </remarks>
 /// <remarks>Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).</remarks>
 [RandomPlacement]
 public sealed partial class DirectoryGrain(
@@ -25,11 +30,18 @@ public sealed partial class DirectoryGrain(
 {
     private static readonly TimeSpan ProgressFlushInterval = TimeSpan.FromSeconds(1);
     private const int ProgressFlushFiles = 256;
-    private const int FileAttempts = 3;
+    /// <summary>
+    /// How long a FileGrain call is retried after its silo died or the call timed out: until the cluster declares the
+    /// silo dead (probes, votes: tens of seconds on a loaded machine), calls to its activations keep failing at once.
+    /// </summary>
+    private static readonly TimeSpan FileRetryWindow = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan LongestFileRetryPause = TimeSpan.FromSeconds(5);
     private const int ChildOrdersInFlight = 64;
 
     private readonly ScanningOptions _options = options.Value;
     private readonly Dictionary<string, SubtreeReport?> _children = new(StringComparer.Ordinal);
+    /// <summary>Cancelled when this activation goes away: its background crawl stops.</summary>
+    private readonly CancellationTokenSource _deactivating = new();
     private string _storageKey = "";
     private string _path = "/";
     private long _scan;
@@ -48,6 +60,14 @@ public sealed partial class DirectoryGrain(
     {
         (_storageKey, string path) = ScanKeys.Split(this.GetPrimaryKeyString());
         _path = ScanKeys.TrimDirectory(path);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_running)
+            LogDeactivatedWhileRunning(logger, _storageKey, _path, reason.Description);
+        _deactivating.Cancel();
         return Task.CompletedTask;
     }
 
@@ -106,11 +126,11 @@ public sealed partial class DirectoryGrain(
             List<StorageEntry> listed;
             try
             {
-                client = await clients.GetAsync(_storageKey, scanNumber, CancellationToken.None);
+                client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
                 listed = await ListAsync(client);
                 activity.DirectoryListed();
             }
-            catch (Exception e)
+            catch (Exception e) when (!_deactivating.IsCancellationRequested)
             {
                 // Keep what was known under this directory: nothing is deleted and nothing below is visited.
                 _listingError = e.Message;
@@ -125,6 +145,10 @@ public sealed partial class DirectoryGrain(
                 return;
             await ProcessListingAsync(scanNumber, listed);
         }
+        catch (Exception) when (_deactivating.IsCancellationRequested)
+        {
+            // This activation was replaced (see the remarks): the new one does the work.
+        }
         catch (Exception e)
         {
             // Unexpected (catalogue down…): stay unfinished; the watchdog's next order for this scan restarts the directory.
@@ -137,7 +161,7 @@ public sealed partial class DirectoryGrain(
     private async Task<List<StorageEntry>> ListAsync(IStorageClient client)
     {
         var entries = new List<StorageEntry>();
-        await foreach (var entry in client.ListAsync(_path, CancellationToken.None))
+        await foreach (var entry in client.ListAsync(_path, _deactivating.Token))
         {
             if (entries.Count >= _options.MaxEntriesPerDirectory)
                 throw new StorageException(StorageErrorKind.Protocol,
@@ -228,7 +252,7 @@ public sealed partial class DirectoryGrain(
             {
                 var (path, order) = files[next++];
                 // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
-                var slot = await fanOut.EnterAsync(_storageKey);
+                var slot = await fanOut.EnterAsync(_storageKey, _deactivating.Token);
                 inFlight.Add(AnalyseOneAsync(path, order, slot));
             }
             var done = await Task.WhenAny(inFlight);
@@ -245,17 +269,25 @@ public sealed partial class DirectoryGrain(
     private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order, IDisposable slot)
     {
         using var held = slot;
+        long giveUpAt = Environment.TickCount64 + (long)FileRetryWindow.TotalMilliseconds;
+        var pause = TimeSpan.FromMilliseconds(200);
         for (int attempt = 1; ; attempt++)
         {
             try
             {
                 return await GrainFactory.GetGrain<IFileGrain>(ScanKeys.File(_storageKey, path)).Analyse(order);
             }
-            catch (Exception e) when (attempt < FileAttempts)
+            catch (Exception e) when (Environment.TickCount64 < giveUpAt && !_deactivating.IsCancellationRequested)
             {
-                // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere on the next call.
-                LogFileRetry(logger, _storageKey, path, attempt, e.GetType().Name);
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+                // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere once the silo is
+                // declared dead. A retry may read a header twice; its row is upserted, never duplicated.
+                LogFileRetry(logger, _storageKey, path, attempt, $"{e.GetType().Name}: {e.Message}");
+                await Task.Delay(pause, _deactivating.Token);
+                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestFileRetryPause.Ticks));
+            }
+            catch (Exception) when (_deactivating.IsCancellationRequested)
+            {
+                throw new OperationCanceledException(_deactivating.Token);
             }
             catch (Exception e)
             {
@@ -329,7 +361,7 @@ public sealed partial class DirectoryGrain(
         catch (Exception e)
         {
             // The parent will ask again (watchdog), and this directory answers from the catalogue.
-            LogReportFailed(logger, _storageKey, _path, e.GetType().Name);
+            LogReportFailed(logger, _storageKey, _path, $"{e.GetType().Name}: {e.Message}");
         }
     }
 
@@ -388,6 +420,9 @@ public sealed partial class DirectoryGrain(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Directory {StorageKey} {Path} failed; it restarts on the next order")]
     private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string storageKey, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Directory {StorageKey} {Path} was deactivated while scanning ({Reason}); a new activation redoes it")]
+    private static partial void LogDeactivatedWhileRunning(ILogger logger, string storageKey, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Analysing {StorageKey} {Path} failed ({Attempt}, {Error}); retrying")]
     private static partial void LogFileRetry(ILogger logger, string storageKey, string path, int attempt, string error);

@@ -19,10 +19,10 @@ public sealed class FileFanOut(IOptions<ScanningOptions> options)
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _slots = new(StringComparer.Ordinal);
 
     /// <summary>Waits for a slot towards <paramref name="storageKey"/>; dispose the result when the FileGrain call returned.</summary>
-    public async ValueTask<IDisposable> EnterAsync(string storageKey)
+    public async ValueTask<IDisposable> EnterAsync(string storageKey, CancellationToken cancellationToken)
     {
         var slots = _slots.GetOrAdd(storageKey, _ => new SemaphoreSlim(options.Value.FilesInFlightPerStorage));
-        await slots.WaitAsync();
+        await slots.WaitAsync(cancellationToken);
         return new Slot(slots);
     }
 

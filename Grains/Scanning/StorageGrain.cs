@@ -283,10 +283,18 @@ public sealed partial class StorageGrain(
             var failedRoots = reports.Where(IsWhollyFailed).ToList();
             bool unreachable = failedRoots.Count > 0 && failedRoots.Count == reports.Count;
             var parts = new List<CatalogueSummary>();
+            long analysed = 0, bytesRead = 0;
             foreach (var root in _row.ScanRoots)
+            {
                 parts.Add(await catalogue.SummarizeAsync(Key, root));
+                var reads = await catalogue.CountScanReadsAsync(Key, root, scanNumber);
+                (analysed, bytesRead) = (analysed + reads.Files, bytesRead + reads.BytesRead);
+            }
             var summary = ScanSummaries.Build(ScanSummaries.Merge(parts), now);
-            var counts = ToCounts(_progress) with { Directories = total.Directories, Files = total.Files, Errors = total.Errors };
+            // Exact counts from the catalogue, not from the live progress: progress reports of a dead silo's directories are
+            // lost, and a directory redone on a survivor reports its files again (as unchanged, their rows being written).
+            var counts = new ProgressCounts(total.Directories, total.Files, analysed, Math.Max(0, total.DataFiles - analysed),
+                total.Errors, bytesRead);
             if (_row.ScanNumber != scanNumber)
                 return;
             if (unreachable)
@@ -344,7 +352,11 @@ public sealed partial class StorageGrain(
         _watchdogTimer = this.RegisterGrainTimer(async _ =>
         {
             if (IsRunning)
+            {
+                ForgetDeadSilos();
+                LogScanState(logger, Key, _row!.ScanNumber, _rootReports.Count, _row.ScanRoots.Count, ConnectionLeases.Describe());
                 await ResendToPendingRootsAsync();
+            }
         }, new GrainTimerCreationOptions(dueTime, _options.WatchdogPeriod) { KeepAlive = true, Interleave = true });
         this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
             new GrainTimerCreationOptions(ProgressSaveInterval, ProgressSaveInterval) { KeepAlive = false, Interleave = true });
@@ -401,7 +413,7 @@ public sealed partial class StorageGrain(
     private void ForgetDeadSilos()
     {
         var snapshot = membership.CurrentSnapshot;
-        ConnectionLeases.Forget(holder =>
+        var forgotten = ConnectionLeases.Forget(holder =>
         {
             int slash = holder.IndexOf('/', StringComparison.Ordinal);
             try
@@ -414,6 +426,8 @@ public sealed partial class StorageGrain(
                 return true;
             }
         });
+        if (forgotten.Count > 0)
+            LogHoldersForgotten(logger, Key, string.Join(", ", forgotten), ConnectionLeases.Describe());
     }
 
     private int EffectiveLimit()
@@ -497,6 +511,12 @@ public sealed partial class StorageGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {StorageKey} could not be changed")]
     private static partial void LogReminderFailed(ILogger logger, Exception exception, string storageKey, string name);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection leases of {StorageKey} held by {Holders} (gone from the cluster, or quiet) went back; leases now {Leases}")]
+    private static partial void LogHoldersForgotten(ILogger logger, string storageKey, string holders, string leases);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Scan {ScanNumber} of {StorageKey}: {Reported} of {Roots} roots reported; leases {Leases}")]
+    private static partial void LogScanState(ILogger logger, string storageKey, long scanNumber, int reported, int roots, string leases);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{StorageKey} refused a connection as one too many; granting at most {Limit} for a while")]
     private static partial void LogTooManyConnections(ILogger logger, string storageKey, int limit);

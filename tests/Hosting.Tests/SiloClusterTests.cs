@@ -1,7 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
 using Pcrs.Grains.Interfaces.Diagnostics;
 using Pcrs.Hosting.Tests.Support;
 
@@ -73,19 +69,12 @@ public sealed class SiloClusterTests : IAsyncLifetime
         await StartPairAsync("first");
 
         // A client finds the gateways through the same membership table.
-        HostApplicationBuilder clientBuilder = Host.CreateApplicationBuilder();
-        clientBuilder.Logging.SetMinimumLevel(LogLevel.Warning);
-        clientBuilder.UseOrleansClient(client => client
-            .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (_clusterId, _clusterId))
-            .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", _database.ConnectionString)));
-        using (IHost clientHost = clientBuilder.Build())
+        await using (ClusterClient client = await ClusterClient.StartAsync(_clusterId, _database.ConnectionString, TestContext.Current.CancellationToken))
         {
-            await clientHost.StartAsync(TestContext.Current.CancellationToken);
-            IHeartbeatGrain grain = clientHost.Services.GetRequiredService<IClusterClient>().GetGrain<IHeartbeatGrain>("survivor");
+            IHeartbeatGrain grain = client.Grains.GetGrain<IHeartbeatGrain>("survivor");
             HeartbeatReply reply = await grain.Ping();
             Assert.Contains(":", reply.Silo);
             await grain.StartBeating(TimeSpan.FromSeconds(2));
-            await clientHost.StopAsync(TestContext.Current.CancellationToken);
         }
 
         Assert.True(await Eventually.TrueAsync(

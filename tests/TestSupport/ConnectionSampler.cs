@@ -6,18 +6,26 @@ namespace Pcrs.TestSupport;
 /// <summary>
 /// Samples, with <c>ss</c>, the TCP connections established to a local server port: the server-side view of a limit.
 /// With <c>ownProcessOnly</c>, only the server's sockets whose peer is a socket of this test process are counted, so
-/// tests of other projects (or other people's runs) talking to the same server at the same time are not counted.
+/// tests of other projects (or other people's runs) talking to the same server at the same time are not counted; with
+/// <c>clientProcesses</c>, only those whose peer is a socket of one of the given processes (e.g. silos the test started).
 /// </summary>
 public sealed class ConnectionSampler : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private readonly bool _ownProcessOnly;
+    private readonly Func<IReadOnlyCollection<int>>? _clientProcesses;
     private readonly HashSet<int> _seen = [];
 
     public ConnectionSampler(int port, bool ownProcessOnly = false)
+        : this(port, ownProcessOnly ? () => [Environment.ProcessId] : null)
     {
-        _ownProcessOnly = ownProcessOnly;
+    }
+
+    /// <param name="port">The server's port.</param>
+    /// <param name="clientProcesses">Processes whose connections count (asked at every sample: processes come and go); null counts all.</param>
+    public ConnectionSampler(int port, Func<IReadOnlyCollection<int>>? clientProcesses)
+    {
+        _clientProcesses = clientProcesses;
         _loop = Task.Run(() => RunAsync(port));
     }
 
@@ -29,7 +37,7 @@ public sealed class ConnectionSampler : IAsyncDisposable
     public int BusySamples { get; private set; }
 
     /// <summary>
-    /// Distinct connections seen (by client port; with <c>ownProcessOnly</c>, this process's only): how many were opened,
+    /// Distinct connections seen (by client port; with <c>ownProcessOnly</c> or <c>clientProcesses</c>, theirs only): how many were opened,
     /// give or take one shorter-lived than a sampling interval (tens of milliseconds).
     /// </summary>
     public int DistinctConnections
@@ -39,8 +47,9 @@ public sealed class ConnectionSampler : IAsyncDisposable
 
     private async Task RunAsync(int port)
     {
-        string filter = _ownProcessOnly ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
-        string options = _ownProcessOnly ? "-Htnp" : "-Htn";
+        bool filtered = _clientProcesses is not null;
+        string filter = filtered ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
+        string options = filtered ? "-Htnp" : "-Htn";
         while (!_stop.IsCancellationRequested)
         {
             var start = new ProcessStartInfo("ss", $"{options} state established {filter}") { RedirectStandardOutput = true };
@@ -48,7 +57,7 @@ public sealed class ConnectionSampler : IAsyncDisposable
             string output = await process.StandardOutput.ReadToEndAsync();
             await process.WaitForExitAsync();
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            var clientPorts = _ownProcessOnly ? OwnClientPorts(lines, port) : lines.Select(ClientPortOf).ToList();
+            var clientPorts = _clientProcesses is { } clients ? ClientPortsOf(lines, port, clients()) : lines.Select(ClientPortOf).ToList();
             int count = clientPorts.Count;
             lock (_seen)
                 _seen.UnionWith(clientPorts);
@@ -66,15 +75,16 @@ public sealed class ConnectionSampler : IAsyncDisposable
         }
     }
 
-    /// <summary>Client ports of the server sockets (local port = the server's) whose peer is one of this process's sockets.</summary>
-    private static List<int> OwnClientPorts(string[] lines, int port)
+    /// <summary>Client ports of the server sockets (local port = the server's) whose peer is a socket of one of the clients.</summary>
+    private static List<int> ClientPortsOf(string[] lines, int port, IReadOnlyCollection<int> clients)
     {
-        string me = $"pid={Environment.ProcessId},";
+        var pids = clients.Select(pid => $"pid={pid},").ToList();
         var rows = lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Where(c => c.Length >= 4)
             .Select(c => (Local: PortOf(c[2]), Peer: PortOf(c[3]), Line: string.Join(' ', c)))
             .ToList();
-        var ourClientPorts = rows.Where(r => r.Peer == port && r.Line.Contains(me, StringComparison.Ordinal)).Select(r => r.Local).ToHashSet();
+        var ourClientPorts = rows.Where(r => r.Peer == port && pids.Exists(pid => r.Line.Contains(pid, StringComparison.Ordinal)))
+            .Select(r => r.Local).ToHashSet();
         return rows.Where(r => r.Local == port && ourClientPorts.Contains(r.Peer)).Select(r => r.Peer).ToList();
     }
 

@@ -68,9 +68,7 @@ public sealed class ScratchTree : IDisposable
             Directory.CreateDirectory(folder);
             for (int f = 0; f < filesPerDirectory; f++)
             {
-                string target = Path.Combine(folder, $"tile_{f:D4}.tif");
-                if (HardLink.Create(source, target) != 0)
-                    throw new IOException($"Could not hard-link {source} to {target} (errno {System.Runtime.InteropServices.Marshal.GetLastWin32Error()}).");
+                HardLinks.Create(source, Path.Combine(folder, $"tile_{f:D4}.tif"));
             }
         }
         return tree;
@@ -100,11 +98,4 @@ public sealed class ScratchTree : IDisposable
         {
         }
     }
-}
-
-internal static class HardLink
-{
-    /// <summary>libc link(2): .NET has no hard-link API.</summary>
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = System.Runtime.InteropServices.CharSet.Ansi)]
-    internal static extern int Create(string existing, string link);
 }

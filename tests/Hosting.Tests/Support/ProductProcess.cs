@@ -6,7 +6,8 @@ namespace Pcrs.Hosting.Tests.Support;
 
 /// <summary>
 /// One real product process (`dotnet Pcrs.Silo.dll` or `dotnet Pcrs.WebFront.dll`, as built next to the tests),
-/// with its output kept for failure messages. Stopped with SIGTERM, like a service manager does.
+/// with its output kept for failure messages. Stopped with SIGTERM, like a service manager does, or killed with SIGKILL
+/// (a crash: no shutdown code runs, sockets are closed by the kernel).
 /// </summary>
 public sealed class ProductProcess : IAsyncDisposable
 {
@@ -121,6 +122,20 @@ public sealed class ProductProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL: the process ends at once, as in a power cut or an out-of-memory kill.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        _ = kill(_process.Id, SigKill);
+        await _process.WaitForExitAsync();
+    }
+
+    public int ProcessId => _process.Id;
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(30));
@@ -130,6 +145,7 @@ public sealed class ProductProcess : IAsyncDisposable
     public override string ToString() => $"--- {Name} output ---\n{Output}";
 
     private const int SigTerm = 15;
+    private const int SigKill = 9;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);

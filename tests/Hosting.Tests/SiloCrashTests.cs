@@ -1,0 +1,190 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Pcrs.Grains.Interfaces.Projects;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Hosting.Tests.Support;
+using Pcrs.TestSupport;
+
+namespace Pcrs.Hosting.Tests;
+
+/// <summary>
+/// Crash of a silo in the middle of a scan: three real `dotnet Pcrs.Silo.dll run` processes on one PostgreSQL scan a
+/// vsftpd storage of 1,200 tiles; one is killed with SIGKILL once a quarter of the tiles are written. The survivors
+/// finish the scan with exact counts (the scan history, the catalogue and the deliverable's summary), no duplicate rows,
+/// the connection limit held at the server, and a rescan afterwards reads no byte. Either the silo of the StorageGrain
+/// (the scan's state and the lease table) or a silo that only crawls is killed.
+/// </summary>
+public sealed class SiloCrashTests : IAsyncLifetime
+{
+    private const int Directories = 12;
+    private const int FilesPerDirectory = 100;
+    private const int Tiles = Directories * FilesPerDirectory;
+    private const int Limit = 3;
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(150);
+    private static readonly TimeSpan ResumeTimeout = TimeSpan.FromMinutes(4);
+
+    private readonly TestDatabase _database = new();
+    private readonly string _id = Guid.NewGuid().ToString("N")[..8];
+    private readonly List<ProductProcess> _silos = [];
+    private readonly StringBuilder _timeline = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private string _treeRoot = "";
+    private string _keyFolder = "";
+
+    private string ClusterId => "crash-" + _id;
+
+    private string DeliverableId => "d-crash-" + _id;
+
+    public async ValueTask InitializeAsync()
+    {
+        await _database.InitializeAsync();
+        _keyFolder = Directory.CreateTempSubdirectory("pcrs-crash-key-").FullName;
+        _treeRoot = Path.Combine(Peers.DataDir, "crash-tests", _id);
+        string fixture = Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif");
+        for (int d = 0; d < Directories; d++)
+        {
+            string folder = Path.Combine(_treeRoot, $"d{d:D2}");
+            Directory.CreateDirectory(folder);
+            for (int f = 0; f < FilesPerDirectory; f++)
+                HardLinks.Create(fixture, Path.Combine(folder, $"tile_{f:D4}.tif"));
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (ProductProcess silo in _silos)
+            await silo.DisposeAsync();
+        await _database.DisposeAsync();
+        Directory.Delete(_treeRoot, recursive: true);
+        Directory.Delete(_keyFolder, recursive: true);
+    }
+
+    [Fact(Timeout = 900_000)]
+    public Task Killing_a_crawling_silo_mid_scan_the_survivors_finish_with_exact_counts() =>
+        KillMidScanAsync(storageSilo: false, TestContext.Current.CancellationToken);
+
+    [Fact(Timeout = 900_000)]
+    public Task Killing_the_storage_grains_silo_mid_scan_the_scan_resumes_elsewhere_with_exact_counts() =>
+        KillMidScanAsync(storageSilo: true, TestContext.Current.CancellationToken);
+
+    private async Task KillMidScanAsync(bool storageSilo, CancellationToken ct)
+    {
+        for (int i = 0; i < 3; i++)
+            StartSilo($"silo-{i}");
+        Assert.True(await Eventually.TrueAsync(async () => await ActiveSilosAsync() == 3, StartTimeout),
+            "The three silos should be Active in the membership table.\n" + Outputs());
+
+        await using ClusterClient client = await ClusterClient.StartAsync(ClusterId, _database.ConnectionString, ct);
+        var deliverable = client.Grains.GetGrain<IDeliverableGrain>(DeliverableId);
+        var declaration = new StorageDeclaration(DeliverableId, "ftp", Peers.Host, Peers.VsftpdFtp, $"/crash-tests/{_id}",
+            Peers.User, Peers.Password, PublicConnection: false, DownloadAllowed: true);
+        int peak;
+        ProductProcess victim;
+        long tilesAtKill;
+        await using (var sampler = new ConnectionSampler(Peers.VsftpdFtp, () => _silos.Where(s => !s.HasExited).Select(s => s.ProcessId).ToList()))
+        {
+            DeliverableScanView declared = await deliverable.DeclareStorage(declaration);
+            Assert.Equal(1, declared.Scan.ScanNumber);
+            string key = await _database.ScalarAsync<string>(
+                $"SELECT storage_key FROM pcrs_storage_attachments WHERE deliverable_id = '{DeliverableId}'") ?? "";
+
+            // Kill once a quarter of the tiles are in the catalogue: every silo has directories and files in flight.
+            bool quarter = await Eventually.TrueAsync(async () => await TileRowsAsync() >= Tiles / 4, TimeSpan.FromMinutes(2),
+                TimeSpan.FromMilliseconds(50));
+            Assert.True(quarter, "The scan should reach a quarter of the tiles.\n" + Timeline() + Outputs());
+            Assert.Equal("running", await ScanStatusAsync(1));
+
+            ProductProcess grainSilo = _silos.Single(s => s.Output.Contains($"Scan 1 of {key} started", StringComparison.Ordinal));
+            victim = storageSilo ? grainSilo : _silos.First(s => s != grainSilo);
+            tilesAtKill = await TileRowsAsync();
+            await victim.KillAsync();
+            Note($"killed {victim.Name} (StorageGrain's silo: {victim == grainSilo}) with {tilesAtKill} tile rows written");
+
+            bool finished = await Eventually.TrueAsync(async () =>
+            {
+                Note($"{await TileRowsAsync()} tile rows, scan {await ScanStatusAsync(1)}");
+                return await ScanStatusAsync(1) != "running";
+            }, ResumeTimeout, TimeSpan.FromSeconds(2));
+            Assert.True(finished, "The scan should finish on the survivors.\n" + Timeline() + Outputs());
+            peak = sampler.Peak;
+        }
+        int replaced = _silos.Sum(s => s.Output.Split("was deactivated while scanning").Length - 1);
+        Note($"finished; peak {peak} connections at the server; {replaced} directory activations replaced after the kill");
+        TestContext.Current.SendDiagnosticMessage(Timeline());
+
+        // The scan's history row: exact counts, whatever was lost or done twice around the kill.
+        Assert.Equal("succeeded", await ScanStatusAsync(1));
+        Assert.Equal($"{Directories + 1} {Tiles} {Tiles} 0 0", await ScanCountsAsync(1));
+
+        // The catalogue: one row per entry and per tile, every one seen by this scan, none in error.
+        Assert.Equal(Directories + Tiles, await _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_entries WHERE last_seen_scan = 1"));
+        Assert.Equal(Directories + Tiles, await _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_entries"));
+        Assert.Equal(Tiles, await _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_tiles WHERE error IS NULL AND scan_number = 1"));
+        Assert.Equal(Tiles, await _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_tiles"));
+        Assert.Equal(Directories + 1, await _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_directories WHERE completed_scan = 1"));
+
+        // What the public site reads.
+        DeliverableScanView? view = await deliverable.GetScan();
+        Assert.NotNull(view);
+        Assert.Equal(ScanStatus.Succeeded, view.Scan.Status);
+        ScanSummary summary = view.Scan.LastSuccess!;
+        Assert.Equal((Tiles, Tiles, 0L, (long)Directories), (summary.Tiles, summary.FilesScanned, summary.Errors, summary.Directories));
+        Assert.Equal(2154, summary.Epsg);
+
+        // The limit held at the server through the kill and the resumption (the new lease table learns the survivors' leases).
+        Assert.InRange(peak, 1, Limit);
+
+        // The catalogue is consistent: an unchanged rescan on the survivors reads nothing and finds every file unchanged.
+        DeliverableScanView? rescan = await deliverable.RequestScan();
+        Assert.Equal(2, rescan!.Scan.ScanNumber);
+        Assert.True(await Eventually.TrueAsync(async () => await ScanStatusAsync(2) == "succeeded", TimeSpan.FromMinutes(2)),
+            "The rescan should succeed.\n" + Outputs());
+        Assert.Equal($"{Directories + 1} {Tiles} 0 {Tiles} 0", await ScanCountsAsync(2));
+        Assert.Equal(0, await _database.ScalarAsync<long>($"SELECT bytes_read FROM pcrs_scans WHERE scan_number = 2"));
+    }
+
+    private void StartSilo(string name)
+    {
+        string Port() => FreePort.Next().ToString(CultureInfo.InvariantCulture);
+        _silos.Add(ProductProcess.Start(name, "Pcrs.Silo", new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Pcrs"] = _database.ConnectionString,
+            ["Orleans__ClusterId"] = ClusterId,
+            ["Orleans__ServiceId"] = ClusterId,
+            ["Orleans__SiloName"] = name,
+            ["Orleans__Endpoints__SiloPort"] = Port(),
+            ["Orleans__Endpoints__GatewayPort"] = Port(),
+            ["Orleans__MinimumReminderPeriod"] = "00:00:01",
+            ["Secrets__KeyFile"] = Path.Combine(_keyFolder, "key-encryption.key"),
+            ["Scanning__AllowedNetworks__0"] = "127.0.0.0/8",
+            ["Scanning__MaxConnectionsPerStorage"] = Limit.ToString(CultureInfo.InvariantCulture),
+            ["Scanning__WatchdogPeriod"] = "00:00:05",
+        }, "run"));
+    }
+
+    private Task<int> ActiveSilosAsync() => _database.ScalarAsync<int>(
+        $"SELECT count(*) FROM orleans_members WHERE deployment_id = '{ClusterId}' AND status = 3");
+
+    private Task<int> TileRowsAsync() => _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_tiles");
+
+    private async Task<string> ScanStatusAsync(long scan) =>
+        await _database.ScalarAsync<string>($"SELECT status FROM pcrs_scans WHERE scan_number = {scan}") ?? "none";
+
+    private async Task<string> ScanCountsAsync(long scan) => await _database.ScalarAsync<string>(
+        $"SELECT concat_ws(' ', directories, files, analysed, unchanged, errors) FROM pcrs_scans WHERE scan_number = {scan}") ?? "";
+
+    private void Note(string line)
+    {
+        lock (_timeline)
+            _timeline.AppendLine(CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalSeconds,7:0.0} s  {line}");
+    }
+
+    private string Timeline()
+    {
+        lock (_timeline)
+            return "--- timeline ---\n" + _timeline;
+    }
+
+    private string Outputs() => string.Join("\n", _silos.Select(s => s.ToString()));
+}
