@@ -23,6 +23,7 @@ namespace Pcrs.Grains.Scanning;
 public sealed partial class DirectoryGrain(
     ICatalogue catalogue,
     StorageClientCache clients,
+    TileWriter tileWriter,
     ScanActivity activity,
     FileFanOut fanOut,
     IOptions<ScanningOptions> options,
@@ -291,7 +292,10 @@ public sealed partial class DirectoryGrain(
             }
             catch (Exception e)
             {
-                return new FileAnalysisResult(0, $"The file could not be analysed ({e.GetType().Name}).", null);
+                // Recorded as the file's error (and read again next scan), so the summary counts it instead of missing it.
+                string error = $"The file could not be analysed ({e.GetType().Name}).";
+                await tileWriter.WriteAsync(TileRows.StorageFailure(_storageKey, path, order, error, 0, DateTimeOffset.UtcNow), CancellationToken.None);
+                return new FileAnalysisResult(0, error, null);
             }
         }
     }
