@@ -52,7 +52,8 @@ public sealed record FileAnalysisOrder(
     [property: Id(2)] DateTimeOffset? LastModified,
     [property: Id(3)] string? ETag,
     [property: Id(4)] SidecarInfo[] Sidecars,
-    [property: Id(5)] string SidecarSignature);
+    [property: Id(5)] string SidecarSignature,
+    [property: Id(6)] bool IsRetry = false);
 
 /// <summary>What a FileGrain answers: small counts only; the tile itself went to the catalogue.</summary>
 [GenerateSerializer, Immutable, Alias("pcrs.FileAnalysisResult")]

@@ -17,8 +17,8 @@ namespace Pcrs.Grains.Scanning;
 /// When a silo dies, the grain directory loses its registrations; the watchdog's orders then create a second activation of
 /// a directory still running elsewhere, and Orleans deactivates the older one. That activation's background work stops at
 /// once (its calls would all fail: "invalid activation"), and the new activation redoes the directory from the catalogue.
+/// Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).
 /// </remarks>
-/// <remarks>Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).</remarks>
 [RandomPlacement]
 public sealed partial class DirectoryGrain(
     ICatalogue catalogue,
@@ -276,12 +276,12 @@ public sealed partial class DirectoryGrain(
         {
             try
             {
-                return await GrainFactory.GetGrain<IFileGrain>(ScanKeys.File(_storageKey, path)).Analyse(order);
+                return await GrainFactory.GetGrain<IFileGrain>(ScanKeys.File(_storageKey, path)).Analyse(attempt == 1 ? order : order with { IsRetry = true });
             }
             catch (Exception e) when (Environment.TickCount64 < giveUpAt && !_deactivating.IsCancellationRequested)
             {
                 // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere once the silo is
-                // declared dead. A retry may read a header twice; its row is upserted, never duplicated.
+                // declared dead. A retry reads nothing if the earlier attempt's row for this scan is in the catalogue.
                 LogFileRetry(logger, _storageKey, path, attempt, $"{e.GetType().Name}: {e.Message}");
                 await Task.Delay(pause, _deactivating.Token);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestFileRetryPause.Ticks));

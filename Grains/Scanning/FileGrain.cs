@@ -16,6 +16,7 @@ namespace Pcrs.Grains.Scanning;
 /// <remarks>Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).</remarks>
 [RandomPlacement]
 public sealed partial class FileGrain(
+    Catalogue.ICatalogue catalogue,
     StorageClientCache clients,
     TileWriter writer,
     ScanActivity activity,
@@ -26,6 +27,12 @@ public sealed partial class FileGrain(
     public async Task<FileAnalysisResult> Analyse(FileAnalysisOrder order)
     {
         var (storageKey, path) = ScanKeys.Split(this.GetPrimaryKeyString());
+        if (order.IsRetry && await RecordedByThisScanAsync(storageKey, path, order) is { } recorded)
+        {
+            // The earlier attempt finished but its answer was lost (timeout, dead caller silo): do not read the file again.
+            DeactivateOnIdle();
+            return new FileAnalysisResult(recorded.BytesRead, recorded.Error, recorded.Format);
+        }
         var now = DateTimeOffset.UtcNow;
         long bytesRead = 0;
         Catalogue.TileRow row;
@@ -66,6 +73,16 @@ public sealed partial class FileGrain(
         activity.FileAnalysed(row.BytesRead);
         DeactivateOnIdle();
         return new FileAnalysisResult(row.BytesRead, row.Error, row.Format);
+    }
+
+    /// <summary>This file's row if this scan already wrote it from the same listing entry (a storage failure is read again).</summary>
+    private async Task<Catalogue.TileRow?> RecordedByThisScanAsync(string storageKey, string path, FileAnalysisOrder order)
+    {
+        var row = await catalogue.GetTileAsync(storageKey, path);
+        return row is not null && row.ScanNumber == order.ScanNumber && row.Size == order.Size
+            && row.SidecarSignature == order.SidecarSignature && row.ETag == order.ETag
+            ? row
+            : null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure reading {StorageKey} {Path}")]

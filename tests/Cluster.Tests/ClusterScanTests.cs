@@ -129,6 +129,38 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         Assert.Equal(ScratchTree.StandardFiles.Count - 1, third.LastSuccess!.Tiles);
     }
 
+    /// <summary>
+    /// A FileGrain call retried after its answer was lost (a call timeout, a dead silo) does not read the file again when
+    /// the first attempt's row for this scan is in the catalogue; a first attempt, or a retry in a later scan, reads it.
+    /// </summary>
+    [Fact]
+    public async Task ARetriedFileAnalysisReadsNothingTheFirstAttemptRecorded()
+    {
+        using var tree = ScratchTree.Standard("retry-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = new ServerLog(Path.Combine(Peers.LogsDir, "nginx-access.log"));
+        var declaration = Declarations.Http("d-retry", tree.ServerPath);
+        string key = Declarations.KeyOf(declaration);
+        var declared = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-retry").DeclareStorage(declaration);
+        var done = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, done.Status);
+        await log.TakeAsync(tree.ServerPath);
+
+        string path = tree.ServerPath + "/a/l93_1.tif";
+        var catalogue = new Pcrs.Grains.Catalogue.PostgresCatalogue(Cluster.Database.DataSource);
+        var row = (await catalogue.GetTileAsync(key, path, TestContext.Current.CancellationToken))!;
+        var order = new FileAnalysisOrder(done.ScanNumber, row.Size, row.ModifiedAt, row.ETag, [], row.SidecarSignature, IsRetry: true);
+        var file = Cluster.Grains.GetGrain<IFileGrain>(ScanKeys.File(key, path));
+
+        var retried = await file.Analyse(order);
+        Assert.Equal((row.BytesRead, (string?)null, row.Format), (retried.BytesRead, retried.Error, retried.Format));
+        Assert.DoesNotContain(await log.TakeAsync(path), IsFileRequest);
+
+        // The same order as a first attempt, and a retry for the next scan number, do read the header.
+        await file.Analyse(order with { IsRetry = false });
+        await file.Analyse(order with { ScanNumber = done.ScanNumber + 1 });
+        Assert.Equal(2, (await log.TakeAsync(path)).Count(IsFileRequest));
+    }
+
     private static bool IsFileRequest(string line) =>
         line.Contains("\"GET ", StringComparison.Ordinal) && !line.Contains("/ HTTP/", StringComparison.Ordinal) ||
         line.Contains("\"HEAD ", StringComparison.Ordinal);
