@@ -25,6 +25,13 @@ public sealed class StorageAccessOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:30:00")]
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Small ranged reads (HTTP/HTTPS) sent at once on one kept-alive connection (HTTP/1.1 pipelining), so a connection
+    /// carries several reads per round trip. 1 sends one request at a time through the standard handler.
+    /// </summary>
+    [Range(1, 16)]
+    public int HttpPipelineDepth { get; set; } = 1;
+
     /// <summary>Attempts for a transient failure before the operation fails.</summary>
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;

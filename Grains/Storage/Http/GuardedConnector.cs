@@ -21,7 +21,15 @@ namespace Pcrs.Grains.Storage.Http;
 /// </param>
 internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? limiter = null, TimeSpan? connectTimeout = null, TimeSpan turn = default)
 {
-    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
+    public ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
+        ConnectAsync(context.DnsEndPoint, rotateTurns: true, cancellationToken);
+
+    /// <summary>
+    /// Opens one leased, guarded TCP connection. <paramref name="rotateTurns"/> lets the stream give its lease back by
+    /// itself at the start of a request (the handler's one-request-at-a-time pattern); a pipelined connection, which
+    /// writes while responses are still arriving, rotates turns itself and passes false.
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool rotateTurns, CancellationToken cancellationToken)
     {
         var lease = limiter is null ? null : await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -32,14 +40,14 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
             NetworkStream stream;
             try
             {
-                stream = await ConnectGuardedAsync(context.DnsEndPoint, timeout.Token).ConfigureAwait(false);
+                stream = await ConnectGuardedAsync(endpoint, timeout.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new StorageException(StorageErrorKind.Transient,
-                    $"Connecting to {context.DnsEndPoint.Host}:{context.DnsEndPoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
+                    $"Connecting to {endpoint.Host}:{endpoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
             }
-            return lease is null ? stream : new LeasedConnectionStream(stream, lease, () => limiter!.OwesTurn, turn);
+            return lease is null ? stream : new LeasedConnectionStream(stream, lease, rotateTurns ? () => limiter!.OwesTurn : null, turn);
         }
         catch
         {

@@ -57,6 +57,7 @@ public sealed class HttpStorageClient : IStorageClient
     private readonly HttpClient _http;
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly string _origin;
+    private readonly PipelinedRangeReader? _pipeline;
     private int _rangesUnsupported;
 
     public HttpStorageClient(StorageLocation location, StorageCredentials credentials, IConnectionLimiter limiter, StorageTrust trust,
@@ -80,6 +81,7 @@ public sealed class HttpStorageClient : IStorageClient
             _authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
         }
 
+        var connector = new GuardedConnector(guard, limiter, options.ConnectTimeout, ConnectionTurn);
         var handler = new SocketsHttpHandler
         {
             // Redirects are followed by hand so each target's scheme is checked and credentials stay on the storage's origin.
@@ -99,10 +101,53 @@ public sealed class HttpStorageClient : IStorageClient
             MaxResponseDrainSize = 0,
             ResponseDrainTimeout = TimeSpan.Zero,
             MaxResponseHeadersLength = 64,
-            ConnectCallback = new GuardedConnector(guard, limiter, options.ConnectTimeout, ConnectionTurn).ConnectAsync,
+            ConnectCallback = connector.ConnectAsync,
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
         };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        if (options.HttpPipelineDepth > 1)
+        {
+            var endpoint = new DnsEndPoint(location.Host, location.Port);
+            _pipeline = new PipelinedRangeReader(token => OpenPipelinedAsync(connector, endpoint, token), () => limiter.OwesTurn,
+                options.MaxConnectionsPerStorage, options.HttpPipelineDepth, ConnectionTurn, IdleConnectionTimeout, _authorization?.ToString());
+        }
+    }
+
+    /// <summary>The pipelined range reader, when <see cref="StorageAccessOptions.HttpPipelineDepth"/> is above 1 (for tests).</summary>
+    internal PipelinedRangeReader? Pipeline => _pipeline;
+
+    /// <summary>Largest range read through the pipeline; bigger reads go through the standard handler.</summary>
+    internal const int MaxPipelinedRangeBytes = 256 * 1024;
+
+    /// <summary>Opens a pipelined connection: leased and guarded like the handler's, with the same TLS checks for https.</summary>
+    private async Task<Stream> OpenPipelinedAsync(GuardedConnector connector, DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var stream = await connector.ConnectAsync(endpoint, rotateTurns: false, cancellationToken).ConfigureAwait(false);
+        if (_location.Protocol != StorageProtocol.Https)
+            return stream;
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(_options.ConnectTimeout);
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = _location.Host,
+                RemoteCertificateValidationCallback = ValidateCertificate,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+            }, timeout.Token).ConfigureAwait(false);
+            return tls;
+        }
+        catch (AuthenticationException e)
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw new StorageException(StorageErrorKind.Trust, "The server's TLS certificate is not trusted.", e);
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>False once the server answered a ranged request with the whole file (200); reads still stop early.</summary>
@@ -161,6 +206,10 @@ public sealed class HttpStorageClient : IStorageClient
         var uri = ToUri(normalized, directory: false);
         return await WithRetriesAsync($"reading \"{normalized}\"", async token =>
         {
+            // Pipelined when enabled; whatever it cannot answer safely (200, redirect, error status) goes the standard way.
+            if (_pipeline is { Enabled: true } && RangesSupported && buffer.Length <= MaxPipelinedRangeBytes
+                && await _pipeline.ReadAsync(uri, normalized, offset, buffer, token).ConfigureAwait(false) is { } piped)
+                return piped;
             using var response = await SendAsync(HttpMethod.Get, uri, new RangeHeaderValue(offset, offset + buffer.Length - 1), token)
                 .ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
@@ -222,10 +271,11 @@ public sealed class HttpStorageClient : IStorageClient
         }, cancellationToken);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_pipeline is not null)
+            await _pipeline.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>

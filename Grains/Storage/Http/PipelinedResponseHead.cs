@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+
+namespace Pcrs.Grains.Storage.Http;
+
+/// <summary>
+/// The parts of an HTTP/1.1 response head a pipelined range read needs: status, Content-Length, Content-Range, whether
+/// the body is chunked (or otherwise framed), and whether the server closes the connection after this response.
+/// Parsing is strict: anything it cannot vouch for leaves <see cref="Framed"/> false, and the caller then drops the
+/// connection without reading the body.
+/// </summary>
+internal sealed record PipelinedResponseHead(int Status, bool Http10, long? ContentLength, bool Framed, bool Closes,
+    long? RangeFrom, long? RangeTo, long? RangeLength)
+{
+    /// <summary>Parses the head (status line and header lines, without the blank line); null when it is not HTTP/1.x.</summary>
+    public static PipelinedResponseHead? Parse(ReadOnlySpan<byte> head)
+    {
+        string text = Encoding.Latin1.GetString(head);
+        string[] lines = text.Split("\r\n");
+        string statusLine = lines[0];
+        if (statusLine.Length < 12 || !statusLine.StartsWith("HTTP/1.", StringComparison.Ordinal) || statusLine[8] != ' '
+            || !int.TryParse(statusLine.AsSpan(9, 3), NumberStyles.None, CultureInfo.InvariantCulture, out int status)
+            || (statusLine.Length > 12 && statusLine[12] != ' '))
+            return null;
+        bool http10 = statusLine[7] == '0';
+        long? contentLength = null;
+        bool framed = true;
+        bool closes = http10;
+        bool keepAlive = false;
+        long? from = null, to = null, length = null;
+        for (int i = 1; i < lines.Length; i++)
+        {
+            string line = lines[i];
+            int colon = line.IndexOf(':');
+            // Obsolete line folding or a line without a name: refuse rather than guess.
+            if (colon <= 0 || line[0] is ' ' or '\t')
+                return null;
+            string name = line[..colon];
+            string value = line[(colon + 1)..].Trim(' ', '\t');
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed) || (contentLength is { } seen && seen != parsed))
+                    framed = false;
+                contentLength = parsed;
+            }
+            else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                // Chunked (or any coding) bodies are not read here: the request goes back to the standard handler.
+                framed = false;
+            }
+            else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+            {
+                foreach (string token in value.Split(',', StringSplitOptions.TrimEntries))
+                {
+                    closes |= token.Equals("close", StringComparison.OrdinalIgnoreCase);
+                    keepAlive |= token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase);
+                }
+            }
+            else if (name.Equals("Content-Range", StringComparison.OrdinalIgnoreCase))
+            {
+                if (from is not null || !TryParseContentRange(value, out from, out to, out length))
+                    framed = false;
+            }
+        }
+        // An HTTP/1.0 server keeps the connection only when it says so; even then, one response is taken and the rest resent.
+        if (http10 && keepAlive)
+            closes = true;
+        return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length);
+    }
+
+    /// <summary>"bytes FROM-TO/LENGTH" or "bytes FROM-TO/*"; "bytes */LENGTH" (a 416) gives only the length.</summary>
+    private static bool TryParseContentRange(string value, out long? from, out long? to, out long? length)
+    {
+        from = to = length = null;
+        if (!value.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase))
+            return false;
+        string spec = value[6..].Trim();
+        int slash = spec.IndexOf('/');
+        if (slash < 0)
+            return false;
+        string total = spec[(slash + 1)..];
+        if (total != "*")
+        {
+            if (!long.TryParse(total, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed))
+                return false;
+            length = parsed;
+        }
+        string range = spec[..slash];
+        if (range == "*")
+            return length is not null;
+        int dash = range.IndexOf('-');
+        if (dash <= 0
+            || !long.TryParse(range.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out long first)
+            || !long.TryParse(range.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long last))
+            return false;
+        from = first;
+        to = last;
+        return true;
+    }
+}
