@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Pcrs.Silo.Scan;
 
 /// <summary>The scan verb's command line: <c>scan &lt;storage-url&gt; [--json] [--user NAME] [--password-env VAR]
-/// [--max-connections N] [--insecure] [--trust SHA256:…]…</c>.</summary>
+/// [--max-connections N] [--pipeline-depth N] [--insecure] [--trust SHA256:…]…</c>. A pipeline depth of null keeps the
+/// <c>Scanning:HttpPipelineDepth</c> default.</summary>
 internal sealed record ScanArguments(
     string Url,
     bool Json,
@@ -11,10 +12,11 @@ internal sealed record ScanArguments(
     string? PasswordVariable,
     int MaxConnections,
     bool Insecure,
-    IReadOnlyList<string> Trust)
+    IReadOnlyList<string> Trust,
+    int? PipelineDepth = null)
 {
     public const string Usage =
-        "Usage: Pcrs.Silo scan <storage-url> [--json] [--user NAME] [--password-env VAR] [--max-connections N] [--insecure] [--trust SHA256:...]";
+        "Usage: Pcrs.Silo scan <storage-url> [--json] [--user NAME] [--password-env VAR] [--max-connections N] [--pipeline-depth N] [--insecure] [--trust SHA256:...]";
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with one clear sentence when they are wrong.</summary>
     public static ScanArguments Parse(IReadOnlyList<string> args)
@@ -22,6 +24,7 @@ internal sealed record ScanArguments(
         string? url = null, user = null, passwordVariable = null;
         bool json = false, insecure = false;
         int maxConnections = 4;
+        int? pipelineDepth = null;
         var trust = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
@@ -51,6 +54,12 @@ internal sealed record ScanArguments(
                     if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out maxConnections) || maxConnections is < 1 or > 64)
                         throw new ArgumentException($"--max-connections must be a whole number from 1 to 64, not '{text}'.");
                     break;
+                case "--pipeline-depth":
+                    string depthText = Value();
+                    if (!int.TryParse(depthText, NumberStyles.None, CultureInfo.InvariantCulture, out int depth) || depth is < 1 or > 16)
+                        throw new ArgumentException($"--pipeline-depth must be a whole number from 1 to 16, not '{depthText}'.");
+                    pipelineDepth = depth;
+                    break;
                 case "--trust":
                     string pin = Value();
                     if (!pin.StartsWith("SHA256:", StringComparison.Ordinal) || pin.Length < 10)
@@ -68,6 +77,6 @@ internal sealed record ScanArguments(
         }
         if (url is null)
             throw new ArgumentException("The storage URL is missing.");
-        return new ScanArguments(url, json, user, passwordVariable, maxConnections, insecure, trust);
+        return new ScanArguments(url, json, user, passwordVariable, maxConnections, insecure, trust, pipelineDepth);
     }
 }

@@ -173,6 +173,8 @@ internal static class ScanVerb
         {
             ["Scanning:MaxConnectionsPerStorage"] = arguments.MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        if (arguments.PipelineDepth is { } depth)
+            settings["Scanning:HttpPipelineDepth"] = depth.ToString(System.Globalization.CultureInfo.InvariantCulture);
         for (int i = 0; i < addresses.Length; i++)
         {
             var address = addresses[i].IsIPv4MappedToIPv6 ? addresses[i].MapToIPv4() : addresses[i];

@@ -55,6 +55,9 @@ internal sealed class PipelinedConnection
     /// <summary>Requests given to this connection and not finished (the pool's bookkeeping, under its lock).</summary>
     public int Reserved { get => _reserved; set => _reserved = value; }
 
+    /// <summary>Connected (TLS included) and not failed.</summary>
+    public bool IsReady => _ready.IsCompletedSuccessfully;
+
     /// <summary>Takes new requests: not closing, not failed.</summary>
     public bool Accepting
     {

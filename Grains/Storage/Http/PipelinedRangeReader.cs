@@ -20,6 +20,7 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
     private readonly Func<CancellationToken, Task<Stream>> _open;
     private readonly Func<bool> _owesTurn;
     private readonly int _depth;
+    private readonly int _maxConnections;
     private readonly TimeSpan _turn;
     private readonly TimeSpan _idleTimeout;
     private readonly string? _authorization;
@@ -41,6 +42,7 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
         _open = open;
         _owesTurn = owesTurn;
         _depth = depth;
+        _maxConnections = connections;
         _turn = turn;
         _idleTimeout = idleTimeout;
         _authorization = authorization;
@@ -102,18 +104,28 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
         }
     }
 
-    /// <summary>The accepting connection with the fewest requests, or a new one when all are full.</summary>
+    /// <summary>
+    /// A connection for one more request: spreads requests over up to the connection limit (opening one at a time), and
+    /// pipelines on the open ones meanwhile: a ready connection with the fewest requests is preferred, a connecting one
+    /// (waiting for a lease, maybe held by a listing) only when no ready one has room.
+    /// </summary>
     private PipelinedConnection Pick()
     {
         lock (_connections)
         {
             PipelinedConnection? best = null;
+            int accepting = 0;
+            bool connecting = false;
             foreach (var connection in _connections)
             {
-                if (connection.Reserved < _depth && (best is null || connection.Reserved < best.Reserved) && connection.Accepting)
+                if (!connection.Accepting)
+                    continue;
+                accepting++;
+                connecting |= !connection.IsReady;
+                if (connection.Reserved < _depth && (best is null || Better(connection, best)))
                     best = connection;
             }
-            if (best is null)
+            if (best is null || (best.Reserved > 0 && !connecting && accepting < _maxConnections))
             {
                 best = new PipelinedConnection(_open, _owesTurn, _turn, _idleTimeout, Forget);
                 _connections.Add(best);
@@ -123,6 +135,9 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
             return best;
         }
     }
+
+    private static bool Better(PipelinedConnection candidate, PipelinedConnection best) =>
+        candidate.IsReady != best.IsReady ? candidate.IsReady : candidate.Reserved < best.Reserved;
 
     private void Forget(PipelinedConnection connection)
     {

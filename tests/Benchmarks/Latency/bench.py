@@ -60,9 +60,11 @@ def run_json(command, env=None):
     return json.loads(lines[-1]), wall
 
 
-def ours(silo, url, connections):
+def ours(silo, url, connections, depth=None):
     env = dict(os.environ, PCRS_BENCH_PASSWORD=PASSWORD)
     command = ['dotnet', silo, 'scan', url, '--json', '--max-connections', str(connections)]
+    if depth is not None:
+        command += ['--pipeline-depth', str(depth)]
     if url.startswith('ftp'):
         command += ['--password-env', 'PCRS_BENCH_PASSWORD']
     summary, wall = run_json(command, env)
@@ -109,6 +111,8 @@ def main():
     parser.add_argument('--ftp-sample', type=int, default=40)
     parser.add_argument('--only', default='http,ftp')
     parser.add_argument('--conditions', default='direct,delayed')
+    # HTTP pipeline depths to run ours at (same connection limit); the platform rows compare with each.
+    parser.add_argument('--pipeline-depths', default='')
     parser.add_argument('--relay-pid', type=int)
     parser.add_argument('--relay-stats')
     args = parser.parse_args()
@@ -126,14 +130,19 @@ def main():
     for condition in args.conditions.split(','):
         host = hosts[condition]
         if 'http' in args.only:
-            o = measured(condition, lambda: ours(args.silo, f'http://{host}:{HTTP_PORT}{args.root}', args.connections))
-            report({'condition': condition, 'protocol': 'http', 'side': f'ours, {args.connections} connections', **o})
+            depths = [int(d) for d in args.pipeline_depths.split(',') if d] or [None]
+            mine = []
+            for depth in depths:
+                o = measured(condition, lambda: ours(args.silo, f'http://{host}:{HTTP_PORT}{args.root}', args.connections, depth))
+                side = f'ours, {args.connections} connections' + (f', pipeline depth {depth}' if depth else '')
+                report({'condition': condition, 'protocol': 'http', 'side': side, **o})
+                mine.append((side, o))
             p4 = measured(condition, lambda: platform_http(host, args.root, args.connections, args.connections))
             report({'condition': condition, 'protocol': 'http', 'side': f'platform, {args.connections} at once', **p4,
-                    'ratio': o['filesPerSecond'] / p4['filesPerSecond']})
+                    'ratio': o['filesPerSecond'] / p4['filesPerSecond'], 'versus': mine})
             p8 = measured(condition, lambda: platform_http(host, args.root, 8, 4))
             report({'condition': condition, 'protocol': 'http', 'side': 'platform as shipped (listing 4, GDAL 8)', **p8,
-                    'ratio': o['filesPerSecond'] / p8['filesPerSecond']})
+                    'ratio': o['filesPerSecond'] / p8['filesPerSecond'], 'versus': mine})
         if 'ftp' in args.only:
             o = ours(args.silo, f'ftp://{USER}@{host}:{FTP_PORT}{args.root}', args.connections)
             report({'condition': condition, 'protocol': 'ftp', 'side': f'ours, {args.connections} connections', **o})
@@ -148,16 +157,19 @@ def main():
         ours_link = {}
         for r in rows:
             ratio = f"**{r['ratio']:.1f}x**" if 'ratio' in r else '-'
+            if len(r.get('versus', [])) > 1:
+                # Several of our runs (pipeline depths): one ratio per run, in the order of the rows above.
+                ratio = ' / '.join(f"**{o['filesPerSecond'] / r['filesPerSecond']:.1f}x**" for _, o in r['versus'])
             detail = r.get('detail') or f"{r['bytesPerFile']:.0f} B read per file; wall with silo start {r['wall']:.1f} s"
             link = '-'
             if 'relay' in r and r['relay']['activeSeconds'] > 0:
                 rate = r['dataFiles'] / r['relay']['activeSeconds']
                 key = (r['condition'], r['protocol'])
                 if 'ratio' not in r:
-                    ours_link[key] = rate
+                    ours_link.setdefault(key, []).append(rate)
                     link = f"{r['relay']['activeSeconds']:.2f}, {rate:.1f}"
                 else:
-                    link = f"{r['relay']['activeSeconds']:.2f}, {rate:.1f}, **{ours_link[key] / rate:.1f}x**"
+                    link = f"{r['relay']['activeSeconds']:.2f}, {rate:.1f}, " + ' / '.join(f"**{mine / rate:.1f}x**" for mine in ours_link[key])
                 link += f" ({r['relay']['connections']} conn.)"
             f.write(f"| {r['condition']} | {r['protocol']} | {r['side']} | {r['dataFiles']} | {r['errors']} | "
                     f"{r['seconds']:.2f} | {r['filesPerSecond']:.1f} | {ratio} | {link} | {r['load']} | {detail} |\n")
