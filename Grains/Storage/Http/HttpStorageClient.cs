@@ -109,12 +109,30 @@ public sealed class HttpStorageClient : IStorageClient
         {
             var endpoint = new DnsEndPoint(location.Host, location.Port);
             _pipeline = new PipelinedRangeReader(token => OpenPipelinedAsync(connector, endpoint, token), () => limiter.OwesTurn,
-                options.MaxConnectionsPerStorage, options.HttpPipelineDepth, ConnectionTurn, IdleConnectionTimeout, _authorization?.ToString());
+                options.MaxConnectionsPerStorage, options.HttpPipelineDepth, ConnectionTurn, IdleConnectionTimeout, _authorization?.ToString(),
+                PipelinedError);
         }
     }
 
     /// <summary>The pipelined range reader, when <see cref="StorageAccessOptions.HttpPipelineDepth"/> is above 1 (for tests).</summary>
     internal PipelinedRangeReader? Pipeline => _pipeline;
+
+    /// <summary>The error a pipelined error status gives, the same as <see cref="EnsureSuccess"/> gives for the standard path.</summary>
+    private static StorageException PipelinedError(int status, string? retryAfter, string path)
+    {
+        using var response = new HttpResponseMessage((HttpStatusCode)status);
+        if (retryAfter is not null)
+            response.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
+        try
+        {
+            EnsureSuccess(response, path, directory: false);
+        }
+        catch (StorageException e)
+        {
+            return e;
+        }
+        return new StorageException(StorageErrorKind.Protocol, $"The server answered {status} for \"{path}\".");
+    }
 
     /// <summary>Largest range read through the pipeline; bigger reads go through the standard handler.</summary>
     internal const int MaxPipelinedRangeBytes = 256 * 1024;

@@ -176,15 +176,19 @@ internal sealed class PipelinedConnection
     private async Task<bool> ReadResponseAsync(Stream stream, PipelinedRead oldest)
     {
         var head = await ReadHeadAsync(stream).ConfigureAwait(false);
-        if (head is null || !head.Framed || head.Status is < 200 or >= 300 and not 416)
+        if (head is null || !head.Framed || head.Status is < 200 or >= 300 and < 400)
             return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head?.Status ?? 0), keepOpen: false);
 
-        if (head.Status == 416)
+        if (head.Status >= 400)
         {
+            // An error page is small; a big one is not read (the standard handler asks again and maps it).
             if (head.ContentLength > MaxErrorBodyBytes)
-                return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: 416), keepOpen: false);
+                return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
             await ReadBodyAsync(stream, (int)head.ContentLength!.Value).ConfigureAwait(false);
-            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Read, new RangeReadResult(0, head.RangeLength), 416), !head.Closes);
+            var outcome = head.Status == 416
+                ? new PipelinedOutcome(PipelinedOutcomeKind.Read, new RangeReadResult(0, head.RangeLength), 416)
+                : new PipelinedOutcome(PipelinedOutcomeKind.Failed, Status: head.Status, RetryAfter: head.RetryAfter);
+            return Finish(oldest, outcome, !head.Closes);
         }
         if (head.Status != 206)
             return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);

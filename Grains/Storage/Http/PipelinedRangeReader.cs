@@ -24,6 +24,7 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
     private readonly TimeSpan _turn;
     private readonly TimeSpan _idleTimeout;
     private readonly string? _authorization;
+    private readonly Func<int, string?, string, StorageException> _failed;
     private readonly SemaphoreSlim _slots;
     private readonly List<PipelinedConnection> _connections = [];
     private int _disabled;
@@ -35,9 +36,11 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
     /// <param name="connections">The connection limit: at most this many pipelined connections carry requests.</param>
     /// <param name="depth">Requests in flight per connection.</param>
     /// <param name="authorization">The Authorization header value sent with each request, or null.</param>
+    /// <param name="failed">The error for an error status (status, Retry-After, path), as the standard path reports it.</param>
     public PipelinedRangeReader(Func<CancellationToken, Task<Stream>> open, Func<bool> owesTurn, int connections, int depth,
-        TimeSpan turn, TimeSpan idleTimeout, string? authorization)
+        TimeSpan turn, TimeSpan idleTimeout, string? authorization, Func<int, string?, string, StorageException> failed)
     {
+        _failed = failed;
         ArgumentOutOfRangeException.ThrowIfLessThan(depth, 2);
         _open = open;
         _owesTurn = owesTurn;
@@ -92,6 +95,8 @@ internal sealed class PipelinedRangeReader : IAsyncDisposable
                         if (outcome.Status is 200 or (>= 300 and < 400))
                             Interlocked.Exchange(ref _disabled, 1);
                         return null;
+                    case PipelinedOutcomeKind.Failed:
+                        throw _failed(outcome.Status, outcome.RetryAfter, path);
                     case PipelinedOutcomeKind.Resend when resend >= MaxResends:
                         throw new StorageException(StorageErrorKind.Transient,
                             $"Reading \"{path}\" failed: {MaxResends + 1} connections in a row closed before answering.");

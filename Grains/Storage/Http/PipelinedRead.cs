@@ -9,11 +9,15 @@ internal enum PipelinedOutcomeKind
     /// <summary>The connection ended before this request was answered: send it again on another connection.</summary>
     Resend,
 
-    /// <summary>The server answered something a pipeline does not handle (200, redirect, error, chunked): use the standard handler.</summary>
+    /// <summary>The server answered something a pipeline does not handle (200, redirect, chunked, oversized): use the standard handler.</summary>
     Fallback,
+
+    /// <summary>An error status (4xx other than 416, 5xx) with a small body: <see cref="PipelinedOutcome.Status"/> says which.</summary>
+    Failed,
 }
 
-internal readonly record struct PipelinedOutcome(PipelinedOutcomeKind Kind, RangeReadResult Result = default, int Status = 0)
+internal readonly record struct PipelinedOutcome(PipelinedOutcomeKind Kind, RangeReadResult Result = default, int Status = 0,
+    string? RetryAfter = null)
 {
     public static readonly PipelinedOutcome Resend = new(PipelinedOutcomeKind.Resend);
 }

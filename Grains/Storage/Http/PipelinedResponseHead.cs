@@ -10,7 +10,7 @@ namespace Pcrs.Grains.Storage.Http;
 /// connection without reading the body.
 /// </summary>
 internal sealed record PipelinedResponseHead(int Status, bool Http10, long? ContentLength, bool Framed, bool Closes,
-    long? RangeFrom, long? RangeTo, long? RangeLength)
+    long? RangeFrom, long? RangeTo, long? RangeLength, string? RetryAfter = null)
 {
     /// <summary>Parses the head (status line and header lines, without the blank line); null when it is not HTTP/1.x.</summary>
     public static PipelinedResponseHead? Parse(ReadOnlySpan<byte> head)
@@ -28,6 +28,7 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         bool closes = http10;
         bool keepAlive = false;
         long? from = null, to = null, length = null;
+        string? retryAfter = null;
         for (int i = 1; i < lines.Length; i++)
         {
             string line = lines[i];
@@ -56,6 +57,10 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
                     keepAlive |= token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase);
                 }
             }
+            else if (name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase))
+            {
+                retryAfter = value;
+            }
             else if (name.Equals("Content-Range", StringComparison.OrdinalIgnoreCase))
             {
                 if (from is not null || !TryParseContentRange(value, out from, out to, out length))
@@ -65,7 +70,7 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         // An HTTP/1.0 server keeps the connection only when it says so; even then, one response is taken and the rest resent.
         if (http10 && keepAlive)
             closes = true;
-        return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length);
+        return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length, retryAfter);
     }
 
     /// <summary>"bytes FROM-TO/LENGTH" or "bytes FROM-TO/*"; "bytes */LENGTH" (a 416) gives only the length.</summary>

@@ -226,11 +226,11 @@ public sealed class HttpPipelineTests
             return true;
         });
         var limiter = new CountingLimiter(1);
-        await using var client = Client(server.Url, limiter, Pipelined(8, TimeSpan.FromSeconds(2), maxAttempts: 1));
+        await using var client = Client(server.Url, limiter, Pipelined(8, TimeSpan.FromSeconds(3), maxAttempts: 1));
 
         var stuck = client.ReadRangeAsync("/stuck.bin", 0, new byte[4096], ct);
-        // Sent a second later behind the stuck one on the only connection: their own timeouts end a second after its.
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        // Sent later behind the stuck one on the only connection: their own timeouts end 1.5 s after its.
+        await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
         long[] offsets = [0, 4096, 30_000, 60_000];
         var others = ReadAllAsync(client, "/f.bin", offsets, ct);
 
@@ -238,5 +238,42 @@ public sealed class HttpPipelineTests
         Assert.Equal(StorageErrorKind.Transient, error.Kind);
         AssertSameBytes(file, offsets, await others);
         Assert.Equal(1, limiter.Peak);
+    }
+
+    [Fact]
+    public async Task A_redirect_goes_to_the_standard_handler_which_checks_its_target()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = new ScriptedHttpServer(async (request, connection, token) =>
+        {
+            await connection.WriteResponseAsync(302, "Found", [], token, "Location: http://169.254.169.254/latest/meta-data/");
+            return true;
+        });
+        await using var client = Client(server.Url, new CountingLimiter(1), Pipelined(4));
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => client.ReadRangeAsync("/f.tif", 0, new byte[10], ct));
+
+        Assert.Equal(StorageErrorKind.AddressRefused, error.Kind);
+        // The pipelined request and the standard handler's; the refused target is never asked.
+        Assert.Equal(2, server.Requests.Count);
+        Assert.False(client.Pipeline!.Enabled);
+    }
+
+    [Fact]
+    public async Task An_error_status_is_reported_like_the_standard_handler_does_without_asking_twice()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = new ScriptedHttpServer(async (request, connection, token) =>
+        {
+            await connection.WriteResponseAsync(404, "Not Found", "<html>gone</html>"u8.ToArray(), token);
+            return true;
+        });
+        await using var client = Client(server.Url, new CountingLimiter(1), Pipelined(4));
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => client.ReadRangeAsync("/f.tif", 0, new byte[10], ct));
+
+        Assert.Equal(StorageErrorKind.NotFound, error.Kind);
+        Assert.Single(server.Requests);
+        Assert.True(client.Pipeline!.Enabled);
     }
 }
