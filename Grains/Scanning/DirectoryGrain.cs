@@ -174,6 +174,25 @@ public sealed partial class DirectoryGrain(
 
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
     {
+        var plan = await PlanAsync(scanNumber, listed);
+        long errors = plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
+        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, null);
+        _filesDone = true;
+        await FlushProgressAsync();
+        await TryFinishAsync();
+    }
+
+    /// <summary>What is left to do once a listing is recorded: the files to read, and the counts of the listing.</summary>
+    private sealed record ListingPlan(List<(string Path, FileAnalysisOrder Order)> ToAnalyse, long Files, long DataFiles, long TotalBytes, long UnchangedErrors);
+
+    /// <summary>
+    /// Records the listing, sends the scan order to the sub-directories and decides which files to read. Everything built
+    /// from the listing dies here, and the listing itself is emptied: a national scan has thousands of directories waiting
+    /// for their files' turn at once, and each kept its whole listing (entries, rows, the catalogue's previous children)
+    /// until its last file was read.
+    /// </summary>
+    private async Task<ListingPlan> PlanAsync(long scanNumber, List<StorageEntry> listed)
+    {
         var known = (await catalogue.GetChildrenAsync(_storageKey, _path)).ToDictionary(k => k.Entry.Path, StringComparer.Ordinal);
         var rows = new List<EntryRow>(listed.Count);
         var directories = new List<string>();
@@ -198,6 +217,8 @@ public sealed partial class DirectoryGrain(
                     break;
             }
         }
+        listed.Clear();
+        listed.TrimExcess();
         await catalogue.ApplyListingAsync(_storageKey, _path, rows, scanNumber);
 
         foreach (var directory in directories)
@@ -206,7 +227,7 @@ public sealed partial class DirectoryGrain(
         await SendToChildrenAsync(directories);
 
         var byName = files.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-        long dataFiles = 0, totalBytes = 0, errors = 0;
+        long dataFiles = 0, totalBytes = 0, unchangedErrors = 0;
         var toAnalyse = new List<(string Path, FileAnalysisOrder Order)>();
         foreach (var file in files)
         {
@@ -226,18 +247,14 @@ public sealed partial class DirectoryGrain(
             if (known.TryGetValue(path, out var previous) && previous.Tile is { } stamp && IsUnchanged(stamp, order))
             {
                 if (stamp.HasError)
-                    errors++;
+                    unchangedErrors++;
                 AddProgress(new ScanProgress(0, 0, 0, 1, stamp.HasError ? 1 : 0, 0));
                 continue;
             }
             toAnalyse.Add((path, order));
         }
-
-        errors += await AnalyseAsync(toAnalyse);
-        _own = new SubtreeReport(1, files.Count, dataFiles, totalBytes, errors, 0, null);
-        _filesDone = true;
-        await FlushProgressAsync();
-        await TryFinishAsync();
+        toAnalyse.TrimExcess();
+        return new ListingPlan(toAnalyse, files.Count, dataFiles, totalBytes, unchangedErrors);
     }
 
     /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight (and this silo's
