@@ -6,6 +6,7 @@ using Serilog;
 // Pcrs.Silo [verb] [configuration overrides such as --Orleans:Endpoints:SiloPort=11112]
 //   run      (default) a worker silo: ADO.NET clustering and reminders on PostgreSQL
 //   migrate  apply the deploy/sql migrations to the configured database, then exit
+//   scan     scan one storage URL in an in-process cluster and print its tiles (see Silo/Scan/ScanVerb.cs)
 Log.Logger = PcrsLogging.CreateBootstrapLogger();
 try
 {
@@ -15,7 +16,6 @@ try
         "run" => await RunVerb.RunAsync(rest),
         "migrate" => await MigrateVerb.RunAsync(rest),
         "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest),
-        // ---- dispatch point: more verbs go here, e.g. "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest), ----
         _ => VerbLine.Usage(verb),
     };
 }

@@ -31,4 +31,7 @@ public sealed record DeclaredStorage
 
     /// <summary>Days between periodic rescans the owner asked for; null: the deployment's default.</summary>
     public int? RescanDays { get; init; }
+
+    /// <summary>Certificate or SSH host-key fingerprints ("SHA256:base64") the owner declared as trusted.</summary>
+    public IReadOnlyList<string> Trust { get; init; } = [];
 }

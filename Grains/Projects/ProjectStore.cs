@@ -217,7 +217,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         var previous = (await DeleteDeclarationsAsync(connection, transaction, [declaration.DeliverableId], cancellationToken)).FirstOrDefault();
         await using (var insert = new NpgsqlCommand(
             "INSERT INTO pcrs_storage_declarations (deliverable_id, storage_identity, kind, location, start_path, tls, user_name, " +
-            "protected_password, public_connection, download_allowed, rescan_days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "protected_password, public_connection, download_allowed, rescan_days, trust) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
             connection, transaction))
         {
             insert.Parameters.Add(new() { Value = declaration.DeliverableId });
@@ -231,6 +231,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             insert.Parameters.Add(new() { Value = declaration.PublicConnection });
             insert.Parameters.Add(new() { Value = declaration.DownloadAllowed });
             insert.Parameters.Add(new() { Value = (object?)declaration.RescanDays ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+            insert.Parameters.Add(new() { Value = declaration.Trust.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
@@ -283,11 +284,11 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
 
     private const string DeclarationColumns =
         "s.deliverable_id, s.storage_identity, s.kind, s.location, s.start_path, s.tls, s.user_name, s.protected_password, " +
-        "s.public_connection, s.download_allowed, s.declared_at, s.rescan_days";
+        "s.public_connection, s.download_allowed, s.declared_at, s.rescan_days, s.trust";
 
     private const string DeclarationReturning =
         "deliverable_id, storage_identity, kind, location, start_path, tls, user_name, protected_password, " +
-        "public_connection, download_allowed, declared_at, rescan_days";
+        "public_connection, download_allowed, declared_at, rescan_days, trust";
 
     private static DeclaredStorage? ReadDeclaration(NpgsqlDataReader reader, int first)
     {
@@ -307,6 +308,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             DownloadAllowed = reader.GetBoolean(first + 9),
             DeclaredAt = reader.GetFieldValue<DateTimeOffset>(first + 10),
             RescanDays = reader.IsDBNull(first + 11) ? null : reader.GetInt32(first + 11),
+            Trust = reader.GetFieldValue<string[]>(first + 12),
         };
     }
 

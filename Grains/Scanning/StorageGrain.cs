@@ -85,6 +85,7 @@ public sealed partial class StorageGrain(
             Port = location.Port,
             UserName = location.UserName,
             ProtectedSecret = declaration.Password is null ? null : protector.Protect(declaration.Password),
+            TrustPins = declaration.TrustPins ?? row.TrustPins,
         };
         await catalogue.SaveStorageAsync(_row);
         await catalogue.SaveAttachmentAsync(new AttachmentRow(declaration.DeliverableId, Key, location.Path,

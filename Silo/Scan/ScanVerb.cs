@@ -188,7 +188,8 @@ internal static class ScanVerb
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), null, "pcrs-scan", "pcrs-scan-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)));
-            silo.UseInMemoryReminderService();
+            silo.AddReminders();
+            silo.Services.AddSingleton<IReminderTable, ProcessReminderTable>();
             silo.Configure<ClusterMembershipOptions>(o => o.NumMissedProbesLimit = 3);
         });
         return builder.Build();

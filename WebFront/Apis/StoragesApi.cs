@@ -43,7 +43,7 @@ public static class StoragesApi
         Guid id, Guid did, StorageRequest? request, [FromServices] ProjectStore store, [FromServices] IAddressGuard addressGuard, [FromServices] IScanGateway scans,
         [FromServices] IPasswordProtector protector, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
-        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null)
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { } deliverable)
             return TypedResults.NotFound();
         var errors = new ValidationErrors();
         var storage = StorageValidator.Validate(request, errors);
@@ -78,13 +78,16 @@ public static class StoragesApi
             PublicConnection = storage.PublicConnection,
             DownloadAllowed = storage.DownloadAllowed,
             RescanDays = storage.RescanDays,
+            // Absent from the body: the pins declared before for the same storage stay.
+            Trust = storage.Trust ?? (deliverable.Storage?.StorageIdentity == storage.Location.IdentityKey ? deliverable.Storage.Trust : []),
         };
         var previous = await store.SaveDeclarationAsync(declaration, cancellationToken);
         if (previous is not null && previous.StorageIdentity != declaration.StorageIdentity)
             await scans.RevokeAsync(did, cancellationToken);
         try
         {
-            await scans.DeclareAsync(did, storage.Location, storage.Credentials, storage.PublicConnection, storage.DownloadAllowed, cancellationToken);
+            await scans.DeclareAsync(did, storage.Location, storage.Credentials, storage.PublicConnection, storage.DownloadAllowed,
+                storage.Trust, cancellationToken);
             if (storage.RescanDays is { } days)
                 await scans.SetRescanPeriodAsync(storage.Location, TimeSpan.FromDays(days), cancellationToken);
         }

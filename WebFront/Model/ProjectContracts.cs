@@ -111,6 +111,9 @@ public sealed record StorageResponse
 
     /// <summary>Days between periodic rescans asked for in the declaration; null: the deployment's default (monthly).</summary>
     public int? RescanDays { get; init; }
+
+    /// <summary>Fingerprints the owner declared as trusted (not secret: a certificate or host key is public); omitted when none.</summary>
+    public IReadOnlyList<string>? Trust { get; init; }
 }
 
 public sealed record ScanSummaryResponse(

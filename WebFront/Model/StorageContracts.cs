@@ -3,6 +3,8 @@ namespace Pcrs.WebFront.Model;
 /// <summary>
 /// PUT …/storage body. "http" uses <see cref="Url"/>; "ftp" and "sftp" use host, port and path. The password is
 /// write-only: it is encrypted before it is stored and never returned unless <see cref="PublicConnection"/> is true.
+/// <see cref="Trust"/>: fingerprints "SHA256:base64" of a certificate (https, FTPS) or SSH host key to accept, e.g. a
+/// self-signed FTPS certificate (a scan refused for an untrusted certificate names its fingerprint); absent: unchanged.
 /// </summary>
 public sealed record StorageRequest(
     string? Type,
@@ -15,7 +17,8 @@ public sealed record StorageRequest(
     string? Tls,
     bool? PublicConnection,
     bool? DownloadAllowed,
-    int? RescanDays = null);
+    int? RescanDays = null,
+    IReadOnlyList<string>? Trust = null);
 
 /// <summary>202 answer of PUT …/storage and POST …/scan.</summary>
 public sealed record ScanQueued(string Status, string Scan);

@@ -48,6 +48,7 @@ public static class ProjectViews
             DownloadAllowed = storage.DownloadAllowed,
             Scan = scan is null ? null : ToScanSummary(scan),
             RescanDays = storage.RescanDays,
+            Trust = storage.Trust.Count > 0 ? storage.Trust : null,
         };
         if (!storage.PublicConnection)
             return response;

@@ -8,9 +8,12 @@ namespace Pcrs.WebFront.Scanning;
 /// </summary>
 public interface IScanGateway
 {
-    /// <summary>Attaches the deliverable to its storage with the login (encrypted by the grain) and queues a scan.</summary>
+    /// <summary>
+    /// Attaches the deliverable to its storage with the login (encrypted by the grain) and queues a scan.
+    /// <paramref name="trust"/>: fingerprints the storage accepts from now on (shared by its deliverables); null: unchanged.
+    /// </summary>
     Task DeclareAsync(Guid deliverableId, StorageLocation location, StorageCredentials credentials, bool publicConnection,
-        bool downloadAllowed, CancellationToken cancellationToken);
+        bool downloadAllowed, IReadOnlyList<string>? trust, CancellationToken cancellationToken);
 
     /// <summary>
     /// Sets how often the storage is rescanned. A storage shared by several deliverables has one period: the one its

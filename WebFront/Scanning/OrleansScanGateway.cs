@@ -8,12 +8,12 @@ namespace Pcrs.WebFront.Scanning;
 public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
 {
     public async Task DeclareAsync(Guid deliverableId, StorageLocation location, StorageCredentials credentials,
-        bool publicConnection, bool downloadAllowed, CancellationToken cancellationToken)
+        bool publicConnection, bool downloadAllowed, IReadOnlyList<string>? trust, CancellationToken cancellationToken)
     {
         var key = deliverableId.ToString();
         await grains.GetGrain<IDeliverableGrain>(key).DeclareStorage(new StorageDeclaration(
             key, StorageLocation.ProtocolScheme(location.Protocol), location.Host, location.Port, location.Path,
-            credentials.UserName, credentials.Password, publicConnection, downloadAllowed));
+            credentials.UserName, credentials.Password, publicConnection, downloadAllowed, trust?.ToArray()));
     }
 
     public Task SetRescanPeriodAsync(StorageLocation location, TimeSpan period, CancellationToken cancellationToken) =>

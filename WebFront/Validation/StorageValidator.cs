@@ -14,7 +14,9 @@ public sealed record ValidatedStorage(
     /// <summary>The field that named the host ("url" for http, "host" otherwise), for address-check errors.</summary>
     string HostField,
     /// <summary>Days between periodic rescans; null: the deployment's default.</summary>
-    int? RescanDays = null);
+    int? RescanDays = null,
+    /// <summary>Fingerprints to trust ("SHA256:base64"); null: keep the storage's current ones.</summary>
+    IReadOnlyList<string>? Trust = null);
 
 /// <summary>
 /// Checks a storage body field by field (host syntax, port range, control characters in path and login, TLS mode).
@@ -71,8 +73,49 @@ public static class StorageValidator
         }
         if (!errors.IsEmpty || location is null || kind is null)
             return null;
+        var trust = TrustPins(request.Trust, location.Protocol, errors);
+        if (!errors.IsEmpty)
+            return null;
         return new ValidatedStorage(kind, location, tls, new StorageCredentials(username, password), isPublic, download, hostField,
-            request.RescanDays);
+            request.RescanDays, trust);
+    }
+
+    /// <summary>At most this many pins: a certificate being renewed needs two, a cluster of servers a few.</summary>
+    public const int MaxTrustPins = 8;
+
+    private static IReadOnlyList<string>? TrustPins(IReadOnlyList<string>? pins, StorageProtocol protocol, ValidationErrors errors)
+    {
+        if (pins is null)
+            return null;
+        if (pins.Count > 0 && protocol is StorageProtocol.Http or StorageProtocol.Ftp)
+        {
+            errors.Add("trust", "Fingerprints apply to storages with a certificate (https, FTP with TLS) or a host key (sftp).");
+            return null;
+        }
+        if (pins.Count > MaxTrustPins)
+        {
+            errors.Add("trust", $"At most {MaxTrustPins} fingerprints.");
+            return null;
+        }
+        var normalized = new List<string>(pins.Count);
+        foreach (var pin in pins)
+        {
+            // SHA-256 is 32 bytes: 43 base64 characters without padding (as OpenSSH prints it), 44 with.
+            var value = pin?.Trim().TrimEnd('=') ?? "";
+            if (!value.StartsWith("SHA256:", StringComparison.Ordinal) || !IsSha256Base64(value["SHA256:".Length..]))
+            {
+                errors.Add("trust", $"'{FieldRules.Shorten(pin ?? "")}' is not a fingerprint of the form SHA256:<base64 of 32 bytes>.");
+                return null;
+            }
+            normalized.Add(value);
+        }
+        return normalized.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static bool IsSha256Base64(string value)
+    {
+        Span<byte> bytes = stackalloc byte[33];
+        return value.Length == 43 && Convert.TryFromBase64String(value + "=", bytes, out int written) && written == 32;
     }
 
     private static StorageLocation? HttpLocation(StorageRequest request, string? username, ValidationErrors errors)

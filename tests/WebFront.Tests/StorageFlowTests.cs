@@ -232,6 +232,49 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
             Assert.Equal((long)TimeSpan.FromDays(7).TotalMilliseconds, (long)(await reminder.ExecuteScalarAsync())!);
     }
 
+    /// <summary>
+    /// A self-signed FTPS certificate: the scan is refused and its error names the certificate's fingerprint; the owner
+    /// declares that fingerprint in "trust", and the next scan succeeds. The pin reads back and stays on a re-declaration
+    /// that does not mention it.
+    /// </summary>
+    [Fact]
+    public async Task Self_signed_ftps_certificate_is_accepted_once_its_fingerprint_is_declared()
+    {
+        PrepareTiles();
+        var project = await web.CreateProjectAsync("Projet FTPS auto-signé");
+        var d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
+        using var editor = web.Client(project.EditorKey);
+        using var anonymous = web.Client();
+        var storage = new JsonObject
+        {
+            ["type"] = "ftp", ["tls"] = "explicit", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdFtpsReuse,
+            ["path"] = "/webfront-tests/dalles", ["username"] = Peers.User, ["password"] = Peers.Password,
+        };
+
+        Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"{d}/storage", storage)).StatusCode);
+        var refused = await WaitForScanAsync(anonymous, $"{d}/scan");
+        Assert.Equal("failed", refused["status"]!.GetValue<string>());
+        string error = refused["lastError"]!.GetValue<string>();
+        var fingerprint = System.Text.RegularExpressions.Regex.Match(error, "SHA256:[A-Za-z0-9+/]{43}");
+        Assert.True(fingerprint.Success, error);
+
+        storage["trust"] = new JsonArray(fingerprint.Value);
+        Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"{d}/storage", storage)).StatusCode);
+        var accepted = await WaitForScanAsync(anonymous, $"{d}/scan");
+        Assert.Equal("succeeded", accepted["status"]!.GetValue<string>());
+        var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
+        var declared = json["deliverables"]![0]!["storage"]!;
+        Assert.Equal(TileNames.Length, declared["scan"]!["tiles"]!.GetValue<long>());
+        Assert.Equal(fingerprint.Value, declared["trust"]![0]!.GetValue<string>());
+
+        // A re-declaration without "trust" keeps the pin.
+        storage.Remove("trust");
+        Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"{d}/storage", storage)).StatusCode);
+        Assert.Equal("succeeded", (await WaitForScanAsync(anonymous, $"{d}/scan"))["status"]!.GetValue<string>());
+        json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
+        Assert.Equal(fingerprint.Value, json["deliverables"]![0]!["storage"]!["trust"]![0]!.GetValue<string>());
+    }
+
     private static async Task<string> PgDumpAsync(string database)
     {
         var start = new ProcessStartInfo("pg_dump", ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", database])

@@ -72,6 +72,9 @@ public sealed class ValidationTests(WebFrontFixture web) : IClassFixture<WebFron
     [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"port\":\"twenty-one\"}", "port")]
     [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"rescanDays\":0}", "rescanDays")]
     [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"rescanDays\":400}", "rescanDays")]
+    [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"trust\":[\"SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU\"]}", "trust")]
+    [InlineData("{\"type\":\"sftp\",\"host\":\"127.0.0.1\",\"trust\":[\"MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48\"]}", "trust")]
+    [InlineData("{\"type\":\"ftp\",\"tls\":\"explicit\",\"host\":\"127.0.0.1\",\"trust\":[\"SHA256:tooshort\"]}", "trust")]
     public async Task Storage_errors_name_the_field(string body, string field)
     {
         var project = await web.CreateProjectAsync("Projet stockage invalide");

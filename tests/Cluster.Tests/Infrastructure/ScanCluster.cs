@@ -27,17 +27,21 @@ public sealed class ScanCluster : IAsyncDisposable
     public IGrainFactory Grains => Cluster.Client;
 
     /// <param name="logs">When given, receives the Warning and Error entries of every silo.</param>
-    public static async Task<ScanCluster> StartAsync(string purpose, short silos, int maxConnections, LogCapture? logs = null)
+    /// <param name="settings">Configuration entries added to (or replacing) the defaults below, e.g. "Scanning:FileTimeout".</param>
+    public static async Task<ScanCluster> StartAsync(string purpose, short silos, int maxConnections, LogCapture? logs = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var database = await TestDatabase.CreateAsync(purpose);
-        var settings = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Pcrs"] = database.ConnectionString,
             ["Scanning:AllowedNetworks:0"] = "127.0.0.0/8",
             ["Scanning:MaxConnectionsPerStorage"] = maxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Scanning:WatchdogPeriod"] = "00:00:05",
         };
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((_, silo) =>
         {
