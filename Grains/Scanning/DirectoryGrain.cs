@@ -175,6 +175,12 @@ public sealed partial class DirectoryGrain(
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
     {
         var plan = await PlanAsync(scanNumber, listed);
+        // The orders are all that the rest of the directory's scan needs. A storage's directories all list early in a
+        // scan and then wait for their turn at its few connections, so keeping each listing (and what was derived from
+        // it) until the directory's last file is analysed held the whole tree's listing in memory at once.
+        listed.Clear();
+        listed.TrimExcess();
+
         long errors = plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
         _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, null);
         _filesDone = true;
@@ -182,16 +188,12 @@ public sealed partial class DirectoryGrain(
         await TryFinishAsync();
     }
 
-    /// <summary>What is left to do once a listing is recorded: the files to read, and the counts of the listing.</summary>
-    private sealed record ListingPlan(List<(string Path, FileAnalysisOrder Order)> ToAnalyse, long Files, long DataFiles, long TotalBytes, long UnchangedErrors);
+    /// <summary>What one listing asks for: the files to analyse and the subtree counts of the files themselves.</summary>
+    private sealed record FilePlan(List<(string Path, FileAnalysisOrder Order)> ToAnalyse, long Files, long DataFiles, long TotalBytes, long UnchangedErrors);
 
-    /// <summary>
-    /// Records the listing, sends the scan order to the sub-directories and decides which files to read. Everything built
-    /// from the listing dies here, and the listing itself is emptied: a national scan has thousands of directories waiting
-    /// for their files' turn at once, and each kept its whole listing (entries, rows, the catalogue's previous children)
-    /// until its last file was read.
-    /// </summary>
-    private async Task<ListingPlan> PlanAsync(long scanNumber, List<StorageEntry> listed)
+    /// <summary>Records the listing, sends the order to the sub-directories and decides which files need reading; its
+    /// temporaries (catalogue children, entry rows, name index) end with it.</summary>
+    private async Task<FilePlan> PlanAsync(long scanNumber, List<StorageEntry> listed)
     {
         var known = (await catalogue.GetChildrenAsync(_storageKey, _path)).ToDictionary(k => k.Entry.Path, StringComparer.Ordinal);
         var rows = new List<EntryRow>(listed.Count);
@@ -217,8 +219,6 @@ public sealed partial class DirectoryGrain(
                     break;
             }
         }
-        listed.Clear();
-        listed.TrimExcess();
         await catalogue.ApplyListingAsync(_storageKey, _path, rows, scanNumber);
 
         foreach (var directory in directories)
@@ -227,7 +227,7 @@ public sealed partial class DirectoryGrain(
         await SendToChildrenAsync(directories);
 
         var byName = files.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
-        long dataFiles = 0, totalBytes = 0, unchangedErrors = 0;
+        long dataFiles = 0, totalBytes = 0, errors = 0;
         var toAnalyse = new List<(string Path, FileAnalysisOrder Order)>();
         foreach (var file in files)
         {
@@ -247,14 +247,14 @@ public sealed partial class DirectoryGrain(
             if (known.TryGetValue(path, out var previous) && previous.Tile is { } stamp && IsUnchanged(stamp, order))
             {
                 if (stamp.HasError)
-                    unchangedErrors++;
+                    errors++;
                 AddProgress(new ScanProgress(0, 0, 0, 1, stamp.HasError ? 1 : 0, 0));
                 continue;
             }
             toAnalyse.Add((path, order));
         }
-        toAnalyse.TrimExcess();
-        return new ListingPlan(toAnalyse, files.Count, dataFiles, totalBytes, unchangedErrors);
+
+        return new FilePlan(toAnalyse, files.Count, dataFiles, totalBytes, errors);
     }
 
     /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight (and this silo's
@@ -268,7 +268,8 @@ public sealed partial class DirectoryGrain(
         {
             while (next < files.Count && inFlight.Count < _options.FilesInFlightPerDirectory)
             {
-                var (path, order) = files[next++];
+                var (path, order) = files[next];
+                files[next++] = default; // handed to its call: the list need not keep it alive
                 // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
                 var slot = await fanOut.EnterAsync(_storageKey, _deactivating.Token);
                 inFlight.Add(AnalyseOneAsync(path, order, slot));
