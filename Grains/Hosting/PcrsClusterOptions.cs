@@ -28,6 +28,14 @@ public sealed class PcrsClusterOptions
 
     public EndpointSettings Endpoints { get; set; } = new();
 
+    /// <summary>
+    /// Grain locations each silo caches (Orleans' default: 1,000,000). A scan activates one FileGrain per file and calls it
+    /// once, so with the default every file of a national scan stayed cached: about 360 bytes each, the live heap growing
+    /// by 360 MB over a million files (measured: 47 MB at 22,000 files of a 50,000-file scan and still growing, against a
+    /// flat 25.5 MB with 10,000). Storages and directories, the grains called again, fit many times over in the default here.
+    /// </summary>
+    public int DirectoryCacheSize { get; set; } = 50_000;
+
     /// <summary>Smallest reminder period accepted (Orleans default: 1 minute). Tests lower it.</summary>
     public TimeSpan? MinimumReminderPeriod { get; set; }
 

@@ -59,6 +59,9 @@ public static class PcrsSiloBuilderExtensions
             silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
         }
 
+        if (options.DirectoryCacheSize < 1_000)
+            throw new InvalidOperationException($"Orleans:DirectoryCacheSize must be at least 1000 (got {options.DirectoryCacheSize}).");
+        silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = options.DirectoryCacheSize);
         silo.Services.AddPcrsDatabase(database);
         silo.Services.AddPcrsServices(configuration);
         return silo;

@@ -174,6 +174,27 @@ public sealed partial class DirectoryGrain(
 
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
     {
+        var plan = await PlanAsync(scanNumber, listed);
+        // The orders are all that the rest of the directory's scan needs. A storage's directories all list early in a
+        // scan and then wait for their turn at its few connections, so keeping each listing (and what was derived from
+        // it) until the directory's last file is analysed held the whole tree's listing in memory at once.
+        listed.Clear();
+        listed.TrimExcess();
+
+        long errors = plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
+        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, null);
+        _filesDone = true;
+        await FlushProgressAsync();
+        await TryFinishAsync();
+    }
+
+    /// <summary>What one listing asks for: the files to analyse and the subtree counts of the files themselves.</summary>
+    private sealed record FilePlan(List<(string Path, FileAnalysisOrder Order)> ToAnalyse, long Files, long DataFiles, long TotalBytes, long UnchangedErrors);
+
+    /// <summary>Records the listing, sends the order to the sub-directories and decides which files need reading; its
+    /// temporaries (catalogue children, entry rows, name index) end with it.</summary>
+    private async Task<FilePlan> PlanAsync(long scanNumber, List<StorageEntry> listed)
+    {
         var known = (await catalogue.GetChildrenAsync(_storageKey, _path)).ToDictionary(k => k.Entry.Path, StringComparer.Ordinal);
         var rows = new List<EntryRow>(listed.Count);
         var directories = new List<string>();
@@ -233,11 +254,7 @@ public sealed partial class DirectoryGrain(
             toAnalyse.Add((path, order));
         }
 
-        errors += await AnalyseAsync(toAnalyse);
-        _own = new SubtreeReport(1, files.Count, dataFiles, totalBytes, errors, 0, null);
-        _filesDone = true;
-        await FlushProgressAsync();
-        await TryFinishAsync();
+        return new FilePlan(toAnalyse, files.Count, dataFiles, totalBytes, errors);
     }
 
     /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight (and this silo's
@@ -251,7 +268,8 @@ public sealed partial class DirectoryGrain(
         {
             while (next < files.Count && inFlight.Count < _options.FilesInFlightPerDirectory)
             {
-                var (path, order) = files[next++];
+                var (path, order) = files[next];
+                files[next++] = default; // handed to its call: the list need not keep it alive
                 // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
                 var slot = await fanOut.EnterAsync(_storageKey, _deactivating.Token);
                 inFlight.Add(AnalyseOneAsync(path, order, slot));
