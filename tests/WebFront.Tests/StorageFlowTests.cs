@@ -245,9 +245,11 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         var d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
         using var editor = web.Client(project.EditorKey);
         using var anonymous = web.Client();
+        // Implicit FTPS on a port no other test of this process counts connections on (DownloadLimitTests samples the
+        // explicit one, and this test's pool keeps its connections open for a while after the scan).
         var storage = new JsonObject
         {
-            ["type"] = "ftp", ["tls"] = "explicit", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdFtpsReuse,
+            ["type"] = "ftp", ["tls"] = "implicit", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdImplicit,
             ["path"] = "/webfront-tests/dalles", ["username"] = Peers.User, ["password"] = Peers.Password,
         };
 
