@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Headers;
 using System.Text;
 
 namespace Pcrs.Grains.Storage.Http;
@@ -73,33 +74,16 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length, retryAfter);
     }
 
-    /// <summary>"bytes FROM-TO/LENGTH" or "bytes FROM-TO/*"; "bytes */LENGTH" (a 416) gives only the length.</summary>
+    /// <summary>
+    /// "bytes FROM-TO/LENGTH" or "bytes FROM-TO/*"; "bytes */LENGTH" (a 416) gives only the length. Parsed by the same
+    /// <see cref="ContentRangeHeaderValue"/> the standard path's handler uses, so both paths accept the same headers.
+    /// </summary>
     private static bool TryParseContentRange(string value, out long? from, out long? to, out long? length)
     {
         from = to = length = null;
-        if (!value.StartsWith("bytes ", StringComparison.OrdinalIgnoreCase))
+        if (!ContentRangeHeaderValue.TryParse(value, out var range) || !string.Equals(range.Unit, "bytes", StringComparison.OrdinalIgnoreCase))
             return false;
-        string spec = value[6..].Trim();
-        int slash = spec.IndexOf('/');
-        if (slash < 0)
-            return false;
-        string total = spec[(slash + 1)..];
-        if (total != "*")
-        {
-            if (!long.TryParse(total, NumberStyles.None, CultureInfo.InvariantCulture, out long parsed))
-                return false;
-            length = parsed;
-        }
-        string range = spec[..slash];
-        if (range == "*")
-            return length is not null;
-        int dash = range.IndexOf('-');
-        if (dash <= 0
-            || !long.TryParse(range.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out long first)
-            || !long.TryParse(range.AsSpan(dash + 1), NumberStyles.None, CultureInfo.InvariantCulture, out long last))
-            return false;
-        from = first;
-        to = last;
-        return true;
+        (from, to, length) = (range.From, range.To, range.Length);
+        return range.HasRange || range.HasLength;
     }
 }
