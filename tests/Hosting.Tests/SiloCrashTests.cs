@@ -41,14 +41,7 @@ public sealed class SiloCrashTests : IAsyncLifetime
         await _database.InitializeAsync();
         _keyFolder = Directory.CreateTempSubdirectory("pcrs-crash-key-").FullName;
         _treeRoot = Path.Combine(Peers.DataDir, "crash-tests", _id);
-        string fixture = Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif");
-        for (int d = 0; d < Directories; d++)
-        {
-            string folder = Path.Combine(_treeRoot, $"d{d:D2}");
-            Directory.CreateDirectory(folder);
-            for (int f = 0; f < FilesPerDirectory; f++)
-                HardLinks.Create(fixture, Path.Combine(folder, $"tile_{f:D4}.tif"));
-        }
+        HardLinks.CreateTree(_treeRoot, Directories, FilesPerDirectory, Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif"));
     }
 
     public async ValueTask DisposeAsync()

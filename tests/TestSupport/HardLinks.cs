@@ -14,6 +14,21 @@ public static class HardLinks
             throw new IOException($"Could not hard-link {existing} to {link} (errno {Marshal.GetLastPInvokeError()}).");
     }
 
+    /// <summary>
+    /// <paramref name="directories"/> folders d00, d01… under <paramref name="root"/>, each holding
+    /// <paramref name="filesPerDirectory"/> hard links tile_0000.tif… of <paramref name="source"/>.
+    /// </summary>
+    public static void CreateTree(string root, int directories, int filesPerDirectory, string source)
+    {
+        for (int d = 0; d < directories; d++)
+        {
+            string folder = Path.Combine(root, $"d{d:D2}");
+            Directory.CreateDirectory(folder);
+            for (int f = 0; f < filesPerDirectory; f++)
+                Create(source, Path.Combine(folder, $"tile_{f:D4}.tif"));
+        }
+    }
+
     [DllImport("libc", EntryPoint = "link", SetLastError = true, CharSet = CharSet.Ansi)]
     private static extern int Link(string existing, string link);
 }

@@ -61,16 +61,7 @@ public sealed class ScratchTree : IDisposable
     public static ScratchTree Linked(string name, int directories, int filesPerDirectory, string fixture)
     {
         var tree = new ScratchTree(name);
-        string source = Path.Combine(Peers.FixturesDir, fixture);
-        for (int d = 0; d < directories; d++)
-        {
-            string folder = Path.Combine(tree.Root, $"d{d:D2}");
-            Directory.CreateDirectory(folder);
-            for (int f = 0; f < filesPerDirectory; f++)
-            {
-                HardLinks.Create(source, Path.Combine(folder, $"tile_{f:D4}.tif"));
-            }
-        }
+        HardLinks.CreateTree(tree.Root, directories, filesPerDirectory, Path.Combine(Peers.FixturesDir, fixture));
         return tree;
     }
 
