@@ -37,14 +37,23 @@ public sealed record SubtreeReport(
         FirstError ?? other.FirstError);
 }
 
-/// <summary>A sidecar seen in the same listing as a data file (world file, .prj, .aux.xml), handed to the FileGrain.</summary>
+/// <summary>
+/// A sidecar seen in the same listing as a data file (world file, .prj, .aux.xml), handed to the FileGrain.
+/// <see cref="Size"/> is the listing's; when <see cref="SizeIsExact"/> is false it was rounded ("1.2K") and is never
+/// used to bound a read.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.SidecarInfo")]
 public sealed record SidecarInfo(
     [property: Id(0)] string Name,
     [property: Id(1)] long? Size,
-    [property: Id(2)] DateTimeOffset? LastModified);
+    [property: Id(2)] DateTimeOffset? LastModified,
+    [property: Id(3)] bool SizeIsExact = true);
 
-/// <summary>Asks a FileGrain to read the header of a new or changed data file, as listed in scan <see cref="ScanNumber"/>.</summary>
+/// <summary>
+/// Asks a FileGrain to read the header of a new or changed data file, as listed in scan <see cref="ScanNumber"/>.
+/// Size, LastModified and ETag are what the listing said (the size maybe rounded: <see cref="SizeIsExact"/>, facts from
+/// <see cref="FactsSource"/>); the FileGrain stores the file's exact facts from the read when the protocol gives them.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.FileAnalysisOrder")]
 public sealed record FileAnalysisOrder(
     [property: Id(0)] long ScanNumber,
@@ -53,11 +62,14 @@ public sealed record FileAnalysisOrder(
     [property: Id(3)] string? ETag,
     [property: Id(4)] SidecarInfo[] Sidecars,
     [property: Id(5)] string SidecarSignature,
-    [property: Id(6)] bool IsRetry = false);
+    [property: Id(6)] bool IsRetry = false,
+    [property: Id(7)] bool SizeIsExact = true,
+    [property: Id(8)] string? FactsSource = null);
 
 /// <summary>What a FileGrain answers: small counts only; the tile itself went to the catalogue.</summary>
 [GenerateSerializer, Immutable, Alias("pcrs.FileAnalysisResult")]
 public sealed record FileAnalysisResult(
     [property: Id(0)] long BytesRead,
     [property: Id(1)] string? Error,
-    [property: Id(2)] string? Format);
+    [property: Id(2)] string? Format,
+    [property: Id(3)] long? Size = null);

@@ -50,8 +50,13 @@ public enum EntryKind
 /// <summary>One name seen in a directory listing.</summary>
 public sealed record EntryRow(string Path, EntryKind Kind, long? Size, DateTimeOffset? ModifiedAt, string? ETag);
 
-/// <summary>What a data file was last read from: when the listing still says this, the file is unchanged.</summary>
-public sealed record TileStamp(long? Size, DateTimeOffset? ModifiedAt, string? ETag, string SidecarSignature, bool HasError);
+/// <summary>
+/// What a data file was last read from: when the listing still says this, the file is unchanged. <see cref="ListingStamp"/>
+/// is what the listing said then (rounded sizes included), compared with what it says now; Size, ModifiedAt and ETag are
+/// the exact facts stored. Rows written before listing stamps were kept have a null stamp and the listing's facts.
+/// </summary>
+public sealed record TileStamp(long? Size, DateTimeOffset? ModifiedAt, string? ETag, string SidecarSignature, bool HasError,
+    string? ListingStamp = null, string? FactsSource = null);
 
 /// <summary>A child of a directory as the previous scans left it, with the stamp of its tile when it was read.</summary>
 public sealed record KnownEntry(EntryRow Entry, TileStamp? Tile);
@@ -70,9 +75,17 @@ public sealed record TileRow
 {
     public required string StorageKey { get; init; }
     public required string Path { get; init; }
+
+    /// <summary>Exact size in bytes from the most exact source the protocol gave (<see cref="FactsSource"/>); null when none did.</summary>
     public long? Size { get; init; }
     public DateTimeOffset? ModifiedAt { get; init; }
     public string? ETag { get; init; }
+
+    /// <summary>Where Size, ModifiedAt and ETag come from: "http-response", "http-listing", "ftp-mlsd", "ftp-list", "sftp", "file-system"…</summary>
+    public string? FactsSource { get; init; }
+
+    /// <summary>The listing's own facts when the file was read (see <see cref="TileStamp.ListingStamp"/>).</summary>
+    public string? ListingStamp { get; init; }
     public string SidecarSignature { get; init; } = "";
     public string? Format { get; init; }
     public string? Classification { get; init; }

@@ -106,7 +106,7 @@ public sealed class InMemoryCatalogue : ICatalogue
                 {
                     var entry = data.Entries[path].Entry;
                     TileStamp? stamp = data.Tiles.TryGetValue(path, out var tile)
-                        ? new TileStamp(tile.Size, tile.ModifiedAt, tile.ETag, tile.SidecarSignature, tile.Error is not null)
+                        ? new TileStamp(tile.Size, tile.ModifiedAt, tile.ETag, tile.SidecarSignature, tile.Error is not null, tile.ListingStamp, tile.FactsSource)
                         : null;
                     rows.Add(new KnownEntry(entry, stamp));
                 }

@@ -183,7 +183,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
     public async Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT e.path, e.kind, e.size, e.modified_at, e.etag, t.path IS NOT NULL, t.size, t.modified_at, t.etag, t.sidecar_signature, t.error IS NOT NULL
+            SELECT e.path, e.kind, e.size, e.modified_at, e.etag, t.path IS NOT NULL, t.size, t.modified_at, t.etag, t.sidecar_signature, t.error IS NOT NULL,
+                   t.listing_stamp, t.facts_source
             FROM pcrs_entries e
             LEFT JOIN pcrs_tiles t ON t.storage_key = e.storage_key AND t.path = e.path
             WHERE e.storage_key = $1 AND e.parent_path = $2
@@ -197,7 +198,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             var entry = new EntryRow(reader.GetString(0), reader.GetChar(1) == 'd' ? EntryKind.Directory : EntryKind.File,
                 NullableLong(reader, 2), NullableTime(reader, 3), NullableString(reader, 4));
             TileStamp? stamp = reader.GetBoolean(5)
-                ? new TileStamp(NullableLong(reader, 6), NullableTime(reader, 7), NullableString(reader, 8), reader.GetString(9), reader.GetBoolean(10))
+                ? new TileStamp(NullableLong(reader, 6), NullableTime(reader, 7), NullableString(reader, 8), reader.GetString(9), reader.GetBoolean(10),
+                    NullableString(reader, 11), NullableString(reader, 12))
                 : null;
             rows.Add(new KnownEntry(entry, stamp));
         }
@@ -361,6 +363,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         var errors = new string?[n];
         var scanNumbers = new long[n];
         var scannedAt = new DateTime[n];
+        var sources = new string?[n];
+        var stamps = new string?[n];
         for (int i = 0; i < n; i++)
         {
             var tile = rows[i];
@@ -391,24 +395,27 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             errors[i] = tile.Error;
             scanNumbers[i] = tile.ScanNumber;
             scannedAt[i] = tile.ScannedAt.UtcDateTime;
+            sources[i] = tile.FactsSource;
+            stamps[i] = tile.ListingStamp;
         }
 
         // One multi-row statement per batch (columns as arrays, unnest into rows): PostgreSQL parses, plans and executes
-        // one statement instead of one per row, and the client binds 27 parameters instead of 27 per row.
+        // one statement instead of one per row, and the client binds 29 parameters instead of 29 per row.
         await using var command = dataSource.CreateCommand("""
             INSERT INTO pcrs_tiles (storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height,
                 bands, band_names, bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint,
-                min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at)
+                min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at, facts_source, listing_stamp)
             SELECT u.storage_key, u.path, u.size, u.modified_at, u.etag, u.sidecar_signature, u.format, u.classification, u.width, u.height,
                 u.bands, u.band_names::text[], u.bits_per_sample, u.epsg, u.crs_name, u.geo_transform::double precision[], u.resolution,
-                u.compression, u.footprint::jsonb, u.min_lon, u.min_lat, u.max_lon, u.max_lat, u.bytes_read, u.error, u.scan_number, u.scanned_at
+                u.compression, u.footprint::jsonb, u.min_lon, u.min_lat, u.max_lon, u.max_lat, u.bytes_read, u.error, u.scan_number, u.scanned_at,
+                u.facts_source, u.listing_stamp
             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
                 $10::int[], $11::int[], $12::text[], $13::int[], $14::int[], $15::text[], $16::text[], $17::double precision[], $18::text[],
                 $19::text[], $20::double precision[], $21::double precision[], $22::double precision[], $23::double precision[], $24::bigint[],
-                $25::text[], $26::bigint[], $27::timestamptz[])
+                $25::text[], $26::bigint[], $27::timestamptz[], $28::text[], $29::text[])
                 AS u(storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                      bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint, min_lon, min_lat, max_lon, max_lat,
-                     bytes_read, error, scan_number, scanned_at)
+                     bytes_read, error, scan_number, scanned_at, facts_source, listing_stamp)
             ON CONFLICT (storage_key, path) DO UPDATE SET size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag,
                 sidecar_signature = EXCLUDED.sidecar_signature, format = EXCLUDED.format, classification = EXCLUDED.classification,
                 width = EXCLUDED.width, height = EXCLUDED.height, bands = EXCLUDED.bands, band_names = EXCLUDED.band_names,
@@ -416,7 +423,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
                 geo_transform = EXCLUDED.geo_transform, resolution = EXCLUDED.resolution, compression = EXCLUDED.compression,
                 footprint = EXCLUDED.footprint, min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon,
                 max_lat = EXCLUDED.max_lat, bytes_read = EXCLUDED.bytes_read, error = EXCLUDED.error,
-                scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at
+                scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at,
+                facts_source = EXCLUDED.facts_source, listing_stamp = EXCLUDED.listing_stamp
             """);
         var p = command.Parameters;
         p.Add(ArrayOf(keys, NpgsqlDbType.Text));
@@ -446,6 +454,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         p.Add(ArrayOf(errors, NpgsqlDbType.Text));
         p.Add(ArrayOf(scanNumbers, NpgsqlDbType.Bigint));
         p.Add(ArrayOf(scannedAt, NpgsqlDbType.TimestampTz));
+        p.Add(ArrayOf(sources, NpgsqlDbType.Text));
+        p.Add(ArrayOf(stamps, NpgsqlDbType.Text));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -530,7 +540,7 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
     private const string TileSelect = """
         SELECT storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint::text, min_lon, min_lat, max_lon, max_lat,
-               bytes_read, error, scan_number, scanned_at
+               bytes_read, error, scan_number, scanned_at, facts_source, listing_stamp
         FROM pcrs_tiles
         """;
 
@@ -560,6 +570,8 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         Error = NullableString(reader, 24),
         ScanNumber = reader.GetInt64(25),
         ScannedAt = reader.GetFieldValue<DateTimeOffset>(26),
+        FactsSource = NullableString(reader, 27),
+        ListingStamp = NullableString(reader, 28),
     };
 
     private static async Task<IReadOnlyList<AttachmentRow>> ReadAttachmentsAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -58,6 +58,12 @@ public sealed class TileReader : ITileReader
 
         var cache = new ReadAheadRangeReader(file, _options.MinFetchBytes);
         ReadOnlyMemory<byte> head = await cache.ReadHeadAsync(_options.HeadBytes, ct).ConfigureAwait(false);
+        if (head.IsEmpty && file.Length is 0 or null)
+        {
+            // The length was not known before reading (a listing without exact sizes): the first read found nothing.
+            throw new FormatReadException("The file is empty.");
+        }
+
         FileKind kind = FileSignature.Detect(head.Span);
         switch (kind)
         {

@@ -1,3 +1,5 @@
+using Pcrs.Grains.Formats.WorldFile;
+
 namespace Pcrs.Grains.Scanning;
 
 /// <summary>
@@ -20,7 +22,9 @@ public static class DataFiles
 
     /// <summary>
     /// The sidecars of <paramref name="dataFileName"/> among the names of its directory: "stem.ext" for every sidecar
-    /// extension, "name.aux.xml" and "stem.aux.xml". Case-insensitive, as on the Windows servers many storages run on.
+    /// extension, the world file names GDAL derives from the data file's own extension (x.jkw and x.j2kw for a raw
+    /// x.j2k codestream, x.jcw for x.j2c), "name.aux.xml" and "stem.aux.xml". Case-insensitive, as on the Windows
+    /// servers many storages run on.
     /// </summary>
     public static IEnumerable<string> SidecarCandidates(string dataFileName)
     {
@@ -28,6 +32,8 @@ public static class DataFiles
         string stem = dot > 0 ? dataFileName[..dot] : dataFileName;
         foreach (var ext in SidecarExtensions)
             yield return stem + ext;
+        foreach (var worldFile in WorldFileParser.CandidateNames(dataFileName))
+            yield return worldFile;
         yield return dataFileName + ".aux.xml";
         yield return stem + ".aux.xml";
     }

@@ -181,8 +181,8 @@ public sealed partial class DirectoryGrain(
         listed.Clear();
         listed.TrimExcess();
 
-        long errors = plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
-        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, null);
+        var (analysedErrors, analysedBytes) = await AnalyseAsync(plan.ToAnalyse);
+        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes + analysedBytes, plan.UnchangedErrors + analysedErrors, 0, null);
         _filesDone = true;
         await FlushProgressAsync();
         await TryFinishAsync();
@@ -212,7 +212,8 @@ public sealed partial class DirectoryGrain(
                     break;
                 case StorageEntryKind.File:
                     files.Add(entry);
-                    rows.Add(new EntryRow(path, EntryKind.File, entry.Size, entry.LastModified, entry.ETag));
+                    // A rounded listing size is not the file's size: the entry keeps none (its tile gets the exact one).
+                    rows.Add(new EntryRow(path, EntryKind.File, entry.ExactSize, entry.LastModified, entry.ETag));
                     break;
                 default:
                     // Links are not followed: a link to an ancestor would loop, one out of the chroot dangles.
@@ -234,23 +235,25 @@ public sealed partial class DirectoryGrain(
             if (!DataFiles.IsDataFile(file.Name))
                 continue;
             dataFiles++;
-            totalBytes += file.Size ?? 0;
             string path = StoragePaths.Combine(_path, file.Name);
             var sidecars = DataFiles.SidecarCandidates(file.Name)
                 .Select(name => byName.GetValueOrDefault(name))
                 .OfType<StorageEntry>()
                 .DistinctBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new SidecarInfo(s.Name, s.Size, s.LastModified))
+                .Select(s => new SidecarInfo(s.Name, s.Size, s.LastModified, s.SizeIsExact))
                 .ToArray();
             string signature = string.Join('|', sidecars.Select(s => $"{s.Name}:{s.Size}:{s.LastModified?.ToUnixTimeSeconds()}"));
-            var order = new FileAnalysisOrder(scanNumber, file.Size, file.LastModified, file.ETag, sidecars, signature);
-            if (known.TryGetValue(path, out var previous) && previous.Tile is { } stamp && IsUnchanged(stamp, order))
+            var order = FileFacts.Order(scanNumber, file, sidecars, signature);
+            if (known.TryGetValue(path, out var previous) && previous.Tile is { } stamp && FileFacts.IsUnchanged(stamp, order))
             {
+                // The stored exact size: the listing's may be rounded.
+                totalBytes += stamp.Size ?? 0;
                 if (stamp.HasError)
                     errors++;
                 AddProgress(new ScanProgress(0, 0, 0, 1, stamp.HasError ? 1 : 0, 0));
                 continue;
             }
+            // Files to read count the exact size their reading finds (AnalyseAsync).
             toAnalyse.Add((path, order));
         }
 
@@ -258,10 +261,10 @@ public sealed partial class DirectoryGrain(
     }
 
     /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight (and this silo's
-    /// share per storage, see <see cref="FileFanOut"/>); returns the files in error.</summary>
-    private async Task<long> AnalyseAsync(List<(string Path, FileAnalysisOrder Order)> files)
+    /// share per storage, see <see cref="FileFanOut"/>); returns the files in error and the exact bytes of the files read.</summary>
+    private async Task<(long Errors, long Bytes)> AnalyseAsync(List<(string Path, FileAnalysisOrder Order)> files)
     {
-        long errors = 0;
+        long errors = 0, bytes = 0;
         var inFlight = new List<Task<FileAnalysisResult>>();
         int next = 0;
         while (next < files.Count || inFlight.Count > 0)
@@ -279,10 +282,11 @@ public sealed partial class DirectoryGrain(
             var result = await done;
             if (result.Error is not null)
                 errors++;
+            bytes += result.Size ?? 0;
             AddProgress(new ScanProgress(0, 0, 1, 0, result.Error is null ? 0 : 1, result.BytesRead));
             await FlushProgressIfDueAsync();
         }
-        return errors;
+        return (errors, bytes);
     }
 
     private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order, IDisposable slot)
@@ -313,7 +317,7 @@ public sealed partial class DirectoryGrain(
                 // Recorded as the file's error (and read again next scan), so the summary counts it instead of missing it.
                 string error = $"The file could not be analysed ({e.GetType().Name}).";
                 await tileWriter.WriteAsync(TileRows.StorageFailure(_storageKey, path, order, error, 0, DateTimeOffset.UtcNow), CancellationToken.None);
-                return new FileAnalysisResult(0, error, null);
+                return new FileAnalysisResult(0, error, null, order.SizeIsExact ? order.Size : null);
             }
         }
     }
@@ -415,18 +419,6 @@ public sealed partial class DirectoryGrain(
             // Progress is informative; final counts come from the catalogue.
             LogReportFailed(logger, _storageKey, _path, e.GetType().Name);
         }
-    }
-
-    private static bool IsUnchanged(TileStamp stamp, FileAnalysisOrder order)
-    {
-        if (stamp.SidecarSignature != order.SidecarSignature)
-            return false;
-        if (stamp.Size != order.Size)
-            return false;
-        if (order.ETag is not null && stamp.ETag is not null)
-            return order.ETag == stamp.ETag;
-        return order.LastModified is not null && stamp.ModifiedAt is not null
-            && order.LastModified.Value.ToUnixTimeSeconds() == stamp.ModifiedAt.Value.ToUnixTimeSeconds();
     }
 
     /// <summary>A listed name the scanner can use as one path segment (servers may list "..", slashes or control characters).</summary>

@@ -31,7 +31,7 @@ public sealed partial class FileGrain(
         {
             // The earlier attempt finished but its answer was lost (timeout, dead caller silo): do not read the file again.
             DeactivateOnIdle();
-            return new FileAnalysisResult(recorded.BytesRead, recorded.Error, recorded.Format);
+            return new FileAnalysisResult(recorded.BytesRead, recorded.Error, recorded.Format, recorded.Size);
         }
         var now = DateTimeOffset.UtcNow;
         long bytesRead = 0;
@@ -42,14 +42,16 @@ public sealed partial class FileGrain(
                 ?? throw new InvalidOperationException("No tile reader is registered in this silo.");
             using var timeout = new CancellationTokenSource(options.Value.FileTimeout);
             var client = await clients.GetAsync(storageKey, order.ScanNumber, timeout.Token);
-            var file = new StorageRangeReader(client, path, order.Size);
+            // A rounded listing size ("51K") never bounds a read: the reads learn the exact length from the protocol.
+            var file = new StorageRangeReader(client, path, order.SizeIsExact ? order.Size : null);
             string directory = StoragePaths.Parent(path);
-            var sidecars = order.Sidecars.Select(s => new StorageRangeReader(client, StoragePaths.Combine(directory, s.Name), s.Size)).ToList();
+            var sidecars = order.Sidecars
+                .Select(s => new StorageRangeReader(client, StoragePaths.Combine(directory, s.Name), s.SizeIsExact ? s.Size : null)).ToList();
             try
             {
                 var metadata = await tileReader.ReadAsync(file, sidecars, timeout.Token);
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
-                row = TileRows.FromMetadata(storageKey, path, order, metadata with { BytesRead = bytesRead }, now);
+                row = TileRows.FromMetadata(storageKey, path, order, file, metadata with { BytesRead = bytesRead }, now);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
@@ -72,15 +74,15 @@ public sealed partial class FileGrain(
         await writer.WriteAsync(row, CancellationToken.None);
         activity.FileAnalysed(row.BytesRead);
         DeactivateOnIdle();
-        return new FileAnalysisResult(row.BytesRead, row.Error, row.Format);
+        return new FileAnalysisResult(row.BytesRead, row.Error, row.Format, row.Size);
     }
 
     /// <summary>This file's row if this scan already wrote it from the same listing entry (a storage failure is read again).</summary>
     private async Task<Catalogue.TileRow?> RecordedByThisScanAsync(string storageKey, string path, FileAnalysisOrder order)
     {
         var row = await catalogue.GetTileAsync(storageKey, path);
-        return row is not null && row.ScanNumber == order.ScanNumber && row.Size == order.Size
-            && row.SidecarSignature == order.SidecarSignature && row.ETag == order.ETag
+        return row is not null && row.ScanNumber == order.ScanNumber && row.ListingStamp == FileFacts.ListingStamp(order)
+            && row.SidecarSignature == order.SidecarSignature
             ? row
             : null;
     }

@@ -5,8 +5,9 @@ namespace Pcrs.Grains.Scanning;
 
 /// <summary>
 /// Adapts one file of a storage client to the format readers' <see cref="IRangeReader"/>, counting every byte fetched
-/// (the scan verb's and the progress' bytesRead).
+/// (the scan verb's and the progress' bytesRead) and keeping what the protocol said of the file while reading it.
 /// </summary>
+/// <param name="length">The exact length when already known (never a listing's rounded size: that would cut or pad reads).</param>
 public sealed class StorageRangeReader(IStorageClient client, string path, long? length) : IRangeReader
 {
     private long _bytesRead;
@@ -18,12 +19,23 @@ public sealed class StorageRangeReader(IStorageClient client, string path, long?
 
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
+    /// <summary>The exact length a read's answer gave (Content-Range, Content-Length, end of transfer), if any did.</summary>
+    public long? ObservedLength { get; private set; }
+
+    /// <summary>Last-Modified of a read's answer (HTTP), if any.</summary>
+    public DateTimeOffset? ObservedModified { get; private set; }
+
+    /// <summary>ETag of a read's answer (HTTP), if any.</summary>
+    public string? ObservedETag { get; private set; }
+
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         var result = await client.ReadRangeAsync(path, offset, buffer, cancellationToken);
         Interlocked.Add(ref _bytesRead, result.BytesRead);
         if (result.TotalLength is { } total)
-            _length = total;
+            _length = ObservedLength = total;
+        ObservedModified = result.LastModified ?? ObservedModified;
+        ObservedETag = result.ETag ?? ObservedETag;
         return result.BytesRead;
     }
 }

@@ -21,42 +21,52 @@ public static class TileRows
         _ => "unknown",
     };
 
-    public static TileRow FromMetadata(string storageKey, string path, FileAnalysisOrder order, TileMetadata metadata, DateTimeOffset now) => new()
+    /// <summary>The row of a file whose header was read; <paramref name="file"/> is the reader it was read through (its exact facts).</summary>
+    public static TileRow FromMetadata(string storageKey, string path, FileAnalysisOrder order, StorageRangeReader file, TileMetadata metadata,
+        DateTimeOffset now)
     {
-        StorageKey = storageKey,
-        Path = path,
-        Size = order.Size,
-        ModifiedAt = order.LastModified,
-        ETag = order.ETag,
-        SidecarSignature = order.SidecarSignature,
-        Format = metadata.Format,
-        Classification = ClassificationLabel(metadata.Classification),
-        Width = metadata.Width,
-        Height = metadata.Height,
-        Bands = metadata.Bands,
-        BandNames = metadata.BandNames,
-        BitsPerSample = metadata.BitsPerSample,
-        Epsg = metadata.Epsg,
-        CrsName = metadata.CrsName,
-        GeoTransform = metadata.GeoTransform,
-        Resolution = metadata.Resolution,
-        Compression = metadata.Compression,
-        FootprintGeoJson = metadata.Footprint is { Count: >= 3 } ring ? FootprintJson(ring) : null,
-        Bounds = metadata.Footprint is { Count: >= 1 } points ? Bounds(points) : null,
-        BytesRead = metadata.BytesRead,
-        Error = metadata.Error,
-        ScanNumber = order.ScanNumber,
-        ScannedAt = now,
-    };
+        var (size, modified, etag, source) = FileFacts.Exact(order, file);
+        return new()
+        {
+            StorageKey = storageKey,
+            Path = path,
+            Size = size,
+            ModifiedAt = modified,
+            ETag = etag,
+            FactsSource = source,
+            ListingStamp = FileFacts.ListingStamp(order),
+            SidecarSignature = order.SidecarSignature,
+            Format = metadata.Format,
+            Classification = ClassificationLabel(metadata.Classification),
+            Width = metadata.Width,
+            Height = metadata.Height,
+            Bands = metadata.Bands,
+            BandNames = metadata.BandNames,
+            BitsPerSample = metadata.BitsPerSample,
+            Epsg = metadata.Epsg,
+            CrsName = metadata.CrsName,
+            GeoTransform = metadata.GeoTransform,
+            Resolution = metadata.Resolution,
+            Compression = metadata.Compression,
+            FootprintGeoJson = metadata.Footprint is { Count: >= 3 } ring ? FootprintJson(ring) : null,
+            Bounds = metadata.Footprint is { Count: >= 1 } points ? Bounds(points) : null,
+            BytesRead = metadata.BytesRead,
+            Error = metadata.Error,
+            ScanNumber = order.ScanNumber,
+            ScannedAt = now,
+        };
+    }
 
     /// <summary>A file that could not be read because of the storage (not its bytes): recorded with its error, retried next scan.</summary>
     public static TileRow StorageFailure(string storageKey, string path, FileAnalysisOrder order, string error, long bytesRead, DateTimeOffset now) => new()
     {
         StorageKey = storageKey,
         Path = path,
-        Size = order.Size,
+        Size = order.SizeIsExact ? order.Size : null,
         ModifiedAt = order.LastModified,
         ETag = order.ETag,
+        FactsSource = order.FactsSource,
+        ListingStamp = FileFacts.ListingStamp(order),
         SidecarSignature = RetryStamp,
         Classification = ClassificationLabel(TileClassification.Unknown),
         BytesRead = bytesRead,

@@ -23,5 +23,8 @@ public interface IStorageClient : IAsyncDisposable
     Task<Stream> OpenReadAsync(string path, long offset, CancellationToken cancellationToken);
 }
 
-/// <summary>Result of a range read: bytes copied into the caller's buffer and, when known, the file's exact length.</summary>
-public readonly record struct RangeReadResult(int BytesRead, long? TotalLength);
+/// <summary>
+/// Result of a range read: bytes copied into the caller's buffer and, when known, the file's exact total length. HTTP also
+/// gives the response's Last-Modified and ETag: the file's own facts, more exact than anything a listing page prints.
+/// </summary>
+public readonly record struct RangeReadResult(int BytesRead, long? TotalLength, DateTimeOffset? LastModified = null, string? ETag = null);

@@ -38,6 +38,9 @@ public static class SidecarResolver
 {
     private const int MaxPrjBytes = 64 * 1024;
 
+    /// <summary>First read of a sidecar whose length is not known yet (most .aux.xml, world files and .prj are smaller).</summary>
+    private const int FirstReadBytes = 16 * 1024;
+
     public static async Task<ResolvedGeoreference> ResolveAsync(
         string dataFileName,
         IReadOnlyList<double>? internalGeoTransform,
@@ -188,7 +191,11 @@ public static class SidecarResolver
         return insensitive;
     }
 
-    /// <summary>Reads a whole small text file; null when it is larger than <paramref name="cap"/> or the read fails.</summary>
+    /// <summary>
+    /// Reads a whole small text file; null when it is larger than <paramref name="cap"/> or the read fails. Without a known
+    /// length (a listing that rounds or omits sizes) the first read takes <see cref="FirstReadBytes"/>, and its answer
+    /// tells the exact length for the rest: a small sidecar costs one request and no cap-sized buffer.
+    /// </summary>
     private static async Task<(string? Text, long BytesRead)> ReadSmallTextAsync(IRangeReader file, int cap, CancellationToken cancellationToken)
     {
         if (file.Length is long known && known > cap)
@@ -196,13 +203,25 @@ public static class SidecarResolver
             return (null, 0);
         }
 
-        int size = file.Length is long length ? (int)length : cap + 1;
+        int size = file.Length is long length ? (int)length : Math.Min(cap + 1, FirstReadBytes);
         byte[] buffer = new byte[size];
         int total = 0;
         try
         {
-            while (total < buffer.Length)
+            while (true)
             {
+                if (total == buffer.Length)
+                {
+                    // Full: grow to the length the protocol told, or to the cap when it told none.
+                    long wanted = Math.Min(cap + 1L, file.Length ?? cap + 1L);
+                    if (wanted <= buffer.Length)
+                    {
+                        break;
+                    }
+
+                    Array.Resize(ref buffer, (int)wanted);
+                }
+
                 int n = await file.ReadAsync(total, buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
                 if (n <= 0)
                 {
@@ -210,6 +229,10 @@ public static class SidecarResolver
                 }
 
                 total += n;
+                if (file.Length is long end && total >= end)
+                {
+                    break;
+                }
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -60,7 +60,7 @@ internal static class FtpListParser
             }
             if (name is "." or "..")
                 return FtpListLine.Skip;
-            return FtpListLine.Of(new StorageEntry(name, kind, kind == StorageEntryKind.Directory ? null : size, modified));
+            return FtpListLine.Of(new StorageEntry(name, kind, kind == StorageEntryKind.Directory ? null : size, modified, Source: StorageFactsSource.FtpList));
         }
         return FtpListLine.Unrecognized;
     }
@@ -156,7 +156,7 @@ internal static class FtpListParser
             return FtpListLine.Skip;
         var (y, mo, d) = date.Value;
         var modified = TryDate(y, mo, d, hour, minute);
-        return modified is null ? FtpListLine.Unrecognized : FtpListLine.Of(new StorageEntry(name, kind, size, modified));
+        return modified is null ? FtpListLine.Unrecognized : FtpListLine.Of(new StorageEntry(name, kind, size, modified, Source: StorageFactsSource.FtpList));
     }
 
     private static (int Year, int Month, int Day)? ParseWindowsDate(ReadOnlySpan<char> token)

@@ -20,7 +20,7 @@ internal static class FtpMlsdParser
         if (facts.IsCurrentOrParent || facts.Kind is null || name is "." or "..")
             return FtpListLine.Skip; // ".", "..", devices, sockets and other special entries are not data
         var kind = facts.Kind.Value;
-        return FtpListLine.Of(new StorageEntry(name, kind, kind == StorageEntryKind.Directory ? null : facts.Size, facts.Modified));
+        return FtpListLine.Of(new StorageEntry(name, kind, kind == StorageEntryKind.Directory ? null : facts.Size, facts.Modified, Source: StorageFactsSource.FtpMlsd));
     }
 
     /// <summary>The facts of an MLSD/MLST line (the part before the name).</summary>

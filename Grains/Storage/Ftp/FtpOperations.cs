@@ -72,7 +72,7 @@ internal static class FtpOperations
     public static async Task<StorageEntry?> StatAsync(FtpControlConnection connection, string path, FtpOperationTimer timer)
     {
         if (path == "/")
-            return new StorageEntry("/", StorageEntryKind.Directory, null, null);
+            return new StorageEntry("/", StorageEntryKind.Directory, null, null, Source: StorageFactsSource.FtpMlsd);
         string name = StoragePaths.FileName(path);
         var token = timer.Token;
 
@@ -86,7 +86,7 @@ internal static class FtpOperations
                 int space = factsLine?.IndexOf(' ') ?? -1;
                 var facts = FtpMlsdParser.ParseFacts(space > 0 ? factsLine.AsSpan(0, space) : factsLine.AsSpan());
                 if (facts.Kind is { } kind)
-                    return new StorageEntry(name, kind, kind == StorageEntryKind.Directory ? null : facts.Size, facts.Modified);
+                    return new StorageEntry(name, kind, kind == StorageEntryKind.Directory ? null : facts.Size, facts.Modified, Source: StorageFactsSource.FtpMlsd);
             }
             else if (mlst.Code == 550)
             {
@@ -103,7 +103,7 @@ internal static class FtpOperations
         {
             var mdtm = await ExecutePathCommandAsync(connection, "MDTM", path, token).ConfigureAwait(false);
             var modified = mdtm.Code == 213 ? FtpMlsdParser.ParseTimeVal(mdtm.Message) : null;
-            return new StorageEntry(name, StorageEntryKind.File, length, modified);
+            return new StorageEntry(name, StorageEntryKind.File, length, modified, Source: StorageFactsSource.FtpSizeAndMdtm);
         }
         if (size.Code is 421 or (>= 400 and < 500))
             throw FtpErrors.FromReply(size, $"Reading the size of {path}");
@@ -111,7 +111,7 @@ internal static class FtpOperations
         // SIZE fails on directories (and on missing paths): a directory is a path one can change into.
         var cwd = await ExecutePathCommandAsync(connection, "CWD", path, token).ConfigureAwait(false);
         if (cwd.IsCompletion)
-            return new StorageEntry(name, StorageEntryKind.Directory, null, null);
+            return new StorageEntry(name, StorageEntryKind.Directory, null, null, Source: StorageFactsSource.FtpList);
         if (cwd.Code is 421 or (>= 400 and < 500))
             throw FtpErrors.FromReply(cwd, $"Reading the attributes of {path}");
         return null;

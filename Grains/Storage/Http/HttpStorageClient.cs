@@ -241,7 +241,7 @@ public sealed class HttpStorageClient : IStorageClient
                 int read = await ReadFullyAsync(body, buffer[..wanted], token).ConfigureAwait(false);
                 if (read < wanted)
                     throw new StorageException(StorageErrorKind.Transient, $"The connection closed after {read} of {wanted} bytes of \"{normalized}\".");
-                return new RangeReadResult(read, range.Length);
+                return new RangeReadResult(read, range.Length, response.Content.Headers.LastModified, response.Headers.ETag?.ToString());
             }
 
             // 200: the server ignored Range and sends the whole file. Take what is needed and drop the connection.
@@ -249,7 +249,7 @@ public sealed class HttpStorageClient : IStorageClient
             await SkipAsync(body, offset, normalized, token).ConfigureAwait(false);
             int got = await ReadFullyAsync(body, buffer, token).ConfigureAwait(false);
             long? total = response.Content.Headers.ContentLength ?? (got < buffer.Length ? offset + got : null);
-            return new RangeReadResult(got, total);
+            return new RangeReadResult(got, total, response.Content.Headers.LastModified, response.Headers.ETag?.ToString());
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -453,8 +453,8 @@ public sealed class HttpStorageClient : IStorageClient
         bool isDirectory = response.RequestMessage?.RequestUri?.AbsolutePath.EndsWith('/') == true && !path.EndsWith('/');
         var modified = response.Content.Headers.LastModified;
         if (isDirectory || path == "/")
-            return new StorageEntry(name, StorageEntryKind.Directory, null, modified, response.Headers.ETag?.ToString());
-        return new StorageEntry(name, StorageEntryKind.File, length, modified, response.Headers.ETag?.ToString());
+            return new StorageEntry(name, StorageEntryKind.Directory, null, modified, response.Headers.ETag?.ToString(), Source: StorageFactsSource.HttpResponse);
+        return new StorageEntry(name, StorageEntryKind.File, length, modified, response.Headers.ETag?.ToString(), Source: StorageFactsSource.HttpResponse);
     }
 
     private void FlagNoRanges(string path)

@@ -212,7 +212,8 @@ internal sealed class PipelinedConnection
         if (oldest.TryClaim())
         {
             _body.AsSpan(0, (int)count).CopyTo(oldest.Buffer.Span);
-            oldest.Done.TrySetResult(new PipelinedOutcome(PipelinedOutcomeKind.Read, new RangeReadResult((int)count, head.RangeLength), 206));
+            oldest.Done.TrySetResult(new PipelinedOutcome(PipelinedOutcomeKind.Read,
+                new RangeReadResult((int)count, head.RangeLength, head.LastModified, head.ETag), 206));
         }
         return !head.Closes;
     }

@@ -11,7 +11,7 @@ namespace Pcrs.Grains.Storage.Http;
 /// connection without reading the body.
 /// </summary>
 internal sealed record PipelinedResponseHead(int Status, bool Http10, long? ContentLength, bool Framed, bool Closes,
-    long? RangeFrom, long? RangeTo, long? RangeLength, string? RetryAfter = null)
+    long? RangeFrom, long? RangeTo, long? RangeLength, string? RetryAfter = null, DateTimeOffset? LastModified = null, string? ETag = null)
 {
     /// <summary>Parses the head (status line and header lines, without the blank line); null when it is not HTTP/1.x.</summary>
     public static PipelinedResponseHead? Parse(ReadOnlySpan<byte> head)
@@ -30,6 +30,8 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         bool keepAlive = false;
         long? from = null, to = null, length = null;
         string? retryAfter = null;
+        DateTimeOffset? lastModified = null;
+        string? etag = null;
         for (int i = 1; i < lines.Length; i++)
         {
             string line = lines[i];
@@ -62,6 +64,15 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
             {
                 retryAfter = value;
             }
+            else if (name.Equals("Last-Modified", StringComparison.OrdinalIgnoreCase))
+            {
+                // An HTTP-date as the standard handler reads it; an unreadable date is left out, not guessed.
+                lastModified = DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) ? date : null;
+            }
+            else if (name.Equals("ETag", StringComparison.OrdinalIgnoreCase))
+            {
+                etag = EntityTagHeaderValue.TryParse(value, out var tag) ? tag.ToString() : null;
+            }
             else if (name.Equals("Content-Range", StringComparison.OrdinalIgnoreCase))
             {
                 if (from is not null || !TryParseContentRange(value, out from, out to, out length))
@@ -71,7 +82,8 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         // An HTTP/1.0 server keeps the connection only when it says so; even then, one response is taken and the rest resent.
         if (http10 && keepAlive)
             closes = true;
-        return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length, retryAfter);
+        return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length, retryAfter,
+            lastModified, etag);
     }
 
     /// <summary>

@@ -54,11 +54,11 @@ public sealed class LocalStorageClient : IStorageClient
         var info = new FileInfo(physical);
         if (info.Exists)
             return Task.FromResult<StorageEntry?>(new StorageEntry(StoragePaths.FileName(StorageLocation.NormalizePath(path)),
-                StorageEntryKind.File, info.Length, info.LastWriteTimeUtc));
+                StorageEntryKind.File, info.Length, info.LastWriteTimeUtc, Source: StorageFactsSource.FileSystem));
         var dir = new DirectoryInfo(physical);
         if (dir.Exists)
             return Task.FromResult<StorageEntry?>(new StorageEntry(StoragePaths.FileName(StorageLocation.NormalizePath(path)),
-                StorageEntryKind.Directory, null, dir.LastWriteTimeUtc));
+                StorageEntryKind.Directory, null, dir.LastWriteTimeUtc, Source: StorageFactsSource.FileSystem));
         return Task.FromResult<StorageEntry?>(null);
     }
 
@@ -160,11 +160,11 @@ public sealed class LocalStorageClient : IStorageClient
             {
                 // Symlink loop: listed as a link without size.
             }
-            return new StorageEntry(info.Name, StorageEntryKind.Link, size, modified);
+            return new StorageEntry(info.Name, StorageEntryKind.Link, size, modified, Source: StorageFactsSource.FileSystem);
         }
         if (info is DirectoryInfo)
-            return new StorageEntry(info.Name, StorageEntryKind.Directory, null, info.LastWriteTimeUtc);
-        return new StorageEntry(info.Name, StorageEntryKind.File, ((FileInfo)info).Length, info.LastWriteTimeUtc);
+            return new StorageEntry(info.Name, StorageEntryKind.Directory, null, info.LastWriteTimeUtc, Source: StorageFactsSource.FileSystem);
+        return new StorageEntry(info.Name, StorageEntryKind.File, ((FileInfo)info).Length, info.LastWriteTimeUtc, Source: StorageFactsSource.FileSystem);
     }
 
     /// <summary>Maps a storage path to the physical path it leads to, refusing anything outside the declared folder.</summary>

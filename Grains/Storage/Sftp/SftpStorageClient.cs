@@ -203,11 +203,11 @@ public sealed class SftpStorageClient : IStorageClient
     private static StorageEntry Describe(string name, bool isDirectory, bool isLink, bool isFile, long size, DateTime lastWriteUtc)
     {
         if (isLink)
-            return new StorageEntry(name, StorageEntryKind.Link, null, ToUtc(lastWriteUtc));
+            return new StorageEntry(name, StorageEntryKind.Link, null, ToUtc(lastWriteUtc), Source: StorageFactsSource.SftpAttributes);
         if (isDirectory)
-            return new StorageEntry(name, StorageEntryKind.Directory, null, ToUtc(lastWriteUtc));
+            return new StorageEntry(name, StorageEntryKind.Directory, null, ToUtc(lastWriteUtc), Source: StorageFactsSource.SftpAttributes);
         // Sockets, pipes and devices are not tiles; they are listed as files of unknown size so nothing reads them blindly.
-        return new StorageEntry(name, StorageEntryKind.File, isFile ? size : null, ToUtc(lastWriteUtc));
+        return new StorageEntry(name, StorageEntryKind.File, isFile ? size : null, ToUtc(lastWriteUtc), Source: StorageFactsSource.SftpAttributes);
     }
 
     private static DateTimeOffset ToUtc(DateTime utc) => new(DateTime.SpecifyKind(utc, DateTimeKind.Utc));
