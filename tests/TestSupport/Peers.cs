@@ -26,6 +26,17 @@ public static class Peers
     public static int Nginx => Port("NGINX_PORT", 8081);
     public static int Apache => Port("APACHE_PORT", 8082);
     public static int Lighttpd => Port("LIGHTTPD_PORT", 8083);
+
+    /// <summary>nginx over TLS with the peers' self-signed certificate (<see cref="CertificatePath"/>), rounded sizes.</summary>
+    public static int NginxTls => Port("NGINX_TLS_PORT", 8084);
+    public static int Webfs => Port("WEBFS_PORT", 8085);
+    public static int MiniHttpd => Port("MINIHTTPD_PORT", 8086);
+    public static int PythonHttp => Port("PYHTTP_PORT", 8087);
+    public static int Webrick => Port("WEBRICK_PORT", 8088);
+    public static int Caddy => Port("CADDY_PORT", 8089);
+
+    /// <summary>The self-signed certificate of the TLS peers (vsftpd FTPS, pure-ftpd, nginx https).</summary>
+    public static string CertificatePath => Path.Combine(Dir, "conf", "cert.pem");
     public static int PostgreSql => Port("PG_PORT", 55491);
 
     /// <summary>Connection string of the test PostgreSQL server (superuser, trust auth on loopback).</summary>

@@ -18,18 +18,27 @@ PROFTPD_PORT=${PROFTPD_PORT:-2124}    # proftpd (plain, MLSD)
 SFTP_PORT=${SFTP_PORT:-2222}          # OpenSSH internal-sftp, chroot
 NGINX_PORT=${NGINX_PORT:-8081}; APACHE_PORT=${APACHE_PORT:-8082}; LIGHTTPD_PORT=${LIGHTTPD_PORT:-8083}
 PG_PORT=${PG_PORT:-55491}
+# More HTTP servers, each with its own listing style (sizes rounded, exact or absent; directories with or without '/'),
+# and nginx over TLS with the self-signed certificate below. Same tree as every other peer.
+NGINX_TLS_PORT=${NGINX_TLS_PORT:-8084}   # nginx https, autoindex with rounded sizes
+WEBFS_PORT=${WEBFS_PORT:-8085}           # webfs: ls-like <pre> lines, "587 kB"
+MINIHTTPD_PORT=${MINIHTTPD_PORT:-8086}   # mini_httpd: exact sizes, directories linked without '/', no Range support
+PYHTTP_PORT=${PYHTTP_PORT:-8087}         # python3 -m http.server: names only, HTTP/1.0, no Range support
+WEBRICK_PORT=${WEBRICK_PORT:-8088}       # ruby WEBrick: table, truncated link texts, "2026/12/07 00:31"
+CADDY_PORT=${CADDY_PORT:-8089}           # caddy file_server browse: "588 KiB", <time datetime>
 T0=$(date +%s)
 log() { printf '[peers %3ss] %s\n' $(( $(date +%s) - T0 )) "$*"; }
 listening() { ss -Hltn "sport = :$1" | grep -q .; }
 
-mkdir -p "$P"/{conf,run/empty,run/nginx,logs/lighttpd,data,debs,opt}
+mkdir -p "$P"/{conf,run/empty,run/nginx,run/nginx-tls,run/caddy,logs/lighttpd,data,debs,opt}
 chmod 755 "$P" "$P/data" "$P/run/empty"; chown nobody:nogroup "$P/logs/lighttpd"
 cd "$P"
 
 # ---------- 1. packages ----------
 need=()
 for pkg in vsftpd openssh-server openssh-sftp-server apache2 nginx lighttpd lftp rclone curl openssl gdal-bin python3-gdal \
-           python3-numpy wrk iproute2 libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 bc; do
+           python3-numpy wrk iproute2 libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 bc \
+           webfs mini-httpd ruby ruby-webrick caddy; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ "${PEERS_PG:-1}" = 1 ] && { dpkg -s postgresql-15 >/dev/null 2>&1 || need+=(postgresql-15); }
@@ -176,6 +185,43 @@ http {
 }
 EOF
 
+cat > conf/nginx-tls.conf <<EOF
+worker_processes 1;
+pid $P/run/nginx-tls.pid;
+error_log $P/logs/nginx-tls-error.log warn;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    client_body_temp_path $P/run/nginx-tls/body;
+    proxy_temp_path $P/run/nginx-tls/proxy;
+    fastcgi_temp_path $P/run/nginx-tls/fastcgi;
+    uwsgi_temp_path $P/run/nginx-tls/uwsgi;
+    scgi_temp_path $P/run/nginx-tls/scgi;
+    access_log $P/logs/nginx-tls-access.log;
+    server {
+        listen 127.0.0.1:$NGINX_TLS_PORT ssl;
+        ssl_certificate $P/conf/cert.pem;
+        ssl_certificate_key $P/conf/key.pem;
+        root $P/data;
+        location / { autoindex on; autoindex_exact_size off; autoindex_localtime off; }
+    }
+}
+EOF
+
+cat > conf/Caddyfile <<EOF
+{
+    admin off
+    auto_https off
+}
+http://127.0.0.1:$CADDY_PORT {
+    bind 127.0.0.1
+    root * $P/data
+    file_server browse
+}
+EOF
+
 cat > conf/apache2.conf <<EOF
 ServerRoot /etc/apache2
 ServerName 127.0.0.1
@@ -245,7 +291,7 @@ OBS=$(rclone obscure "$PW")
 # Servers killed without a clean stop (a machine restart, a killed session) leave PID files whose numbers may now belong to
 # other processes, and apache2 or PostgreSQL would then refuse to start: a server that is not listening drops its old one.
 for pair in "apache2 $APACHE_PORT" "nginx $NGINX_PORT" "lighttpd $LIGHTTPD_PORT" "proftpd $PROFTPD_PORT" \
-            "pure-ftpd $PUREFTPD_PORT" "sshd $SFTP_PORT"; do
+            "pure-ftpd $PUREFTPD_PORT" "sshd $SFTP_PORT" "nginx-tls $NGINX_TLS_PORT"; do
   set -- $pair; listening "$2" || rm -f "$P/run/$1.pid"
 done
 if [ -e pg/data/postmaster.pid ] && ! listening "$PG_PORT"; then rm -f pg/data/postmaster.pid; fi
@@ -273,6 +319,18 @@ start sshd $SFTP_PORT unshare --mount --propagation private sh -c \
 start nginx $NGINX_PORT nginx -p "$P/run/nginx" -e "$P/logs/nginx-error.log" -c "$P/conf/nginx.conf"
 start apache2 $APACHE_PORT apache2 -f "$P/conf/apache2.conf" -k start
 start lighttpd $LIGHTTPD_PORT lighttpd -f "$P/conf/lighttpd.conf"
+start nginx-tls $NGINX_TLS_PORT nginx -p "$P/run/nginx-tls" -e "$P/logs/nginx-tls-error.log" -c "$P/conf/nginx-tls.conf"
+# Foreground servers, recorded by PID (stop.sh checks the command line before stopping one).
+http_daemon() { # name port cmd...
+  local name=$1 port=$2; shift 2
+  if listening "$port"; then log "$name: :$port already listening (left alone)"; else daemon "$name" "$@"; fi
+}
+http_daemon webfs $WEBFS_PORT webfsd -F -4 -i 127.0.0.1 -p $WEBFS_PORT -r "$P/data" -f index.html -u nobody -g nogroup
+http_daemon mini-httpd $MINIHTTPD_PORT mini_httpd -D -h 127.0.0.1 -p $MINIHTTPD_PORT -d "$P/data" -u nobody -l "$P/logs/mini-httpd.log"
+http_daemon python-http $PYHTTP_PORT /usr/bin/python3 -m http.server $PYHTTP_PORT --bind 127.0.0.1 --directory "$P/data"
+http_daemon webrick $WEBRICK_PORT ruby -rwebrick -e "s = WEBrick::HTTPServer.new(BindAddress: '127.0.0.1', Port: $WEBRICK_PORT, \
+    DocumentRoot: '$P/data', AccessLog: [], Logger: WEBrick::Log.new('$P/logs/webrick.log')); trap('TERM') { s.shutdown }; s.start"
+XDG_DATA_HOME="$P/run/caddy" XDG_CONFIG_HOME="$P/run/caddy" http_daemon caddy $CADDY_PORT caddy run --config "$P/conf/Caddyfile" --adapter caddyfile
 if [ "${PEERS_PG:-1}" = 1 ]; then
   mkdir -p pg && chown postgres:postgres pg
   [ -s pg/data/PG_VERSION ] || su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/initdb -D $P/pg/data -U postgres -A trust -E UTF8 --locale=C.UTF-8" >logs/initdb.log
@@ -299,6 +357,12 @@ chk "sshd sftp         :$SFTP_PORT"           "${C[@]}" sftp://127.0.0.1:$SFTP_P
 chk "nginx             :$NGINX_PORT"          curl -sS http://127.0.0.1:$NGINX_PORT/fixtures/
 chk "apache2           :$APACHE_PORT"         curl -sS http://127.0.0.1:$APACHE_PORT/fixtures/
 chk "lighttpd          :$LIGHTTPD_PORT"       curl -sS http://127.0.0.1:$LIGHTTPD_PORT/fixtures/
+chk "nginx https       :$NGINX_TLS_PORT"      curl -sS --cacert "$P/conf/cert.pem" https://127.0.0.1:$NGINX_TLS_PORT/fixtures/
+chk "webfs             :$WEBFS_PORT"          curl -sS http://127.0.0.1:$WEBFS_PORT/fixtures/
+chk "mini_httpd        :$MINIHTTPD_PORT"      curl -sS http://127.0.0.1:$MINIHTTPD_PORT/fixtures/
+chk "python http.server:$PYHTTP_PORT"         curl -sS http://127.0.0.1:$PYHTTP_PORT/fixtures/
+chk "ruby WEBrick      :$WEBRICK_PORT"        curl -sS http://127.0.0.1:$WEBRICK_PORT/fixtures/
+chk "caddy             :$CADDY_PORT"          curl -sS http://127.0.0.1:$CADDY_PORT/fixtures/
 [ "${PEERS_PG:-1}" = 1 ] && chk "postgresql        :$PG_PORT" psql -h 127.0.0.1 -p $PG_PORT -U postgres -d peers -Atc "SELECT version()"
 log "done: $ok ok, $bad failed. user=$U pass=$PW data=$P/data rclone config=$P/conf/rclone.conf"
 [ $bad = 0 ]

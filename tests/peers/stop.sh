@@ -24,6 +24,12 @@ stop_pid sshd      run/sshd.pid      "$P/conf/sshd_config"
 stop_pid nginx     run/nginx.pid     "$P/conf/nginx.conf"
 stop_pid apache2   run/apache2.pid   "$P/conf/apache2.conf"
 stop_pid lighttpd  run/lighttpd.pid  "$P/conf/lighttpd.conf"
+stop_pid nginx-tls run/nginx-tls.pid "$P/conf/nginx-tls.conf"
+stop_pid webfs       run/webfs.pid       webfsd
+stop_pid mini-httpd  run/mini-httpd.pid  mini_httpd
+stop_pid python-http run/python-http.pid http.server
+stop_pid webrick     run/webrick.pid     WEBrick
+stop_pid caddy       run/caddy.pid       "$P/conf/Caddyfile"
 if [ -s pg/data/postmaster.pid ]; then
   su postgres -s /bin/sh -c "/usr/lib/postgresql/15/bin/pg_ctl -D $P/pg/data -m fast -w stop" && echo "stopped postgres"
 fi

@@ -5,11 +5,15 @@ using HtmlAgilityPack;
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
-/// Reads HTML directory listings: Apache (fancy table, fancy &lt;pre&gt; and plain &lt;ul&gt;), nginx, lighttpd, IIS
-/// "Directory of" &lt;pre&gt; pages, Python http.server. Names come from hrefs, never from link text (nginx truncates long
-/// names in the text). Parent links, sort links (<c>?C=N;O=D</c>), other hosts and paths that are not direct children of
-/// the listed directory are ignored. A trailing '/' marks a directory. Sizes and dates are read from the table row, or
-/// from the text on the same line as the link (after it for nginx/Apache, before it for IIS).
+/// Reads any HTML directory listing the way rclone's HTTP backend does: the links to direct children of the listed
+/// directory are its entries, a trailing '/' marks a directory. Names come from hrefs, never from link text (nginx and
+/// WEBrick truncate long names in the text). Parent links, sort links (<c>?C=N;O=D</c>), other hosts and paths that are
+/// not direct children are ignored. Sizes and dates are read where the styles this parser knows print them (Apache,
+/// nginx, lighttpd, IIS, Caddy, WEBrick, mini_httpd, webfs…): from the table row, or from the text on the same line as
+/// the link (after it, or before it as IIS and webfs print). Whatever a page leaves out or rounds, the protocol tells
+/// (see <see cref="StorageEntry.SizeIsExact"/>). A page in no known style is still a listing when it links to an entry
+/// below the directory or back to its parent ("../"); otherwise it is refused: an error or login page served with 200
+/// must never be taken for an empty directory.
 /// </summary>
 public static partial class HtmlListingParser
 {
@@ -21,9 +25,8 @@ public static partial class HtmlListingParser
         (string html, bool rawBytes) = DecodeBody(page);
         var document = new HtmlDocument();
         document.LoadHtml(html);
-        if (!LooksLikeListing(document))
-            throw new StorageException(StorageErrorKind.Protocol,
-                $"The page served for \"{page.DirectoryPath}\" is not a recognised directory listing (Apache, nginx, lighttpd, IIS or Python http.server).");
+        bool knownStyle = LooksLikeListing(document);
+        bool linksToParent = false;
 
         var directory = DecodedSegments(page.BaseUri.AbsolutePath, rawBytes: false, out _);
         if (directory is null)
@@ -32,13 +35,21 @@ public static partial class HtmlListingParser
         foreach (var anchor in document.DocumentNode.Descendants("a"))
         {
             string? href = anchor.Attributes["href"]?.DeEntitizeValue;
-            if (href is null || !TryChildName(href, page.BaseUri, directory, rawBytes, out string name, out bool isDirectory))
+            if (href is null)
                 continue;
+            if (!TryChildName(href, page.BaseUri, directory, rawBytes, out string name, out bool isDirectory))
+            {
+                linksToParent |= href.Trim() is ".." or "../";
+                continue;
+            }
             var (modified, size, exact) = ReadContext(anchor);
             collector.Add(isDirectory
                 ? new StorageEntry(name, StorageEntryKind.Directory, null, modified)
                 : new StorageEntry(name, StorageEntryKind.File, size, modified, SizeIsExact: exact));
         }
+        if (!knownStyle && !linksToParent && collector.Entries.Count == 0)
+            throw new StorageException(StorageErrorKind.Protocol,
+                $"The page served for \"{page.DirectoryPath}\" is not a directory listing: it links to no entry below the directory and not back to its parent.");
         return collector.Entries;
     }
 
@@ -148,12 +159,13 @@ public static partial class HtmlListingParser
         var row = anchor.Ancestors().Take(4).FirstOrDefault(n => n.Name == "tr");
         if (row is not null)
             return ReadRow(row, anchor);
-        foreach (string text in new[] { TextAfter(anchor), TextBefore(anchor) })
+        foreach (var (text, before) in new[] { (TextAfter(anchor), false), (TextBefore(anchor), true) })
         {
             var modified = ListingValues.FindDate(text, out string rest);
             if (modified is null)
                 continue;
-            return ListingValues.FindSize(rest, out long size, out bool exact) ? (modified, size, exact) : (modified, null, true);
+            // Before the link (IIS, webfs's ls-like lines), the size is the number nearest to it: owner columns may be numbers too.
+            return ListingValues.FindSize(rest, out long size, out bool exact, last: before) ? (modified, size, exact) : (modified, null, true);
         }
         return ListingValues.FindSize(TextAfter(anchor), out long bare, out bool bareExact) ? (null, bare, bareExact) : (null, null, true);
     }
@@ -168,6 +180,11 @@ public static partial class HtmlListingParser
             if (anchor.Ancestors().Contains(cell))
                 continue;
             string text = Clean(cell.InnerText);
+            if (modified is null && ListingValues.MachineDate(cell) is { } stamped)
+            {
+                modified = stamped;
+                continue;
+            }
             if (modified is null && ListingValues.FindDate(text, out _) is { } date)
             {
                 modified = date;

@@ -182,10 +182,36 @@ public sealed class HttpStorageClient : IStorageClient
             var page = await ReadListingAsync(response, path, token).ConfigureAwait(false);
             return HttpListingParser.Parse(page, MaxEntries);
         }, cancellationToken).ConfigureAwait(false);
+        await FindUnmarkedDirectoriesAsync(path, entries, cancellationToken).ConfigureAwait(false);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return entry;
+        }
+    }
+
+    /// <summary>Most names checked by <see cref="FindUnmarkedDirectoriesAsync"/> in one listing.</summary>
+    internal const int MaxDirectoryProbes = 1000;
+
+    /// <summary>
+    /// Some servers (mini_httpd) link sub-directories without the trailing '/' that marks them everywhere else. When a
+    /// page marks no entry as a directory, each name without an extension (data files always have one) is asked for:
+    /// a server redirects a directory to its '/' form, which <see cref="StatAsync"/> reports as a directory.
+    /// </summary>
+    private async Task FindUnmarkedDirectoriesAsync(string path, List<StorageEntry> entries, CancellationToken cancellationToken)
+    {
+        if (entries.Any(e => e.Kind == StorageEntryKind.Directory))
+            return;
+        int probes = 0;
+        for (int i = 0; i < entries.Count && probes < MaxDirectoryProbes; i++)
+        {
+            var entry = entries[i];
+            if (entry.Kind != StorageEntryKind.File || entry.Name.Contains('.'))
+                continue;
+            probes++;
+            var stat = await StatAsync(StoragePaths.Combine(path, entry.Name), cancellationToken).ConfigureAwait(false);
+            if (stat is { Kind: StorageEntryKind.Directory })
+                entries[i] = entry with { Kind = StorageEntryKind.Directory, Size = null, SizeIsExact = true };
         }
     }
 

@@ -1,11 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using HtmlAgilityPack;
 
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
 /// Reads the dates and sizes that autoindex pages print next to names. Servers print times without a zone; they are
 /// taken as UTC (nginx prints UTC by default; Apache, lighttpd and IIS print the server's zone, usually UTC on servers).
+/// These are listing facts, compared with the next listing to tell an unchanged file: the file's exact size and time
+/// come from the protocol when it is read.
 /// </summary>
 internal static partial class ListingValues
 {
@@ -21,6 +24,10 @@ internal static partial class ListingValues
         (IisLongDate(), ["dddd, MMMM d, yyyy h:mm tt", "dddd, MMMM d, yyyy h:mm:ss tt", "MMMM d, yyyy h:mm tt"]),
         // IIS 7+: 11/29/2026 10:53 AM (en-US short date), or 24-hour clocks on other locales
         (IisShortDate(), ["M/d/yyyy h:mm tt", "M/d/yyyy h:mm:ss tt", "M/d/yyyy H:mm", "M/d/yyyy H:mm:ss"]),
+        // WEBrick: 2026/12/07 00:31
+        (SlashedIsoDate(), ["yyyy/MM/dd H:mm", "yyyy/MM/dd H:mm:ss"]),
+        // mini_httpd and thttpd: 07Dec2026 00:31
+        (CompactDate(), ["ddMMMyyyy H:mm", "ddMMMyyyy H:mm:ss"]),
     ];
 
     /// <summary>Finds a date in <paramref name="text"/>; returns the text with the date removed so the size can be read from the rest.</summary>
@@ -39,8 +46,50 @@ internal static partial class ListingValues
                 return new DateTimeOffset(parsed, TimeSpan.Zero);
             }
         }
+        // ls-like lines (webfs): "Dec 07 00:31" this year, or "Dec 07  2025" for older files.
+        var ls = LsDate().Match(text);
+        if (ls.Success && TryLsDate(ls, out var lsDate))
+        {
+            rest = text.Remove(ls.Index, ls.Length);
+            return lsDate;
+        }
         rest = text;
         return null;
+    }
+
+    /// <summary>A machine-readable date in the cell (&lt;time datetime="…"&gt;, as Caddy writes), when there is one.</summary>
+    public static DateTimeOffset? MachineDate(HtmlNode cell)
+    {
+        var time = cell.Descendants("time").FirstOrDefault();
+        string? value = time?.GetAttributeValue("datetime", null!)?.Trim();
+        return value is not null && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) ? parsed : null;
+    }
+
+    /// <summary>ls prints the time instead of the year for files of the last six months: the most recent such date not in the future.</summary>
+    private static bool TryLsDate(Match match, out DateTimeOffset date)
+    {
+        date = default;
+        string month = match.Groups["month"].Value, day = match.Groups["day"].Value, tail = match.Groups["tail"].Value;
+        if (tail.Contains(':'))
+        {
+            var now = DateTimeOffset.UtcNow;
+            for (int year = now.Year; year >= now.Year - 1; year--)
+            {
+                if (DateTime.TryParseExact($"{month} {day} {year} {tail}", ["MMM d yyyy H:mm", "MMM d yyyy H:mm:ss"], CultureInfo.InvariantCulture,
+                        DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var parsed) && parsed <= now.UtcDateTime.AddDays(1))
+                {
+                    date = new DateTimeOffset(parsed, TimeSpan.Zero);
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (!DateTime.TryParseExact($"{month} {day} {tail}", "MMM d yyyy", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dated))
+            return false;
+        date = new DateTimeOffset(dated, TimeSpan.Zero);
+        return true;
     }
 
     /// <summary>Runs of whitespace as one space (IIS pads its dates); most dates have none to collapse and are returned as they are.</summary>
@@ -91,14 +140,21 @@ internal static partial class ListingValues
         return true;
     }
 
-    /// <summary>Finds the first whitespace-separated token of <paramref name="text"/> that is a size.</summary>
-    public static bool FindSize(string text, out long size, out bool exact)
+    /// <summary>
+    /// Finds the first (or, with <paramref name="last"/>, the last) whitespace-separated token of <paramref name="text"/>
+    /// that is a size.
+    /// </summary>
+    public static bool FindSize(string text, out long size, out bool exact, bool last = false)
     {
         // "12 KB" splits in two tokens: try each token with its successor first.
         var tokens = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < tokens.Length; i++)
+        for (int step = 0; step < tokens.Length; step++)
         {
-            if (i + 1 < tokens.Length && tokens[i + 1].Length <= 3 && char.IsAsciiLetter(tokens[i + 1][0])
+            int i = last ? tokens.Length - 1 - step : step;
+            if (last && i > 0 && tokens[i].Length <= 3 && char.IsAsciiLetter(tokens[i][0])
+                && TryParseSize(tokens[i - 1] + tokens[i], out size, out exact))
+                return true;
+            if (!last && i + 1 < tokens.Length && tokens[i + 1].Length <= 3 && char.IsAsciiLetter(tokens[i + 1][0])
                 && TryParseSize(tokens[i] + tokens[i + 1], out size, out exact))
                 return true;
             if (TryParseSize(tokens[i], out size, out exact))
@@ -123,6 +179,15 @@ internal static partial class ListingValues
 
     [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm]\b)?")]
     private static partial Regex IisShortDate();
+
+    [GeneratedRegex(@"\b\d{4}/\d{2}/\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    private static partial Regex SlashedIsoDate();
+
+    [GeneratedRegex(@"\b\d{2}[A-Za-z]{3}\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    private static partial Regex CompactDate();
+
+    [GeneratedRegex(@"\b(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(?<day>\d{1,2})\s+(?<tail>\d{1,2}:\d{2}|\d{4})\b")]
+    private static partial Regex LsDate();
 
     [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase)]
     private static partial Regex SizePattern();

@@ -278,14 +278,16 @@ public sealed class HttpFaultTests
         var ct = TestContext.Current.CancellationToken;
         await using var server = new ScriptedHttpServer(async (request, connection, token) =>
         {
-            await connection.WriteResponseAsync(200, "OK", "<html><head><title>Welcome</title></head><body><a href=\"a.tif\">a</a></body></html>"u8.ToArray(), token,
+            // A login or welcome page served with 200 links elsewhere, never below the directory nor back to its parent.
+            await connection.WriteResponseAsync(200, "OK",
+                "<html><head><title>Welcome</title></head><body><a href=\"/about.html\">a</a><a href=\"http://elsewhere.example/d/a.tif\">b</a></body></html>"u8.ToArray(), token,
                 "Content-Type: text/html");
             return true;
         });
         await using var client = Client(server.Url);
         var error = await Assert.ThrowsAsync<StorageException>(async () => await client.ListAsync("/d", ct).ToListAsync(ct));
         Assert.Equal(StorageErrorKind.Protocol, error.Kind);
-        Assert.Contains("not a recognised directory listing", error.Message);
+        Assert.Contains("is not a directory listing", error.Message);
     }
 
     [Fact]
