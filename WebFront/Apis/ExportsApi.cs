@@ -191,7 +191,9 @@ public static class ExportsApi
     private static async Task WriteCsvAsync(HttpContext http, Func<CsvWriter, Task> write)
     {
         http.Response.ContentType = CsvContentType;
-        await using var text = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 16 * 1024);
+        // leaveOpen: disposing the writer must not dispose the response body, which the output cache has replaced by
+        // its own capturing stream; closing that stream left the cached copy empty (every later answer: 200, 0 bytes).
+        await using var text = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
         await write(new CsvWriter(text));
         await text.FlushAsync(http.RequestAborted);
     }
