@@ -6,6 +6,7 @@ using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Exports;
 using Pcrs.WebFront.Projects;
+using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.WebFront.Apis;
 
@@ -125,7 +126,7 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue) =>
+    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue) =>
         new(async (writer, ct) =>
         {
             int written = 0;
