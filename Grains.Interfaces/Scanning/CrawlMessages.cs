@@ -70,10 +70,14 @@ public sealed record FileAnalysisOrder(
     [property: Id(7)] bool SizeIsExact = true,
     [property: Id(8)] string? FactsSource = null);
 
-/// <summary>What a FileGrain answers: small counts only; the tile itself went to the catalogue.</summary>
+/// <summary>
+/// What a FileGrain answers: small counts only; the tile itself went to the catalogue. <see cref="Unchanged"/>: the
+/// protocol said the file is the one stored (its listing could not), and nothing was read.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.FileAnalysisResult")]
 public sealed record FileAnalysisResult(
     [property: Id(0)] long BytesRead,
     [property: Id(1)] string? Error,
     [property: Id(2)] string? Format,
-    [property: Id(3)] long? Size = null);
+    [property: Id(3)] long? Size = null,
+    [property: Id(4)] bool Unchanged = false);

@@ -303,7 +303,9 @@ public sealed partial class DirectoryGrain(
             if (result.Error is not null)
                 errors++;
             bytes += result.Size ?? 0;
-            AddProgress(new ScanProgress(0, 0, 1, 0, result.Error is null ? 0 : 1, result.BytesRead));
+            AddProgress(result.Unchanged
+                ? new ScanProgress(0, 0, 0, 1, result.Error is null ? 0 : 1, 0)
+                : new ScanProgress(0, 0, 1, 0, result.Error is null ? 0 : 1, result.BytesRead));
             await FlushProgressIfDueAsync();
         }
         return (errors, bytes);

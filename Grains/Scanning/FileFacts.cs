@@ -51,7 +51,8 @@ public static class FileFacts
     /// <summary>
     /// True when the listing still says what it said when the file was read: same listing stamp (or, for rows stored before
     /// stamps, the same exact size and ETag or modification second) and the same sidecars. A listing without any date or
-    /// ETag cannot tell an unchanged file from a rewritten one of the same size, so such a file is read again.
+    /// ETag cannot tell an unchanged file from a rewritten one of the same size: such a file goes to its FileGrain, which
+    /// asks the protocol for the file's own facts before reading anything.
     /// </summary>
     public static bool IsUnchanged(TileStamp stamp, FileAnalysisOrder order)
     {

@@ -42,6 +42,11 @@ public sealed partial class FileGrain(
                 ?? throw new InvalidOperationException("No tile reader is registered in this silo.");
             using var timeout = new CancellationTokenSource(options.Value.FileTimeout);
             var client = await clients.GetAsync(storageKey, order.ScanNumber, timeout.Token);
+            if (await UnchangedByItsOwnFactsAsync(client, storageKey, path, order, timeout.Token) is { } same)
+            {
+                DeactivateOnIdle();
+                return same;
+            }
             // A rounded listing size ("51K") never bounds a read: the reads learn the exact length from the protocol.
             var file = new StorageRangeReader(client, path, order.SizeIsExact ? order.Size : null);
             string directory = StoragePaths.Parent(path);
@@ -75,6 +80,37 @@ public sealed partial class FileGrain(
         activity.FileAnalysed(row.BytesRead);
         DeactivateOnIdle();
         return new FileAnalysisResult(row.BytesRead, row.Error, row.Format, row.Size);
+    }
+
+    /// <summary>
+    /// A listing that prints neither a date nor an ETag (Python's http.server prints names only) cannot tell an unchanged
+    /// file from a rewritten one: the protocol can, without reading a byte. When the stored row came from the same listing
+    /// and sidecars and holds the file's own facts, one stat (an HTTP HEAD) compares size and ETag or modification time.
+    /// </summary>
+    private async Task<FileAnalysisResult?> UnchangedByItsOwnFactsAsync(IStorageClient client, string storageKey, string path,
+        FileAnalysisOrder order, CancellationToken cancellationToken)
+    {
+        if (order.LastModified is not null || order.ETag is not null)
+            return null;
+        var stored = await catalogue.GetTileAsync(storageKey, path);
+        if (stored is null || stored.ListingStamp != FileFacts.ListingStamp(order) || stored.SidecarSignature != order.SidecarSignature
+            || stored.Size is null || (stored.ModifiedAt is null && stored.ETag is null))
+            return null;
+        StorageEntry? now;
+        try
+        {
+            now = await client.StatAsync(path, cancellationToken);
+        }
+        catch (StorageException)
+        {
+            return null; // reading the header says what it is
+        }
+        bool same = now is { Kind: StorageEntryKind.File } && now.Size == stored.Size
+            && (now.ETag is not null && stored.ETag is not null
+                ? now.ETag == stored.ETag
+                : now.LastModified is not null && stored.ModifiedAt is not null
+                  && now.LastModified.Value.ToUnixTimeSeconds() == stored.ModifiedAt.Value.ToUnixTimeSeconds());
+        return same ? new FileAnalysisResult(0, stored.Error, stored.Format, stored.Size, Unchanged: true) : null;
     }
 
     /// <summary>This file's row if this scan already wrote it from the same listing entry (a storage failure is read again).</summary>

@@ -101,6 +101,15 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         Assert.Equal(ScanStatus.Succeeded, first.Status);
         var firstReads = (await log.TakeAsync(tree.ServerPath)).Where(IsFileRequest).ToList();
         Assert.True(firstReads.Count >= ScratchTree.StandardFiles.Count, "the first scan did not read the files");
+        // Apache's FancyIndexing rounds sizes ("2.7M"): the stored size is the exact one the reads' Content-Range gave.
+        var stored = new Pcrs.Grains.Catalogue.PostgresCatalogue(Cluster.Database.DataSource);
+        foreach (string path in ScratchTree.StandardFiles.Keys)
+        {
+            var tile = await stored.GetTileAsync(key, tree.ServerPath + path, TestContext.Current.CancellationToken);
+            Assert.Equal(new FileInfo(tree.Local(path)).Length, tile!.Size);
+            Assert.Equal("http-response", tile.FactsSource);
+        }
+        Assert.Equal(ScratchTree.StandardFiles.Keys.Sum(p => new FileInfo(tree.Local(p)).Length), first.LastSuccess!.TotalBytes);
 
         // Unchanged rescan: listings only, not one request for file content.
         var second = await Cluster.WaitForScanAsync(key, (await deliverable.RequestScan())!.Scan.ScanNumber, TimeSpan.FromSeconds(120));
@@ -130,6 +139,49 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
     }
 
     /// <summary>
+    /// Whatever the listing rounds (lighttpd "2.7M", webfs "2795 kB", Caddy "2.7 MiB") or leaves out (Python's http.server
+    /// prints names only), the first scan stores each file's exact size from the protocol, and a rescan of the unchanged
+    /// tree reads no byte of any file: rounded listing facts are compared with the listing's own earlier facts, and a
+    /// listing without dates is checked with one HEAD per data file.
+    /// </summary>
+    [Theory]
+    [InlineData("lighttpd")]
+    [InlineData("webfs")]
+    [InlineData("caddy")]
+    [InlineData("python-http.server")]
+    public async Task ExactSizesFromAnyListingAndAnUnchangedRescanReadsNothing(string server)
+    {
+        int port = server switch
+        {
+            "lighttpd" => Peers.Lighttpd,
+            "webfs" => Peers.Webfs,
+            "caddy" => Peers.Caddy,
+            _ => Peers.PythonHttp,
+        };
+        using var tree = ScratchTree.Standard("any-" + Guid.NewGuid().ToString("N")[..8]);
+        var declaration = new StorageDeclaration("d-any-" + server, "http", Peers.Host, port, tree.ServerPath + "/", null, null, false, false);
+        string key = Declarations.KeyOf(declaration);
+        var deliverable = Cluster.Grains.GetGrain<IDeliverableGrain>("d-any-" + server);
+        var declared = await deliverable.DeclareStorage(declaration);
+        var first = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, first.Status);
+        var catalogue = new Pcrs.Grains.Catalogue.PostgresCatalogue(Cluster.Database.DataSource);
+        foreach (string path in ScratchTree.StandardFiles.Keys)
+        {
+            var tile = await catalogue.GetTileAsync(key, tree.ServerPath + path, TestContext.Current.CancellationToken);
+            Assert.Equal(new FileInfo(tree.Local(path)).Length, tile!.Size);
+            Assert.Equal("http-response", tile.FactsSource);
+        }
+        Assert.Equal(ScratchTree.StandardFiles.Keys.Sum(p => new FileInfo(tree.Local(p)).Length), first.LastSuccess!.TotalBytes);
+
+        var second = await Cluster.WaitForScanAsync(key, (await deliverable.RequestScan())!.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        Assert.Equal(ScanStatus.Succeeded, second.Status);
+        Assert.Equal(0, second.Progress.Analysed);
+        Assert.Equal(0, second.Progress.BytesRead);
+        Assert.Equal(ScratchTree.StandardFiles.Count, second.Progress.Unchanged);
+    }
+
+    /// <summary>
     /// A FileGrain call retried after its answer was lost (a call timeout, a dead silo) does not read the file again when
     /// the first attempt's row for this scan is in the catalogue; a first attempt, or a retry in a later scan, reads it.
     /// </summary>
@@ -148,7 +200,11 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         string path = tree.ServerPath + "/a/l93_1.tif";
         var catalogue = new Pcrs.Grains.Catalogue.PostgresCatalogue(Cluster.Database.DataSource);
         var row = (await catalogue.GetTileAsync(key, path, TestContext.Current.CancellationToken))!;
-        var order = new FileAnalysisOrder(done.ScanNumber, row.Size, row.ModifiedAt, row.ETag, [], row.SidecarSignature, IsRetry: true);
+        // The order the DirectoryGrain sent: the listing's facts (nginx prints exact sizes, times to the minute), not the
+        // exact ones the read stored.
+        var listed = (await catalogue.GetChildrenAsync(key, tree.ServerPath + "/a", TestContext.Current.CancellationToken)).Single(k => k.Entry.Path == path).Entry;
+        var order = new FileAnalysisOrder(done.ScanNumber, listed.Size, listed.ModifiedAt, listed.ETag, [], row.SidecarSignature, IsRetry: true,
+            SizeIsExact: true, FactsSource: "http-listing");
         var file = Cluster.Grains.GetGrain<IFileGrain>(ScanKeys.File(key, path));
 
         var retried = await file.Analyse(order);

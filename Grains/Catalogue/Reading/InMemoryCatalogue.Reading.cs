@@ -29,9 +29,12 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
     {
         lock (_lock)
         {
-            return Task.FromResult(Data(storageKey).Entries.TryGetValue(path, out var seen) && seen.Entry.Kind == EntryKind.File
-                ? new CatalogueFile(path, seen.Entry.Size, seen.Entry.ModifiedAt)
-                : null);
+            var data = Data(storageKey);
+            if (!data.Entries.TryGetValue(path, out var seen) || seen.Entry.Kind != EntryKind.File)
+                return Task.FromResult<CatalogueFile?>(null);
+            // A data file's tile holds its exact size and time (the listing's may be rounded, and the entry then keeps none).
+            var tile = data.Tiles.GetValueOrDefault(path);
+            return Task.FromResult<CatalogueFile?>(new CatalogueFile(path, tile?.Size ?? seen.Entry.Size, tile?.ModifiedAt ?? seen.Entry.ModifiedAt));
         }
     }
 

@@ -46,7 +46,10 @@ public sealed partial class PostgresCatalogue : ICatalogueReader
     public async Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT path, size, modified_at FROM pcrs_entries WHERE storage_key = $1 AND path = $2 AND kind = 'f'");
+            // A data file's tile holds its exact size and time (the listing's may be rounded, and the entry then keeps none).
+            "SELECT e.path, coalesce(t.size, e.size), coalesce(t.modified_at, e.modified_at) FROM pcrs_entries e " +
+            "LEFT JOIN pcrs_tiles t ON t.storage_key = e.storage_key AND t.path = e.path " +
+            "WHERE e.storage_key = $1 AND e.path = $2 AND e.kind = 'f'");
         command.Parameters.AddWithValue(storageKey);
         command.Parameters.AddWithValue(path);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
