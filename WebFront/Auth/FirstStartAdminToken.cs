@@ -1,5 +1,4 @@
-using Microsoft.Extensions.Options;
-using Npgsql;
+using Pcrs.Grains.Hosting;
 using Pcrs.Grains.Hosting.Postgres;
 
 namespace Pcrs.WebFront.Auth;
@@ -20,27 +19,17 @@ public sealed class FirstStartAdminToken
     public string? Hash { get; }
 
     public static async Task<FirstStartAdminToken> EnsureAsync(
-        IConfiguration configuration, NpgsqlDataSource dataSource, CancellationToken cancellationToken = default)
+        IConfiguration configuration, PcrsDatabase database, CancellationToken cancellationToken = default)
     {
         var auth = configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
         if (auth.AdminTokenHashes.Count > 0)
             return new FirstStartAdminToken(null);
 
         string token = AccessTokens.NewEditorKey();
-        string hash = AccessTokens.Hash(token);
-        await using (var insert = dataSource.CreateCommand(
-            "INSERT INTO generated_admin_token (token_hash) VALUES ($1) ON CONFLICT (id) DO NOTHING"))
-        {
-            insert.Parameters.AddWithValue(hash);
-            if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
-            {
-                Reveal(configuration, token);
-                return new FirstStartAdminToken(hash);
-            }
-        }
-
-        await using var select = dataSource.CreateCommand("SELECT token_hash FROM generated_admin_token WHERE id = 1");
-        return new FirstStartAdminToken((string?)await select.ExecuteScalarAsync(cancellationToken));
+        var (stored, hash) = await GeneratedAdminTokenStore.ClaimAsync(database, AccessTokens.Hash(token), cancellationToken);
+        if (stored)
+            Reveal(configuration, token);
+        return new FirstStartAdminToken(hash);
     }
 
     // The token goes to the console (not through the logging pipeline, whose sinks may be kept) and to a file only its

@@ -33,7 +33,7 @@ public static class WebFrontHosting
 
         // Registered before the silo so the database (and an embedded server) outlives the silo's shutdown.
         builder.Services.AddPcrsDatabase(database);
-        builder.Services.AddSingleton(await FirstStartAdminToken.EnsureAsync(builder.Configuration, database.DataSource));
+        builder.Services.AddSingleton(await FirstStartAdminToken.EnsureAsync(builder.Configuration, database));
         PcrsClusteringMode defaultMode = PcrsDatabase.IsExternalConfigured(builder.Configuration)
             ? PcrsClusteringMode.AdoNet
             : PcrsClusteringMode.Localhost;
