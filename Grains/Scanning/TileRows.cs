@@ -54,6 +54,10 @@ public static class TileRows
             Error = metadata.Error,
             ScanNumber = order.ScanNumber,
             ScannedAt = now,
+            GeoreferenceSource = metadata.GeoreferenceSource,
+            ConformityHints = metadata.ConformityHints,
+            FeatureCounts = metadata.FeatureCounts,
+            NativeExtent = metadata.Extent is { Count: 4 } extent ? extent : null,
         };
     }
 
