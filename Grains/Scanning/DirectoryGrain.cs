@@ -141,6 +141,8 @@ public sealed partial class DirectoryGrain(
             }
             catch (Exception e) when (!_deactivating.IsCancellationRequested)
             {
+                if (scanNumber != _scan)
+                    return; // a newer scan's order restarted this directory: its state is not this run's
                 // Keep what was known under this directory: nothing is deleted and nothing below is visited.
                 _listingError = e.Message;
                 LogListingFailed(logger, _storageKey, _path, e.Message);
