@@ -141,10 +141,13 @@ public sealed partial class DirectoryGrain(
             }
             catch (Exception e) when (!_deactivating.IsCancellationRequested)
             {
+                if (scanNumber != _scan)
+                    return; // a newer scan's order restarted this directory: its state is not this run's
                 // Keep what was known under this directory: nothing is deleted and nothing below is visited.
                 _listingError = e.Message;
                 LogListingFailed(logger, _storageKey, _path, e.Message);
-                _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}");
+                _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}",
+                    UnreadableListings: e is StorageException s && TransientFailures.IsTransient(s) ? 1 : 0);
                 AddProgress(new ScanProgress(1, 0, 0, 0, 1, 0));
                 _filesDone = true;
                 await TryFinishAsync();
