@@ -197,6 +197,7 @@ public sealed partial class DirectoryGrain(
 
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
     {
+        var (overlong, overlongError) = OverlongNames.RemoveFrom(listed, _path);
         var plan = await PlanAsync(scanNumber, listed);
         // The orders are all that the rest of the directory's scan needs. A storage's directories all list early in a
         // scan and then wait for their turn at its few connections, so keeping each listing (and what was derived from
@@ -204,8 +205,8 @@ public sealed partial class DirectoryGrain(
         listed.Clear();
         listed.TrimExcess();
 
-        long errors = plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
-        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, null);
+        long errors = overlong + plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
+        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, overlongError);
         _filesDone = true;
         await FlushProgressAsync();
         await TryFinishAsync();
