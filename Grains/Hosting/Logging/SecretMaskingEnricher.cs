@@ -43,9 +43,9 @@ public sealed partial class SecretMaskingEnricher : ILogEventEnricher
         return result == text ? text : result;
     }
 
-    [GeneratedRegex(@"(?<key>\b(?:password|pwd|passwd)\s*)=\s*(?:""[^""]*""|'[^']*'|[^;]*)", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<key>\b(?:password|pwd|passwd)\s*)=\s*(?:""[^""]*""|'[^']*'|[^;]*)", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ConnectionStringSecret();
 
-    [GeneratedRegex(@"(?<prefix>[a-z][a-z0-9+.-]*://[^/:@\s]+:)[^@/\s]+@", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<prefix>[a-z][a-z0-9+.-]*://[^/:@\s]+:)[^@/\s]+@", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex UrlUserInfoSecret();
 }
