@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Apis;
@@ -24,10 +23,7 @@ public static class WebFrontExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebFrontOptions>().Bind(configuration.GetSection(WebFrontOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
-        // The hosting layer may already have registered the data source (embedded PostgreSQL); otherwise use ConnectionStrings:Pcrs.
-        services.TryAddSingleton(sp => NpgsqlDataSource.Create(
-            sp.GetRequiredService<IConfiguration>().GetConnectionString("Pcrs")
-            ?? throw new InvalidOperationException("ConnectionStrings:Pcrs is not set.")));
+        // The database (its data source) comes from the hosting layer (AddPcrsServices), the catalogue's read side from scanning.
         services.TryAddSingleton<ProjectStore>();
         services.TryAddSingleton<AccessTokens>();
         services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
@@ -35,7 +31,6 @@ public static class WebFrontExtensions
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<StorageReads>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
         services.TryAddSingleton<ScanDataSummaries>();
 
         services.AddProblemDetails();
