@@ -36,7 +36,12 @@ public static class WebFrontExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            // A misspelled field ("pasword") is a 400 naming it (JsonBodyExceptionHandler), never silently dropped.
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
         services.AddOpenApi();
         services.AddOutputCache();
         services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
@@ -88,8 +93,8 @@ public static class WebFrontExtensions
         app.MapExportsApi();
         app.MapPagesApi();
         app.MapOpenApi();
-        if (app.Environment.IsDevelopment())
-            app.MapScalarApiReference();
+        // The API reference page in every environment: operators and integrators read it on the deployed system.
+        app.MapScalarApiReference();
         return app;
     }
 
