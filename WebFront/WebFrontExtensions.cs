@@ -108,6 +108,7 @@ public static class WebFrontExtensions
         app.MapMetadataApi();
         Ogc.OgcApi.MapOgcApi(app);
         Stac.StacApi.MapStacApi(app);
+        Feeds.FeedsApi.MapFeedsApi(app);
         app.MapPagesApi();
         app.MapOpenApi();
         // The API reference page in every environment: operators and integrators read it on the deployed system.
