@@ -16,7 +16,7 @@ namespace Pcrs.Grains.Storage.Sftp;
 /// </remarks>
 internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int listingsPerSession)
 {
-    /// <summary>How long a shared session takes new listings after it was rented.</summary>
+    /// <summary>How long a shared session takes new listings after it was asked for.</summary>
     internal static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(2);
 
     private readonly object _gate = new();
@@ -25,10 +25,26 @@ internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int li
     /// <summary>Runs one listing on a shared session (joining one that has room, else renting one).</summary>
     public async Task<T> RunAsync<T>(Func<SftpClient, CancellationToken, Task<T>> listing, CancellationToken cancellationToken)
     {
-        var shared = Join() ?? await RentAsync(cancellationToken).ConfigureAwait(false);
+        var shared = JoinOrStart();
+        PooledConnection<SftpClient> lease;
         try
         {
-            return await listing(shared.Lease.Connection, cancellationToken).ConfigureAwait(false);
+            lease = await shared.Lease.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // Renting failed: the next listing starts a fresh session. (A listing that only gave up waiting leaves it be.)
+            if (shared.Lease.IsFaulted)
+            {
+                lock (_gate)
+                    shared.Broken = true;
+            }
+            await LeaveAsync(shared).ConfigureAwait(false);
+            throw;
+        }
+        try
+        {
+            return await listing(lease.Connection, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception error) when (error is not StorageException { Kind: StorageErrorKind.NotFound })
         {
@@ -43,30 +59,25 @@ internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int li
         }
     }
 
-    private Shared? Join()
+    /// <summary>Joins a session that has room (one still being opened included), else starts renting one.</summary>
+    private Shared JoinOrStart()
     {
         lock (_gate)
         {
             long now = Environment.TickCount64;
             foreach (var shared in _sessions)
             {
-                if (!shared.Broken && shared.Users < listingsPerSession && now - shared.RentedAt < (long)JoinWindow.TotalMilliseconds)
+                if (!shared.Broken && shared.Users < listingsPerSession && now - shared.StartedAt < (long)JoinWindow.TotalMilliseconds)
                 {
                     shared.Users++;
                     return shared;
                 }
             }
-            return null;
+            // The rental is not tied to this listing's token: others may be waiting for the same session.
+            var started = new Shared(pool.RentAsync(CancellationToken.None), now) { Users = 1 };
+            _sessions.Add(started);
+            return started;
         }
-    }
-
-    private async Task<Shared> RentAsync(CancellationToken cancellationToken)
-    {
-        var lease = await pool.RentAsync(cancellationToken).ConfigureAwait(false);
-        var shared = new Shared(lease, Environment.TickCount64) { Users = 1 };
-        lock (_gate)
-            _sessions.Add(shared);
-        return shared;
     }
 
     private async ValueTask LeaveAsync(Shared shared)
@@ -77,16 +88,35 @@ internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int li
                 return;
             _sessions.Remove(shared);
         }
-        if (shared.Broken)
-            shared.Lease.MarkBroken();
-        await shared.Lease.DisposeAsync().ConfigureAwait(false);
+        // A listing that gave up before the pool granted the session does not wait for it: it is returned when granted.
+        if (shared.Lease.IsCompleted)
+            await ReturnAsync(shared).ConfigureAwait(false);
+        else
+            _ = ReturnAsync(shared);
     }
 
-    private sealed class Shared(PooledConnection<SftpClient> lease, long rentedAt)
+    private static async Task ReturnAsync(Shared shared)
     {
-        public PooledConnection<SftpClient> Lease { get; } = lease;
+        PooledConnection<SftpClient> lease;
+        try
+        {
+            lease = await shared.Lease.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // never granted: nothing to give back
+        }
+        if (shared.Broken)
+            lease.MarkBroken();
+        await lease.DisposeAsync().ConfigureAwait(false);
+    }
 
-        public long RentedAt { get; } = rentedAt;
+    private sealed class Shared(Task<PooledConnection<SftpClient>> lease, long startedAt)
+    {
+        /// <summary>The session, once the pool has granted it.</summary>
+        public Task<PooledConnection<SftpClient>> Lease { get; } = lease;
+
+        public long StartedAt { get; } = startedAt;
 
         public int Users { get; set; }
 
