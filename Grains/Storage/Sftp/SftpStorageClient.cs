@@ -24,7 +24,6 @@ public sealed class SftpStorageClient : IStorageClient
     /// <summary>Directory listings in flight on one session at most (see <see cref="SftpSharedListings"/>).</summary>
     internal const int ListingsPerSession = 4;
 
-    private readonly StorageLocation _location;
     private readonly StorageAccessOptions _options;
     private readonly ILogger _logger;
     private readonly ConnectionPool<SftpClient> _pool;
@@ -49,7 +48,6 @@ public sealed class SftpStorageClient : IStorageClient
         ArgumentNullException.ThrowIfNull(logger);
         if (location.Protocol != StorageProtocol.Sftp)
             throw new StorageException(StorageErrorKind.Invalid, $"An SFTP client needs an sftp:// location, not {location.Family}://.");
-        _location = location;
         _options = options;
         _logger = logger;
         _storage = location.IdentityKey;
