@@ -37,6 +37,8 @@ public static class WebFrontExtensions
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
         services.TryAddSingleton<ScanDataSummaries>();
+        services.TryAddSingleton<Pages.PageRenderer>();
+        services.TryAddSingleton<Territories.TerritoryIndex>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
@@ -52,6 +54,14 @@ public static class WebFrontExtensions
                     policy.NoCache();
                 else
                     policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("bbox").Tag(WebFrontPolicies.ProjectsTag);
+            }));
+        services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
+            .Configure<IOptions<WebFrontOptions>>((cache, web) => cache.AddPolicy(MapsApi.ExtentsCache, policy =>
+            {
+                if (web.Value.ScanDataCacheDuration <= TimeSpan.Zero)
+                    policy.NoCache();
+                else
+                    policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("zoom").Tag(WebFrontPolicies.ProjectsTag);
             }));
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebFrontOptions>>((limiter, web) =>
@@ -77,7 +87,6 @@ public static class WebFrontExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRateLimiter();
         app.UseOutputCache();
@@ -91,6 +100,9 @@ public static class WebFrontExtensions
         app.MapTilesApi();
         app.MapDownloadsApi();
         app.MapExportsApi();
+        app.MapTerritoriesApi();
+        app.MapSessionApi();
+        app.MapMapsApi();
         app.MapPagesApi();
         app.MapOpenApi();
         if (app.Environment.IsDevelopment())
