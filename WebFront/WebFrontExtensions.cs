@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Apis;
@@ -24,10 +23,7 @@ public static class WebFrontExtensions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<WebFrontOptions>().Bind(configuration.GetSection(WebFrontOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
 
-        // The hosting layer may already have registered the data source (embedded PostgreSQL); otherwise use ConnectionStrings:Pcrs.
-        services.TryAddSingleton(sp => NpgsqlDataSource.Create(
-            sp.GetRequiredService<IConfiguration>().GetConnectionString("Pcrs")
-            ?? throw new InvalidOperationException("ConnectionStrings:Pcrs is not set.")));
+        // The database (its data source) comes from the hosting layer (AddPcrsServices), the catalogue's read side from scanning.
         services.TryAddSingleton<ProjectStore>();
         services.TryAddSingleton<AccessTokens>();
         services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
@@ -35,7 +31,6 @@ public static class WebFrontExtensions
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<StorageReads>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton<ITileCatalogue, NpgsqlTileCatalogue>();
         services.TryAddSingleton<ScanDataSummaries>();
         services.TryAddSingleton<Pages.PageRenderer>();
         services.TryAddSingleton<Territories.TerritoryIndex>();
@@ -43,7 +38,12 @@ public static class WebFrontExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            // A misspelled field ("pasword") is a 400 naming it (JsonBodyExceptionHandler), never silently dropped.
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
         services.AddOpenApi();
         services.AddOutputCache();
         services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
@@ -105,8 +105,8 @@ public static class WebFrontExtensions
         app.MapMapsApi();
         app.MapPagesApi();
         app.MapOpenApi();
-        if (app.Environment.IsDevelopment())
-            app.MapScalarApiReference();
+        // The API reference page in every environment: operators and integrators read it on the deployed system.
+        app.MapScalarApiReference();
         return app;
     }
 

@@ -1,3 +1,5 @@
+using Pcrs.Grains.Interfaces.Scanning;
+
 namespace Pcrs.Grains.Catalogue;
 
 /// <summary>A storage as the catalogue keeps it: where it is, its encrypted secret, trust, and its scan state.</summary>
@@ -16,7 +18,7 @@ public sealed record StorageRow
     public TimeSpan RescanPeriod { get; init; } = TimeSpan.FromDays(30);
     public long ScanNumber { get; init; }
     public IReadOnlyList<string> ScanRoots { get; init; } = [];
-    public string Status { get; init; } = "queued";
+    public ScanStatus Status { get; init; } = ScanStatus.Queued;
     public DateTimeOffset? ScanStartedAt { get; init; }
     public ProgressCounts Progress { get; init; } = ProgressCounts.Zero;
     public DateTimeOffset? LastSuccessAt { get; init; }

@@ -6,7 +6,7 @@ namespace Pcrs.Grains.Catalogue;
 /// The catalogue in process memory, with the same semantics as <see cref="PostgresCatalogue"/>: used by the one-shot
 /// scan verb (no database) and by tests of the grains. One lock; fine for the sizes a single run handles.
 /// </summary>
-public sealed class InMemoryCatalogue : ICatalogue
+public sealed partial class InMemoryCatalogue : ICatalogue
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, StorageRow> _storages = new(StringComparer.Ordinal);

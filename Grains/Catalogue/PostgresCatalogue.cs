@@ -6,7 +6,7 @@ using Pcrs.Grains.Catalogue.Database;
 namespace Pcrs.Grains.Catalogue;
 
 /// <summary>The catalogue on PostgreSQL (tables from deploy/sql/0100_catalogue.sql). Plain Npgsql; batched writes.</summary>
-public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
+public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
 {
     /// <summary>Rows per multi-row statement: large enough to amortise round trips, small enough to keep statements short.</summary>
     private const int EntryChunk = 2000;
@@ -36,7 +36,7 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
             RescanPeriod = reader.GetTimeSpan(7),
             ScanNumber = reader.GetInt64(8),
             ScanRoots = reader.GetFieldValue<string[]>(9),
-            Status = reader.GetString(10),
+            Status = ScanStatusText.Parse(reader.GetString(10)),
             ScanStartedAt = NullableTime(reader, 11),
             Progress = new ProgressCounts(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17)),
             LastSuccessAt = NullableTime(reader, 18),
@@ -74,7 +74,7 @@ public sealed class PostgresCatalogue(NpgsqlDataSource dataSource) : ICatalogue
         p.AddWithValue(storage.RescanPeriod);
         p.AddWithValue(storage.ScanNumber);
         p.AddWithValue(storage.ScanRoots.ToArray());
-        p.AddWithValue(storage.Status);
+        p.AddWithValue(ScanStatusText.ToText(storage.Status));
         p.Add(NullableTime(storage.ScanStartedAt));
         p.AddWithValue(storage.Progress.Directories);
         p.AddWithValue(storage.Progress.Files);

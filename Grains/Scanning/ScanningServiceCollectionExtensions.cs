@@ -34,6 +34,8 @@ public static class ScanningServiceCollectionExtensions
                 ? new InMemoryCatalogue()
                 : new PostgresCatalogue(NpgsqlDataSource.Create(connectionString));
         });
+        // The read side is the same catalogue: readers see what the grains wrote, through one set of path rules.
+        services.TryAddSingleton<ICatalogueReader>(sp => (ICatalogueReader)sp.GetRequiredService<ICatalogue>());
         services.TryAddSingleton<IStorageSecretProtector, EphemeralSecretProtector>();
         services.TryAddSingleton(ScanTrustOverrides.None);
         services.TryAddSingleton<StorageClientCache>();

@@ -46,7 +46,7 @@ public sealed partial class StorageGrain(
 
     private ConnectionLeaseTable ConnectionLeases => _connectionLeases ??= new ConnectionLeaseTable(EffectiveLimit);
 
-    private bool IsRunning => _row?.Status is "listing" or "analysing";
+    private bool IsRunning => _row?.Status is ScanStatus.Listing or ScanStatus.Analysing;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -135,8 +135,8 @@ public sealed partial class StorageGrain(
         {
             _progress = _progress.Add(delta);
             _progressDirty = true;
-            if (_row.Status == "listing" && (_progress.Analysed > 0 || _progress.Unchanged > 0))
-                _row = _row with { Status = "analysing" };
+            if (_row.Status == ScanStatus.Listing && (_progress.Analysed > 0 || _progress.Unchanged > 0))
+                _row = _row with { Status = ScanStatus.Analysing };
         }
         return Task.CompletedTask;
     }
@@ -232,7 +232,7 @@ public sealed partial class StorageGrain(
 
         long scanNumber = _row.ScanNumber + 1;
         var now = DateTimeOffset.UtcNow;
-        _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = "listing", ScanStartedAt = now, Progress = ProgressCounts.Zero };
+        _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = ScanStatus.Listing, ScanStartedAt = now, Progress = ProgressCounts.Zero };
         _progress = ScanProgress.Zero;
         _progressDirty = false;
         _rootReports.Clear();
@@ -300,14 +300,14 @@ public sealed partial class StorageGrain(
                 return;
             if (unreachable)
             {
-                _row = _row with { Status = "failed", LastError = failedRoots[0].FirstError ?? "The storage could not be listed.", Progress = counts };
+                _row = _row with { Status = ScanStatus.Failed, LastError = failedRoots[0].FirstError ?? "The storage could not be listed.", Progress = counts };
             }
             else
             {
                 _lastSummary = summary;
                 _row = _row with
                 {
-                    Status = "succeeded",
+                    Status = ScanStatus.Succeeded,
                     LastSuccessAt = now,
                     LastSummaryJson = JsonSerializer.Serialize(summary),
                     LastError = failedRoots.FirstOrDefault()?.FirstError ?? total.FirstError,
@@ -317,8 +317,8 @@ public sealed partial class StorageGrain(
             _progress = FromCounts(counts);
             _progressDirty = false;
             await catalogue.SaveStorageAsync(_row);
-            await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, _row.Status, counts, _row.LastError));
-            LogScanFinished(logger, Key, scanNumber, _row.Status, total.Directories, total.Files, total.Errors);
+            await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(_row.Status), counts, _row.LastError));
+            LogScanFinished(logger, Key, scanNumber, ScanStatusText.ToText(_row.Status), total.Directories, total.Files, total.Errors);
             _watchdogTimer?.Dispose();
             _watchdogTimer = null;
             await UnregisterReminderAsync(WatchdogReminder);
@@ -441,15 +441,7 @@ public sealed partial class StorageGrain(
     {
         if (_row is null)
             return StorageScanView.None;
-        var status = _row.Status switch
-        {
-            "listing" => ScanStatus.Listing,
-            "analysing" => ScanStatus.Analysing,
-            "succeeded" => ScanStatus.Succeeded,
-            "failed" => ScanStatus.Failed,
-            _ => ScanStatus.Queued,
-        };
-        return new StorageScanView(status, IsRunning ? _progress : FromCounts(_row.Progress), _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
+        return new StorageScanView(_row.Status, IsRunning ? _progress : FromCounts(_row.Progress), _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
     }
 
     /// <summary>Builds the location a declaration names; throws a clear <see cref="ArgumentException"/> for a bad one.</summary>

@@ -7,6 +7,7 @@ using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Downloads;
 using Pcrs.WebFront.Projects;
+using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.WebFront.Apis;
 
@@ -30,7 +31,7 @@ public static class DownloadsApi
     }
 
     public static async Task<Results<StorageFileResult, RedirectHttpResult, NotFound, ProblemHttpResult>> DownloadFile(
-        Guid id, Guid did, string? path, HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue,
+        Guid id, Guid did, string? path, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
         [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options,
         [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
@@ -43,7 +44,7 @@ public static class DownloadsApi
         if (string.IsNullOrEmpty(path) || path.Any(c => c < 0x20 || c == 0x7F))
             return TypedResults.NotFound();
         var filePath = StorageLocation.NormalizePath("/" + path);
-        if (!IsUnder(filePath, storage.StartPath))
+        if (!CataloguePaths.IsUnder(filePath, storage.StartPath))
             return TypedResults.NotFound();
         var seen = await catalogue.FindFileAsync(storage.StorageIdentity, filePath, cancellationToken);
         if (seen is null)
@@ -104,7 +105,4 @@ public static class DownloadsApi
 
     private static void LogNoConnection(ILogger logger, string path, string storage, TimeSpan wait) =>
         logger.LogWarning("Download of {Path} refused: no connection to {Storage} within {Wait}", path, storage, wait);
-
-    private static bool IsUnder(string path, string startPath) =>
-        startPath == "/" || path == startPath || path.StartsWith(startPath + "/", StringComparison.Ordinal);
 }

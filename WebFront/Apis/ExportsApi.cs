@@ -6,6 +6,7 @@ using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Exports;
 using Pcrs.WebFront.Projects;
+using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.WebFront.Apis;
 
@@ -125,7 +126,7 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue) =>
+    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue) =>
         new(async (writer, ct) =>
         {
             int written = 0;
@@ -190,7 +191,9 @@ public static class ExportsApi
     private static async Task WriteCsvAsync(HttpContext http, Func<CsvWriter, Task> write)
     {
         http.Response.ContentType = CsvContentType;
-        await using var text = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 16 * 1024);
+        // leaveOpen: disposing the writer must not dispose the response body, which the output cache has replaced by
+        // its own capturing stream; closing that stream left the cached copy empty (every later answer: 200, 0 bytes).
+        await using var text = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 16 * 1024, leaveOpen: true);
         await write(new CsvWriter(text));
         await text.FlushAsync(http.RequestAborted);
     }

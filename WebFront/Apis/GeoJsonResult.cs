@@ -36,7 +36,7 @@ public sealed class GeoJsonResult(Func<Utf8JsonWriter, CancellationToken, Task> 
             writer.WriteRawValue(geometryJson, skipInputValidation: true);
     }
 
-    public static void WriteBoxPolygon(Utf8JsonWriter writer, Catalogue.GeoBox box)
+    public static void WriteBoxPolygon(Utf8JsonWriter writer, Pcrs.Grains.Catalogue.GeoBox box)
     {
         writer.WritePropertyName("geometry");
         writer.WriteStartObject();

@@ -8,6 +8,7 @@ using Pcrs.WebFront.Model;
 using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Scanning;
 using Pcrs.WebFront.Validation;
+using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.WebFront.Apis;
 

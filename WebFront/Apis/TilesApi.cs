@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Validation;
+using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.WebFront.Apis;
 
@@ -51,7 +52,7 @@ public static class TilesApi
     }
 
     public static async Task<Results<GeoJsonResult, NotFound, ValidationProblem>> GetTiles(
-        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ITileCatalogue catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var box = ParseBbox(bbox, errors);

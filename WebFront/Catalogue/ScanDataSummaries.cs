@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Pcrs.Grains.Catalogue;
 
 namespace Pcrs.WebFront.Catalogue;
 
@@ -9,7 +10,7 @@ namespace Pcrs.WebFront.Catalogue;
 /// primary-key lookup per use). While a scan is writing tiles, entries live at most
 /// <see cref="WebFrontOptions.ScanDataCacheDuration"/>. Concurrent callers share one computation.
 /// </summary>
-public sealed class ScanDataSummaries(ITileCatalogue catalogue, IOptions<WebFrontOptions> options)
+public sealed class ScanDataSummaries(ICatalogueReader catalogue, IOptions<WebFrontOptions> options)
 {
     /// <summary>Entries kept at most (distinct storage and start path pairs); past it the cache starts afresh.</summary>
     private const int MaxEntries = 10_000;
@@ -20,7 +21,7 @@ public sealed class ScanDataSummaries(ITileCatalogue catalogue, IOptions<WebFron
 
     public async Task<CatalogueAggregate?> SummarizeAsync(string storageIdentity, string startPath, CancellationToken cancellationToken) =>
         (CatalogueAggregate?)await GetAsync("aggregate", storageIdentity, startPath,
-            async () => await catalogue.SummarizeAsync(storageIdentity, startPath, CancellationToken.None), cancellationToken);
+            async () => await catalogue.AggregateTilesAsync(storageIdentity, startPath, CancellationToken.None), cancellationToken);
 
     /// <summary>The union of the tile footprints as a GeoJSON geometry (see <see cref="Emprise"/>); null without footprints.</summary>
     public async Task<string?> EmpriseAsync(string storageIdentity, string startPath, CancellationToken cancellationToken) =>

@@ -1,11 +1,19 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
 namespace Pcrs.WebFront.Exports;
 
-/// <summary>RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, a quote, CR or LF; quotes doubled.</summary>
+/// <summary>
+/// RFC 4180 CSV: CRLF line ends, fields quoted when they hold a comma, a quote, CR or LF; quotes doubled. Text that a
+/// spreadsheet would read as a formula (first character <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, tab or CR) gets a leading
+/// single quote (the OWASP "CSV injection" rule): project and deliverable names are typed by editors, so an export opened
+/// in a spreadsheet must never run them. Numbers and dates written by the API itself are data and stay as they are.
+/// </summary>
 public sealed class CsvWriter(TextWriter writer)
 {
+    private static readonly SearchValues<char> FormulaStarts = SearchValues.Create("=+-@\t\r");
+
     public async Task WriteRowAsync(IEnumerable<object?> fields)
     {
         var line = new StringBuilder();
@@ -27,9 +35,14 @@ public sealed class CsvWriter(TextWriter writer)
         bool b => b ? "true" : "false",
         DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         DateTimeOffset t => t.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        Enum e => e.ToString(),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
+        _ => Neutralise(value.ToString() ?? ""),
     };
+
+    /// <summary>Text starting like a formula gets a leading quote, which spreadsheets show as text and do not evaluate.</summary>
+    public static string Neutralise(string text) =>
+        text.Length > 0 && FormulaStarts.Contains(text[0]) ? "'" + text : text;
 
     private static string Escape(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;

@@ -1,0 +1,48 @@
+using Pcrs.Grains.Interfaces.Scanning;
+
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary>A WGS84 box: west, south, east, north (RFC 7946 bbox order).</summary>
+public readonly record struct GeoBox(double West, double South, double East, double North)
+{
+    public double[] ToArray() => [West, South, East, North];
+}
+
+/// <summary>A file a scan listed: its path, size and modification time as the listing gave them.</summary>
+public sealed record CatalogueFile(string Path, long? Size, DateTimeOffset? LastModified);
+
+/// <summary>A readable tile as maps and exports show it.</summary>
+public sealed record CatalogueTile(
+    string Path,
+    long? Size,
+    string? Format,
+    int? Width,
+    int? Height,
+    IReadOnlyList<string> BandNames,
+    int? BitsPerSample,
+    int? Epsg,
+    double? Resolution,
+    string? Compression,
+    /// <summary>GeoJSON Polygon in WGS84, as stored; null without georeferencing.</summary>
+    string? FootprintGeoJson);
+
+/// <summary>
+/// The readable tiles under a start path in one line: count, weight, and the format, compression, EPSG code and bands
+/// they all share (null when they differ), their WGS84 extent and when the newest was read.
+/// </summary>
+public sealed record CatalogueAggregate(
+    long Tiles,
+    long TotalBytes,
+    string? Format,
+    string? Compression,
+    int? Epsg,
+    IReadOnlyList<string> Bands,
+    GeoBox? Extent,
+    DateTimeOffset? ScannedAt);
+
+/// <summary>A storage's scan number, status and last success: while it stays the same, its tiles stay the same (once settled).</summary>
+public sealed record ScanStamp(long ScanNumber, ScanStatus Status, DateTimeOffset? LastSuccessAt)
+{
+    /// <summary>No scan is writing tiles: the catalogue under this storage only changes with the next scan.</summary>
+    public bool Settled => Status is ScanStatus.Succeeded or ScanStatus.Failed;
+}

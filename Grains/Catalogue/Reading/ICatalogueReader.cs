@@ -1,0 +1,27 @@
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary>
+/// The one read side of the scan catalogue for code outside the scanning grains (the web front's maps, downloads,
+/// exports and pages). Every method is keyed by storage and path prefix (the catalogue's index) and streams its rows;
+/// none loads a whole storage in memory. Implemented by <see cref="PostgresCatalogue"/> and <see cref="InMemoryCatalogue"/>.
+/// Callers check first that the deliverable may see the storage under that prefix (a proven declaration): the reader
+/// answers for any storage it is asked about.
+/// Add read methods here (one per question, small records in this folder) rather than SQL in a caller.
+/// </summary>
+public interface ICatalogueReader
+{
+    /// <summary>Readable data files under <paramref name="startPath"/> of a storage, ordered by path, optionally within a WGS84 box.</summary>
+    IAsyncEnumerable<CatalogueTile> ListTilesAsync(string storageKey, string startPath, GeoBox? bbox, CancellationToken cancellationToken);
+
+    /// <summary>A file the last scan listed at exactly <paramref name="path"/>; null when the scan did not see it.</summary>
+    Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken);
+
+    /// <summary>Aggregates of the readable tiles under a start path (exports, home map); null when there is none.</summary>
+    Task<CatalogueAggregate?> AggregateTilesAsync(string storageKey, string startPath, CancellationToken cancellationToken);
+
+    /// <summary>Where the storage's scans stand (changes when a scan starts or ends); null for a storage never declared to the scanner.</summary>
+    Task<ScanStamp?> GetScanStampAsync(string storageKey, CancellationToken cancellationToken);
+
+    /// <summary>The WGS84 footprints (GeoJSON Polygons) of the readable tiles under a start path, streamed in no particular order.</summary>
+    IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, CancellationToken cancellationToken);
+}

@@ -1,0 +1,97 @@
+using System.Runtime.CompilerServices;
+
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary><see cref="ICatalogueReader"/> in memory, with the same path and error rules as the PostgreSQL one.</summary>
+public sealed partial class InMemoryCatalogue : ICatalogueReader
+{
+    public async IAsyncEnumerable<CatalogueTile> ListTilesAsync(
+        string storageKey, string startPath, GeoBox? bbox, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<CatalogueTile> rows;
+        lock (_lock)
+        {
+            rows = ReadableTilesUnder(storageKey, startPath)
+                .Where(t => bbox is not { } box || (t.Bounds is { } b && b.Intersects(new BoundingBox(box.West, box.South, box.East, box.North))))
+                .Select(t => new CatalogueTile(t.Path, t.Size, t.Format, t.Width, t.Height, t.BandNames, t.BitsPerSample, t.Epsg,
+                    t.Resolution, t.Compression, t.FootprintGeoJson))
+                .ToList();
+        }
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return row;
+        }
+        await Task.CompletedTask;
+    }
+
+    public Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Data(storageKey).Entries.TryGetValue(path, out var seen) && seen.Entry.Kind == EntryKind.File
+                ? new CatalogueFile(path, seen.Entry.Size, seen.Entry.ModifiedAt)
+                : null);
+        }
+    }
+
+    public Task<CatalogueAggregate?> AggregateTilesAsync(string storageKey, string startPath, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            var tiles = ReadableTilesUnder(storageKey, startPath).ToList();
+            if (tiles.Count == 0)
+                return Task.FromResult<CatalogueAggregate?>(null);
+            var bounded = tiles.Where(t => t.Bounds is not null).Select(t => t.Bounds!.Value).ToList();
+            GeoBox? extent = bounded.Count == 0 ? null
+                : new GeoBox(bounded.Min(b => b.MinLon), bounded.Min(b => b.MinLat), bounded.Max(b => b.MaxLon), bounded.Max(b => b.MaxLat));
+            var bands = Shared(tiles.Select(t => string.Join(',', t.BandNames)));
+            return Task.FromResult<CatalogueAggregate?>(new CatalogueAggregate(
+                tiles.Count,
+                tiles.Sum(t => t.Size ?? 0),
+                Shared(tiles.Select(t => t.Format)),
+                Shared(tiles.Select(t => t.Compression)),
+                tiles.Where(t => t.Epsg is not null).Select(t => t.Epsg).Distinct().Count() == 1 ? tiles.First(t => t.Epsg is not null).Epsg : null,
+                bands is null ? [] : bands.Split(',', StringSplitOptions.RemoveEmptyEntries),
+                extent,
+                tiles.Max(t => t.ScannedAt)));
+        }
+    }
+
+    public Task<ScanStamp?> GetScanStampAsync(string storageKey, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_storages.TryGetValue(storageKey, out var row)
+                ? new ScanStamp(row.ScanNumber, row.Status, row.LastSuccessAt)
+                : null);
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<string> footprints;
+        lock (_lock)
+            footprints = ReadableTilesUnder(storageKey, startPath).Select(t => t.FootprintGeoJson).OfType<string>().ToList();
+        foreach (var footprint in footprints)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return footprint;
+        }
+        await Task.CompletedTask;
+    }
+
+    /// <summary>Tiles strictly under the start path, without read errors (call under the lock).</summary>
+    private IEnumerable<TileRow> ReadableTilesUnder(string storageKey, string startPath)
+    {
+        string self = startPath.TrimEnd('/');
+        return Data(storageKey).Tiles.Values.Where(t => t.Error is null && t.Path != self && CataloguePaths.IsUnder(t.Path, startPath));
+    }
+
+    /// <summary>The value every item that has one shares (nulls ignored), or null when they differ: SQL's min = max rule.</summary>
+    private static string? Shared(IEnumerable<string?> values)
+    {
+        var distinct = values.OfType<string>().Distinct(StringComparer.Ordinal).Take(2).ToList();
+        return distinct.Count == 1 ? distinct[0] : null;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+
+namespace Pcrs.Grains.Catalogue;
+
+/// <summary><see cref="ICatalogueReader"/> on PostgreSQL: each query is one index range on (storage, path) and streams its rows.</summary>
+public sealed partial class PostgresCatalogue : ICatalogueReader
+{
+    private const string ReadTileColumns =
+        "path, size, format, width, height, band_names, bits_per_sample, epsg, resolution, compression, footprint::text";
+
+    public async IAsyncEnumerable<CatalogueTile> ListTilesAsync(
+        string storageKey, string startPath, GeoBox? bbox, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // The && test on boxes matches the catalogue's GiST index on the footprint's bounding box.
+        string sql = $"SELECT {ReadTileColumns} FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND error IS NULL" +
+            (bbox is null ? "" : " AND min_lon IS NOT NULL AND box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point($4, $5), point($6, $7))") +
+            " ORDER BY path";
+        await using var command = dataSource.CreateCommand(sql);
+        AddRange(command, storageKey, startPath);
+        if (bbox is { } box)
+        {
+            command.Parameters.AddWithValue(box.West);
+            command.Parameters.AddWithValue(box.South);
+            command.Parameters.AddWithValue(box.East);
+            command.Parameters.AddWithValue(box.North);
+        }
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new CatalogueTile(
+                reader.GetString(0),
+                NullableLong(reader, 1),
+                NullableString(reader, 2),
+                NullableInt(reader, 3),
+                NullableInt(reader, 4),
+                reader.IsDBNull(5) ? [] : reader.GetFieldValue<string[]>(5),
+                NullableInt(reader, 6),
+                NullableInt(reader, 7),
+                reader.IsDBNull(8) ? null : reader.GetDouble(8),
+                NullableString(reader, 9),
+                NullableString(reader, 10));
+        }
+    }
+
+    public async Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT path, size, modified_at FROM pcrs_entries WHERE storage_key = $1 AND path = $2 AND kind = 'f'");
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(path);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new CatalogueFile(reader.GetString(0), NullableLong(reader, 1), NullableTime(reader, 2));
+    }
+
+    public async Task<CatalogueAggregate?> AggregateTilesAsync(string storageKey, string startPath, CancellationToken cancellationToken)
+    {
+        // A value shared by every tile that has one: min = max (NULLs ignored, as count(DISTINCT) would, without its sorts:
+        // 2-3 s on 100,000 tiles with count(DISTINCT), one pass without).
+        await using var command = dataSource.CreateCommand("""
+            SELECT count(*), sum(size),
+                   CASE WHEN min(format) = max(format) THEN min(format) END,
+                   CASE WHEN min(compression) = max(compression) THEN min(compression) END,
+                   CASE WHEN min(epsg) = max(epsg) THEN min(epsg) END,
+                   CASE WHEN min(array_to_string(band_names, ',')) = max(array_to_string(band_names, ',')) THEN min(array_to_string(band_names, ',')) END,
+                   min(min_lon), min(min_lat), max(max_lon), max(max_lat), max(scanned_at)
+            FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND error IS NULL
+            """);
+        AddRange(command, storageKey, startPath);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken) || reader.GetInt64(0) == 0)
+            return null;
+        GeoBox? extent = reader.IsDBNull(6) ? null
+            : new GeoBox(reader.GetDouble(6), reader.GetDouble(7), reader.GetDouble(8), reader.GetDouble(9));
+        return new CatalogueAggregate(
+            reader.GetInt64(0),
+            reader.IsDBNull(1) ? 0 : reader.GetInt64(1),
+            NullableString(reader, 2),
+            NullableString(reader, 3),
+            NullableInt(reader, 4),
+            reader.IsDBNull(5) ? [] : reader.GetString(5).Split(',', StringSplitOptions.RemoveEmptyEntries),
+            extent,
+            NullableTime(reader, 10));
+    }
+
+    public async Task<ScanStamp?> GetScanStampAsync(string storageKey, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT scan_number, status, last_success_at FROM pcrs_storages WHERE storage_key = $1");
+        command.Parameters.AddWithValue(storageKey);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+            return null;
+        return new ScanStamp(reader.GetInt64(0), ScanStatusText.Parse(reader.GetString(1)), NullableTime(reader, 2));
+    }
+
+    public async IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT footprint::text FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND error IS NULL AND footprint IS NOT NULL");
+        AddRange(command, storageKey, startPath);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return reader.GetString(0);
+    }
+
+    /// <summary>$1 storage, $2-$3 the strict descendants of the start path (<see cref="CataloguePaths.Descendants"/>).</summary>
+    private static void AddRange(NpgsqlCommand command, string storageKey, string startPath)
+    {
+        var (from, to) = CataloguePaths.Descendants(startPath);
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+    }
+}
