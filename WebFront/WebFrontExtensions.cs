@@ -99,9 +99,11 @@ public static class WebFrontExtensions
         app.MapStoragesApi();
         app.MapTilesApi();
         app.MapDownloadsApi();
+        app.MapBulkDownloadsApi();
         app.MapExportsApi();
         app.MapTerritoriesApi();
         app.MapSessionApi();
+        app.MapAdminApi();
         app.MapMapsApi();
         app.MapPagesApi();
         app.MapOpenApi();

@@ -52,9 +52,6 @@ public interface ICatalogue
     /// <summary>Tiles under a path prefix, optionally intersecting a WGS84 box, ordered by path; streamed.</summary>
     IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, BoundingBox? bbox = null, int? limit = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Files under a path prefix whose reading failed (<see cref="TileRow.Error"/> set), ordered by path, at most <paramref name="limit"/>.</summary>
-    IAsyncEnumerable<TileRow> QueryTileErrorsAsync(string storageKey, string pathPrefix, int limit, CancellationToken cancellationToken = default);
-
     /// <summary>Entry counts and tile groups under a path prefix.</summary>
     Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default);
 

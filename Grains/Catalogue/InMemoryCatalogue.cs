@@ -202,19 +202,6 @@ public sealed partial class InMemoryCatalogue : ICatalogue
         await Task.CompletedTask;
     }
 
-    public async IAsyncEnumerable<TileRow> QueryTileErrorsAsync(string storageKey, string pathPrefix, int limit,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await foreach (var row in QueryTilesAsync(storageKey, pathPrefix, cancellationToken: cancellationToken))
-        {
-            if (row.Error is null)
-                continue;
-            if (limit-- <= 0)
-                yield break;
-            yield return row;
-        }
-    }
-
     public Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -484,20 +484,6 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             yield return ReadTile(reader);
     }
 
-    public async IAsyncEnumerable<TileRow> QueryTileErrorsAsync(string storageKey, string pathPrefix, int limit,
-        [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var (from, to) = CataloguePaths.Descendants(pathPrefix);
-        await using var command = dataSource.CreateCommand(TileSelect + " WHERE storage_key = $1 AND path >= $2 AND path < $3 AND error IS NOT NULL ORDER BY path LIMIT $4");
-        command.Parameters.AddWithValue(storageKey);
-        command.Parameters.AddWithValue(from);
-        command.Parameters.AddWithValue(to);
-        command.Parameters.AddWithValue(Math.Max(0, limit));
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            yield return ReadTile(reader);
-    }
-
     public async Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default)
     {
         var (from, to) = CataloguePaths.Descendants(pathPrefix);

@@ -36,7 +36,7 @@ public static class TilesApi
     public sealed record FileErrors(IReadOnlyList<FileError> Files, bool Truncated);
 
     public static async Task<Results<Ok<FileErrors>, NotFound, ValidationProblem>> GetFileErrors(
-        Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] Pcrs.Grains.Catalogue.ICatalogue catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
@@ -45,8 +45,8 @@ public static class TilesApi
             return TypedResults.NotFound();
         int max = limit ?? 200;
         var files = new List<FileError>();
-        await foreach (var row in catalogue.QueryTileErrorsAsync(storage.StorageIdentity, storage.StartPath, max + 1, cancellationToken))
-            files.Add(new FileError(row.Path, row.Size, row.Error!));
+        await foreach (var error in catalogue.ListFileErrorsAsync(storage.StorageIdentity, storage.StartPath, max + 1, cancellationToken))
+            files.Add(new FileError(error.Path, error.Size, error.Error));
         bool truncated = files.Count > max;
         return TypedResults.Ok(new FileErrors(truncated ? files[..max] : files, truncated));
     }

@@ -199,6 +199,7 @@ async function main() {
   });
 
   map = await createMap("carte", { canvas: true });
+  window.__pcrsMap = map; // for the browser benchmark (tests/Benchmarks/Site)
   const [projects] = await Promise.all([api("/api/projects")]);
   state.projects = projects;
   state.byId = new Map(projects.map((p) => [p.id, p]));

@@ -213,6 +213,7 @@ async function main() {
   const mapNode = document.getElementById("carte");
   const totalTiles = project.deliverables.reduce((n, d) => n + (d.storage?.scan?.tiles || 0), 0);
   const map = await createMap("carte", { canvas: totalTiles > 2000 });
+  window.__pcrsMap = map; // for the browser benchmark (tests/Benchmarks/Site)
   const renderer = totalTiles > 2000 ? L.canvas({ padding: 0.2, tolerance: 2 }) : undefined;
   const bounds = L.latLngBounds([]);
   const counts = { drawn: 0, large: false };
@@ -236,7 +237,7 @@ async function main() {
   if (Object.keys(overlays).length) L.control.layers({}, overlays, { collapsed: false, position: "bottomright" }).addTo(map);
   document.getElementById("legende").replaceChildren(...legend);
   document.getElementById("livrables").replaceChildren(...await Promise.all(cards));
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17 });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 17, animate: false });
   document.getElementById("carte-aide").textContent = totalTiles === 0
     ? "Aucune dalle scannée pour l'instant."
     : `${formatNumber(counts.drawn)} dalle${counts.drawn > 1 ? "s" : ""} affichée${counts.drawn > 1 ? "s" : ""}${counts.large ? ` ; pour les grands livrables, l'emprise est dessinée et les dalles apparaissent à partir du zoom ${VIEWPORT_TILES_FROM_ZOOM}` : ""}. Survolez une dalle pour ses caractéristiques ; cliquez pour la télécharger quand le propriétaire l'autorise.`;

@@ -25,9 +25,9 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
         {
             ("carte", "/", "#carte[data-ready=true]"),
             ("projet", $"/projects/{project.Id}", "#projet[data-ready=true]"),
-            ("suivi-projet", $"/projects/{project.Id}/suivi", null),
-            ("suivi", "/suivi", null),
-            ("admin", "/admin", null),
+            ("suivi-projet", $"/projects/{project.Id}/suivi", "#suivi[data-ready=true]"),
+            ("suivi", "/suivi", "#suivi[data-ready=true]"),
+            ("admin", "/admin", "#admin[data-ready=true]"),
             ("donnees", "/donnees", null),
             ("accessibilite", "/accessibilite", null),
             ("mentions-legales", "/mentions-legales", null),
@@ -43,7 +43,7 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
                 await page.GotoAsync(path);
                 if (ready is not null)
                     await page.WaitForSelectorAsync(ready);
-                await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                await page.WaitForLoadStateAsync(LoadState.Load);
                 await BrowserFixture.AssertAccessibleAsync(page, $"{name} at {width} px");
                 // Nothing wider than the screen: a phone scrolls down, never sideways.
                 var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
@@ -77,13 +77,12 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
         Assert.Contains("Metz", await page.Locator("#resume").InnerTextAsync());
 
         // Hover shows the tile's facts; a click downloads it: the bytes are the storage's.
-        var box = await page.Locator("#carte path.leaflet-interactive").First.BoundingBoxAsync();
-        Assert.NotNull(box);
-        await page.Mouse.MoveAsync(box.X + box.Width / 2, box.Y + box.Height / 2);
+        var tile = page.Locator("#carte path.leaflet-interactive").First;
+        await tile.HoverAsync(new() { Force = true });
         var tooltip = await page.WaitForSelectorAsync(".leaflet-tooltip");
         var tipText = await tooltip!.InnerTextAsync();
         var name = Tiles.First(t => tipText.Contains(t, StringComparison.Ordinal));
-        var download = await page.RunAndWaitForDownloadAsync(() => page.Mouse.ClickAsync(box.X + box.Width / 2, box.Y + box.Height / 2));
+        var download = await page.RunAndWaitForDownloadAsync(() => tile.ClickAsync(new() { Force = true }));
         var saved = Path.Combine(Path.GetTempPath(), $"pcrs-click-{Guid.NewGuid():N}");
         await download.SaveAsAsync(saved);
         try
