@@ -63,12 +63,24 @@ public static class WebFrontExtensions
                 else
                     policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("zoom").Tag(WebFrontPolicies.ProjectsTag);
             }));
+        services.TryAddSingleton<Downloads.DownloadBudget>();
+        services.TryAddSingleton<Pcrs.Grains.Catalogue.ITileMetadataReader, Pcrs.Grains.Catalogue.PostgresTileMetadataReader>();
+        services.TryAddSingleton<Exports.ExportVersions>();
+        services.TryAddSingleton<Exports.ExportValidatorsFilter>();
+        services.TryAddSingleton<Exports.CsvExport>();
+        services.TryAddSingleton<Metadata.MetadataCache>();
+        services.AddResponseCompression(compression =>
+        {
+            // Exports and metadata are text that compresses 5-20x; file downloads (octet-stream) are never recompressed.
+            compression.EnableForHttps = true;
+            compression.MimeTypes = ["text/csv", "application/geo+json", "application/json", "application/xml", "application/atom+xml",
+                "application/vnd.oai.openapi+json", "text/html"];
+        });
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebFrontOptions>>((limiter, web) =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(WebFrontPolicies.PublicRateLimit, context => PerClient(context, web.Value.PublicRequestsPerMinute));
-            limiter.AddPolicy(WebFrontPolicies.DownloadRateLimit, context => PerClient(context, web.Value.DownloadsPerMinute));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "60";
@@ -85,6 +97,7 @@ public static class WebFrontExtensions
     /// <summary>Middleware of the API (call before mapping): errors as ProblemDetails, rate limits, output cache, static pages.</summary>
     public static WebApplication UseWebFront(this WebApplication app)
     {
+        app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseStaticFiles();
@@ -105,6 +118,11 @@ public static class WebFrontExtensions
         app.MapSessionApi();
         app.MapAdminApi();
         app.MapMapsApi();
+        app.MapPlatformExportsApi();
+        app.MapMetadataApi();
+        Ogc.OgcApi.MapOgcApi(app);
+        Stac.StacApi.MapStacApi(app);
+        Feeds.FeedsApi.MapFeedsApi(app);
         app.MapPagesApi();
         app.MapOpenApi();
         // The API reference page in every environment: operators and integrators read it on the deployed system.
@@ -112,7 +130,7 @@ public static class WebFrontExtensions
         return app;
     }
 
-    private static RateLimitPartition<string> PerClient(HttpContext context, int perMinute)
+    internal static RateLimitPartition<string> PerClient(HttpContext context, int perMinute)
     {
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return perMinute <= 0

@@ -96,6 +96,18 @@ public sealed record TileRow
     public string? Error { get; init; }
     public long ScanNumber { get; init; }
     public DateTimeOffset ScannedAt { get; init; }
+
+    /// <summary>Where the georeferencing came from: "GeoTIFF", "GeoJP2", "GMLJP2", "WorldFile", "AuxXml", "GML"; null when none.</summary>
+    public string? GeoreferenceSource { get; init; }
+
+    /// <summary>The reader's notes on PCRS conformity (empty: conform as far as the header tells); null when never recorded.</summary>
+    public IReadOnlyList<string>? ConformityHints { get; init; }
+
+    /// <summary>Vector files: features per class; null otherwise.</summary>
+    public IReadOnlyDictionary<string, long>? FeatureCounts { get; init; }
+
+    /// <summary>minX, minY, maxX, maxY in the file's own CRS (<see cref="Epsg"/>); null without georeferencing.</summary>
+    public IReadOnlyList<double>? NativeExtent { get; init; }
 }
 
 /// <summary>A WGS84 longitude/latitude box.</summary>
@@ -109,7 +121,8 @@ public readonly record struct BoundingBox(double MinLon, double MinLat, double M
 public sealed record TileGroup(string? Format, string? Classification, int? Epsg, string? CrsName, IReadOnlyList<string> BandNames, long Count, long Bytes, long Errors);
 
 /// <summary>Tiles a scan read (the others were unchanged) and the bytes it read for them.</summary>
-public sealed record ScanReads(long Files, long BytesRead);
+/// <param name="Unreadable">Files of this scan recorded as unreadable for a transient storage reason (read again next scan).</param>
+public sealed record ScanReads(long Files, long BytesRead, long Unreadable = 0);
 
 /// <summary>Everything a summary needs under a path prefix: entry counts and tile groups.</summary>
 public sealed record CatalogueSummary(long Files, long Directories, IReadOnlyList<TileGroup> Groups);

@@ -14,6 +14,15 @@ public sealed record StoredProject(
 
 public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocument Document, DeclaredStorage? Storage);
 
+/// <summary>A project's last change: "created", "updated" or "deleted" (a deleted project's name is not kept in the answer).</summary>
+public sealed record ProjectChange(Guid Id, string? Name, string Action, DateTimeOffset At);
+
+/// <summary>A storage event of a deliverable: "storage_revoked", "storage_replaced" or "deliverable_removed".</summary>
+public sealed record DeliverableEvent(long Id, Guid ProjectId, Guid DeliverableId, string Kind, string? StorageKind, DateTimeOffset At);
+
+/// <summary>Counts and latest times of the project tables: equal versions mean equal project-side exports.</summary>
+public sealed record ProjectsVersion(long Projects, long Deleted, DateTimeOffset? LastChange, long Declarations, DateTimeOffset? LastDeclaration);
+
 /// <summary>Outcome of a full project update.</summary>
 public enum ProjectUpdateOutcome
 {
@@ -151,7 +160,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         var dropped = existing.Except(kept).ToArray();
         if (dropped.Length > 0)
         {
-            removed.AddRange(await DeleteDeclarationsAsync(connection, transaction, dropped, cancellationToken));
+            removed.AddRange(await DeleteDeclarationsAsync(connection, transaction, dropped, "deliverable_removed", cancellationToken));
             await using var delete = new NpgsqlCommand("DELETE FROM pcrs_deliverables WHERE id = ANY($1)", connection, transaction);
             delete.Parameters.Add(new() { Value = dropped });
             await delete.ExecuteNonQueryAsync(cancellationToken);
@@ -180,7 +189,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
                 deliverables.Add(reader.GetGuid(0));
         }
-        var removed = await DeleteDeclarationsAsync(connection, transaction, deliverables.ToArray(), cancellationToken);
+        var removed = await DeleteDeclarationsAsync(connection, transaction, deliverables.ToArray(), "deliverable_removed", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return removed;
     }
@@ -224,7 +233,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var previous = (await DeleteDeclarationsAsync(connection, transaction, [declaration.DeliverableId], cancellationToken)).FirstOrDefault();
+        var previous = (await DeleteDeclarationsAsync(connection, transaction, [declaration.DeliverableId], "storage_replaced", cancellationToken)).FirstOrDefault();
         await using (var insert = new NpgsqlCommand(
             "INSERT INTO pcrs_storage_declarations (deliverable_id, storage_identity, kind, location, start_path, tls, user_name, " +
             "protected_password, public_connection, download_allowed, rescan_days, trust) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
@@ -253,7 +262,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var removed = await DeleteDeclarationsAsync(connection, transaction, [deliverableId], cancellationToken);
+        var removed = await DeleteDeclarationsAsync(connection, transaction, [deliverableId], "storage_revoked", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return removed.FirstOrDefault();
     }
@@ -292,6 +301,62 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         }
     }
 
+    /// <summary>
+    /// Projects created, updated or deleted at or after <paramref name="since"/>, newest first (changes.csv). A deleted
+    /// project comes without its name: the platform's public file named them, which republished what an owner removed.
+    /// </summary>
+    public async IAsyncEnumerable<ProjectChange> ListChangesAsync(
+        DateTimeOffset since, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, CASE WHEN deleted_at IS NULL THEN name END, " +
+            "CASE WHEN deleted_at IS NOT NULL THEN 'deleted' WHEN updated_at > created_at THEN 'updated' ELSE 'created' END, " +
+            "coalesce(deleted_at, updated_at) AS changed_at FROM pcrs_projects " +
+            "WHERE coalesce(deleted_at, updated_at) >= $1 ORDER BY changed_at DESC, id");
+        command.Parameters.Add(new() { Value = since.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new ProjectChange(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3));
+        }
+    }
+
+    /// <summary>Storage events of deliverables of live projects (all, or one project's), newest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<DeliverableEvent>> ListDeliverableEventsAsync(Guid? projectId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT e.id, e.project_id, e.deliverable_id, e.kind, e.storage_kind, e.at FROM pcrs_deliverable_events e " +
+            "JOIN pcrs_projects p ON p.id = e.project_id AND p.deleted_at IS NULL WHERE ($1::uuid IS NULL OR e.project_id = $1) " +
+            "ORDER BY e.at DESC, e.id DESC LIMIT $2");
+        command.Parameters.Add(new() { Value = (object?)projectId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new() { Value = limit });
+        var events = new List<DeliverableEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new DeliverableEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// What every project-side export depends on, in one row: it changes with any create, update, delete, storage
+    /// declaration or revocation (a revocation deletes a row: the count changes). Exports use it in their ETag.
+    /// </summary>
+    public async Task<ProjectsVersion> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM pcrs_projects), (SELECT count(*) FROM pcrs_projects WHERE deleted_at IS NOT NULL), " +
+            "(SELECT max(greatest(updated_at, deleted_at)) FROM pcrs_projects), " +
+            "(SELECT count(*) FROM pcrs_storage_declarations), (SELECT max(declared_at) FROM pcrs_storage_declarations)");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ProjectsVersion(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
+            reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4));
+    }
+
     private const string DeclarationColumns =
         "s.deliverable_id, s.storage_identity, s.kind, s.location, s.start_path, s.tls, s.user_name, s.protected_password, " +
         "s.public_connection, s.download_allowed, s.declared_at, s.rescan_days, s.trust";
@@ -323,11 +388,21 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     }
 
     private static async Task<IReadOnlyList<DeclaredStorage>> DeleteDeclarationsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] deliverableIds, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] deliverableIds, string eventKind, CancellationToken cancellationToken)
     {
         var removed = new List<DeclaredStorage>();
         if (deliverableIds.Length == 0)
             return removed;
+        // The change feed's record of it, in the same transaction: the declaration row is about to go.
+        await using (var record = new NpgsqlCommand(
+            "INSERT INTO pcrs_deliverable_events (project_id, deliverable_id, kind, storage_kind) " +
+            "SELECT d.project_id, d.id, $2, s.kind FROM pcrs_storage_declarations s JOIN pcrs_deliverables d ON d.id = s.deliverable_id " +
+            "WHERE s.deliverable_id = ANY($1)", connection, transaction))
+        {
+            record.Parameters.Add(new() { Value = deliverableIds });
+            record.Parameters.Add(new() { Value = eventKind });
+            await record.ExecuteNonQueryAsync(cancellationToken);
+        }
         await using var delete = new NpgsqlCommand(
             $"DELETE FROM pcrs_storage_declarations WHERE deliverable_id = ANY($1) RETURNING {DeclarationReturning}", connection, transaction);
         delete.Parameters.Add(new() { Value = deliverableIds });

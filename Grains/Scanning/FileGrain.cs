@@ -49,7 +49,11 @@ public sealed partial class FileGrain(
             {
                 var metadata = await tileReader.ReadAsync(file, sidecars, timeout.Token);
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
-                row = TileRows.FromMetadata(storageKey, path, order, metadata with { BytesRead = bytesRead }, now);
+                // An error caused by the server (refused, timeout, 5xx, 421) is not the file's: recorded so that the next
+                // scan reads it again even if its size and date did not change. Content errors stay until the file changes.
+                row = metadata.Error is not null && TransientFailures.FirstOf([file, .. sidecars]) is not null
+                    ? TileRows.StorageFailure(storageKey, path, order, metadata.Error, bytesRead, now)
+                    : TileRows.FromMetadata(storageKey, path, order, metadata with { BytesRead = bytesRead }, now);
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {

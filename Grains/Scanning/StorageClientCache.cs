@@ -80,7 +80,8 @@ public sealed partial class StorageClientCache(
         var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString(),
             activity.LeaseWaited, _siloStopping.Token);
         LogClientCreated(logger, storageKey);
-        return factory.Create(location, new StorageCredentials(row.UserName, password), limiter, trust);
+        // One circuit per client: a newer scan's client starts with the server taken as up.
+        return new CircuitBreakingStorageClient(factory.Create(location, new StorageCredentials(row.UserName, password), limiter, trust), new StorageCircuit());
     }
 
     /// <summary>

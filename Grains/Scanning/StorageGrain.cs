@@ -284,12 +284,12 @@ public sealed partial class StorageGrain(
             var failedRoots = reports.Where(IsWhollyFailed).ToList();
             bool unreachable = failedRoots.Count > 0 && failedRoots.Count == reports.Count;
             var parts = new List<CatalogueSummary>();
-            long analysed = 0, bytesRead = 0;
+            long analysed = 0, bytesRead = 0, unreadable = 0;
             foreach (var root in _row.ScanRoots)
             {
                 parts.Add(await catalogue.SummarizeAsync(Key, root));
                 var reads = await catalogue.CountScanReadsAsync(Key, root, scanNumber);
-                (analysed, bytesRead) = (analysed + reads.Files, bytesRead + reads.BytesRead);
+                (analysed, bytesRead, unreadable) = (analysed + reads.Files, bytesRead + reads.BytesRead, unreadable + reads.Unreadable);
             }
             var summary = ScanSummaries.Build(ScanSummaries.Merge(parts), now);
             // Exact counts from the catalogue, not from the live progress: progress reports of a dead silo's directories are
@@ -305,12 +305,15 @@ public sealed partial class StorageGrain(
             else
             {
                 _lastSummary = summary;
+                // The server failing for part of the scan (it vanished, timed out, answered 5xx) is never a success: the
+                // scan is "partial", its error says how much could not be read, and those are read again next scan.
+                string? partial = ScanOutcome.PartialError(unreadable, total.UnreadableListings, total.FirstError);
                 _row = _row with
                 {
-                    Status = ScanStatus.Succeeded,
+                    Status = partial is null ? ScanStatus.Succeeded : ScanStatus.Partial,
                     LastSuccessAt = now,
                     LastSummaryJson = JsonSerializer.Serialize(summary),
-                    LastError = failedRoots.FirstOrDefault()?.FirstError ?? total.FirstError,
+                    LastError = partial ?? failedRoots.FirstOrDefault()?.FirstError ?? total.FirstError,
                     Progress = counts,
                 };
             }

@@ -10,7 +10,7 @@ namespace Pcrs.Grains.Scanning;
 public static class TileRows
 {
     /// <summary>Marks a stamp that must never match a listing, so a file that failed for a storage reason is read again next scan.</summary>
-    public const string RetryStamp = "!retry";
+    public const string RetryStamp = CatalogueRetry.Stamp;
 
     public static string ClassificationLabel(TileClassification classification) => classification switch
     {
@@ -47,6 +47,10 @@ public static class TileRows
         Error = metadata.Error,
         ScanNumber = order.ScanNumber,
         ScannedAt = now,
+        GeoreferenceSource = metadata.GeoreferenceSource,
+        ConformityHints = metadata.ConformityHints,
+        FeatureCounts = metadata.FeatureCounts,
+        NativeExtent = metadata.Extent is { Count: 4 } extent ? extent : null,
     };
 
     /// <summary>A file that could not be read because of the storage (not its bytes): recorded with its error, retried next scan.</summary>

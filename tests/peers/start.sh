@@ -34,6 +34,8 @@ for pkg in vsftpd openssh-server openssh-sftp-server apache2 nginx lighttpd lftp
            python3-numpy wrk iproute2 libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 bc unzip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Metadata tests: OGC API Features client (owslib) and XML well-formedness (xmllint).
+for pkg in python3-owslib libxml2-utils; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 [ "${PEERS_PG:-1}" = 1 ] && { dpkg -s postgresql-15 >/dev/null 2>&1 || need+=(postgresql-15); }
 [ "${PEERS_CHROMIUM:-1}" = 1 ] && { dpkg -s chromium >/dev/null 2>&1 || need+=(chromium chromium-driver); }
 if [ ${#need[@]} -gt 0 ]; then

@@ -44,7 +44,7 @@ public sealed record CatalogueAggregate(
 public sealed record ScanStamp(long ScanNumber, ScanStatus Status, DateTimeOffset? LastSuccessAt)
 {
     /// <summary>No scan is writing tiles: the catalogue under this storage only changes with the next scan.</summary>
-    public bool Settled => Status is ScanStatus.Succeeded or ScanStatus.Failed;
+    public bool Settled => Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial;
 }
 
 /// <summary>A file whose header could not be read, and why (one sentence from the reader).</summary>

@@ -61,7 +61,7 @@ public sealed class ScanCluster : IAsyncDisposable
         .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<ScanActivity>())
         .ToList();
 
-    /// <summary>Waits until the storage's current scan ends (succeeded or failed) and returns its view.</summary>
+    /// <summary>Waits until the storage's current scan ends (succeeded, failed or partial) and returns its view.</summary>
     public async Task<StorageScanView> WaitForScanAsync(string storageKey, long atLeastScanNumber, TimeSpan timeout)
     {
         var storage = Grains.GetGrain<IStorageGrain>(storageKey);
@@ -69,7 +69,7 @@ public sealed class ScanCluster : IAsyncDisposable
         while (true)
         {
             var view = await storage.GetStatus();
-            if (view.ScanNumber >= atLeastScanNumber && view.Status is ScanStatus.Succeeded or ScanStatus.Failed)
+            if (view.ScanNumber >= atLeastScanNumber && view.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)
                 return view;
             TestContext.Current.SendDiagnosticMessage($"{DateTime.UtcNow:HH:mm:ss.fff} {view.Status} {view.Progress}");
             if (DateTime.UtcNow > deadline)
