@@ -33,13 +33,11 @@ public static class BulkDownloadsApi
             .WithName("DownloadArchive")
             .WithSummary("The selected tiles as one ZIP stream (stored entries, no recompression, Zip64 past 4 GiB)")
             .WithDescription("403 when the owner did not allow downloads; 400 past 200,000 tiles. Entries are named by their path under the deliverable's folder.")
-            .Produces(StatusCodes.Status200OK, contentType: "application/zip")
-            .RequireRateLimiting(WebFrontPolicies.DownloadRateLimit);
+            .Produces(StatusCodes.Status200OK, contentType: "application/zip");
         api.MapGet("/urls.txt", GetUrlList)
             .WithName("DownloadUrlList")
             .WithSummary("The selected tiles' download URLs, one a line, for wget -i or curl")
-            .Produces(StatusCodes.Status200OK, contentType: "text/plain")
-            .RequireRateLimiting(WebFrontPolicies.DownloadRateLimit);
+            .Produces(StatusCodes.Status200OK, contentType: "text/plain");
         return app;
     }
 
@@ -80,8 +78,12 @@ public static class BulkDownloadsApi
     }
 
     public static async Task<IResult> GetUrlList(
-        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
+        [FromServices] DownloadBudget budget, CancellationToken cancellationToken)
     {
+        // One download permit per list or archive (the files of an archive are read by the platform in one request).
+        if (!budget.TryDownload(http))
+            return TooManyRequests();
         var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: true, store, catalogue, cancellationToken);
         if (selection is null)
             return problem!;
@@ -95,8 +97,11 @@ public static class BulkDownloadsApi
 
     public static async Task<IResult> GetArchive(
         Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
-        [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options, [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
+        [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options, [FromServices] DownloadBudget budget,
+        [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        if (!budget.TryDownload(http))
+            return TooManyRequests();
         var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: true, store, catalogue, cancellationToken);
         if (selection is null)
             return problem!;
@@ -138,6 +143,10 @@ public static class BulkDownloadsApi
             }
         });
     }
+
+    private static IResult TooManyRequests() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+            detail: "Slow down: this address sent too many download requests this minute.");
 
     /// <summary>Streams a ZIP written by <see cref="ZipStreamWriter"/> straight to the response (no buffering of the archive).</summary>
     private sealed class ZipArchiveResult(string fileName, Func<ZipStreamWriter, CancellationToken, Task> writeEntries) : IResult

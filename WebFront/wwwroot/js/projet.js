@@ -112,6 +112,13 @@ function deliverableCard(project, d, colour, resolutions) {
       ["Résolution", resolutions.length ? (Math.min(...resolutions) === Math.max(...resolutions) ? formatResolution(resolutions[0]) : `${formatResolution(Math.min(...resolutions))} à ${formatResolution(Math.max(...resolutions))}`) : "—"],
       ["Fichiers scannés", `${formatNumber(scan.filesScanned)}${scan.errors ? ` dont ${formatNumber(scan.errors)} en erreur` : ", aucun en erreur"}`],
     ]));
+    const meta = `/api/projects/${project.id}/deliverables/${d.id}/metadata`;
+    body.append(el("details", { class: "fr-mt-2w" }, el("summary", { text: "Métadonnées et index des dalles" }),
+      el("ul", { class: "fr-text--sm" },
+        el("li", {}, "Index des dalles : ", el("a", { href: `${meta}/dalles.geojson`, text: "GeoJSON" }), ", ", el("a", { href: `${meta}/dalles.gpkg`, text: "GeoPackage" }), ", ", el("a", { href: `${meta}/dalles.shp.zip`, text: "Shapefile (zip)" })),
+        el("li", {}, el("a", { href: `${meta}/conformite.json`, text: "Rapport de conformité au PCRS (JSON)" })),
+        el("li", {}, el("a", { href: `${meta}/iso19139.xml`, text: "Fiche de métadonnées ISO 19139 / INSPIRE" })),
+        el("li", {}, el("a", { href: `${meta}/stac.zip`, text: "Catalogue STAC statique (zip)" })))));
     if (scan.bands?.length) body.append(el("p", { class: "fr-mt-2w fr-mb-1w" }, "Bandes : "), el("ul", { class: "fr-badges-group" }, scan.bands.map((b) => el("li", {}, badge(label("band", b))))));
     if (scan.nature && scan.nature !== "PCRS raster" && scan.tiles > 0) {
       return pageConfig().then((config) => {
@@ -203,6 +210,7 @@ async function main() {
   document.getElementById("nom").textContent = project.name;
   document.getElementById("ariane-projet").textContent = project.name;
   document.getElementById("lien-suivi").href = `/projects/${project.id}/suivi`;
+  document.getElementById("lien-flux").href = `/api/projects/${project.id}/changes.atom`;
   document.getElementById("badges").replaceChildren(
     el("li", {}, badge(label("status", project.currentStatus), project.currentStatus === "disponible" ? "success" : "info")),
     el("li", {}, badge(label("regime", project.regime))),

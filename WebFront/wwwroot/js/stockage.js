@@ -148,11 +148,11 @@ export function storagePanel(project, d) {
         } }, "Confirmer la suppression"),
         el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm", onclick: () => { confirmBox.hidden = true; } }, "Annuler")));
     actions.replaceChildren(
-      el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-icon-refresh-line fr-btn--icon-left", "data-action": "relancer", onclick: async () => {
+      el("button", { type: "button", class: "fr-btn fr-btn--secondary", "data-action": "relancer", onclick: async () => {
         try { await api(`${base}/scan`, { method: "POST" }); showAlert(banner, "info", null, "Scan relancé."); poll(); }
         catch (error) { showAlert(banner, "error", "Le scan n'a pas pu être relancé", error.message); }
       } }, "Relancer le scan"),
-      el("button", { type: "button", class: "fr-btn fr-btn--tertiary fr-icon-delete-line fr-btn--icon-left", "data-action": "supprimer", onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("button").focus(); } }, "Supprimer"),
+      el("button", { type: "button", class: "fr-btn fr-btn--tertiary", "data-action": "supprimer", onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("button").focus(); } }, "Supprimer"),
       confirmBox);
   };
   drawActions();

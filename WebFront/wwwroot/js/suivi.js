@@ -31,14 +31,14 @@ function rows(listName, title, items, makeRow, blank) {
   const draw = (list) => {
     container.replaceChildren(...list.map((item, i) => {
       const row = el("div", { class: "pcrs-row", "data-row": i, "data-id": item && item.id ? item.id : null });
-      row.append(...makeRow(item, i), el("button", { type: "button", class: "fr-btn fr-btn--tertiary fr-btn--sm fr-icon-delete-line fr-btn--icon-left", onclick: () => {
+      row.append(...makeRow(item, i), el("button", { type: "button", class: "fr-btn fr-btn--tertiary fr-btn--sm", onclick: () => {
         const current = read(); current.splice(i, 1); draw(current);
       } }, "Retirer"));
       return row;
     }));
   };
   const read = () => [...container.querySelectorAll(":scope > .pcrs-row")].map((row, i) => collect[listName](row, i));
-  fieldset.append(el("div", { class: "fr-fieldset__element" }, el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm fr-icon-add-line fr-btn--icon-left", onclick: () => {
+  fieldset.append(el("div", { class: "fr-fieldset__element" }, el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm", onclick: () => {
     const current = read(); current.push(blank()); draw(current);
   } }, `Ajouter`)));
   draw(items);

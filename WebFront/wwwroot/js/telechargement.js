@@ -21,7 +21,7 @@ export function setupBulkDownload(project, map) {
   const progress = el("div", { id: "telechargement-progression", "aria-live": "polite" });
   const modeWhole = el("input", { type: "radio", name: "etendue", id: "etendue-tout", value: "tout", checked: true });
   const modeBox = el("input", { type: "radio", name: "etendue", id: "etendue-rectangle", value: "rectangle" });
-  const drawButton = el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm fr-icon-edit-line fr-btn--icon-left", id: "dessiner-rectangle" }, "Dessiner un rectangle sur la carte");
+  const drawButton = el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm", id: "dessiner-rectangle" }, "Dessiner un rectangle sur la carte");
   const viewButton = el("button", { type: "button", class: "fr-btn fr-btn--tertiary fr-btn--sm", id: "vue-actuelle" }, "Prendre la vue actuelle de la carte");
 
   content.append(
@@ -47,7 +47,7 @@ export function setupBulkDownload(project, map) {
     if (size.tiles === 0) return;
     if (size.tiles > size.maxTiles) { summary.textContent += ` C'est plus que les ${formatNumber(size.maxTiles)} dalles d'une archive : choisissez un rectangle plus petit, ou la liste d'adresses.`; }
     const zipUrl = `${base()}/archive.zip${query()}`;
-    const zip = el("a", { class: "fr-btn fr-icon-download-line fr-btn--icon-left", href: zipUrl, download: "", id: "telecharger-zip" }, "Télécharger l'archive ZIP");
+    const zip = el("a", { class: "fr-btn", href: zipUrl, download: "", id: "telecharger-zip" }, "Télécharger l'archive ZIP");
     if (size.bytes <= IN_PAGE_LIMIT) zip.addEventListener("click", (e) => { e.preventDefault(); fetchWithProgress(zipUrl, size.bytes); });
     actions.replaceChildren(zip,
       el("a", { class: "fr-btn fr-btn--secondary", href: `${base()}/urls.txt${query()}`, download: "", id: "telecharger-liste" }, "Liste des adresses (wget -i)"));

@@ -72,7 +72,7 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
         Assert.Contains("dont 1 en erreur", text);
         Assert.Contains("Projection", text);
         Assert.DoesNotContain("succeeded", text);
-        await card.Locator("summary").ClickAsync();
+        await card.Locator("summary", new() { HasText = "Fichiers en erreur" }).ClickAsync();
         Assert.Contains("corrupt_truncated_200.jp2", await card.Locator("[data-errors]").InnerTextAsync());
         Assert.Contains("Metz", await page.Locator("#resume").InnerTextAsync());
 
