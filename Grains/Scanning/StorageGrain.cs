@@ -60,7 +60,14 @@ public sealed partial class StorageGrain(
             // sent before are lost, so ask them again right away; completed roots answer from the catalogue.
             _progress = FromCounts(_row.Progress);
             StartWatchdogTimer(TimeSpan.FromMilliseconds(200));
+            ScanMetrics.ScanStarted(Key);
         }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ScanMetrics.ScanEnded(Key); // counted again by the silo that activates it next
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task<StorageScanView> Attach(StorageDeclaration declaration)
@@ -233,6 +240,7 @@ public sealed partial class StorageGrain(
         long scanNumber = _row.ScanNumber + 1;
         var now = DateTimeOffset.UtcNow;
         _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = ScanStatus.Listing, ScanStartedAt = now, Progress = ProgressCounts.Zero };
+        ScanMetrics.ScanStarted(Key);
         _progress = ScanProgress.Zero;
         _progressDirty = false;
         _rootReports.Clear();
@@ -320,6 +328,7 @@ public sealed partial class StorageGrain(
             _progress = FromCounts(counts);
             _progressDirty = false;
             await catalogue.SaveStorageAsync(_row);
+            ScanMetrics.ScanEnded(Key);
             await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(_row.Status), counts, _row.LastError));
             LogScanFinished(logger, Key, scanNumber, ScanStatusText.ToText(_row.Status), total.Directories, total.Files, total.Errors);
             _watchdogTimer?.Dispose();
