@@ -62,7 +62,7 @@ public static class BulkDownloadsApi
         {
             tiles.Add(tile);
             if (needDownload && tiles.Count > MaxTilesPerArchive)
-                return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                return (null, TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal)
                     { ["bbox"] = [$"More than {MaxTilesPerArchive} tiles: select a smaller rectangle."] }));
         }
         return (new Selection(storage, tiles), null);

@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.OutputCaching;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Catalogue;
 

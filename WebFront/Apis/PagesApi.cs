@@ -41,7 +41,7 @@ public static class PagesApi
         app.MapGet("projects/{id:guid}/suivi", ProjectPage).ExcludeFromDescription();
         // Anything else that is not an API route or a file: the 404 page (API routes keep their ProblemDetails 404).
         app.MapFallback("{*path:nonfile}", (HttpContext http, PageRenderer pages) =>
-            http.Request.Path.StartsWithSegments("/api") ? Results.NotFound() : Page(pages, "404", StatusCodes.Status404NotFound))
+            http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) ? Results.NotFound() : Page(pages, "404", StatusCodes.Status404NotFound))
             .ExcludeFromDescription();
         return app;
     }

@@ -29,11 +29,11 @@ public static class TerritoriesApi
         {
             var wanted = ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (wanted.Length > 500)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["ids"] = ["At most 500 ids."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["ids"] = ["At most 500 ids."] });
             return TypedResults.Ok(wanted.Select(id => index.Find(id)).OfType<Territory>().Select(ToResponse).ToList());
         }
         if (string.IsNullOrWhiteSpace(q) || q.Length > 100)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["q"] = ["Give 2 to 100 characters of a place name."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["q"] = ["Give 2 to 100 characters of a place name."] });
         return TypedResults.Ok(index.Search(q, Math.Clamp(limit ?? 10, 1, 50)).Select(ToResponse).ToList());
     }
 

@@ -38,7 +38,7 @@ public static class TilesApi
         Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 1000)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["Between 1 and 1000."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["limit"] = ["Between 1 and 1000."] });
         var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
         if (deliverable?.Storage is not { } storage)
             return TypedResults.NotFound();

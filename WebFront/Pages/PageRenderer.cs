@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -28,9 +27,9 @@ public sealed partial class PageRenderer
         var meta = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (Match m in MetaLine().Matches(source))
         {
-            if (!meta.TryGetValue(m.Groups[1].Value, out var values))
-                meta[m.Groups[1].Value] = values = [];
-            values.Add(m.Groups[2].Value.Trim());
+            if (!meta.TryGetValue(m.Groups["key"].Value, out var values))
+                meta[m.Groups["key"].Value] = values = [];
+            values.Add(m.Groups["value"].Value.Trim());
         }
         var main = MetaLine().Replace(source, "");
         string First(string key, string fallback) => meta.TryGetValue(key, out var v) ? v[0] : fallback;
@@ -45,7 +44,7 @@ public sealed partial class PageRenderer
             .Replace("{{main}}", main, StringComparison.Ordinal)
             .Replace("{{scripts}}", scripts.ToString(), StringComparison.Ordinal);
         // The current section's menu link gets aria-current, the others nothing.
-        return CurrentMarker().Replace(html, m => m.Groups[1].Value == nav ? "aria-current=\"page\"" : "");
+        return CurrentMarker().Replace(html, m => m.Groups["name"].Value == nav ? "aria-current=\"page\"" : "");
     }
 
     private static string ResourceName(string name) => $"Pcrs.WebFront.Pages.Html.{name}.html";
@@ -58,9 +57,9 @@ public sealed partial class PageRenderer
         return reader.ReadToEnd();
     }
 
-    [GeneratedRegex(@"^<!--(\w+):(.*?)-->\r?\n", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^<!--(?<key>\w+):(?<value>[^\r\n]*?)-->\r?\n", RegexOptions.Multiline | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex MetaLine();
 
-    [GeneratedRegex(@"\{\{current:(\w+)\}\}")]
+    [GeneratedRegex(@"\{\{current:(?<name>\w+)\}\}", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex CurrentMarker();
 }

@@ -66,7 +66,7 @@ public sealed class TerritoryIndex
                         _communeEpcis[member] = list = [];
                     list.Add(code);
                 }
-                var deps = members.Select(m => _communeDepartement.GetValueOrDefault(m)).OfType<string>().Distinct().Take(3)
+                var deps = members.Select(m => _communeDepartement.GetValueOrDefault(m)).OfType<string>().Distinct(StringComparer.Ordinal).Take(3)
                     .Select(dep => departements.TryGetValue(dep, out var n) ? $"{n} ({dep})" : dep);
                 Add(new Territory("epci:" + code, "epci", code, e.GetProperty("nom").GetString()!, string.Join(", ", deps)), 2);
             }

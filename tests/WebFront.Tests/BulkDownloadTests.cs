@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
-using System.Text.Json.Nodes;
-using Pcrs.TestSupport;
 
 namespace Pcrs.WebFront.Tests;
 
