@@ -133,6 +133,7 @@ public sealed partial class DirectoryGrain(
             List<StorageEntry> listed;
             try
             {
+                await StopIfScanEndedAsync(now: true);
                 CrawlGuards.CheckDepth(_depth, _options.MaxDepth, _path);
                 client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
                 listed = await ListAsync(client);
@@ -294,6 +295,7 @@ public sealed partial class DirectoryGrain(
             {
                 var (path, order) = files[next];
                 files[next++] = default; // handed to its call: the list need not keep it alive
+                await StopIfScanEndedAsync();
                 // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
                 var slot = await fanOut.EnterAsync(_storageKey, _deactivating.Token);
                 inFlight.Add(AnalyseOneAsync(path, order, slot));
