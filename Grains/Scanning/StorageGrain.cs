@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
@@ -150,7 +149,7 @@ public sealed partial class StorageGrain(
 
     public Task RootCompleted(long scanNumber, string rootPath, SubtreeReport report)
     {
-        if (_row is null || scanNumber != _row.ScanNumber || !IsRunning || !_row.ScanRoots.Contains(rootPath))
+        if (_row is null || scanNumber != _row.ScanNumber || !IsRunning || !_row.ScanRoots.Contains(rootPath, StringComparer.Ordinal))
             return Task.CompletedTask;
         _rootReports[rootPath] = report;
         if (!_finishing && _row.ScanRoots.All(_rootReports.ContainsKey))
@@ -234,7 +233,7 @@ public sealed partial class StorageGrain(
         if (attachments.Count == 0)
             return View();
         var roots = ScanRoots.Minimal(attachments.Select(a => a.StartPath));
-        if (IsRunning && roots.SequenceEqual(_row.ScanRoots))
+        if (IsRunning && roots.SequenceEqual(_row.ScanRoots, StringComparer.Ordinal))
             return View(); // a re-declaration with the same roots joins the running scan (new credentials apply on the next one)
 
         long scanNumber = _row.ScanNumber + 1;
