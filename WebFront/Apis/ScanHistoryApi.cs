@@ -32,7 +32,7 @@ public static class ScanHistoryApi
     {
         int count = limit ?? DefaultLimit;
         if (count is < 1 or > MaxLimit)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"Between 1 and {MaxLimit}."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["limit"] = [$"Between 1 and {MaxLimit}."] });
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: { } storage })
             return TypedResults.NotFound();
         var scans = await catalogue.ListRecentScansAsync(storage.StorageIdentity, count, cancellationToken);
