@@ -19,7 +19,7 @@ internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int li
     /// <summary>How long a shared session takes new listings after it was asked for.</summary>
     internal static readonly TimeSpan JoinWindow = TimeSpan.FromSeconds(2);
 
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly List<Shared> _sessions = [];
 
     /// <summary>Runs one listing on a shared session (joining one that has room, else renting one).</summary>

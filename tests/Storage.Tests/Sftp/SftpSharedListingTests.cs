@@ -1,7 +1,6 @@
 using Pcrs.Grains.Storage;
 using Pcrs.Grains.Storage.Pooling;
 using Pcrs.TestSupport;
-using Xunit;
 
 namespace Pcrs.Storage.Tests.Sftp;
 
