@@ -108,7 +108,10 @@ public sealed partial class StorageGrain(
             return;
         var remaining = await catalogue.ListAttachmentsAsync(Key);
         if (remaining.Count == 0)
+        {
             await ForgetCredentialsAsync();
+            await StopScanWhenUnattachedAsync();
+        }
         LogDetached(logger, deliverableId, Key, remaining.Count);
     }
 
@@ -117,7 +120,10 @@ public sealed partial class StorageGrain(
         foreach (var attachment in await catalogue.ListAttachmentsAsync(Key))
             await catalogue.DeleteAttachmentAsync(attachment.DeliverableId);
         if (_row is not null)
+        {
             await ForgetCredentialsAsync();
+            await StopScanWhenUnattachedAsync();
+        }
     }
 
     public Task<StorageScanView> RequestScan() => StartOrJoinScanAsync(forceNew: false);
