@@ -14,4 +14,6 @@ public enum ScanStatus
     Succeeded = 3,
     /// <summary>The last scan failed; the last successful summary, if any, is kept.</summary>
     Failed = 4,
+    /// <summary>A deliverable's declaration is being proven (a login with its own credentials); nothing is shown until it is.</summary>
+    Verifying = 5,
 }

@@ -35,8 +35,9 @@ public static class DownloadsApi
         [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options,
         [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        // Only a proven declaration downloads: a deliverable whose own login was refused (or is not proven yet) shares nothing.
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
             return TypedResults.NotFound();
         if (!storage.DownloadAllowed)
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Download not allowed",
@@ -46,12 +47,12 @@ public static class DownloadsApi
         var filePath = StorageLocation.NormalizePath("/" + path);
         if (!CataloguePaths.IsUnder(filePath, storage.StartPath))
             return TypedResults.NotFound();
-        var seen = await catalogue.FindFileAsync(storage.StorageIdentity, filePath, cancellationToken);
+        var seen = await catalogue.FindFileAsync(storage.StorageKey, filePath, cancellationToken);
         if (seen is null)
             return TypedResults.NotFound();
 
-        if (storage.Kind == "http")
-            return TypedResults.Redirect(ProjectViews.HttpUrl(StorageLocation.Parse(storage.Location, out _), filePath));
+        if (DeclaredStorages.Kind(storage) == "http")
+            return TypedResults.Redirect(ProjectViews.HttpUrl(DeclaredStorages.Location(storage), filePath));
 
         var logger = loggers.CreateLogger(typeof(DownloadsApi));
         // Every step that needs a connection (stat, open) shares one bounded wait: the storage's connections may all be
@@ -61,7 +62,7 @@ public static class DownloadsApi
         Stream? source = null;
         try
         {
-            var client = await reads.ClientAsync(storage.StorageIdentity, connectionWait.Token);
+            var client = await reads.ClientAsync(storage.StorageKey, connectionWait.Token);
             var stat = await client.StatAsync(filePath, connectionWait.Token);
             // The size the server tells now wins: the file may have changed since the scan.
             if (stat is not { Kind: StorageEntryKind.File } || (stat.Size ?? seen.Size) is not { } total)
@@ -84,14 +85,14 @@ public static class DownloadsApi
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogNoConnection(logger, filePath, storage.StorageIdentity, options.Value.ConnectionWait);
+            LogNoConnection(logger, filePath, storage.StorageKey, options.Value.ConnectionWait);
             http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage busy",
                 detail: "Every connection this platform may open to the storage is in use; try again later.");
         }
         catch (StorageException e)
         {
-            logger.LogWarning("Download of {Path} from {Storage} failed: {Reason}", filePath, storage.StorageIdentity, e.Message);
+            logger.LogWarning("Download of {Path} from {Storage} failed: {Reason}", filePath, storage.StorageKey, e.Message);
             return e.Kind == StorageErrorKind.NotFound
                 ? TypedResults.NotFound()
                 : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Storage unavailable", detail: e.Message);

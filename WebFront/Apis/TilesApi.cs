@@ -32,8 +32,9 @@ public static class TilesApi
         var box = ParseBbox(bbox, errors);
         if (!errors.IsEmpty)
             return TypedResults.ValidationProblem(errors.ToDictionary());
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        // Tiles of the deliverable's own start path, and only while its own login is proven.
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
             return TypedResults.NotFound();
         string? downloadBase = storage.DownloadAllowed
             ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/api/projects/{id}/deliverables/{did}/files"
@@ -41,7 +42,7 @@ public static class TilesApi
         return new GeoJsonResult(async (writer, ct) =>
         {
             int written = 0;
-            await foreach (var tile in catalogue.ListTilesAsync(storage.StorageIdentity, storage.StartPath, box, ct))
+            await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, box, ct))
             {
                 WriteTileFeature(writer, tile, downloadBase is null ? null : downloadBase + EscapePath(tile.Path));
                 if (++written % GeoJsonResult.FlushEvery == 0)

@@ -78,8 +78,8 @@ public sealed class SharedStorageFailureTests(SharedStorageFailureFixture fixtur
     public async Task StorageWithNoListableStartPathFailsAndKeepsTheLastGoodResult()
     {
         using var tree = ScratchTree.Standard("shared-ftp-" + Guid.NewGuid().ToString("N")[..8]);
-        var first = Declarations.Ftp("d-gone-a", tree.ServerPath + "/a");
-        var second = Declarations.Ftp("d-gone-b", tree.ServerPath + "/b");
+        var first = Declarations.Ftp(Cluster, "d-gone-a", tree.ServerPath + "/a");
+        var second = Declarations.Ftp(Cluster, "d-gone-b", tree.ServerPath + "/b");
         string key = Declarations.KeyOf(first);
         var firstGrain = Cluster.Grains.GetGrain<IDeliverableGrain>(first.DeliverableId);
         var secondGrain = Cluster.Grains.GetGrain<IDeliverableGrain>(second.DeliverableId);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
 
@@ -55,6 +56,10 @@ public sealed class ScanCluster : IAsyncDisposable
         await cluster.DeployAsync();
         return new ScanCluster(database, cluster);
     }
+
+    /// <summary>Cipher text of <paramref name="plaintext"/> under the cluster's key ring (what the web front sends the grains).</summary>
+    public string Protect(string plaintext) =>
+        Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<ISecretProtector>().Protect(plaintext);
 
     /// <summary>Per-silo activity counters, one per live silo.</summary>
     public IReadOnlyList<ScanActivity> Activities() => Cluster.Silos
