@@ -35,13 +35,15 @@ public static class DownloadsApi
         [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options,
         [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        // Only a proven declaration downloads: a deliverable whose own login was refused (or is not proven yet) shares nothing.
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
-            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } storage)
             return TypedResults.NotFound();
         if (!storage.DownloadAllowed)
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Download not allowed",
                 detail: "The owner of this storage did not allow downloads through the platform.");
+        // Only a proven declaration downloads: a deliverable whose own login was refused (or is not proven yet) shares nothing.
+        if (!storage.IsProven)
+            return TypedResults.NotFound();
         if (string.IsNullOrEmpty(path) || path.Any(c => c < 0x20 || c == 0x7F))
             return TypedResults.NotFound();
         var filePath = StorageLocation.NormalizePath("/" + path);
