@@ -213,8 +213,10 @@ public sealed partial class StorageGrain
             await _decisions.WaitAsync(_deactivating.Token);
             try
             {
-                if (_row is null || _row.ScanNumber != scanNumber)
+                // Even when another scan started meanwhile: asking each proven login again is always safe.
+                if (_row is null)
                     return;
+                LogRecheck(logger, Key, scanNumber);
                 string? before = _row.CrawlCredential;
                 foreach (var declaration in (await catalogue.ListDeclarationsAsync(Key)).Where(d => d.IsProven))
                 {
@@ -351,6 +353,9 @@ public sealed partial class StorageGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The crawl of {StorageKey} now uses the login declared by {DeliverableId}")]
     private static partial void LogCrawlCredential(ILogger logger, string storageKey, string deliverableId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} could not list any root: every proven login is asked again")]
+    private static partial void LogRecheck(ILogger logger, string storageKey, long scanNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proving the declaration of {DeliverableId} on {StorageKey} failed; it stays verifying")]
     private static partial void LogProofFailed(ILogger logger, Exception exception, string deliverableId, string storageKey);

@@ -81,30 +81,8 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
         await Task.CompletedTask;
     }
 
-    public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            var data = Data(storageKey);
-            string self = startPath.TrimEnd('/');
-            var seen = data.Entries.Values
-                .Where(e => e.LastSeenScan == scanNumber && e.Entry.Path != self && CataloguePaths.IsUnder(e.Entry.Path, startPath))
-                .Select(e => e.Entry).ToList();
-            var seenPaths = seen.Select(e => e.Path).ToHashSet(StringComparer.Ordinal);
-            var tiles = data.Tiles.Values.Where(t => t.Path != self && CataloguePaths.IsUnder(t.Path, startPath)).ToList();
-            long directories = seen.LongCount(e => e.Kind == EntryKind.Directory), files = seen.LongCount(e => e.Kind == EntryKind.File);
-            long failedListings = data.Directories.Count(d => d.Value.ListingFailed && d.Value.CompletedScan == scanNumber
-                && (d.Key == self || d.Key == startPath || CataloguePaths.IsUnder(d.Key, startPath)));
-            bool startListed = directories + files > 0 || (data.Directories.TryGetValue(startPath, out var start) && start.CompletedScan >= scanNumber);
-            return Task.FromResult(new SubtreeProgress(
-                directories + (startListed ? 1 : 0),
-                files,
-                tiles.LongCount(t => t.ScanNumber == scanNumber),
-                tiles.LongCount(t => t.ScanNumber < scanNumber && seenPaths.Contains(t.Path)),
-                tiles.LongCount(t => t.Error is not null && seenPaths.Contains(t.Path)) + failedListings,
-                tiles.Where(t => t.ScanNumber == scanNumber).Sum(t => t.BytesRead)));
-        }
-    }
+    public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default) =>
+        SubtreeProgressQuery.ReadAsync(this, storageKey, startPath, scanNumber, cancellationToken);
 
     /// <summary>Tiles strictly under the start path, without read errors (call under the lock).</summary>
     private IEnumerable<TileRow> ReadableTilesUnder(string storageKey, string startPath)

@@ -105,34 +105,8 @@ public sealed partial class PostgresCatalogue : ICatalogueReader
             yield return reader.GetString(0);
     }
 
-    public async Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default)
-    {
-        // Entries the scan listed under the start path; tiles are joined to them so an unchanged (not re-read) tile counts
-        // only when the scan saw its file. Each part is one range of the (storage, path) keys.
-        await using var command = dataSource.CreateCommand("""
-            WITH e AS (SELECT path, kind FROM pcrs_entries WHERE storage_key = $1 AND path >= $2 AND path < $3 AND last_seen_scan = $4),
-                 t AS (SELECT path, scan_number, bytes_read, error FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3)
-            SELECT (SELECT count(*) FROM e WHERE kind = 'd'),
-                   (SELECT count(*) FROM e WHERE kind = 'f'),
-                   (SELECT count(*) FROM t WHERE scan_number = $4),
-                   (SELECT coalesce(sum(bytes_read), 0)::bigint FROM t WHERE scan_number = $4),
-                   (SELECT count(*) FROM t JOIN e ON e.path = t.path WHERE t.scan_number < $4),
-                   (SELECT count(*) FROM t JOIN e ON e.path = t.path WHERE t.error IS NOT NULL),
-                   (SELECT count(*) FROM pcrs_directories d
-                    WHERE d.storage_key = $1 AND (d.path = $5 OR (d.path >= $2 AND d.path < $3)) AND d.listing_failed AND d.completed_scan = $4),
-                   (SELECT coalesce(max(d.completed_scan), 0) FROM pcrs_directories d WHERE d.storage_key = $1 AND d.path = $5)
-            """);
-        AddRange(command, storageKey, startPath);
-        command.Parameters.AddWithValue(scanNumber);
-        command.Parameters.AddWithValue(startPath);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        long directories = reader.GetInt64(0), files = reader.GetInt64(1);
-        // The start folder counts once the scan listed it: it has entries seen by this scan, or it completed this scan.
-        bool startListed = directories + files > 0 || reader.GetInt64(7) >= scanNumber;
-        return new SubtreeProgress(directories + (startListed ? 1 : 0), files, reader.GetInt64(2), reader.GetInt64(4),
-            reader.GetInt64(5) + reader.GetInt64(6), reader.GetInt64(3));
-    }
+    public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default) =>
+        SubtreeProgressQuery.ReadAsync(this, storageKey, startPath, scanNumber, cancellationToken);
 
     /// <summary>$1 storage, $2-$3 the strict descendants of the start path (<see cref="CataloguePaths.Descendants"/>).</summary>
     private static void AddRange(NpgsqlCommand command, string storageKey, string startPath)

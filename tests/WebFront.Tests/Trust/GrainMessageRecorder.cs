@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Orleans.Serialization;
+using Orleans.Serialization.Invocation;
 
 namespace Pcrs.WebFront.Tests.Trust;
 

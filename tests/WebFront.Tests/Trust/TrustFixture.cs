@@ -44,8 +44,6 @@ public sealed class TrustFixture : DownloadFixture
         }
         Directory.CreateDirectory(Path.Combine(root, "other"));
         File.WriteAllText(Path.Combine(root, "other", "lisez-moi.txt"), "not a tile");
-        foreach (var path in new[] { Path.Combine(Peers.DataDir, "trust-tests"), root, ortho, Path.Combine(root, "other") })
-            File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
         return $"/trust-tests/{name}";
     }
 
