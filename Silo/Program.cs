@@ -1,3 +1,4 @@
+using Pcrs.Grains.Hosting.Settings;
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Postgres;
 using Pcrs.Silo.Verbs;
@@ -18,6 +19,12 @@ try
         "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest),
         _ => VerbLine.Usage(verb),
     };
+}
+catch (PcrsSettingsException ex)
+{
+    // Settings that would bind to nothing: each named on its own line, no stack trace.
+    Log.Fatal("{Problem}", ex.Message);
+    return 2;
 }
 catch (EmbeddedPostgresException ex)
 {

@@ -20,7 +20,9 @@ public sealed class JsonBodyExceptionHandler(IProblemDetailsService problems) : 
             field = json.Path is { Length: > 1 } path ? path.TrimStart('$').TrimStart('.') : "body";
             if (field.Length == 0)
                 field = "body";
-            message = "This value is not valid here (wrong JSON type or malformed JSON).";
+            message = IsUnknownField(json)
+                ? "Unknown field: this request body has no such field (check its spelling)."
+                : "This value is not valid here (wrong JSON type or malformed JSON).";
         }
         else if (bad.StatusCode == StatusCodes.Status415UnsupportedMediaType)
         {
@@ -38,4 +40,8 @@ public sealed class JsonBodyExceptionHandler(IProblemDetailsService problems) : 
             Exception = exception,
         });
     }
+
+    // System.Text.Json reports a field no property takes (UnmappedMemberHandling.Disallow) only through its message.
+    private static bool IsUnknownField(JsonException json) =>
+        json.Message.Contains("could not be mapped to any .NET member", StringComparison.Ordinal);
 }

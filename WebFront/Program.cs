@@ -1,3 +1,4 @@
+using Pcrs.Grains.Hosting.Settings;
 using Pcrs.Grains.Hosting;
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Postgres;
@@ -22,6 +23,12 @@ try
 
     await app.RunAsync();
     return 0;
+}
+catch (PcrsSettingsException ex)
+{
+    // Settings that would bind to nothing: each named on its own line, no stack trace.
+    Log.Fatal("{Problem}", ex.Message);
+    return 2;
 }
 catch (EmbeddedPostgresException ex)
 {

@@ -25,6 +25,7 @@ public static class WebFrontExtensions
 
         // The database (its data source) comes from the hosting layer (AddPcrsServices), the catalogue's read side from scanning.
         services.TryAddSingleton<ProjectStore>();
+        services.TryAddSingleton<DeclaredDeliverables>();
         services.TryAddSingleton<AccessTokens>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
@@ -35,7 +36,12 @@ public static class WebFrontExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.Configure<JsonOptions>(o => o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            // A misspelled field ("pasword") is a 400 naming it (JsonBodyExceptionHandler), never silently dropped.
+            o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
         services.AddOpenApi();
         services.AddOutputCache();
         services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
@@ -47,12 +53,24 @@ public static class WebFrontExtensions
                 else
                     policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("bbox").Tag(WebFrontPolicies.ProjectsTag);
             }));
+        services.TryAddSingleton<Downloads.DownloadBudget>();
+        services.TryAddSingleton<Pcrs.Grains.Catalogue.ITileMetadataReader, Pcrs.Grains.Catalogue.PostgresTileMetadataReader>();
+        services.TryAddSingleton<Exports.ExportVersions>();
+        services.TryAddSingleton<Exports.ExportValidatorsFilter>();
+        services.TryAddSingleton<Exports.CsvExport>();
+        services.TryAddSingleton<Metadata.MetadataCache>();
+        services.AddResponseCompression(compression =>
+        {
+            // Exports and metadata are text that compresses 5-20x; file downloads (octet-stream) are never recompressed.
+            compression.EnableForHttps = true;
+            compression.MimeTypes = ["text/csv", "application/geo+json", "application/json", "application/xml", "application/atom+xml",
+                "application/vnd.oai.openapi+json", "text/html"];
+        });
         services.AddRateLimiter(_ => { });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebFrontOptions>>((limiter, web) =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(WebFrontPolicies.PublicRateLimit, context => PerClient(context, web.Value.PublicRequestsPerMinute));
-            limiter.AddPolicy(WebFrontPolicies.DownloadRateLimit, context => PerClient(context, web.Value.DownloadsPerMinute));
             limiter.OnRejected = async (context, cancellationToken) =>
             {
                 context.HttpContext.Response.Headers.RetryAfter = "60";
@@ -69,6 +87,7 @@ public static class WebFrontExtensions
     /// <summary>Middleware of the API (call before mapping): errors as ProblemDetails, rate limits, output cache, static pages.</summary>
     public static WebApplication UseWebFront(this WebApplication app)
     {
+        app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDefaultFiles();
@@ -85,14 +104,18 @@ public static class WebFrontExtensions
         app.MapTilesApi();
         app.MapDownloadsApi();
         app.MapExportsApi();
+        app.MapPlatformExportsApi();
+        app.MapMetadataApi();
+        Ogc.OgcApi.MapOgcApi(app);
+        Stac.StacApi.MapStacApi(app);
         app.MapPagesApi();
         app.MapOpenApi();
-        if (app.Environment.IsDevelopment())
-            app.MapScalarApiReference();
+        // The API reference page in every environment: operators and integrators read it on the deployed system.
+        app.MapScalarApiReference();
         return app;
     }
 
-    private static RateLimitPartition<string> PerClient(HttpContext context, int perMinute)
+    internal static RateLimitPartition<string> PerClient(HttpContext context, int perMinute)
     {
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return perMinute <= 0

@@ -15,6 +15,13 @@ public sealed class WebFrontOptions
     [Range(0, 1_000_000)]
     public int DownloadsPerMinute { get; set; } = 120;
 
+    /// <summary>
+    /// Requests per minute per client address on the download route that move no file bytes: HEADs and paths the
+    /// catalogue answers 404 (GIS clients probe sidecars of every file). They do not count against <see cref="DownloadsPerMinute"/>.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int DownloadLookupsPerMinute { get; set; } = 6000;
+
     /// <summary>How long tiles and exports stay in the output cache (writes evict them at once); zero: no output cache.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ScanDataCacheDuration { get; set; } = TimeSpan.FromSeconds(30);

@@ -6,9 +6,6 @@ public static class WebFrontPolicies
     /// <summary>Fixed window per client address on public reads.</summary>
     public const string PublicRateLimit = "public";
 
-    /// <summary>Tighter limit per client address on downloads, which hold a connection to an owner's server.</summary>
-    public const string DownloadRateLimit = "downloads";
-
     /// <summary>Output cache of responses that only change with a scan or a write (tiles, exports).</summary>
     public const string ScanDataCache = "scan-data";
 

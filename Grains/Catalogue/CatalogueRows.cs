@@ -97,6 +97,18 @@ public sealed record TileRow
     public string? Error { get; init; }
     public long ScanNumber { get; init; }
     public DateTimeOffset ScannedAt { get; init; }
+
+    /// <summary>Where the georeferencing came from: "GeoTIFF", "GeoJP2", "GMLJP2", "WorldFile", "AuxXml", "GML"; null when none.</summary>
+    public string? GeoreferenceSource { get; init; }
+
+    /// <summary>The reader's notes on PCRS conformity (empty: conform as far as the header tells); null when never recorded.</summary>
+    public IReadOnlyList<string>? ConformityHints { get; init; }
+
+    /// <summary>Vector files: features per class; null otherwise.</summary>
+    public IReadOnlyDictionary<string, long>? FeatureCounts { get; init; }
+
+    /// <summary>minX, minY, maxX, maxY in the file's own CRS (<see cref="Epsg"/>); null without georeferencing.</summary>
+    public IReadOnlyList<double>? NativeExtent { get; init; }
 }
 
 /// <summary>A WGS84 longitude/latitude box.</summary>

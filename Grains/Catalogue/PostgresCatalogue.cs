@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Pcrs.Grains.Catalogue.Database;
@@ -319,6 +320,10 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         var errors = new string?[n];
         var scanNumbers = new long[n];
         var scannedAt = new DateTime[n];
+        var georeferenceSources = new string?[n];
+        var hints = new string?[n];
+        var featureCounts = new string?[n];
+        var nativeExtents = new string?[n];
         for (int i = 0; i < n; i++)
         {
             var tile = rows[i];
@@ -349,24 +354,30 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             errors[i] = tile.Error;
             scanNumbers[i] = tile.ScanNumber;
             scannedAt[i] = tile.ScannedAt.UtcDateTime;
+            georeferenceSources[i] = tile.GeoreferenceSource;
+            hints[i] = tile.ConformityHints is null ? null : JsonSerializer.Serialize(tile.ConformityHints);
+            featureCounts[i] = tile.FeatureCounts is null ? null : JsonSerializer.Serialize(tile.FeatureCounts);
+            nativeExtents[i] = PgArrayLiterals.Doubles(tile.NativeExtent);
         }
 
         // One multi-row statement per batch (columns as arrays, unnest into rows): PostgreSQL parses, plans and executes
-        // one statement instead of one per row, and the client binds 27 parameters instead of 27 per row.
+        // one statement instead of one per row, and the client binds 31 parameters instead of 31 per row.
         await using var command = dataSource.CreateCommand("""
             INSERT INTO pcrs_tiles (storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height,
                 bands, band_names, bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint,
-                min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at)
+                min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at,
+                georeference_source, conformity_hints, feature_counts, native_extent)
             SELECT u.storage_key, u.path, u.size, u.modified_at, u.etag, u.sidecar_signature, u.format, u.classification, u.width, u.height,
                 u.bands, u.band_names::text[], u.bits_per_sample, u.epsg, u.crs_name, u.geo_transform::double precision[], u.resolution,
-                u.compression, u.footprint::jsonb, u.min_lon, u.min_lat, u.max_lon, u.max_lat, u.bytes_read, u.error, u.scan_number, u.scanned_at
+                u.compression, u.footprint::jsonb, u.min_lon, u.min_lat, u.max_lon, u.max_lat, u.bytes_read, u.error, u.scan_number, u.scanned_at,
+                u.georeference_source, u.conformity_hints::jsonb, u.feature_counts::jsonb, u.native_extent::double precision[]
             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
                 $10::int[], $11::int[], $12::text[], $13::int[], $14::int[], $15::text[], $16::text[], $17::double precision[], $18::text[],
                 $19::text[], $20::double precision[], $21::double precision[], $22::double precision[], $23::double precision[], $24::bigint[],
-                $25::text[], $26::bigint[], $27::timestamptz[])
+                $25::text[], $26::bigint[], $27::timestamptz[], $28::text[], $29::text[], $30::text[], $31::text[])
                 AS u(storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                      bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint, min_lon, min_lat, max_lon, max_lat,
-                     bytes_read, error, scan_number, scanned_at)
+                     bytes_read, error, scan_number, scanned_at, georeference_source, conformity_hints, feature_counts, native_extent)
             ON CONFLICT (storage_key, path) DO UPDATE SET size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag,
                 sidecar_signature = EXCLUDED.sidecar_signature, format = EXCLUDED.format, classification = EXCLUDED.classification,
                 width = EXCLUDED.width, height = EXCLUDED.height, bands = EXCLUDED.bands, band_names = EXCLUDED.band_names,
@@ -374,7 +385,9 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
                 geo_transform = EXCLUDED.geo_transform, resolution = EXCLUDED.resolution, compression = EXCLUDED.compression,
                 footprint = EXCLUDED.footprint, min_lon = EXCLUDED.min_lon, min_lat = EXCLUDED.min_lat, max_lon = EXCLUDED.max_lon,
                 max_lat = EXCLUDED.max_lat, bytes_read = EXCLUDED.bytes_read, error = EXCLUDED.error,
-                scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at
+                scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at,
+                georeference_source = EXCLUDED.georeference_source, conformity_hints = EXCLUDED.conformity_hints,
+                feature_counts = EXCLUDED.feature_counts, native_extent = EXCLUDED.native_extent
             """);
         var p = command.Parameters;
         p.Add(ArrayOf(keys, NpgsqlDbType.Text));
@@ -404,6 +417,10 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         p.Add(ArrayOf(errors, NpgsqlDbType.Text));
         p.Add(ArrayOf(scanNumbers, NpgsqlDbType.Bigint));
         p.Add(ArrayOf(scannedAt, NpgsqlDbType.TimestampTz));
+        p.Add(ArrayOf(georeferenceSources, NpgsqlDbType.Text));
+        p.Add(ArrayOf(hints, NpgsqlDbType.Text));
+        p.Add(ArrayOf(featureCounts, NpgsqlDbType.Text));
+        p.Add(ArrayOf(nativeExtents, NpgsqlDbType.Text));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -485,14 +502,14 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         return new ScanReads(reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private const string TileSelect = """
+    internal const string TileSelect = """
         SELECT storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint::text, min_lon, min_lat, max_lon, max_lat,
-               bytes_read, error, scan_number, scanned_at
+               bytes_read, error, scan_number, scanned_at, georeference_source, conformity_hints::text, feature_counts::text, native_extent
         FROM pcrs_tiles
         """;
 
-    private static TileRow ReadTile(NpgsqlDataReader reader) => new()
+    internal static TileRow ReadTile(NpgsqlDataReader reader) => new()
     {
         StorageKey = reader.GetString(0),
         Path = reader.GetString(1),
@@ -518,6 +535,10 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         Error = NullableString(reader, 24),
         ScanNumber = reader.GetInt64(25),
         ScannedAt = reader.GetFieldValue<DateTimeOffset>(26),
+        GeoreferenceSource = NullableString(reader, 27),
+        ConformityHints = reader.IsDBNull(28) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(28)),
+        FeatureCounts = reader.IsDBNull(29) ? null : JsonSerializer.Deserialize<Dictionary<string, long>>(reader.GetString(29)),
+        NativeExtent = reader.IsDBNull(30) ? null : reader.GetFieldValue<double[]>(30),
     };
 
     private static void AddBatch(NpgsqlBatch batch, string sql, params object[] values)

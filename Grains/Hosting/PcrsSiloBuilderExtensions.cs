@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
@@ -26,10 +27,15 @@ public static class PcrsSiloBuilderExtensions
 
         if (mode == PcrsClusteringMode.Localhost)
         {
-            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, null, options.ServiceId, options.ClusterId);
+            int siloPort = OrleansPorts.Resolve(configuration, OrleansPorts.SiloPortKey, endpoints.SiloPort, IPAddress.Loopback, mayChooseFree: true);
+            int gatewayPort = OrleansPorts.Resolve(configuration, OrleansPorts.GatewayPortKey, endpoints.GatewayPort, IPAddress.Loopback, mayChooseFree: true);
+            silo.UseLocalhostClustering(siloPort, gatewayPort, null, options.ServiceId, options.ClusterId);
         }
         else
         {
+            IPAddress listen = endpoints.ListenOnAnyHostAddress ? IPAddress.Any : endpoints.ResolveAdvertisedAddress();
+            OrleansPorts.Resolve(configuration, OrleansPorts.SiloPortKey, endpoints.SiloPort, listen, mayChooseFree: false);
+            OrleansPorts.Resolve(configuration, OrleansPorts.GatewayPortKey, endpoints.GatewayPort, listen, mayChooseFree: false);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = options.ClusterId;

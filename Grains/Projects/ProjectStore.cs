@@ -15,6 +15,12 @@ public sealed record StoredProject(
 /// <summary>A deliverable as stored. Its storage declaration belongs to the scanner (read through ICatalogueReader).</summary>
 public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocument Document);
 
+/// <summary>A project's last change: "created", "updated" or "deleted" (a deleted project's name is not kept in the answer).</summary>
+public sealed record ProjectChange(Guid Id, string? Name, string Action, DateTimeOffset At);
+
+/// <summary>Counts and latest times of the project tables: equal versions mean equal project-side exports.</summary>
+public sealed record ProjectsVersion(long Projects, long Deleted, DateTimeOffset? LastChange);
+
 /// <summary>Outcome of a full project update.</summary>
 public enum ProjectUpdateOutcome
 {
@@ -219,6 +225,41 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             yield return (projectId, Deserialize<ProjectDocument>(reader.GetString(1)),
                 new StoredDeliverable(reader.GetGuid(2), projectId, Deserialize<DeliverableDocument>(reader.GetString(3))));
         }
+    }
+
+    /// <summary>
+    /// Projects created, updated or deleted at or after <paramref name="since"/>, newest first (changes.csv). A deleted
+    /// project comes without its name: the platform's public file named them, which republished what an owner removed.
+    /// </summary>
+    public async IAsyncEnumerable<ProjectChange> ListChangesAsync(
+        DateTimeOffset since, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT id, CASE WHEN deleted_at IS NULL THEN name END, " +
+            "CASE WHEN deleted_at IS NOT NULL THEN 'deleted' WHEN updated_at > created_at THEN 'updated' ELSE 'created' END, " +
+            "coalesce(deleted_at, updated_at) AS changed_at FROM pcrs_projects " +
+            "WHERE coalesce(deleted_at, updated_at) >= $1 ORDER BY changed_at DESC, id");
+        command.Parameters.Add(new() { Value = since.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new ProjectChange(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3));
+        }
+    }
+
+    /// <summary>
+    /// What every project-side export depends on, in one row: it changes with any create, update or delete. Storage
+    /// declarations are the scanner's (their version comes with the catalogue's, ITileMetadataReader.GetVersionAsync).
+    /// </summary>
+    public async Task<ProjectsVersion> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT (SELECT count(*) FROM pcrs_projects), (SELECT count(*) FROM pcrs_projects WHERE deleted_at IS NOT NULL), " +
+            "(SELECT max(greatest(updated_at, deleted_at)) FROM pcrs_projects)");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new ProjectsVersion(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
 
     private static async Task UpsertDeliverableAsync(

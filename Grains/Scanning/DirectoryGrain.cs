@@ -47,6 +47,10 @@ public sealed partial class DirectoryGrain(
     private string _path = "/";
     private long _scan;
     private string? _parentPath;
+    /// <summary>Levels below the scan root, and the listing fingerprints of the ancestors (see <see cref="CrawlGuards"/>).</summary>
+    private int _depth;
+    private string[] _ancestry = [];
+    private string? _fingerprint;
     private bool _running;
     private bool _finishing;
     private bool _filesDone;
@@ -93,6 +97,8 @@ public sealed partial class DirectoryGrain(
             return;
         _scan = order.ScanNumber;
         _parentPath = order.ParentPath;
+        _depth = order.Depth;
+        _ancestry = order.Ancestry ?? [];
         if (state is not null && state.CompletedScan == order.ScanNumber)
         {
             _result = FromCounts(state.Counts);
@@ -127,9 +133,11 @@ public sealed partial class DirectoryGrain(
             List<StorageEntry> listed;
             try
             {
+                CrawlGuards.CheckDepth(_depth, _options.MaxDepth, _path);
                 client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
                 listed = await ListAsync(client);
                 activity.DirectoryListed();
+                await AdmitListingAsync(scanNumber, listed);
             }
             catch (Exception e) when (!_deactivating.IsCancellationRequested)
             {
@@ -165,11 +173,23 @@ public sealed partial class DirectoryGrain(
         await foreach (var entry in client.ListAsync(_path, _deactivating.Token))
         {
             if (entries.Count >= _options.MaxEntriesPerDirectory)
-                throw new StorageException(StorageErrorKind.Protocol,
-                    $"The directory lists more than {_options.MaxEntriesPerDirectory} entries; it is not scanned.");
+                throw new CrawlBoundException(
+                    $"Crawl bound reached: the directory lists more than {_options.MaxEntriesPerDirectory} entries (Scanning:MaxEntriesPerDirectory); it is not scanned.");
             entries.Add(entry);
         }
         return entries;
+    }
+
+    /// <summary>
+    /// Ends this branch (as a failed listing naming why) when the directory lists what an ancestor listed (a loop) or when
+    /// the storage's per-scan crawl budget is spent; otherwise takes this listing from the budget.
+    /// </summary>
+    private async Task AdmitListingAsync(long scanNumber, List<StorageEntry> listed)
+    {
+        _fingerprint = CrawlGuards.Fingerprint(listed);
+        CrawlGuards.CheckLoop(_fingerprint, _ancestry, _path);
+        if (await GrainFactory.GetGrain<ICrawlBudgetGrain>(_storageKey).Admit(scanNumber, listed.Count, CrawlGuards.NameBytes(listed)) is { } refused)
+            throw new CrawlBoundException(refused);
     }
 
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
@@ -326,7 +346,8 @@ public sealed partial class DirectoryGrain(
             {
                 try
                 {
-                    await GrainFactory.GetGrain<IDirectoryGrain>(ScanKeys.Directory(_storageKey, child)).Scan(new DirectoryScanOrder(_scan, _path));
+                    await GrainFactory.GetGrain<IDirectoryGrain>(ScanKeys.Directory(_storageKey, child))
+                        .Scan(new DirectoryScanOrder(_scan, _path, _depth + 1, [.. _ancestry, _fingerprint ?? ""]));
                 }
                 catch (Exception e)
                 {

@@ -37,6 +37,25 @@ public sealed class ScanningOptions
     [Range(1, 50_000_000)]
     public int MaxEntriesPerDirectory { get; set; } = 2_000_000;
 
+    /// <summary>
+    /// Directory levels crawled below a deliverable's start path (a real PCRS tree is a few levels deep); a directory
+    /// deeper than this is not listed and ends its branch with an error naming the bound.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxDepth { get; set; } = 32;
+
+    /// <summary>Directories one scan of a storage may list; the directories past it end their branch with an error.</summary>
+    [Range(1, 100_000_000)]
+    public long MaxDirectoriesPerScan { get; set; } = 1_000_000;
+
+    /// <summary>Listed entries (files, directories, links) one scan of a storage may take in.</summary>
+    [Range(1, 1_000_000_000)]
+    public long MaxEntriesPerScan { get; set; } = 20_000_000;
+
+    /// <summary>Bytes of listed names (UTF-8) one scan of a storage may take in: what the catalogue keeps of its listings.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxListingBytesPerScan { get; set; } = 4L * 1024 * 1024 * 1024;
+
     /// <summary>How long a lease table keeps a "too many connections" reduction before granting the full limit again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan TooManyConnectionsBackoff { get; set; } = TimeSpan.FromMinutes(5);

@@ -47,6 +47,10 @@ public static class TileRows
         Error = metadata.Error,
         ScanNumber = order.ScanNumber,
         ScannedAt = now,
+        GeoreferenceSource = metadata.GeoreferenceSource,
+        ConformityHints = metadata.ConformityHints,
+        FeatureCounts = metadata.FeatureCounts,
+        NativeExtent = metadata.Extent is { Count: 4 } extent ? extent : null,
     };
 
     /// <summary>A file that could not be read because of the storage (not its bytes): recorded with its error, retried next scan.</summary>

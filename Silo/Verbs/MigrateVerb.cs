@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Hosting.Settings;
 using Serilog;
 using Serilog.Extensions.Logging;
 
@@ -10,11 +11,9 @@ internal static class MigrateVerb
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        IConfiguration configuration = new ConfigurationBuilder()
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .Build();
+        var configuration = new ConfigurationManager();
+        configuration.AddJsonFile("appsettings.json", optional: true).AddEnvironmentVariables().AddCommandLine(args);
+        PcrsSettings.Apply(configuration);
         using var logs = new SerilogLoggerFactory(Log.Logger);
         await using PcrsDatabase database = await PcrsDatabase.OpenAsync(configuration, logs);
         Log.Information("Migrations done; the database schema is current");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Hosting.Settings;
 using Pcrs.Grains.Hosting.Logging;
 using Serilog;
 using Serilog.Extensions.Logging;
@@ -12,6 +13,7 @@ internal static class RunVerb
     public static async Task<int> RunAsync(string[] args)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+        PcrsSettings.Apply(builder.Configuration);
         builder.Services.AddSerilog((services, logger) => logger.ConfigurePcrs(builder.Configuration).ReadFrom.Services(services));
 
         using var startupLogs = new SerilogLoggerFactory(Log.Logger);

@@ -23,18 +23,20 @@ public static class DownloadsApi
             .WithTags("Downloads")
             .WithName("DownloadFile")
             .WithSummary("Download a file the last scan saw")
-            .WithDescription("403 when the owner did not allow downloads; 404 for a path the last scan did not see; 503 with Retry-After when no connection to the storage frees up in time. HTTP storages answer with a redirect to the source file.")
+            .WithDescription("403 when the owner did not allow downloads; 404 for a path the last scan did not see; 503 with Retry-After when no connection to the storage frees up in time; 429 with Retry-After past the per-minute budgets (HEADs and 404s count as lookups, only GETs of a file as downloads). HTTP storages answer with a redirect to the source file.")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
-            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
-            .RequireRateLimiting(WebFrontPolicies.DownloadRateLimit);
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream");
         return app;
     }
 
     public static async Task<Results<StorageFileResult, RedirectHttpResult, NotFound, ProblemHttpResult>> DownloadFile(
         Guid id, Guid did, string? path, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
-        [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options,
+        [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options, [FromServices] DownloadBudget budget,
         [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        // Charged by cost (see DownloadBudget): a lookup first, a download only for a GET of a file the scan saw.
+        if (!budget.TryLookup(http))
+            return TooManyRequests();
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
             || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } storage)
             return TypedResults.NotFound();
@@ -52,6 +54,8 @@ public static class DownloadsApi
         var seen = await catalogue.FindFileAsync(storage.StorageKey, filePath, cancellationToken);
         if (seen is null)
             return TypedResults.NotFound();
+        if (!HttpMethods.IsHead(http.Request.Method) && !budget.TryDownload(http))
+            return TooManyRequests();
 
         if (DeclaredStorages.Kind(storage) == "http")
             return TypedResults.Redirect(ProjectViews.HttpUrl(DeclaredStorages.Location(storage), filePath));
@@ -105,6 +109,10 @@ public static class DownloadsApi
                 await source.DisposeAsync();
         }
     }
+
+    private static ProblemHttpResult TooManyRequests() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests",
+            detail: "Slow down: this address sent too many download requests this minute.");
 
     private static void LogNoConnection(ILogger logger, string path, string storage, TimeSpan wait) =>
         logger.LogWarning("Download of {Path} refused: no connection to {Storage} within {Wait}", path, storage, wait);

@@ -22,6 +22,7 @@ public static class ExportsApi
     {
         var api = app.MapGroup("api/exports").WithTags("Exports")
             .RequireRateLimiting(WebFrontPolicies.PublicRateLimit)
+            .AddEndpointFilter<ExportValidatorsFilter>()
             .CacheOutput(WebFrontPolicies.ScanDataCache);
         api.MapGet("/projets.csv", ProjectsCsv).WithName("ExportProjectsCsv").WithSummary("Projects (RFC 4180 CSV)")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");

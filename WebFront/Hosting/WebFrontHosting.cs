@@ -1,4 +1,6 @@
 using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Hosting.Settings;
+using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Health;
 using Pcrs.Grains.Hosting.Logging;
 using Serilog;
@@ -23,6 +25,7 @@ public static class WebFrontHosting
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        PcrsSettings.Apply(builder.Configuration, WebFrontSettings.Sections);
         builder.Services.AddSerilog((services, logger) => logger.ConfigurePcrs(builder.Configuration).ReadFrom.Services(services));
 
         using var startupLogs = new SerilogLoggerFactory(Log.Logger);
@@ -30,6 +33,7 @@ public static class WebFrontHosting
 
         // Registered before the silo so the database (and an embedded server) outlives the silo's shutdown.
         builder.Services.AddPcrsDatabase(database);
+        builder.Services.AddSingleton(await FirstStartAdminToken.EnsureAsync(builder.Configuration, database));
         PcrsClusteringMode defaultMode = PcrsDatabase.IsExternalConfigured(builder.Configuration)
             ? PcrsClusteringMode.AdoNet
             : PcrsClusteringMode.Localhost;

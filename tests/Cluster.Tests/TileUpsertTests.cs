@@ -26,6 +26,8 @@ public sealed class TileUpsertTests
             GeoTransform = [600200.05, 0.05, 0, double.NaN, double.PositiveInfinity, -1e-300], Resolution = 0.05, Compression = "DEFLATE",
             FootprintGeoJson = """{"type":"Polygon","coordinates":[[[1,2],[3,4],[5,6],[1,2]]]}""",
             Bounds = new BoundingBox(1, 2, 5, 6), BytesRead = 4096, ScanNumber = 7, ScannedAt = at,
+            GeoreferenceSource = "WorldFile", ConformityHints = ["resolution 0.1 m is coarser than 5 cm", "quote \" and {brace}"],
+            FeatureCounts = new Dictionary<string, long> { ["pcrs:EmpriseEchangePCRS"] = 1 }, NativeExtent = [600200.05, 6600000, 600400.05, 6600200],
         };
         var bare = new TileRow { StorageKey = "http://s:1", Path = "/a/bare.bin", Error = "unreadable", ScanNumber = 7, ScannedAt = at };
         var stale = odd with { Width = 1 };
@@ -41,12 +43,21 @@ public sealed class TileUpsertTests
         Assert.Equal(odd.ModifiedAt, read.ModifiedAt);
         Assert.Equal(odd.Bounds, read.Bounds);
         Assert.Contains("\"Polygon\"", read.FootprintGeoJson, StringComparison.Ordinal);
+        // What the readers compute beyond the header fields (migration 0140) comes back as written.
+        Assert.Equal("WorldFile", read.GeoreferenceSource);
+        Assert.Equal(odd.ConformityHints, read.ConformityHints);
+        Assert.Equal(1, read.FeatureCounts!["pcrs:EmpriseEchangePCRS"]);
+        Assert.Equal(odd.NativeExtent, read.NativeExtent);
         var empty = await catalogue.GetTileAsync("http://s:1", "/a/bare.bin", Ct);
         Assert.NotNull(empty);
         Assert.Empty(empty.BandNames);
         Assert.Null(empty.GeoTransform);
         Assert.Null(empty.Width);
         Assert.Equal("unreadable", empty.Error);
+        Assert.Null(empty.ConformityHints);
+        Assert.Null(empty.FeatureCounts);
+        Assert.Null(empty.NativeExtent);
+        Assert.Null(empty.GeoreferenceSource);
 
         await catalogue.UpsertTilesAsync([odd with { Error = "changed", Width = 2 }], Ct);
         var updated = await catalogue.GetTileAsync("http://s:1", "/a/odd.tif", Ct);

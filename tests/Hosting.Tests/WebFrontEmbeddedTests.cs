@@ -107,6 +107,17 @@ public sealed class WebFrontEmbeddedTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await GetAsync("/alive")).StatusCode);
         Assert.Equal("Healthy", await (await GetAsync("/health")).Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
 
+        // No administrator configured: a token was made, printed once, written to a mode-600 file; only its hash is stored.
+        string tokenFile = Path.Combine(_dataDirectory, "admin-token");
+        string token = (await File.ReadAllTextAsync(tokenFile, TestContext.Current.CancellationToken)).Trim();
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(tokenFile));
+        Assert.Contains("Administrator token: " + token, first.Output, StringComparison.Ordinal);
+        Assert.Equal(Sha256Hex(token), await ScalarAsync("SELECT token_hash FROM generated_admin_token"));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostProjectAsync(null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostProjectAsync(token)).StatusCode); // past the auth check: the empty body is refused
+        // The API reference is served outside Development too.
+        Assert.Equal(HttpStatusCode.OK, (await GetAsync("/scalar/v1")).StatusCode);
+
         await ScalarAsync("CREATE TABLE survivors (note text); INSERT INTO survivors VALUES ('written before the restart')");
         long keys = (long)(await ScalarAsync("SELECT count(*) FROM data_protection_keys"))!;
         Assert.True(keys >= 1, "The Data Protection key ring should be stored in PostgreSQL.");
@@ -128,6 +139,43 @@ public sealed class WebFrontEmbeddedTests : IAsyncLifetime
         Assert.Equal("written before the restart", await ScalarAsync("SELECT note FROM survivors"));
         Assert.Equal(keys, (long)(await ScalarAsync("SELECT count(*) FROM data_protection_keys"))!);
         Assert.DoesNotContain("Creating the embedded PostgreSQL cluster", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Administrator token", second.Output, StringComparison.Ordinal); // made once, at the first start
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostProjectAsync(token)).StatusCode);
+        await second.StopAsync(TimeSpan.FromSeconds(60));
+
+        // An administrator configured: the generated token no longer opens anything, and none is made.
+        ProductProcess third = StartWebFront(("Auth__AdminTokenHashes", Sha256Hex("configured-admin")));
+        await WaitHealthyAsync(third);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostProjectAsync(token)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await PostProjectAsync("configured-admin")).StatusCode);
+        Assert.DoesNotContain("Administrator token", third.Output, StringComparison.Ordinal);
+    }
+
+    private static string Sha256Hex(string token) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+
+    private async Task<HttpResponseMessage> PostProjectAsync(string? bearer)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"http://127.0.0.1:{_httpPort}/api/projects")
+        {
+            Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        if (bearer is not null)
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", bearer);
+        return await _http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task A_misspelled_setting_stops_the_start_naming_it()
+    {
+        ProductProcess process = StartWebFront(("Scanning__MaxConnectionPerStorage", "3"), ("Scanning__AllowedNetworks", "127.0.0.0/8,10.0.0.0/8"));
+
+        int exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(90), TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("did you mean Scanning:MaxConnectionsPerStorage?", process.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("AllowedNetworks", process.Output, StringComparison.Ordinal); // the comma-separated list is fine
+        Assert.DoesNotContain("   at ", process.Output, StringComparison.Ordinal);
     }
 
     [Fact(Timeout = 120_000)]

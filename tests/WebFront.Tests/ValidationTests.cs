@@ -56,6 +56,31 @@ public sealed class ValidationTests(WebFrontFixture web) : IClassFixture<WebFron
         Assert.True(errors.ContainsKey("budget"), errors.ToJsonString());
     }
 
+    [Fact]
+    public async Task A_misspelled_field_is_named_not_ignored()
+    {
+        var body = WebFrontFixture.SampleProject();
+        body["deliverables"]![0]!["license"] = "ouvert_lo";
+
+        var errors = await PostProjectExpecting400(body);
+
+        Assert.True(errors.ContainsKey("deliverables[0].licence") || errors.ContainsKey("deliverables[0].license"), errors.ToJsonString());
+        Assert.Contains("Unknown field", errors.ToJsonString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_misspelled_storage_field_is_named()
+    {
+        var project = await web.CreateProjectAsync("Unknown storage field");
+        using var admin = web.Client(WebFrontFixture.AdminToken);
+        var response = await admin.PutAsync($"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}/storage",
+            new StringContent("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"port\":2121,\"username\":\"peer\",\"pasword\":\"x\"}", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await WebFrontFixture.ReadJsonAsync(response))["errors"]!.AsObject();
+        Assert.True(errors.ContainsKey("pasword"), errors.ToJsonString());
+    }
+
     [Theory]
     [InlineData("{\"type\":\"ftp\",\"host\":\"bad host!\",\"port\":21}", "host")]
     [InlineData("{\"type\":\"ftp\",\"host\":\"127.0.0.1\",\"port\":70000}", "port")]

@@ -4,8 +4,8 @@
 # Run as root. Stop with tests/peers/stop.sh.  Env knobs (defaults shown):
 #   PEERS_DIR=/tmp/pcrs-peers  PEERS_BIG=0 (10000x10000 tiles for benchmarks, ~100 s)  PEERS_MANY=100 (hard links, with BIG)
 #   PEERS_PG=1 (throwaway PostgreSQL 15 for the tests)  PEERS_CHROMIUM=1 (chromium for browser tests)
-#   PEERS_USER=peer PEERS_PASS=peerpass ; ports below. A second account, PEERS_TRUST_USER=pcrstrust, is for tests that
-#   change its password on the server (trust tests); nothing else uses it.
+#   PEERS_USER=peer PEERS_PASS=peerpass ; ports below (FTP_PASV_PORTS: the plain vsftpd's passive range). A second
+#   account, PEERS_TRUST_USER=pcrstrust, is for tests that change its password on the server (trust tests); nothing else uses it.
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 P=${PEERS_DIR:-/tmp/pcrs-peers}
@@ -19,6 +19,8 @@ PROFTPD_PORT=${PROFTPD_PORT:-2124}    # proftpd (plain, MLSD)
 SFTP_PORT=${SFTP_PORT:-2222}          # OpenSSH internal-sftp, chroot
 NGINX_PORT=${NGINX_PORT:-8081}; APACHE_PORT=${APACHE_PORT:-8082}; LIGHTTPD_PORT=${LIGHTTPD_PORT:-8083}
 PG_PORT=${PG_PORT:-55491}
+# Passive data ports of the plain vsftpd (first-last). Not 30000-30019 (its old range): Orleans' default gateway port is 30000.
+FTP_PASV_PORTS=${FTP_PASV_PORTS:-8100-8107}
 T0=$(date +%s)
 log() { printf '[peers %3ss] %s\n' $(( $(date +%s) - T0 )) "$*"; }
 listening() { ss -Hltn "sport = :$1" | grep -q .; }
@@ -33,6 +35,8 @@ for pkg in vsftpd openssh-server openssh-sftp-server apache2 nginx lighttpd lftp
            python3-numpy wrk iproute2 libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 bc; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
+# Metadata tests: OGC API Features client (owslib) and XML well-formedness (xmllint).
+for pkg in python3-owslib libxml2-utils; do dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg"); done
 [ "${PEERS_PG:-1}" = 1 ] && { dpkg -s postgresql-15 >/dev/null 2>&1 || need+=(postgresql-15); }
 [ "${PEERS_CHROMIUM:-1}" = 1 ] && { dpkg -s chromium >/dev/null 2>&1 || need+=(chromium chromium-driver); }
 if [ ${#need[@]} -gt 0 ]; then
@@ -101,7 +105,7 @@ EOF
 }
 TLS=(ssl_enable=YES "rsa_cert_file=$P/conf/cert.pem" "rsa_private_key_file=$P/conf/key.pem" force_local_logins_ssl=YES
      force_local_data_ssl=YES ssl_tlsv1=NO ssl_sslv2=NO ssl_sslv3=NO ssl_ciphers=HIGH)
-vsftpd_conf vsftpd-ftp $FTP_PORT 30000 30019
+vsftpd_conf vsftpd-ftp $FTP_PORT "${FTP_PASV_PORTS%-*}" "${FTP_PASV_PORTS#*-}"
 vsftpd_conf vsftpd-ftps $FTPS_PORT 30020 30039 "${TLS[@]}" require_ssl_reuse=YES
 vsftpd_conf vsftpd-ftps-noreuse $FTPS_NOREUSE_PORT 30080 30099 "${TLS[@]}" require_ssl_reuse=NO ssl_request_cert=NO
 vsftpd_conf vsftpd-ftps-implicit $FTPS_IMPLICIT_PORT 30100 30119 "${TLS[@]}" implicit_ssl=YES require_ssl_reuse=NO

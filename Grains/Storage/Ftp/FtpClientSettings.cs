@@ -5,6 +5,13 @@ internal sealed record FtpClientSettings
 {
     public static FtpClientSettings Default { get; } = new();
 
+    /// <summary>
+    /// Longest wait for the server's greeting once TCP (and implicit TLS) is up. A greeting normally comes within a round
+    /// trip; a silent port is most likely implicit FTPS reached with plain FTP, which would otherwise wait out the connect
+    /// timeout on every attempt (63 s in all before this bound).
+    /// </summary>
+    public TimeSpan GreetingTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>An idle pooled connection is closed (and its lease returned) after this long.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
 

@@ -123,7 +123,7 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         if (_endpoint.ImplicitTls)
             await UpgradeToTlsAsync(cancellationToken).ConfigureAwait(false);
 
-        var welcome = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+        var welcome = await ReadGreetingAsync(cancellationToken).ConfigureAwait(false);
         for (int i = 0; welcome.Code == 120 && i < 3; i++) // "service ready in nnn minutes": the real greeting follows
             welcome = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
         if (welcome.Code != 220)
@@ -162,6 +162,37 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         var type = await ExecuteAsync("TYPE I", cancellationToken).ConfigureAwait(false); // byte offsets for REST and SIZE
         if (!type.IsCompletion)
             throw FtpErrors.FromReply(type, "Switching to binary mode");
+    }
+
+    /// <summary>
+    /// The server's first reply, within <see cref="FtpClientSettings.GreetingTimeout"/>. An implicit-TLS port stays silent
+    /// until the client starts its TLS handshake, so a plain connection to one would otherwise wait out every connect
+    /// timeout and retry; silence and bytes that are no reply (a TLS record, an SSH banner) fail at once, not retried.
+    /// </summary>
+    private async Task<FtpReply> ReadGreetingAsync(CancellationToken cancellationToken)
+    {
+        using var greeting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        greeting.CancelAfter(_endpoint.Settings.GreetingTimeout);
+        try
+        {
+            return await ReadReplyAsync(greeting.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (greeting.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            string hint = _endpoint.ImplicitTls
+                ? "the TLS session opened but no FTP reply followed"
+                : "a port that waits for the client to speak first is most likely implicit FTPS: declare it as ftps://";
+            throw new StorageException(StorageErrorKind.Protocol,
+                $"{_endpoint.Display} sent no FTP greeting within {_endpoint.Settings.GreetingTimeout.TotalSeconds:0.#} s ({hint}).");
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.Protocol && _reader.FirstByte is byte first)
+        {
+            string hint = first is 0x15 or 0x16
+                ? "it looks like a TLS handshake: declare the storage as ftps:// (implicit TLS)"
+                : first == (byte)'S' ? "it looks like an SSH server: declare the storage as sftp://" : "is it an FTP server?";
+            throw new StorageException(StorageErrorKind.Protocol,
+                $"{_endpoint.Display} answered with bytes that are not an FTP greeting ({hint}).", ex);
+        }
     }
 
     private async Task LoginAsync(CancellationToken cancellationToken)

@@ -20,6 +20,9 @@ internal sealed class FtpLineReader
         _buffer = new byte[Math.Max(maxLineBytes + 2, 16 * 1024)];
     }
 
+    /// <summary>The first byte received on the stream, or null before any.</summary>
+    public byte? FirstByte { get; private set; }
+
     /// <summary>Bytes received so far, including those not yet returned as lines.</summary>
     public long BytesReceived { get; private set; }
 
@@ -63,6 +66,8 @@ internal sealed class FtpLineReader
             int read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
                 _eof = true;
+            else if (BytesReceived == 0)
+                FirstByte = _buffer[_end];
             _end += read;
             BytesReceived += read;
         }

@@ -15,6 +15,9 @@ internal sealed class FtpReplyReader
 
     public bool HasBufferedBytes => _lines.HasBufferedBytes;
 
+    /// <summary>The first byte the server sent, or null before any: tells a TLS record or an SSH banner from an FTP reply.</summary>
+    public byte? FirstByte => _lines.FirstByte;
+
     /// <summary>Reads one complete reply; throws <see cref="StorageException"/> (Transient) when the server closed the connection.</summary>
     public async ValueTask<FtpReply> ReadAsync(CancellationToken cancellationToken)
     {

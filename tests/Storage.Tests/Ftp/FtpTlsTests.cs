@@ -47,6 +47,29 @@ public sealed class FtpTlsTests
     }
 
     [Fact]
+    public async Task Plain_ftp_to_an_implicit_tls_port_fails_at_once_naming_ftps()
+    {
+        // vsftpd with implicit_ssl waits for a TLS ClientHello and sends no greeting: that silence is recognised after
+        // the greeting timeout and not retried (before: three connect timeouts, 63 s, "made no progress").
+        var location = StorageLocation.Parse($"ftp://{Peers.Host}:{Peers.VsftpdImplicit}/", out _);
+        await using var client = FtpPeerServers.Client(location);
+        var error = await Assert.ThrowsAsync<StorageException>(async () => await client.ListAsync("/", Ct).ToListAsync(Ct));
+        Assert.Equal(StorageErrorKind.Protocol, error.Kind);
+        Assert.Contains("no FTP greeting", error.Message);
+        Assert.Contains("ftps://", error.Message);
+    }
+
+    [Fact]
+    public async Task Ftp_to_an_ssh_port_says_it_looks_like_ssh()
+    {
+        var location = StorageLocation.Parse($"ftp://{Peers.Host}:{Peers.Sftp}/", out _);
+        await using var client = FtpPeerServers.Client(location);
+        var error = await Assert.ThrowsAsync<StorageException>(async () => await client.ListAsync("/", Ct).ToListAsync(Ct));
+        Assert.Equal(StorageErrorKind.Protocol, error.Kind);
+        Assert.Contains("sftp://", error.Message);
+    }
+
+    [Fact]
     public async Task Session_reuse_holds_with_parallel_sessions_to_several_tls_daemons_on_one_host()
     {
         // Three vsftpd daemons on 127.0.0.1 (reuse required on one): each control connection has its own TLS cache entry,

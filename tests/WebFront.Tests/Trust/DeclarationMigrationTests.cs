@@ -31,17 +31,17 @@ public sealed class DeclarationMigrationTests
             // secret (project 2's wrong one), each web-front declaration its owner's own.
             var d1 = Guid.NewGuid();
             var d2 = Guid.NewGuid();
-            await ExecuteAsync(connection, $"""
-                INSERT INTO pcrs_projects (id, name, document, editor_key_hash) VALUES ('{d1}', 'p1', '{{}}', 'h1'), ('{d2}', 'p2', '{{}}', 'h2');
-                INSERT INTO pcrs_deliverables (id, project_id, position, document) VALUES ('{d1}', '{d1}', 0, '{{}}'), ('{d2}', '{d2}', 0, '{{}}');
+            await ExecuteAsync(connection, $$"""
+                INSERT INTO pcrs_projects (id, name, document, editor_key_hash) VALUES ('{{d1}}', 'p1', '{}', 'h1'), ('{{d2}}', 'p2', '{}', 'h2');
+                INSERT INTO pcrs_deliverables (id, project_id, position, document) VALUES ('{{d1}}', '{{d1}}', 0, '{}'), ('{{d2}}', '{{d2}}', 0, '{}');
                 INSERT INTO pcrs_storages (storage_key, scheme, host, port, user_name, protected_secret, trust_pins)
-                    VALUES ('sftp://u@h:22', 'sftp', 'h', 22, 'u', 'CIPHER-OF-WRONG', '{{SHA256:pin-of-p2}}');
+                    VALUES ('sftp://u@h:22', 'sftp', 'h', 22, 'u', 'CIPHER-OF-WRONG', '{SHA256:pin-of-p2}');
                 INSERT INTO pcrs_storage_attachments (deliverable_id, storage_key, start_path, public_connection, download_allowed)
-                    VALUES ('{d1}', 'sftp://u@h:22', '/ortho2024', false, true), ('{d2}', 'sftp://u@h:22', '/', false, true);
+                    VALUES ('{{d1}}', 'sftp://u@h:22', '/ortho2024', false, true), ('{{d2}}', 'sftp://u@h:22', '/', false, true);
                 INSERT INTO pcrs_storage_declarations (deliverable_id, storage_identity, kind, location, start_path, tls, user_name,
                     protected_password, public_connection, download_allowed, rescan_days, trust)
-                    VALUES ('{d1}', 'sftp://u@h:22', 'sftp', 'sftp://u@h:22/ortho2024', '/ortho2024', NULL, 'u', 'CIPHER-OF-RIGHT', false, true, 7, '{{}}'),
-                           ('{d2}', 'sftp://u@h:22', 'sftp', 'sftp://u@h:22/', '/', NULL, 'u', 'CIPHER-OF-WRONG', false, true, NULL, '{{SHA256:pin-of-p2}}');
+                    VALUES ('{{d1}}', 'sftp://u@h:22', 'sftp', 'sftp://u@h:22/ortho2024', '/ortho2024', NULL, 'u', 'CIPHER-OF-RIGHT', false, true, 7, '{}'),
+                           ('{{d2}}', 'sftp://u@h:22', 'sftp', 'sftp://u@h:22/', '/', NULL, 'u', 'CIPHER-OF-WRONG', false, true, NULL, '{SHA256:pin-of-p2}');
                 """);
             foreach (var script in scripts.Where(s => Path.GetFileName(s).StartsWith("0110", StringComparison.Ordinal) || Path.GetFileName(s).StartsWith("0203", StringComparison.Ordinal)))
                 await ExecuteAsync(connection, await File.ReadAllTextAsync(script));

@@ -1,0 +1,18 @@
+namespace Pcrs.Grains.Interfaces.Scanning;
+
+/// <summary>
+/// The per-scan crawl budget of one storage (key: the storage key): directories, listed entries and listing bytes that
+/// one scan may take in, so a hostile or broken server cannot make a crawl endless. Every DirectoryGrain asks it once,
+/// after listing, before anything of its listing is recorded or visited.
+/// </summary>
+[Alias("pcrs.ICrawlBudgetGrain")]
+public interface ICrawlBudgetGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Takes one directory with <paramref name="entries"/> entries and <paramref name="listingBytes"/> bytes of names from
+    /// scan <paramref name="scanNumber"/>'s budget. Returns null when granted, else the sentence naming the bound reached
+    /// (nothing is taken then).
+    /// </summary>
+    [Alias("Admit")]
+    Task<string?> Admit(long scanNumber, long entries, long listingBytes);
+}

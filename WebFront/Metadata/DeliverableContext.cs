@@ -1,0 +1,69 @@
+using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Projects;
+using Pcrs.Grains.Storage;
+using Pcrs.WebFront.Apis;
+using Pcrs.WebFront.Catalogue;
+using Pcrs.WebFront.Exports;
+using Pcrs.WebFront.Projects;
+
+namespace Pcrs.WebFront.Metadata;
+
+/// <summary>
+/// A deliverable whose storage declaration is proven (a revoked storage has no declaration, a refused or unproven one
+/// shows nothing: its metadata is not served), with
+/// what every metadata product needs: the project, the scan's aggregate, and where a tile can be fetched (the platform's
+/// download route when its owner allowed downloads; the storage's own URL when the owner made an HTTP storage public;
+/// otherwise nowhere).
+/// </summary>
+public sealed record DeliverableContext(
+    Guid ProjectId,
+    ProjectDocument Project,
+    StoredDeliverable Deliverable,
+    DeclarationRow Storage,
+    CatalogueAggregate? Aggregate,
+    string? DownloadBase,
+    string? PublicBase)
+{
+    public string? Producer => RasterPcrsProperties.Producer(Project);
+
+    /// <summary>Where a tile can be fetched, or null when the owner allowed neither downloads nor public access.</summary>
+    public string? TileUrl(string path) =>
+        DownloadBase is not null ? DownloadBase + TilesApi.EscapePath(path)
+        : PublicBase is not null ? PublicBase + TilesApi.EscapePath(path)
+        : null;
+
+    /// <summary>The deliverable's CRS: the one its tiles share, null when they do not share one.</summary>
+    public int? Epsg => Aggregate?.Epsg;
+
+    public TileQuery AllTiles => new();
+
+    /// <summary>The deliverable of a project with a proven storage declaration, or null (404) for any other case.</summary>
+    public static async Task<DeliverableContext?> FindAsync(HttpContext http, Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
+    {
+        var services = http.RequestServices;
+        var store = services.GetRequiredService<ProjectStore>();
+        var project = await store.GetAsync(projectId, cancellationToken);
+        var deliverable = project?.Deliverables.FirstOrDefault(d => d.Id == deliverableId);
+        if (project is null || deliverable is null
+            || await services.GetRequiredService<DeclaredDeliverables>().GetProvenAsync(deliverableId, cancellationToken) is not { } storage)
+            return null;
+        return await CreateAsync(http, projectId, project.Document, deliverable, storage, cancellationToken);
+    }
+
+    public static async Task<DeliverableContext> CreateAsync(
+        HttpContext http, Guid projectId, ProjectDocument project, StoredDeliverable deliverable, DeclarationRow storage, CancellationToken cancellationToken)
+    {
+        var summaries = http.RequestServices.GetRequiredService<ScanDataSummaries>();
+        var aggregate = await summaries.SummarizeAsync(storage.StorageKey, storage.StartPath, cancellationToken);
+        string? downloadBase = storage.DownloadAllowed
+            ? $"{PlatformBase(http.Request)}/api/projects/{projectId}/deliverables/{deliverable.Id}/files"
+            : null;
+        string? publicBase = storage.PublicConnection && DeclaredStorages.Kind(storage) == "http"
+            ? ProjectViews.HttpUrl(DeclaredStorages.Location(storage) with { Path = "/" }, "/").TrimEnd('/')
+            : null;
+        return new DeliverableContext(projectId, project, deliverable, storage, aggregate, downloadBase, publicBase);
+    }
+
+    /// <summary>"http://host:port/base" of this platform as the client reached it.</summary>
+    public static string PlatformBase(HttpRequest request) => $"{request.Scheme}://{request.Host}{request.PathBase}";
+}
