@@ -75,6 +75,13 @@ public sealed class DeliverableGrain(ICatalogue catalogue, ICatalogueReader read
             var status = attachment.State == DeclarationState.Verifying ? ScanStatus.Verifying : ScanStatus.Failed;
             return new DeliverableScanView(view, new StorageScanView(status, ScanProgress.Zero, null, null, attachment.StateError, scan.ScanNumber));
         }
+        string startPath = ScanRoots.Minimal([attachment.StartPath])[0];
+        if (!storage.ScanRoots.Any(root => CataloguePaths.IsUnder(startPath, root)))
+        {
+            // Proven, but no scan has crawled its start path yet (the running one was started before it was proven): the
+            // next one will. Nothing of other start paths is shown meanwhile.
+            return new DeliverableScanView(view, new StorageScanView(ScanStatus.Queued, ScanProgress.Zero, null, null, null, scan.ScanNumber));
+        }
         var outcome = await OutcomeAsync(attachment, storage.ScanRoots, scan);
         var summary = await FilteredSummaryAsync(attachment, scan);
         // A start path that failed keeps what earlier scans found under it (nothing is deleted when a listing fails);

@@ -285,13 +285,34 @@ public sealed partial class StorageGrain
         await StartOrJoinScanAsync(forceNew: true, newCredential: newCredential && changed || _row.ScanNumber == 0 || _row.Status == ScanStatus.Failed);
     }
 
-    /// <summary>A declaration sharing the crawl's login was proven: a scan is queued only when its start path is not crawled yet.</summary>
+    /// <summary>
+    /// A declaration sharing the crawl's login was proven: a scan is queued only when its start path is not crawled yet,
+    /// and never on top of a running one (the end of that scan starts the next: <see cref="StartUncoveredAsync"/>), so
+    /// declarations arriving together share one crawl.
+    /// </summary>
     private async Task AttachedAsync(DeclarationRow declaration)
     {
         await ApplyRescanPeriodAsync();
-        bool covered = _row!.ScanRoots.Any(root => CataloguePaths.IsUnder(ScanRoots.Minimal([declaration.StartPath])[0], root));
-        if (!covered || _row.Status == ScanStatus.Failed || _row.ScanNumber == 0)
+        if (IsRunning)
+            return;
+        if (!Covers(_row!.ScanRoots, declaration.StartPath) || _row.Status == ScanStatus.Failed || _row.ScanNumber == 0)
             await StartOrJoinScanAsync(forceNew: true);
+    }
+
+    /// <summary>After a scan: start the next one when a declaration proven meanwhile lies outside the roots it crawled.</summary>
+    private async Task StartUncoveredAsync()
+    {
+        if (_row is null || IsRunning || _row.CrawlCredential is null)
+            return;
+        var roots = _row.ScanRoots;
+        if ((await catalogue.ListDeclarationsAsync(Key)).Any(d => d.IsProven && !Covers(roots, d.StartPath)))
+            await StartOrJoinScanAsync(forceNew: true);
+    }
+
+    private static bool Covers(IReadOnlyList<string> roots, string startPath)
+    {
+        string start = ScanRoots.Minimal([startPath])[0];
+        return roots.Any(root => CataloguePaths.IsUnder(start, root));
     }
 
     /// <summary>Fails every proven declaration holding <paramref name="stale"/>'s password (it included) with <paramref name="reason"/>.</summary>

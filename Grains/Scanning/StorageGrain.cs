@@ -270,6 +270,8 @@ public sealed partial class StorageGrain(
                 GrainFactory.GetGrain<IDeliverableGrain>(declaration.DeliverableId).SummaryChanged(scanNumber).Ignore();
             if (unreachable)
                 _ = RecheckAfterFailedScanAsync(scanNumber);
+            else
+                await StartUncoveredAsync();
         }
         catch (Exception e)
         {

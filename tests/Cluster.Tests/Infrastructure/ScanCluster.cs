@@ -84,31 +84,33 @@ public sealed class ScanCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every given deliverable's declaration is proven (a login with its own credentials) and the scan their
-    /// storage runs then has ended; returns that scan's view. A declaration that fails ends the wait with its reason.
+    /// Waits until every given deliverable's declaration is proven (a login with its own credentials) and its start path
+    /// has been crawled by a scan that ended, with no scan running on the storage; returns that scan's view. A declaration
+    /// that fails ends the wait with its reason.
     /// </summary>
     public async Task<StorageScanView> WaitUntilAttachedAsync(TimeSpan timeout, params string[] deliverableIds)
     {
         var deadline = DateTime.UtcNow + timeout;
-        string? key = null;
-        foreach (var id in deliverableIds)
+        while (true)
         {
-            while (true)
+            string? key = null;
+            bool settled = true;
+            foreach (var id in deliverableIds)
             {
                 var view = await Grains.GetGrain<Pcrs.Grains.Interfaces.Projects.IDeliverableGrain>(id).GetScan()
                     ?? throw new InvalidOperationException($"{id} has no declaration.");
                 key = view.Attachment.StorageKey;
-                if (view.Attachment.State == DeclarationState.Proven)
-                    break;
                 if (view.Attachment.State == DeclarationState.Failed)
                     throw new InvalidOperationException($"The declaration of {id} failed: {view.Scan.LastError}");
-                if (DateTime.UtcNow > deadline)
-                    throw new TimeoutException($"The declaration of {id} was not proven in {timeout}.");
-                await Task.Delay(200);
+                settled &= view.Attachment.State == DeclarationState.Proven && view.Scan.Status is ScanStatus.Succeeded or ScanStatus.Failed;
             }
+            var storage = await Grains.GetGrain<IStorageGrain>(key!).GetStatus();
+            if (settled && storage.Status is ScanStatus.Succeeded or ScanStatus.Failed)
+                return storage;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The declarations of {string.Join(", ", deliverableIds)} were not proven and scanned in {timeout}: {storage}");
+            await Task.Delay(250);
         }
-        var current = await Grains.GetGrain<IStorageGrain>(key!).GetStatus();
-        return await WaitForScanAsync(key!, Math.Max(1, current.ScanNumber), deadline - DateTime.UtcNow);
     }
 
     public async ValueTask DisposeAsync()

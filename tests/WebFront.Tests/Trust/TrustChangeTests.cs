@@ -139,6 +139,39 @@ public sealed class TrustChangeTests(TrustFixture web) : IClassFixture<TrustFixt
         Assert.All(wrong, w => Assert.False(web.Messages.Contains(w), "a grain message carried a wrong plain password"));
     }
 
+    /// <summary>
+    /// GET …/scan counts the deliverable's own subtree; the whole storage's counts (every start path of the account) are
+    /// for administrators, on GET …/scan/storage.
+    /// </summary>
+    [Fact]
+    public async Task The_scan_route_counts_the_own_subtree_and_the_storage_wide_view_is_for_administrators()
+    {
+        string tree = TrustFixture.Tree($"sub-{Guid.NewGuid():N}"[..20]);
+        var project = await web.CreateProjectAsync("Projet sous-arbres", deliverables: 2);
+        // Both on the peer account over plain FTP, with the right password: one holds the tiles, the other the text file.
+        var tiles = await web.DeclareAsync(project, 0, Ftp(tree + "/ortho", Peers.Password, user: Peers.User));
+        var text = await web.DeclareAsync(project, 1, Ftp(tree + "/other", Peers.Password, user: Peers.User));
+        var own = await web.SettledScanAsync(tiles);
+        Assert.True(own["status"]!.GetValue<string>() == "succeeded", own.ToJsonString());
+        var other = await web.SettledScanAsync(text);
+        Assert.True(other["status"]!.GetValue<string>() == "succeeded", other.ToJsonString());
+        // Read again once both are attached: the storage's last scan crawled both start paths.
+        own = await WebFrontFixture.ReadJsonAsync(await web.Client().GetAsync($"{tiles}/scan"));
+        other = await WebFrontFixture.ReadJsonAsync(await web.Client().GetAsync($"{text}/scan"));
+        Assert.Equal(TrustFixture.TileNames.Length, own["progress"]!["files"]!.GetValue<long>());
+        Assert.Equal(1, own["progress"]!["directories"]!.GetValue<long>());
+        Assert.Equal(1, other["progress"]!["files"]!.GetValue<long>());
+        Assert.Equal(0, other["progress"]!["analysed"]!.GetValue<long>() + other["progress"]!["unchanged"]!.GetValue<long>());
+
+        using var anonymous = web.Client();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"{tiles}/scan/storage")).StatusCode);
+        using var editor = web.Client(project.EditorKey);
+        Assert.Contains((await editor.GetAsync($"{tiles}/scan/storage")).StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden });
+        using var admin = web.Client(WebFrontFixture.AdminToken);
+        var storage = await WebFrontFixture.ReadJsonAsync(await admin.GetAsync($"{tiles}/scan/storage"));
+        Assert.True(storage["progress"]!["files"]!.GetValue<long>() >= TrustFixture.TileNames.Length + 1, storage.ToJsonString());
+    }
+
     private static int Occurrences(string text, string value)
     {
         int count = 0;
