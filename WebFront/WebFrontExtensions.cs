@@ -3,6 +3,9 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Orleans.Dashboard;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Apis;
@@ -43,6 +46,9 @@ public static class WebFrontExtensions
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
         services.AddOpenApi();
+        // HTTP server metrics and traces, and the Prometheus exporter, on top of the meters every host registers (PcrsTelemetry).
+        services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAspNetCoreInstrumentation());
         services.AddOutputCache();
         services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
             .Configure<IOptions<WebFrontOptions>>((cache, web) => cache.AddPolicy(WebFrontPolicies.ScanDataCache, policy =>
@@ -90,6 +96,7 @@ public static class WebFrontExtensions
         app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseAdminOnlyPaths();
         app.UseDefaultFiles();
         app.UseStaticFiles();
         app.UseRateLimiter();
@@ -108,8 +115,11 @@ public static class WebFrontExtensions
         app.MapMetadataApi();
         Ogc.OgcApi.MapOgcApi(app);
         Stac.StacApi.MapStacApi(app);
+        Feeds.FeedsApi.MapFeedsApi(app);
         app.MapPagesApi();
         app.MapOpenApi();
+        app.MapPrometheusScrapingEndpoint(AdminOnlyPaths.Metrics);
+        app.MapOrleansDashboard(AdminOnlyPaths.Dashboard);
         // The API reference page in every environment: operators and integrators read it on the deployed system.
         app.MapScalarApiReference();
         return app;

@@ -17,7 +17,9 @@ public sealed record DirectoryScanOrder(
 
 /// <summary>
 /// Counts of a directory's whole subtree for one scan, taken from its listings (so they are exact even when a
-/// scan resumed after a silo died). <see cref="FailedListings"/> counts directories whose listing failed.
+/// scan resumed after a silo died). <see cref="FailedListings"/> counts directories whose listing failed,
+/// <see cref="UnreadableListings"/> those of them that failed for a transient reason (server down, timeout, 5xx): the
+/// scan then ends "partial". That one is not kept in the catalogue: a directory re-reporting from there counts 0.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.SubtreeReport")]
 public sealed record SubtreeReport(
@@ -27,7 +29,8 @@ public sealed record SubtreeReport(
     [property: Id(3)] long TotalBytes,
     [property: Id(4)] long Errors,
     [property: Id(5)] long FailedListings,
-    [property: Id(6)] string? FirstError)
+    [property: Id(6)] string? FirstError,
+    [property: Id(7)] long UnreadableListings = 0)
 {
     public static SubtreeReport Zero { get; } = new(0, 0, 0, 0, 0, 0, null);
 
@@ -38,7 +41,8 @@ public sealed record SubtreeReport(
         TotalBytes + other.TotalBytes,
         Errors + other.Errors,
         FailedListings + other.FailedListings,
-        FirstError ?? other.FirstError);
+        FirstError ?? other.FirstError,
+        UnreadableListings + other.UnreadableListings);
 }
 
 /// <summary>A sidecar seen in the same listing as a data file (world file, .prj, .aux.xml), handed to the FileGrain.</summary>

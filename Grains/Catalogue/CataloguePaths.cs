@@ -31,3 +31,21 @@ public static class CataloguePaths
         return slash <= 0 ? "/" : path[..slash];
     }
 }
+
+/// <summary>
+/// Lengths the catalogue can index. A btree index entry must fit in about a third of a page (2,704 bytes with 8 KiB
+/// pages); the primary keys hold the storage key and the path, so a path is kept well below that.
+/// </summary>
+public static class CatalogueLimits
+{
+    /// <summary>Longest path (UTF-8 bytes) of an entry, tile or directory the catalogue records.</summary>
+    public const int MaxPathBytes = 2000;
+
+    /// <summary>Longest start path (UTF-8 bytes) a declaration may give, leaving room for the tree below it.</summary>
+    public const int MaxStartPathBytes = 1024;
+
+    /// <summary>Longest storage URL (characters) a declaration may give.</summary>
+    public const int MaxUrlLength = 2048;
+
+    public static bool PathFits(string path) => System.Text.Encoding.UTF8.GetByteCount(path) <= MaxPathBytes;
+}

@@ -122,7 +122,8 @@ public readonly record struct BoundingBox(double MinLon, double MinLat, double M
 public sealed record TileGroup(string? Format, string? Classification, int? Epsg, string? CrsName, IReadOnlyList<string> BandNames, long Count, long Bytes, long Errors);
 
 /// <summary>Tiles a scan read (the others were unchanged) and the bytes it read for them.</summary>
-public sealed record ScanReads(long Files, long BytesRead);
+/// <param name="Unreadable">Files of this scan recorded as unreadable for a transient storage reason (read again next scan).</param>
+public sealed record ScanReads(long Files, long BytesRead, long Unreadable = 0);
 
 /// <summary>Everything a summary needs under a path prefix: entry counts and tile groups.</summary>
 public sealed record CatalogueSummary(long Files, long Directories, IReadOnlyList<TileGroup> Groups);

@@ -16,6 +16,9 @@ public interface ITileMetadataReader
     /// <summary>Earliest and latest modification time of the readable files under a start path (null when none has one).</summary>
     Task<(DateTimeOffset? First, DateTimeOffset? Last)> GetModifiedRangeAsync(string storageKey, string startPath, CancellationToken cancellationToken = default);
 
+    /// <summary>The latest scans of a storage, newest first, at most <paramref name="limit"/> (the change feed).</summary>
+    Task<IReadOnlyList<ScanRow>> ListRecentScansAsync(string storageKey, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Where every storage's scans stand, in one row: equal versions mean equal scan data.</summary>
     Task<CatalogueVersion> GetVersionAsync(CancellationToken cancellationToken = default);
 }

@@ -200,7 +200,7 @@ public sealed partial class InMemoryCatalogue : ICatalogue
             var read = Data(storageKey).Tiles.Values
                 .Where(t => t.ScanNumber == scanNumber && t.Path != self && CataloguePaths.IsUnder(t.Path, pathPrefix))
                 .ToList();
-            return Task.FromResult(new ScanReads(read.Count, read.Sum(t => t.BytesRead)));
+            return Task.FromResult(new ScanReads(read.Count, read.Sum(t => t.BytesRead), read.Count(t => t.SidecarSignature == CatalogueRetry.Stamp)));
         }
     }
 

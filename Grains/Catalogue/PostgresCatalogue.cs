@@ -490,16 +490,17 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
     {
         var (from, to) = CataloguePaths.Descendants(pathPrefix);
         await using var command = dataSource.CreateCommand("""
-            SELECT count(*), coalesce(sum(bytes_read), 0)::bigint
+            SELECT count(*), coalesce(sum(bytes_read), 0)::bigint, count(*) FILTER (WHERE sidecar_signature = $5)
             FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND scan_number = $4
             """);
         command.Parameters.AddWithValue(storageKey);
         command.Parameters.AddWithValue(from);
         command.Parameters.AddWithValue(to);
         command.Parameters.AddWithValue(scanNumber);
+        command.Parameters.AddWithValue(CatalogueRetry.Stamp);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new ScanReads(reader.GetInt64(0), reader.GetInt64(1));
+        return new ScanReads(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2));
     }
 
     internal const string TileSelect = """

@@ -33,6 +33,25 @@ public sealed class PostgresTileMetadataReader(NpgsqlDataSource dataSource) : IT
         return (reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
     }
 
+    public async Task<IReadOnlyList<ScanRow>> ListRecentScansAsync(string storageKey, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT scan_number, started_at, finished_at, status, directories, files, analysed, unchanged, errors, bytes_read, error " +
+            "FROM pcrs_scans WHERE storage_key = $1 ORDER BY scan_number DESC LIMIT $2");
+        command.Parameters.Add(new() { Value = storageKey });
+        command.Parameters.Add(new() { Value = limit });
+        var rows = new List<ScanRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new ScanRow(storageKey, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
+                new ProgressCounts(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                reader.IsDBNull(10) ? null : reader.GetString(10)));
+        }
+        return rows;
+    }
+
     public async Task<CatalogueVersion> GetVersionAsync(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(

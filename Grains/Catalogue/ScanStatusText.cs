@@ -4,7 +4,7 @@ namespace Pcrs.Grains.Catalogue;
 
 /// <summary>
 /// The storage's scan status as the catalogue stores it (pcrs_storages.status: queued, listing, analysing, succeeded,
-/// failed). The one place where the text meets the <see cref="ScanStatus"/> enum: every reader and writer of that column goes through here.
+/// failed, partial). The one place where the text meets the <see cref="ScanStatus"/> enum: every reader and writer of that column goes through here.
 /// </summary>
 public static class ScanStatusText
 {
@@ -14,8 +14,9 @@ public static class ScanStatusText
         ScanStatus.Analysing => "analysing",
         ScanStatus.Succeeded => "succeeded",
         ScanStatus.Failed => "failed",
+        ScanStatus.Partial => "partial",
         ScanStatus.Queued => "queued",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A storage's scan is queued, listing, analysing, succeeded or failed."),
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, "A storage's scan is queued, listing, analysing, succeeded, failed or partial."),
     };
 
     /// <summary>Unknown text (a newer writer) reads as queued: the next scan writes a known one.</summary>
@@ -25,6 +26,7 @@ public static class ScanStatusText
         "analysing" => ScanStatus.Analysing,
         "succeeded" => ScanStatus.Succeeded,
         "failed" => ScanStatus.Failed,
+        "partial" => ScanStatus.Partial,
         _ => ScanStatus.Queued,
     };
 }

@@ -2,6 +2,9 @@ using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Dashboard;
+using Pcrs.Grains.Hosting.Logging;
+using Pcrs.Grains.Hosting.Telemetry;
 using Orleans.Hosting;
 
 namespace Pcrs.Grains.Hosting;
@@ -68,6 +71,11 @@ public static class PcrsSiloBuilderExtensions
         if (options.DirectoryCacheSize < 1_000)
             throw new InvalidOperationException($"Orleans:DirectoryCacheSize must be at least 1000 (got {options.DirectoryCacheSize}).");
         silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = options.DirectoryCacheSize);
+        silo.AddIncomingGrainCallFilter<ScanLogScopeFilter>(); // storage and scan on every log line of a scan
+        silo.AddDashboard(); // statistics for the Orleans Dashboard (served by the web front behind admin auth)
+        if (PcrsTelemetry.OtlpConfigured(configuration))
+            silo.AddActivityPropagation(); // grain calls traced, one trace across silos
+        silo.Services.AddPcrsTelemetry(configuration);
         silo.Services.AddPcrsDatabase(database);
         silo.Services.AddPcrsServices(configuration);
         return silo;

@@ -18,6 +18,9 @@ public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocum
 /// <summary>A project's last change: "created", "updated" or "deleted" (a deleted project's name is not kept in the answer).</summary>
 public sealed record ProjectChange(Guid Id, string? Name, string Action, DateTimeOffset At);
 
+/// <summary>A storage event of a deliverable: "storage_revoked", "storage_replaced" or "deliverable_removed".</summary>
+public sealed record DeliverableEvent(long Id, Guid ProjectId, Guid DeliverableId, string Kind, string? StorageKind, DateTimeOffset At);
+
 /// <summary>Counts and latest times of the project tables: equal versions mean equal project-side exports.</summary>
 public sealed record ProjectsVersion(long Projects, long Deleted, DateTimeOffset? LastChange);
 
@@ -246,6 +249,44 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             yield return new ProjectChange(reader.GetGuid(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2),
                 reader.GetFieldValue<DateTimeOffset>(3));
         }
+    }
+
+    /// <summary>Storage events of deliverables of live projects (all, or one project's), newest first, at most <paramref name="limit"/>.</summary>
+    public async Task<IReadOnlyList<DeliverableEvent>> ListDeliverableEventsAsync(Guid? projectId, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT e.id, e.project_id, e.deliverable_id, e.kind, e.storage_kind, e.at FROM pcrs_deliverable_events e " +
+            "JOIN pcrs_projects p ON p.id = e.project_id AND p.deleted_at IS NULL WHERE ($1::uuid IS NULL OR e.project_id = $1) " +
+            "ORDER BY e.at DESC, e.id DESC LIMIT $2");
+        command.Parameters.Add(new() { Value = (object?)projectId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
+        command.Parameters.Add(new() { Value = limit });
+        var events = new List<DeliverableEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new DeliverableEvent(reader.GetInt64(0), reader.GetGuid(1), reader.GetGuid(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+        return events;
+    }
+
+    /// <summary>
+    /// Records storage events for the change feed (a revocation or replacement leaves no other trace): one row per
+    /// deliverable, with the kind of storage it took away (never its location). Called once the grains took the change.
+    /// </summary>
+    public async Task RecordDeliverableEventsAsync(IReadOnlyList<(Guid ProjectId, Guid DeliverableId, string? StorageKind)> events, string kind,
+        CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+            return;
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO pcrs_deliverable_events (project_id, deliverable_id, kind, storage_kind) " +
+            "SELECT u.project_id, u.deliverable_id, $4, u.storage_kind FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(project_id, deliverable_id, storage_kind)");
+        command.Parameters.Add(new() { Value = events.Select(e => e.ProjectId).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.DeliverableId).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.StorageKind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = kind });
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

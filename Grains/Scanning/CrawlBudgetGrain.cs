@@ -26,7 +26,7 @@ public sealed class CrawlBudgetGrain(IOptions<ScanningOptions> options) : Grain,
         if (scanNumber > _scan)
             (_scan, _directories, _entries, _bytes) = (scanNumber, 0, 0, 0);
         else if (scanNumber < _scan)
-            return Task.FromResult<string?>("This scan was superseded by a newer one.");
+            return Task.FromResult<string?>(null); // a superseded scan's directory: its work is dropped anyway, count nothing
         string? refused =
             _directories + 1 > _options.MaxDirectoriesPerScan
                 ? Bound("Scanning:MaxDirectoriesPerScan", _options.MaxDirectoriesPerScan, "directories")

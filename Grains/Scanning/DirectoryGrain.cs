@@ -141,10 +141,13 @@ public sealed partial class DirectoryGrain(
             }
             catch (Exception e) when (!_deactivating.IsCancellationRequested)
             {
+                if (scanNumber != _scan)
+                    return; // a newer scan's order restarted this directory: its state is not this run's
                 // Keep what was known under this directory: nothing is deleted and nothing below is visited.
                 _listingError = e.Message;
                 LogListingFailed(logger, _storageKey, _path, e.Message);
-                _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}");
+                _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}",
+                    UnreadableListings: e is StorageException s && TransientFailures.IsTransient(s) ? 1 : 0);
                 AddProgress(new ScanProgress(1, 0, 0, 0, 1, 0));
                 _filesDone = true;
                 await TryFinishAsync();
@@ -194,6 +197,7 @@ public sealed partial class DirectoryGrain(
 
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
     {
+        var (overlong, overlongError) = OverlongNames.RemoveFrom(listed, _path);
         var plan = await PlanAsync(scanNumber, listed);
         // The orders are all that the rest of the directory's scan needs. A storage's directories all list early in a
         // scan and then wait for their turn at its few connections, so keeping each listing (and what was derived from
@@ -201,8 +205,8 @@ public sealed partial class DirectoryGrain(
         listed.Clear();
         listed.TrimExcess();
 
-        long errors = plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
-        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, null);
+        long errors = overlong + plan.UnchangedErrors + await AnalyseAsync(plan.ToAnalyse);
+        _own = new SubtreeReport(1, plan.Files, plan.DataFiles, plan.TotalBytes, errors, 0, overlongError);
         _filesDone = true;
         await FlushProgressAsync();
         await TryFinishAsync();

@@ -35,6 +35,7 @@ public sealed partial class FileGrain(
         }
         var now = DateTimeOffset.UtcNow;
         long bytesRead = 0;
+        string? errorKind = null;
         Catalogue.TileRow row;
         try
         {
@@ -49,28 +50,37 @@ public sealed partial class FileGrain(
             {
                 var metadata = await tileReader.ReadAsync(file, sidecars, timeout.Token);
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
-                row = TileRows.FromMetadata(storageKey, path, order, metadata with { BytesRead = bytesRead }, now);
+                // An error caused by the server (refused, timeout, 5xx, 421) is not the file's: recorded so that the next
+                // scan reads it again even if its size and date did not change. Content errors stay until the file changes.
+                var transient = metadata.Error is not null ? TransientFailures.FirstOf([file, .. sidecars]) : null;
+                row = transient is not null
+                    ? TileRows.StorageFailure(storageKey, path, order, metadata.Error!, bytesRead, now)
+                    : TileRows.FromMetadata(storageKey, path, order, metadata with { BytesRead = bytesRead }, now);
+                errorKind = row.Error is null ? null : transient?.Kind.ToString().ToLowerInvariant() ?? "format";
             }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested)
             {
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
                 row = TileRows.StorageFailure(storageKey, path, order,
                     $"Reading the header took longer than {options.Value.FileTimeout.TotalSeconds:0} s.", bytesRead, now);
+                errorKind = "timeout";
             }
         }
         catch (StorageException e)
         {
             row = TileRows.StorageFailure(storageKey, path, order, e.Message, bytesRead, now);
+            errorKind = e.Kind.ToString().ToLowerInvariant();
         }
         catch (Exception e)
         {
             // A reader must not throw; if one does, record one clear error for this file and read it again next scan.
             LogUnexpected(logger, e, storageKey, path);
             row = TileRows.StorageFailure(storageKey, path, order, $"The header could not be read ({e.GetType().Name}).", bytesRead, now);
+            errorKind = "unexpected";
         }
 
         await writer.WriteAsync(row, CancellationToken.None);
-        activity.FileAnalysed(row.BytesRead);
+        activity.FileAnalysed(row.BytesRead, errorKind);
         DeactivateOnIdle();
         return new FileAnalysisResult(row.BytesRead, row.Error, row.Format);
     }

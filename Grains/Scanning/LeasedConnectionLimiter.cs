@@ -1,3 +1,4 @@
+using Orleans.Runtime;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Storage;
 
@@ -34,6 +35,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     private long _requests;
     private LeaseSignal _signal = LeaseSignal.Quiet;
     private bool _watching;
+    private readonly string _storageName; // the storage key, the leases metric's tag
 
     /// <param name="storage">The storage's grain, which grants the leases.</param>
     /// <param name="siloId">This silo's address: the grain forgets the leases of a silo that left the cluster.</param>
@@ -42,6 +44,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     public LeasedConnectionLimiter(IStorageGrain storage, string siloId, Action<TimeSpan, bool>? waited = null, CancellationToken siloStopping = default)
     {
         _storage = storage;
+        _storageName = storage is GrainReference reference ? reference.GetPrimaryKeyString() : "unknown";
         _waited = waited;
         _siloStopping = siloStopping;
         HolderId = $"{siloId}/{Interlocked.Increment(ref s_holders)}";
@@ -124,6 +127,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
                 lock (_gate)
                 {
                     _grants++;
+                    ScanMetrics.LeaseHeld(_storageName, +1);
                     _signal = answer.Signal;
                     startWatch = !_watching && !_siloStopping.IsCancellationRequested;
                     _watching |= startWatch;
@@ -183,6 +187,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
                 return;
             lock (_gate)
                 _grants++;
+            ScanMetrics.LeaseHeld(_storageName, +1);
             await ReleaseAsync().ConfigureAwait(false);
         }
         catch (Exception)
@@ -197,6 +202,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
         lock (_gate)
         {
             _releases++;
+            ScanMetrics.LeaseHeld(_storageName, -1);
             counters = new LeaseCounters(_grants, _releases);
             // This release pays the turn that was owed; the grain's answer says whether another one is.
             _signal = _grants == _releases ? LeaseSignal.Quiet : _signal with { OwesTurn = false };

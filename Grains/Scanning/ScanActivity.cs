@@ -27,12 +27,18 @@ public sealed class ScanActivity
     /// <summary>Connection leases this silo was granted.</summary>
     public long LeasesGranted => Interlocked.Read(ref _leasesGranted);
 
-    internal void DirectoryListed() => Interlocked.Increment(ref _directoriesListed);
+    internal void DirectoryListed()
+    {
+        Interlocked.Increment(ref _directoriesListed);
+        ScanMetrics.DirectoryListed();
+    }
 
-    internal void FileAnalysed(long bytesRead)
+    /// <param name="errorKind">Null when the header was read; else what failed (a storage error kind, "format", "timeout").</param>
+    internal void FileAnalysed(long bytesRead, string? errorKind = null)
     {
         Interlocked.Increment(ref _filesAnalysed);
         Interlocked.Add(ref _bytesRead, bytesRead);
+        ScanMetrics.FileRead(bytesRead, errorKind);
     }
 
     internal void LeaseWaited(TimeSpan waited, bool granted)

@@ -69,7 +69,8 @@ public sealed partial class StorageClientCache(
         if (credential is not { IsProven: true } || credential.StorageKey != storageKey)
             throw new StorageException(StorageErrorKind.Authentication, "No declaration of this storage has a proven login.");
         LogClientCreated(logger, storageKey);
-        return CreateClient(credential, Decrypt(credential));
+        // One circuit per client: a newer scan's client starts with the server taken as up.
+        return new CircuitBreakingStorageClient(CreateClient(credential, Decrypt(credential)), new StorageCircuit());
     }
 
     /// <summary>

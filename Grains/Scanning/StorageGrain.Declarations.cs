@@ -105,6 +105,7 @@ public sealed partial class StorageGrain
     {
         // Proofs in flight stop; their declarations stay verifying and are proven again on the next activation.
         _deactivating.Cancel();
+        ScanMetrics.ScanEnded(Key); // counted again by the silo that activates it next
         return base.OnDeactivateAsync(reason, cancellationToken);
     }
 

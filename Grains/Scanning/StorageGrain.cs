@@ -64,6 +64,7 @@ public sealed partial class StorageGrain(
             // sent before are lost, so ask them again right away; completed roots answer from the catalogue.
             _progress = FromCounts(_row.Progress);
             StartWatchdogTimer(TimeSpan.FromMilliseconds(200));
+            ScanMetrics.ScanStarted(Key);
         }
     }
 
@@ -177,6 +178,7 @@ public sealed partial class StorageGrain(
         long scanNumber = _row.ScanNumber + 1;
         var now = DateTimeOffset.UtcNow;
         _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = ScanStatus.Listing, ScanStartedAt = now, Progress = ProgressCounts.Zero };
+        ScanMetrics.ScanStarted(Key);
         _progress = ScanProgress.Zero;
         _progressDirty = false;
         _rootReports.Clear();
@@ -228,12 +230,12 @@ public sealed partial class StorageGrain(
             var failedRoots = reports.Where(IsWhollyFailed).ToList();
             bool unreachable = failedRoots.Count > 0 && failedRoots.Count == reports.Count;
             var parts = new List<CatalogueSummary>();
-            long analysed = 0, bytesRead = 0;
+            long analysed = 0, bytesRead = 0, unreadable = 0;
             foreach (var root in _row.ScanRoots)
             {
                 parts.Add(await catalogue.SummarizeAsync(Key, root));
                 var reads = await catalogue.CountScanReadsAsync(Key, root, scanNumber);
-                (analysed, bytesRead) = (analysed + reads.Files, bytesRead + reads.BytesRead);
+                (analysed, bytesRead, unreadable) = (analysed + reads.Files, bytesRead + reads.BytesRead, unreadable + reads.Unreadable);
             }
             var summary = ScanSummaries.Build(ScanSummaries.Merge(parts), now);
             // Exact counts from the catalogue, not from the live progress: progress reports of a dead silo's directories are
@@ -249,18 +251,22 @@ public sealed partial class StorageGrain(
             else
             {
                 _lastSummary = summary;
+                // The server failing for part of the scan (it vanished, timed out, answered 5xx) is never a success: the
+                // scan is "partial", its error says how much could not be read, and those are read again next scan.
+                string? partial = ScanOutcome.PartialError(unreadable, total.UnreadableListings, total.FirstError);
                 _row = _row with
                 {
-                    Status = ScanStatus.Succeeded,
+                    Status = partial is null ? ScanStatus.Succeeded : ScanStatus.Partial,
                     LastSuccessAt = now,
                     LastSummaryJson = JsonSerializer.Serialize(summary),
-                    LastError = failedRoots.FirstOrDefault()?.FirstError ?? total.FirstError,
+                    LastError = partial ?? failedRoots.FirstOrDefault()?.FirstError ?? total.FirstError,
                     Progress = counts,
                 };
             }
             _progress = FromCounts(counts);
             _progressDirty = false;
             await catalogue.SaveStorageAsync(_row);
+            ScanMetrics.ScanEnded(Key);
             await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(_row.Status), counts, _row.LastError));
             LogScanFinished(logger, Key, scanNumber, ScanStatusText.ToText(_row.Status), total.Directories, total.Files, total.Errors);
             _watchdogTimer?.Dispose();

@@ -18,9 +18,24 @@ public sealed class StorageRangeReader(IStorageClient client, string path, long?
 
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
+    /// <summary>
+    /// The last storage failure a read of this file met (the format readers turn every exception into an error sentence,
+    /// so the scanner would otherwise not know that the server, not the bytes, failed).
+    /// </summary>
+    public StorageException? LastFailure { get; private set; }
+
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        var result = await client.ReadRangeAsync(path, offset, buffer, cancellationToken);
+        RangeReadResult result;
+        try
+        {
+            result = await client.ReadRangeAsync(path, offset, buffer, cancellationToken);
+        }
+        catch (StorageException e)
+        {
+            LastFailure = e;
+            throw;
+        }
         Interlocked.Add(ref _bytesRead, result.BytesRead);
         if (result.TotalLength is { } total)
             _length = total;

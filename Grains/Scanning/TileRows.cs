@@ -10,7 +10,7 @@ namespace Pcrs.Grains.Scanning;
 public static class TileRows
 {
     /// <summary>Marks a stamp that must never match a listing, so a file that failed for a storage reason is read again next scan.</summary>
-    public const string RetryStamp = "!retry";
+    public const string RetryStamp = CatalogueRetry.Stamp;
 
     public static string ClassificationLabel(TileClassification classification) => classification switch
     {

@@ -135,7 +135,7 @@ internal static class ScanVerb
             }
             view = await storage.GetStatus();
             progress.Show(view, clock.Elapsed);
-            if (view.Status is ScanStatus.Succeeded or ScanStatus.Failed)
+            if (view.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)
                 break;
             await Task.Delay(250);
         }

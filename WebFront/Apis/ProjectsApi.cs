@@ -114,6 +114,8 @@ public static class ProjectsApi
         var (project, deliverables) = ProjectValidator.Validate(request, errors);
         if (project is null || deliverables is null)
             return TypedResults.ValidationProblem(errors.ToDictionary());
+        var before = await store.GetAsync(id, cancellationToken);
+        var declaredBefore = before is null ? [] : await DeclaredStorages.ByDeliverableAsync(reader, before.Deliverables.Select(d => d.Id), cancellationToken);
         var result = await store.UpdateAsync(id, project, deliverables, cancellationToken);
         switch (result.Outcome)
         {
@@ -126,6 +128,8 @@ public static class ProjectsApi
         // Removed deliverables lose their declarations (a no-op for those without one).
         foreach (var removed in result.RemovedDeliverables ?? [])
             await scans.RevokeAsync(removed, cancellationToken);
+        await store.RecordDeliverableEventsAsync((result.RemovedDeliverables ?? []).Where(declaredBefore.ContainsKey)
+            .Select(d => (id, d, (string?)DeclaredStorages.Kind(declaredBefore[d]))).ToList(), "deliverable_removed", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         var updated = await store.GetAsync(id, cancellationToken);
         return updated is null
@@ -134,13 +138,17 @@ public static class ProjectsApi
     }
 
     public static async Task<Results<NoContent, NotFound>> DeleteProject(
-        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] IScanGateway scans,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var removed = await store.DeleteAsync(id, cancellationToken);
         if (removed is null)
             return TypedResults.NotFound();
+        var declared = await DeclaredStorages.ByDeliverableAsync(reader, removed, cancellationToken);
         foreach (var deliverableId in removed)
             await scans.RevokeAsync(deliverableId, cancellationToken);
+        await store.RecordDeliverableEventsAsync(declared.Select(d => (id, d.Key, (string?)DeclaredStorages.Kind(d.Value))).ToList(),
+            "deliverable_removed", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         return TypedResults.NoContent();
     }

@@ -8,6 +8,7 @@ using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Model;
+using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Scanning;
 using Pcrs.WebFront.Validation;
 
@@ -47,8 +48,9 @@ public static class StoragesApi
     }
 
     public static async Task<Results<Accepted<ScanQueued>, NotFound, ValidationProblem>> DeclareStorage(
-        Guid id, Guid did, StorageRequest? request, [FromServices] ProjectStore store, [FromServices] IAddressGuard addressGuard, [FromServices] IScanGateway scans,
-        [FromServices] ISecretProtector protector, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, Guid did, StorageRequest? request, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
+        [FromServices] IAddressGuard addressGuard, [FromServices] IScanGateway scans, [FromServices] ISecretProtector protector,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is null)
             return TypedResults.NotFound();
@@ -74,8 +76,11 @@ public static class StoragesApi
 
         // Encrypted here, with the deployment's one key ring: the grain, the wire and the database only see cipher text.
         string? protectedPassword = storage.Credentials.Password is { } password ? protector.Protect(password) : null;
+        var previous = await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken);
         await scans.DeclareAsync(did, storage.Location, protectedPassword, storage.PublicConnection, storage.DownloadAllowed,
             storage.Trust, storage.RescanDays, cancellationToken);
+        if (previous is not null)
+            await store.RecordDeliverableEventsAsync([(id, did, DeclaredStorages.Kind(previous))], "storage_replaced", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         var scanUrl = $"/api/projects/{id}/deliverables/{did}/scan";
         return TypedResults.Accepted(scanUrl, new ScanQueued("verifying", scanUrl));
@@ -86,9 +91,10 @@ public static class StoragesApi
         [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
-            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is null)
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
         await scans.RevokeAsync(did, cancellationToken);
+        await store.RecordDeliverableEventsAsync([(id, did, DeclaredStorages.Kind(declaration))], "storage_revoked", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         return TypedResults.NoContent();
     }

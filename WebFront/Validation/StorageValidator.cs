@@ -1,3 +1,4 @@
+using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Model;
 
@@ -128,6 +129,11 @@ public static class StorageValidator
             return null;
         }
         var url = request.Url.Trim();
+        if (url.Length > CatalogueLimits.MaxUrlLength)
+        {
+            errors.Add("url", $"At most {CatalogueLimits.MaxUrlLength} characters.");
+            return null;
+        }
         if (FieldRules.HasControlCharacter(url))
         {
             errors.Add("url", "Control characters (CR, LF, NUL…) are not allowed.");
@@ -156,6 +162,11 @@ public static class StorageValidator
         try
         {
             var parsed = StorageLocation.Parse(url, out _);
+            if (System.Text.Encoding.UTF8.GetByteCount(parsed.Path) > CatalogueLimits.MaxStartPathBytes)
+            {
+                errors.Add("url", $"The folder's path is longer than the {CatalogueLimits.MaxStartPathBytes} bytes (UTF-8, decoded) the catalogue can index.");
+                return null;
+            }
             return parsed with { UserName = username };
         }
         catch (StorageException e)
@@ -182,8 +193,8 @@ public static class StorageValidator
         string? normalized = null;
         if (!path.StartsWith('/'))
             errors.Add("path", "The path is absolute on the server and starts with '/'.");
-        else if (path.Length > 1024)
-            errors.Add("path", "At most 1024 characters.");
+        else if (path.Length > CatalogueLimits.MaxStartPathBytes || System.Text.Encoding.UTF8.GetByteCount(path) > CatalogueLimits.MaxStartPathBytes)
+            errors.Add("path", $"At most {CatalogueLimits.MaxStartPathBytes} bytes (UTF-8).");
         else
         {
             try

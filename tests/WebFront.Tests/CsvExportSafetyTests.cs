@@ -21,6 +21,10 @@ public sealed class CsvExportSafetyTests(WebFrontFixture web) : IClassFixture<We
     [Theory]
     [InlineData("/api/exports/projets.csv")]
     [InlineData("/api/exports/livrables.csv")]
+    [InlineData("/data/projets.csv")]
+    [InlineData("/data/livrables.csv")]
+    [InlineData("/data/tours-de-table.csv")]
+    [InlineData("/data/subventions.csv")]
     public async Task A_cached_export_is_the_same_whole_file_as_a_fresh_one(string route)
     {
         await web.CreateProjectAsync("Projet cache " + Guid.NewGuid().ToString("N")[..6]);
@@ -48,6 +52,8 @@ public sealed class CsvExportSafetyTests(WebFrontFixture web) : IClassFixture<We
         {
             var body = WebFrontFixture.SampleProject(name);
             body["deliverables"]![0]!["name"] = name;
+            body["actors"]![0]!["name"] = name;
+            body["subsidies"]![0]!["name"] = name;
             using var admin = web.Client(WebFrontFixture.AdminToken);
             var response = await admin.PostAsJsonAsync("/api/projects", body);
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -72,8 +78,13 @@ public sealed class CsvExportSafetyTests(WebFrontFixture web) : IClassFixture<We
                 Assert.Equal("'" + name, deliverable[deliverableProject]);
                 Assert.Equal("'" + name, deliverable[deliverableName]);
             }
-            // No cell of either file starts like a formula.
-            Assert.All(projects.Concat(deliverables).SelectMany(r => r), cell => Assert.False(cell.Length > 0 && "=+-@\t\r".Contains(cell[0]), cell));
+            // No cell of any CSV the API serves starts like a formula.
+            var platform = new List<string[]>();
+            foreach (var route in new[] { "/data/projets.csv", "/data/livrables.csv", "/data/tours-de-table.csv", "/data/subventions.csv", "/data/territoires.csv" })
+                platform.AddRange(ParseWithPython(await anonymous.GetByteArrayAsync(route)));
+            Assert.Contains(platform, row => row.Contains("'" + FormulaNames[0]));
+            Assert.All(projects.Concat(deliverables).Concat(platform).SelectMany(r => r),
+                cell => Assert.False(cell.Length > 0 && "=+-@\t\r".Contains(cell[0]), cell));
         }
     }
 

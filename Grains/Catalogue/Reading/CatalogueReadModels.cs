@@ -53,5 +53,5 @@ public sealed record SubtreeProgress(long Directories, long Files, long Analysed
 public sealed record ScanStamp(long ScanNumber, ScanStatus Status, DateTimeOffset? LastSuccessAt)
 {
     /// <summary>No scan is writing tiles: the catalogue under this storage only changes with the next scan.</summary>
-    public bool Settled => Status is ScanStatus.Succeeded or ScanStatus.Failed;
+    public bool Settled => Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial;
 }

@@ -8,7 +8,7 @@ namespace Pcrs.Grains.Hosting.Logging;
 public static class PcrsLogging
 {
     private const string ConsoleTemplate =
-        "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+        "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{Context}{NewLine}{Exception}";
 
     /// <summary>Logs start-up and fatal errors until the host's configuration is read.</summary>
     public static Serilog.ILogger CreateBootstrapLogger() =>
@@ -16,6 +16,7 @@ public static class PcrsLogging
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .Enrich.With<SecretMaskingEnricher>()
+            .Enrich.With<LogContextSuffix>()
             .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateBootstrapLogger();
 
@@ -34,5 +35,6 @@ public static class PcrsLogging
             .ReadFrom.Configuration(configuration)
             .Enrich.FromLogContext()
             .Enrich.With<SecretMaskingEnricher>()
+            .Enrich.With<LogContextSuffix>() // scan scope and trace id at the end of the line
             .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
 }

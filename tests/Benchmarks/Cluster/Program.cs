@@ -129,7 +129,7 @@ namespace Pcrs.Benchmarks.Cluster
             bool timedOut = false;
             while (true)
             {
-                var pending = Enumerable.Range(0, storages.Count).Where(i => views[i] is not { Status: ScanStatus.Succeeded or ScanStatus.Failed } || views[i]!.ScanNumber < expected[i]).ToList();
+                var pending = Enumerable.Range(0, storages.Count).Where(i => views[i] is not { Status: ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial } || views[i]!.ScanNumber < expected[i]).ToList();
                 if (pending.Count == 0)
                     break;
                 if (DateTime.UtcNow > deadline)

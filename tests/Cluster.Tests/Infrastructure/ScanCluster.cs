@@ -66,7 +66,7 @@ public sealed class ScanCluster : IAsyncDisposable
         .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<ScanActivity>())
         .ToList();
 
-    /// <summary>Waits until the storage's current scan ends (succeeded or failed) and returns its view.</summary>
+    /// <summary>Waits until the storage's current scan ends (succeeded, failed or partial) and returns its view.</summary>
     public async Task<StorageScanView> WaitForScanAsync(string storageKey, long atLeastScanNumber, TimeSpan timeout)
     {
         var storage = Grains.GetGrain<IStorageGrain>(storageKey);
@@ -74,7 +74,7 @@ public sealed class ScanCluster : IAsyncDisposable
         while (true)
         {
             var view = await storage.GetStatus();
-            if (view.ScanNumber >= atLeastScanNumber && view.Status is ScanStatus.Succeeded or ScanStatus.Failed)
+            if (view.ScanNumber >= atLeastScanNumber && view.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)
                 return view;
             TestContext.Current.SendDiagnosticMessage($"{DateTime.UtcNow:HH:mm:ss.fff} {view.Status} {view.Progress}");
             if (DateTime.UtcNow > deadline)
@@ -102,10 +102,10 @@ public sealed class ScanCluster : IAsyncDisposable
                 key = view.Attachment.StorageKey;
                 if (view.Attachment.State == DeclarationState.Failed)
                     throw new InvalidOperationException($"The declaration of {id} failed: {view.Scan.LastError}");
-                settled &= view.Attachment.State == DeclarationState.Proven && view.Scan.Status is ScanStatus.Succeeded or ScanStatus.Failed;
+                settled &= view.Attachment.State == DeclarationState.Proven && view.Scan.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial;
             }
             var storage = await Grains.GetGrain<IStorageGrain>(key!).GetStatus();
-            if (settled && storage.Status is ScanStatus.Succeeded or ScanStatus.Failed)
+            if (settled && storage.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)
                 return storage;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"The declarations of {string.Join(", ", deliverableIds)} were not proven and scanned in {timeout}: {storage}");

@@ -6,20 +6,28 @@ using System.Text;
 namespace Pcrs.TestSupport.Hostile;
 
 /// <summary>What a hostile HTTP server answers to one GET or HEAD: status, extra headers, body.</summary>
-public sealed record HostileAnswer(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null, string ContentType = "text/html")
+public sealed record HostileAnswer(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null, string ContentType = "text/html",
+    byte[]? Bytes = null)
 {
-    /// <summary>An nginx-like autoindex page listing <paramref name="names"/> (directories end with '/').</summary>
-    public static HostileAnswer Listing(string path, IEnumerable<string> names)
+    /// <summary>
+    /// An nginx-like autoindex page listing <paramref name="names"/> (directories end with '/'); files show the size
+    /// <paramref name="sizeOf"/> gives (1234 when none).
+    /// </summary>
+    public static HostileAnswer Listing(string path, IEnumerable<string> names, Func<string, long>? sizeOf = null)
     {
         var html = new StringBuilder($"<html><head><title>Index of {WebUtility.HtmlEncode(path)}</title></head><body><h1>Index of {WebUtility.HtmlEncode(path)}</h1><hr><pre><a href=\"../\">../</a>\n");
         foreach (var name in names)
         {
             string href = Uri.EscapeDataString(name.TrimEnd('/')) + (name.EndsWith('/') ? "/" : "");
             html.Append("<a href=\"").Append(href).Append("\">").Append(WebUtility.HtmlEncode(name)).Append("</a>")
-                .Append(name.EndsWith('/') ? "                                    06-Dec-2026 10:00                   -\n" : "                                    06-Dec-2026 10:00                1234\n");
+                .Append("                                    06-Dec-2026 10:00 ")
+                .Append((name.EndsWith('/') ? "-" : (sizeOf?.Invoke(name) ?? 1234).ToString(System.Globalization.CultureInfo.InvariantCulture)).PadLeft(19)).Append('\n');
         }
         return new HostileAnswer(200, html.Append("</pre><hr></body></html>\n").ToString());
     }
+
+    /// <summary>A file's bytes, whole (the server ignores Range, as some do: the scanner cuts the body).</summary>
+    public static HostileAnswer File(byte[] bytes) => new(200, ContentType: "application/octet-stream", Bytes: bytes);
 
     public static HostileAnswer Redirect(string location) => new(302, "", new Dictionary<string, string> { ["Location"] = location });
 }
@@ -36,15 +44,26 @@ public sealed class HostileHttpServer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
 
-    public HostileHttpServer(Func<string, HostileAnswer> answer)
+    /// <param name="answer">The answer to each request path (decoded).</param>
+    /// <param name="port">0 for an ephemeral port; a port of a server that vanished, to bring "the same server" back.</param>
+    public HostileHttpServer(Func<string, HostileAnswer> answer, int port = 0)
     {
         _answer = answer;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = new TcpListener(IPAddress.Loopback, port);
+        _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
+        Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
         _accepting = AcceptAsync();
     }
 
-    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+    public int Port { get; }
+
+    /// <summary>The server vanishes: it stops listening (new connections are refused) and answers nothing more.</summary>
+    public void Vanish()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+    }
 
     /// <summary>Decoded request paths with their arrival time (UTC), in arrival order.</summary>
     public ConcurrentQueue<(DateTime At, string Method, string Path)> Log { get; } = new();
@@ -103,10 +122,10 @@ public sealed class HostileHttpServer : IAsyncDisposable
             {
                 answer = new HostileAnswer(500, e.Message, ContentType: "text/plain");
             }
-            var body = Encoding.UTF8.GetBytes(answer.Body);
+            var body = answer.Bytes ?? Encoding.UTF8.GetBytes(answer.Body);
             var response = new StringBuilder()
                 .Append("HTTP/1.1 ").Append(answer.Status).Append(' ').Append(answer.Status < 400 ? "OK" : "Error").Append("\r\n")
-                .Append("Content-Type: ").Append(answer.ContentType).Append("; charset=utf-8\r\n")
+                .Append("Content-Type: ").Append(answer.ContentType).Append(answer.Bytes is null ? "; charset=utf-8" : "").Append("\r\n")
                 .Append("Content-Length: ").Append(body.Length).Append("\r\nConnection: close\r\n");
             foreach (var (name, value) in answer.Headers ?? new Dictionary<string, string>())
                 response.Append(name).Append(": ").Append(value).Append("\r\n");
@@ -127,7 +146,8 @@ public sealed class HostileHttpServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync();
+        if (!_stop.IsCancellationRequested)
+            await _stop.CancelAsync();
         _listener.Stop();
         try
         {

@@ -70,7 +70,7 @@ public sealed class TrustFixture : DownloadFixture
         {
             var scan = await ReadJsonAsync(await anonymous.GetAsync($"{deliverable}/scan"));
             var status = scan["status"]!.GetValue<string>();
-            if (status is "succeeded" or "failed")
+            if (status is "succeeded" or "failed" or "partial")
                 return scan;
             Assert.True(deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(120)), $"scan still {status}: {scan.ToJsonString()}");
             await Task.Delay(200);

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Pcrs.TestSupport;
+
+namespace Pcrs.WebFront.Tests;
+
+/// <summary>
+/// Operators' views: the Prometheus scrape endpoint and the Orleans Dashboard are for administrators only, the metrics
+/// carry the scanner's own instruments after a real scan, and /health lists its checks with the cluster's membership.
+/// </summary>
+[Collection(WebFrontCollection.Name)]
+public sealed class ObservabilityTests(WebFrontFixture web) : IClassFixture<WebFrontFixture>
+{
+    [Theory]
+    [InlineData("/metrics")]
+    [InlineData("/dashboard/")]
+    public async Task Operator_pages_are_for_administrators_only(string path)
+    {
+        var project = await web.CreateProjectAsync("Observability " + path);
+        using var anonymous = web.Client();
+        using var editor = web.Client(project.EditorKey);
+        using var admin = web.Client(WebFrontFixture.AdminToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync(path)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_show_the_scan_grain_activations_and_http_requests()
+    {
+        var project = await web.CreateProjectAsync("Metrics after a scan");
+        using var admin = web.Client(WebFrontFixture.AdminToken);
+        string d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
+        var declare = await admin.PutAsJsonAsync($"{d}/storage", new JsonObject
+        {
+            ["type"] = "http", ["url"] = $"http://127.0.0.1:{Peers.Nginx}/fixtures/",
+        });
+        Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
+        var deadline = Stopwatch.StartNew();
+        while ((await WebFrontFixture.ReadJsonAsync(await admin.GetAsync($"{d}/scan")))["status"]!.GetValue<string>() is not ("succeeded" or "failed"))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), "the scan did not end");
+            await Task.Delay(250);
+        }
+
+        string metrics = await admin.GetStringAsync("/metrics");
+
+        Assert.True(Value(metrics, "pcrs_scan_directories_total") >= 1, metrics);
+        Assert.Contains("pcrs_scans_running", metrics, StringComparison.Ordinal);
+        Assert.Contains("pcrs_connection_leases{", metrics, StringComparison.Ordinal);
+        Assert.Contains("orleans_catalog_activations", metrics, StringComparison.Ordinal);
+        Assert.Contains("http_server_request_duration_seconds_count", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_lists_each_check_and_the_cluster_membership()
+    {
+        using var anonymous = web.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Accept.ParseAdd("application/json");
+
+        var response = await anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var health = await WebFrontFixture.ReadJsonAsync(response);
+        Assert.Equal("Healthy", health["status"]!.GetValue<string>());
+        var checks = health["checks"]!.AsArray().ToDictionary(c => c!["name"]!.GetValue<string>(), c => c!);
+        Assert.Equal(["self", "postgresql", "orleans", "cluster"], checks.Keys);
+        Assert.Equal(1, checks["cluster"]["data"]!["active"]!.GetValue<int>());
+        Assert.Equal("Healthy", await anonymous.GetStringAsync("/health")); // the plain answer is unchanged
+    }
+
+    private static double Value(string metrics, string name) =>
+        metrics.Split('\n').Where(line => line.StartsWith(name, StringComparison.Ordinal))
+            .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .Sum();
+}
