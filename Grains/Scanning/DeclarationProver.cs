@@ -34,6 +34,10 @@ public sealed partial class DeclarationProver(StorageClientCache clients, ILogge
     public async Task<ProofResult> ProveAsync(DeclarationRow declaration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(declaration);
+        // Plain HTTP with no login: no credentials, no TLS, no pins, so nothing to prove (and no request to spend on a
+        // server that may count them). The scan tells whether the folder can be listed.
+        if (declaration.Scheme == "http" && declaration.UserName is null && declaration.ProtectedSecret is null)
+            return new ProofResult(ProofVerdict.Proven, null, false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(Timeout);
         var own = await ListOnceAsync(declaration, deadline.Token);
