@@ -12,8 +12,28 @@ namespace Pcrs.WebFront.Exports;
 /// is the exports' ETag and the key of their cache: they are recomputed when a scan ends or a project changes, not per
 /// request.
 /// </summary>
-public sealed class ExportVersions(ProjectStore projects, ITileMetadataReader catalogue)
+public sealed class ExportVersions(ProjectStore projects, ITileMetadataReader catalogue, ICatalogueReader scans)
 {
+    /// <summary>
+    /// The version of one deliverable's metadata: its project (actors, names, steps), its storage declaration
+    /// (location, permissions) and where that storage's scans stand, so that a scan elsewhere does not invalidate it.
+    /// While a scan is writing this storage's tiles every request gets its own version (nothing reused). Null when the
+    /// deliverable has no declared storage (the route answers 404).
+    /// </summary>
+    public async Task<ExportVersion?> GetForDeliverableAsync(Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
+    {
+        var project = await projects.GetAsync(projectId, cancellationToken);
+        if (project?.Deliverables.FirstOrDefault(d => d.Id == deliverableId)?.Storage is not { } storage)
+            return null;
+        var stamp = await scans.GetScanStampAsync(storage.StorageIdentity, cancellationToken);
+        var running = stamp is { Settled: false } ? Guid.NewGuid().ToString("N") : "";
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var key = FormattableString.Invariant(
+            $"{project.UpdatedAt.UtcTicks}|{storage.DeclaredAt.UtcTicks}|{storage.StorageIdentity}|{storage.StartPath}|{storage.DownloadAllowed}|{storage.PublicConnection}|{stamp?.ScanNumber}|{stamp?.Status}|{stamp?.LastSuccessAt?.UtcTicks}|{running}|{today:O}");
+        DateTimeOffset lastModified = new[] { project.UpdatedAt, storage.DeclaredAt, stamp?.LastSuccessAt }.Max() ?? project.UpdatedAt;
+        return new ExportVersion(key, lastModified);
+    }
+
     public async Task<ExportVersion> GetAsync(CancellationToken cancellationToken)
     {
         var p = await projects.GetVersionAsync(cancellationToken);
@@ -32,7 +52,8 @@ public sealed record ExportVersion(string Key, DateTimeOffset LastModified)
     /// <summary>Strong ETag of one export: the version, the route and its query (variants differ in bytes).</summary>
     public string ETagFor(HttpRequest request)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Key + "\n" + request.Path + request.QueryString));
+        // The host is part of it: documents carry absolute links to this platform as the client reached it.
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Key + "\n" + request.Scheme + "://" + request.Host + request.PathBase + request.Path + request.QueryString));
         return "\"" + Convert.ToHexStringLower(hash.AsSpan(0, 12)) + "\"";
     }
 }
@@ -40,14 +61,25 @@ public sealed record ExportVersion(string Key, DateTimeOffset LastModified)
 /// <summary>
 /// ETag and Last-Modified on every export, and 304 Not Modified when the client already holds this version
 /// (If-None-Match first, If-Modified-Since otherwise, as RFC 9110 orders them). Clients revalidate each time
-/// (Cache-Control: no-cache): a revocation must show at once.
+/// (Cache-Control: no-cache): a revocation must show at once. Routes of one deliverable use its own version.
 /// </summary>
 public sealed class ExportValidatorsFilter(ExportVersions versions) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var version = await versions.GetAsync(http.RequestAborted);
+        ExportVersion? version;
+        if (Guid.TryParse(http.Request.RouteValues["id"]?.ToString(), out var projectId) && Guid.TryParse(http.Request.RouteValues["did"]?.ToString(), out var deliverableId))
+        {
+            // One deliverable's metadata: its own version; none (and no validators) when it has no declared storage.
+            version = await versions.GetForDeliverableAsync(projectId, deliverableId, http.RequestAborted);
+            if (version is null)
+                return await next(context);
+        }
+        else
+        {
+            version = await versions.GetAsync(http.RequestAborted);
+        }
         var etag = version.ETagFor(http.Request);
         var lastModified = version.LastModified.ToUniversalTime();
         lastModified = new DateTimeOffset(lastModified.Ticks - lastModified.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);

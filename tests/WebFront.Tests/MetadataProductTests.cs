@@ -157,7 +157,15 @@ public sealed class MetadataProductTests(SocketFixture web) : IClassFixture<Sock
         var (_, d) = await GridTiles.ScannedProjectAsync(web, "Conformité", grid);
         using var client = web.Client();
 
-        var report = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"{d}/metadata/conformite.json"));
+        var first = await client.GetAsync($"{d}/metadata/conformite.json");
+        var report = await WebFrontFixture.ReadJsonAsync(first);
+        // Its version is the deliverable's own: another project's change does not invalidate it.
+        await web.CreateProjectAsync("Autre projet");
+        using (var again = new HttpRequestMessage(HttpMethod.Get, $"{d}/metadata/conformite.json"))
+        {
+            again.Headers.IfNoneMatch.Add(first.Headers.ETag!);
+            Assert.Equal(HttpStatusCode.NotModified, (await client.SendAsync(again)).StatusCode);
+        }
         Assert.False(report["conforme"]!.GetValue<bool>());
         Assert.Equal(9, report["dallesAnalysees"]!.GetValue<long>());
         var rules = report["regles"]!.AsArray().ToDictionary(r => r!["id"]!.GetValue<string>(), r => r!);
