@@ -32,7 +32,7 @@ public sealed class JsonBodyExceptionHandler(IProblemDetailsService problems) : 
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
+            ProblemDetails = new HttpValidationProblemDetails(new Dictionary<string, string[]>(StringComparer.Ordinal) { [field] = [message] })
             {
                 Status = bad.StatusCode,
                 Title = "One or more validation errors occurred.",

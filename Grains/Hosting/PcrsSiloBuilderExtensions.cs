@@ -5,7 +5,6 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Telemetry;
-using Orleans.Hosting;
 
 namespace Pcrs.Grains.Hosting;
 

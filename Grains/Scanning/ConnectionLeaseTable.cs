@@ -45,7 +45,7 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
         lock (_gate)
         {
             var holders = _holders.Select(h => $"{h.Key}={h.Value.Held}{(h.Value.Watch is null ? "" : "w")}");
-            var waiters = _waiters.GroupBy(w => w.HolderId).Select(g => $"{g.Key}x{g.Count()}");
+            var waiters = _waiters.GroupBy(w => w.HolderId, StringComparer.Ordinal).Select(g => $"{g.Key}x{g.Count()}");
             return $"{TotalLocked()}/{limit()} held [{string.Join(", ", holders)}], waiting [{string.Join(", ", waiters)}]";
         }
     }

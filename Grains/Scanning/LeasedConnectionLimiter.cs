@@ -1,4 +1,3 @@
-using Orleans.Runtime;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Storage;
 

@@ -16,7 +16,7 @@ public static class ScanSummaries
         string? nature = Dominant(readable, g => g.Classification);
         var epsgGroup = readable.Where(g => g.Epsg is not null).GroupBy(g => (g.Epsg, g.CrsName))
             .OrderByDescending(g => g.Sum(x => x.Count)).FirstOrDefault();
-        var bands = readable.Where(g => g.BandNames.Count > 0).GroupBy(g => string.Join('\u001f', g.BandNames))
+        var bands = readable.Where(g => g.BandNames.Count > 0).GroupBy(g => string.Join('\u001f', g.BandNames), StringComparer.Ordinal)
             .OrderByDescending(g => g.Sum(x => x.Count)).FirstOrDefault()?.First().BandNames;
         bool raster = readable.Any(g => g.Classification is "PCRS raster" or "other raster");
         bool vector = readable.Any(g => g.Classification is "PCRS vector" or "other vector");
@@ -42,5 +42,5 @@ public static class ScanSummaries
     }
 
     private static string? Dominant(IEnumerable<TileGroup> groups, Func<TileGroup, string?> key) =>
-        groups.Where(g => key(g) is not null).GroupBy(key).OrderByDescending(g => g.Sum(x => x.Count)).FirstOrDefault()?.Key;
+        groups.Where(g => key(g) is not null).GroupBy(key, StringComparer.Ordinal).OrderByDescending(g => g.Sum(x => x.Count)).FirstOrDefault()?.Key;
 }

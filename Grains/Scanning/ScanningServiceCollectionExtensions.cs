@@ -2,8 +2,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
-using Orleans;
-using Orleans.Runtime;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Hosting.Secrets;
 

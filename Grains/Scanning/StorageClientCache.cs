@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Projects;
@@ -86,7 +85,7 @@ public sealed partial class StorageGrain(
 
     public Task RootCompleted(long scanNumber, string rootPath, SubtreeReport report)
     {
-        if (_row is null || scanNumber != _row.ScanNumber || !IsRunning || !_row.ScanRoots.Contains(rootPath))
+        if (_row is null || scanNumber != _row.ScanNumber || !IsRunning || !_row.ScanRoots.Contains(rootPath, StringComparer.Ordinal))
             return Task.CompletedTask;
         _rootReports[rootPath] = report;
         if (!_finishing && _row.ScanRoots.All(_rootReports.ContainsKey))
@@ -172,7 +171,7 @@ public sealed partial class StorageGrain(
         if (attached.Count == 0)
             return View();
         var roots = ScanRoots.Minimal(attached.Select(a => a.StartPath));
-        if (IsRunning && !newCredential && roots.SequenceEqual(_row.ScanRoots))
+        if (IsRunning && !newCredential && roots.SequenceEqual(_row.ScanRoots, StringComparer.Ordinal))
             return View(); // a declaration under the running scan's roots joins it
 
         long scanNumber = _row.ScanNumber + 1;

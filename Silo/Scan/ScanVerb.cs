@@ -179,7 +179,7 @@ internal static class ScanVerb
 
     private static IHost BuildHost(ScanArguments arguments, IPAddress[] addresses)
     {
-        var settings = new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
             ["Scanning:MaxConnectionsPerStorage"] = arguments.MaxConnections.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using Pcrs.Grains.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Storage;
-using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Downloads;
 using Pcrs.WebFront.Projects;
 using Pcrs.Grains.Catalogue;

@@ -116,8 +116,8 @@ public static class ExportsApi
                 writer.WriteNull("recouvrLon");
                 writer.WriteNull("focale");
                 writer.WriteString("licence", d.Document.Licence);
-                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct());
-                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct());
+                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct(StringComparer.Ordinal));
+                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct(StringComparer.Ordinal));
                 writer.WriteString("diffusion", d.Document.Diffusion);
                 writer.WriteString("diffusionUrl", d.Document.DiffusionUrl);
                 writer.WriteString("diffusionLayer", d.Document.DiffusionLayer);

@@ -102,7 +102,7 @@ public static class MetadataApi
             return TypedResults.NotFound();
         var (epsg, error) = Crs(crs, context, "wgs84");
         if (error is not null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["crs"] = [error] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["crs"] = [error] });
         return new StreamedResult(async (response, ct) => await TileIndexGeoJson.WriteAsync(response, context, epsg, catalogue, ct));
     }
 
@@ -138,7 +138,7 @@ public static class MetadataApi
             return TypedResults.NotFound();
         var (epsg, error) = Crs(crs, context, "native");
         if (error is not null)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["crs"] = [error] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["crs"] = [error] });
         return new StreamedResult(async (response, ct) =>
         {
             response.Response.ContentType = "application/zip";

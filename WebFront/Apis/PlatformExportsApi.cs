@@ -143,7 +143,7 @@ public static class PlatformExportsApi
             else if (DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var instant))
                 from = instant;
             else
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["since"] = ["Expected a date (YYYY-MM-DD) or an ISO 8601 instant."] });
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["since"] = ["Expected a date (YYYY-MM-DD) or an ISO 8601 instant."] });
         }
         return await export.WriteAsync(http, async (csv, ct) =>
         {
@@ -176,7 +176,7 @@ public static class PlatformExportsApi
                 var aplc = p.Actors.FirstOrDefault(a => a.Role is "aplc" or "porteur");
                 writer.WriteString("aplc", aplc is null ? null : aplc.Name ?? aplc.Siren);
                 writer.WriteStartArray("acteurs");
-                foreach (var name in p.Actors.Select(a => (a.Name ?? a.Siren).ToLowerInvariant()).Distinct())
+                foreach (var name in p.Actors.Select(a => (a.Name ?? a.Siren).ToLowerInvariant()).Distinct(StringComparer.Ordinal))
                     writer.WriteStringValue(name);
                 writer.WriteEndArray();
                 writer.WriteString("nature", p.Nature);
@@ -217,8 +217,8 @@ public static class PlatformExportsApi
                 writer.WriteNull("recouvrLon");
                 writer.WriteNull("focale");
                 writer.WriteString("licence", d.Document.Licence);
-                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct());
-                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct());
+                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct(StringComparer.Ordinal));
+                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct(StringComparer.Ordinal));
                 writer.WriteString("diffusion", d.Document.Diffusion);
                 writer.WriteString("diffusionUrl", d.Document.DiffusionUrl);
                 writer.WriteString("diffusionLayer", d.Document.DiffusionLayer);

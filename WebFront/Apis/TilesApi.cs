@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Projects;
-using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Validation;
 using Pcrs.Grains.Catalogue;
 

@@ -12,7 +12,7 @@ public static class AdminOnlyPaths
 
     public static WebApplication UseAdminOnlyPaths(this WebApplication app)
     {
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(Metrics) || context.Request.Path.StartsWithSegments(Dashboard),
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(Metrics, StringComparison.OrdinalIgnoreCase) || context.Request.Path.StartsWithSegments(Dashboard, StringComparison.OrdinalIgnoreCase),
             branch => branch.Use(async (context, next) =>
             {
                 var token = AccessTokens.ReadBearer(context);

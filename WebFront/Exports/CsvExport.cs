@@ -15,7 +15,7 @@ public sealed class CsvExport
     /// <summary>Bodies kept at most; the project-side files are small (one row per project, deliverable or actor).</summary>
     private const int MaxEntries = 64;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _bodies = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<byte[]>>> _bodies = new(StringComparer.Ordinal);
 
     /// <summary>The separator the request asks for; null (and a 400 for the caller) for an unknown value.</summary>
     public static char? Separator(HttpRequest request) => request.Query["separator"].ToString() switch
@@ -29,7 +29,7 @@ public sealed class CsvExport
     {
         if (Separator(http.Request) is not { } separator)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal)
             {
                 ["separator"] = ["Use \"comma\" (RFC 4180) or \"semicolon\" (French spreadsheets: BOM, ';', decimal comma)."],
             });

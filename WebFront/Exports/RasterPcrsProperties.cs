@@ -26,7 +26,7 @@ public static class RasterPcrsProperties
     /// </summary>
     public static string? Producer(ProjectDocument project)
     {
-        var producers = project.Actors.Where(a => a.Role == "presta_vol").Select(a => a.Name ?? a.Siren).Distinct().ToList();
+        var producers = project.Actors.Where(a => a.Role == "presta_vol").Select(a => a.Name ?? a.Siren).Distinct(StringComparer.Ordinal).ToList();
         return producers.Count == 1 ? producers[0] : null;
     }
 

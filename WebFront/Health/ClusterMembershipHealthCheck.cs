@@ -17,12 +17,12 @@ public sealed class ClusterMembershipHealthCheck(IGrainFactory grains) : IHealth
             int active = hosts.Values.Count(s => s == SiloStatus.Active);
             int dead = hosts.Values.Count(s => s == SiloStatus.Dead);
             int other = hosts.Count - active - dead;
-            var data = new Dictionary<string, object>
+            var data = new Dictionary<string, object>(StringComparer.Ordinal)
             {
                 ["active"] = active,
                 ["dead"] = dead,
                 ["joiningOrLeaving"] = other,
-                ["silos"] = hosts.ToDictionary(h => h.Key.ToParsableString(), h => (object)h.Value.ToString()),
+                ["silos"] = hosts.ToDictionary(h => h.Key.ToParsableString(), h => (object)h.Value.ToString(), StringComparer.Ordinal),
             };
             string description = $"{active} silo(s) active, {dead} dead" + (other > 0 ? $", {other} joining or leaving" : "");
             return active > 0

@@ -1,6 +1,5 @@
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
-using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Apis;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Exports;

@@ -14,7 +14,7 @@ public sealed class MetadataCache
 {
     private const int MaxEntries = 256;
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _documents = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _documents = new(StringComparer.Ordinal);
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Mvc;
 using Pcrs.WebFront.Projects;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
@@ -95,7 +94,7 @@ public static class OgcApi
 
     public static async Task<IResult> Items(string collectionId, HttpContext http, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var parameters = OgcParameters.Parse(http.Request.Query, errors);
         if (parameters is null)
             return TypedResults.ValidationProblem(errors);

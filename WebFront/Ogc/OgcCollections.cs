@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Pcrs.WebFront.Projects;
-using Pcrs.Grains.Catalogue;
-using Pcrs.Grains.Projects;
-using Pcrs.WebFront.Catalogue;
-using Pcrs.WebFront.Exports;
 using Pcrs.WebFront.Metadata;
 
 namespace Pcrs.WebFront.Ogc;

@@ -135,7 +135,7 @@ public static class StacApi
     /// </summary>
     private static async Task<IResult> SearchAsync(HttpContext http, string[]? collectionIds, string self, bool requireCollection, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var parameters = OgcParameters.Parse(http.Request.Query, errors);
         if (parameters is null)
             return TypedResults.ValidationProblem(errors);

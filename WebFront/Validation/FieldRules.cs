@@ -40,7 +40,7 @@ internal static class FieldRules
             return null;
         }
         var normalized = value.Trim().ToLowerInvariant();
-        if (!allowed.Contains(normalized))
+        if (!allowed.Contains(normalized, StringComparer.Ordinal))
         {
             errors.Add(field, $"Unknown value '{Shorten(value)}' (expected one of: {string.Join(", ", allowed)}).");
             return null;

@@ -12,11 +12,11 @@ public sealed record ValidatedStorage(
     StorageCredentials Credentials,
     bool PublicConnection,
     bool DownloadAllowed,
-    /// <summary>The field that named the host ("url" for http, "host" otherwise), for address-check errors.</summary>
+    // The field that named the host ("url" for http, "host" otherwise), for address-check errors.
     string HostField,
-    /// <summary>Days between periodic rescans; null: the deployment's default.</summary>
+    // Days between periodic rescans; null: the deployment's default.
     int? RescanDays = null,
-    /// <summary>Fingerprints to trust ("SHA256:base64"); null: keep the storage's current ones.</summary>
+    // Fingerprints to trust ("SHA256:base64"); null: keep the storage's current ones.
     IReadOnlyList<string>? Trust = null);
 
 /// <summary>

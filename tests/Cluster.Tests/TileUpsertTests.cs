@@ -1,6 +1,5 @@
 using Pcrs.Cluster.Tests.Infrastructure;
 using Pcrs.Grains.Catalogue;
-using Xunit;
 
 namespace Pcrs.Cluster.Tests;
 

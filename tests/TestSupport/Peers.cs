@@ -36,5 +36,5 @@ public static class Peers
         Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : fallback;
 
     private static int Port(string name, int fallback) =>
-        int.TryParse(Environment.GetEnvironmentVariable(name), out int value) ? value : fallback;
+        int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.CultureInfo.InvariantCulture, out int value) ? value : fallback;
 }

@@ -287,7 +287,7 @@ public sealed class DownloadTests(DownloadFixture web, ITestOutputHelper output)
         using var reader = new StreamReader(stream, Encoding.ASCII);
         var statusLine = await reader.ReadLineAsync() ?? "";
         var parts = statusLine.Split(' ');
-        Assert.True(parts.Length >= 2 && int.TryParse(parts[1], out _), $"no status line for {pathAndQuery}: '{statusLine}'");
+        Assert.True(parts.Length >= 2 && int.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out _), $"no status line for {pathAndQuery}: '{statusLine}'");
         return (HttpStatusCode)int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 }

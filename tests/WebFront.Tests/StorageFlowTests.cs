@@ -256,7 +256,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         var refused = await WaitForScanAsync(anonymous, $"{d}/scan");
         Assert.Equal("failed", refused["status"]!.GetValue<string>());
         string error = refused["lastError"]!.GetValue<string>();
-        var fingerprint = System.Text.RegularExpressions.Regex.Match(error, "SHA256:[A-Za-z0-9+/]{43}");
+        var fingerprint = System.Text.RegularExpressions.Regex.Match(error, "SHA256:[A-Za-z0-9+/]{43}", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
         Assert.True(fingerprint.Success, error);
 
         storage["trust"] = new JsonArray(fingerprint.Value);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -18,7 +19,7 @@ public sealed record SqlMigration(int Version, string Name, string Sql)
             digits++;
         }
 
-        if (digits == 0 || digits > 9 || !int.TryParse(fileName.AsSpan(0, digits), out int version) || version <= 0)
+        if (digits == 0 || digits > 9 || !int.TryParse(fileName.AsSpan(0, digits), NumberStyles.None, CultureInfo.InvariantCulture, out int version) || version <= 0)
         {
             throw new InvalidOperationException(
                 $"Migration script '{fileName}' must start with a positive version number, e.g. 0001_name.sql.");

@@ -23,7 +23,7 @@ public sealed record CatalogueTile(
     int? Epsg,
     double? Resolution,
     string? Compression,
-    /// <summary>GeoJSON Polygon in WGS84, as stored; null without georeferencing.</summary>
+    // GeoJSON Polygon in WGS84, as stored; null without georeferencing.
     string? FootprintGeoJson);
 
 /// <summary>

@@ -24,7 +24,7 @@ public sealed record GmlInfo
     public string? EnvelopeSource { get; init; }
 
     /// <summary>Features per class, prefixed as users know them ("pcrs:AffleurantEnveloppePCRS").</summary>
-    public IReadOnlyDictionary<string, long> FeatureCounts { get; init; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, long> FeatureCounts { get; init; } = new Dictionary<string, long>(StringComparer.Ordinal);
 
     public long FeatureCount => FeatureCounts.Values.Sum();
 

@@ -163,7 +163,7 @@ public static class GmlReader
 
                 if (local is "pos" or "posList" or "coordinates" && reader.NamespaceURI.StartsWith("http://www.opengis.net/gml", StringComparison.Ordinal))
                 {
-                    int ownDimension = reader.GetAttribute("srsDimension") is { } own && int.TryParse(own, out int od) && od is >= 1 and <= 4 ? od : dimension;
+                    int ownDimension = reader.GetAttribute("srsDimension") is { } own && int.TryParse(own, NumberStyles.Integer, CultureInfo.InvariantCulture, out int od) && od is >= 1 and <= 4 ? od : dimension;
                     string text = await ReadTextAsync(reader, limits).ConfigureAwait(false);
                     positioned = true;
                     bounds.Add(text, local == "pos" ? Math.Max(2, CountNumbers(text)) : ownDimension, gml2: local == "coordinates");
@@ -174,7 +174,7 @@ public static class GmlReader
         {
             if (root is null)
             {
-                throw new FormatReadException($"The file is not well-formed XML: {e.Message}");
+                throw new FormatReadException($"The file is not well-formed XML: {e.Message}", e);
             }
 
             warnings.Add($"The XML is malformed after the start ({e.Message}); counts stop there.");

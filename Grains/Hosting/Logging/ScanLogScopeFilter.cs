@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Orleans.Runtime;
 using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Hosting.Logging;

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Globalization;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
@@ -134,7 +135,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         for (DirectoryInfo? dir = new DirectoryInfo(directory).Parent; dir is not null; dir = dir.Parent)
         {
-            if ((dir.UnixFileMode & UnixFileMode.OtherExecute) == 0)
+            if ((dir.UnixFileMode & UnixFileMode.OtherExecute) == UnixFileMode.None)
             {
                 throw new EmbeddedPostgresException(
                     $"The PostgreSQL server runs as the 'postgres' account, which cannot enter {dir.FullName}; " +
@@ -223,8 +224,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         string[] lines = File.ReadAllLines(pidFile);
-        if (lines.Length >= 4 && int.TryParse(lines[0].Trim(), out int pid) && pid > 0 &&
-            PosixUser.IsPostgresProcess(pid) && int.TryParse(lines[3].Trim(), out int port))
+        if (lines.Length >= 4 && int.TryParse(lines[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid > 0 &&
+            PosixUser.IsPostgresProcess(pid) && int.TryParse(lines[3].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int port))
         {
             return port;
         }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Pcrs.Grains.Hosting.Postgres;
@@ -22,7 +23,8 @@ internal static class PosixUser
         {
             string[] fields = line.Split(':');
             if (fields.Length >= 4 && fields[0] == account &&
-                int.TryParse(fields[2], out int uid) && int.TryParse(fields[3], out int gid))
+                int.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out int uid) &&
+                int.TryParse(fields[3], NumberStyles.None, CultureInfo.InvariantCulture, out int gid))
             {
                 return (uid, gid);
             }

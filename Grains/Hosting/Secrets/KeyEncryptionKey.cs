@@ -55,9 +55,9 @@ public sealed class KeyEncryptionKey
         {
             key = Convert.FromBase64String(text);
         }
-        catch (FormatException)
+        catch (FormatException e)
         {
-            throw new InvalidDataException($"The key-encryption key file {path} does not hold base64 text.");
+            throw new InvalidDataException($"The key-encryption key file {path} does not hold base64 text.", e);
         }
 
         if (key.Length != KeyBytes)

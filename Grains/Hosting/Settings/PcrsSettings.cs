@@ -16,7 +16,7 @@ namespace Pcrs.Grains.Hosting.Settings;
 public static class PcrsSettings
 {
     /// <summary>The sections of the shared layers and the options classes bound to each. Hosts add their own.</summary>
-    public static IReadOnlyDictionary<string, Type[]> SharedSections { get; } = new Dictionary<string, Type[]>
+    public static IReadOnlyDictionary<string, Type[]> SharedSections { get; } = new Dictionary<string, Type[]>(StringComparer.Ordinal)
     {
         [StorageAccessOptions.SectionName] = [typeof(StorageAccessOptions), typeof(ScanningOptions), typeof(TileReaderOptions)],
         [EmbeddedPostgresOptions.Section] = [typeof(EmbeddedPostgresOptions)],
@@ -28,7 +28,7 @@ public static class PcrsSettings
     public static void Apply(IConfigurationManager configuration, IReadOnlyDictionary<string, Type[]>? hostSections = null)
     {
         var sections = new Dictionary<string, Type[]>(SharedSections, StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, types) in hostSections ?? new Dictionary<string, Type[]>())
+        foreach (var (name, types) in hostSections ?? new Dictionary<string, Type[]>(StringComparer.Ordinal))
             sections[name] = sections.TryGetValue(name, out var shared) ? [.. shared, .. types] : types;
 
         var problems = new List<string>();

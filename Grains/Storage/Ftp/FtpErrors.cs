@@ -9,8 +9,8 @@ internal static partial class FtpErrors
     /// Phrases servers put in 530/421 replies when the account is fine but the server is full (lftp's list, from years
     /// of field reports). Such a reply means "come back later", never "wrong password".
     /// </summary>
-    [GeneratedRegex(@"too many|no more connection|overloaded|try (again |back )?later|is restricted to|maximum number|number of connect|only.*session.*allowed|more connection|already connected|simultaneous login|too many users",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"too many|no more connection|overloaded|try (?:again |back )?later|is restricted to|maximum number|number of connect|only.*session.*allowed|more connection|already connected|simultaneous login|too many users",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex TooManyPhrases();
 
     /// <summary>Matched on the reply's bounded text (at most a few hundred characters), so no match timeout is needed.</summary>

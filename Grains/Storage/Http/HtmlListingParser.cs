@@ -225,10 +225,10 @@ public static partial class HtmlListingParser
 
     private static string Clean(string html) => HtmlEntity.DeEntitize(html).Replace('\u00A0', ' ');
 
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Scheme();
 
     /// <summary>IIS titles its listings "host - /path/".</summary>
-    [GeneratedRegex(@"^\s*\S+\s+-\s+/")]
+    [GeneratedRegex(@"^\s*\S+\s+-\s+/", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IisTitle();
 }

@@ -246,7 +246,7 @@ public sealed class HttpStorageClient : IStorageClient
 
             // 200: the server ignored Range and sends the whole file. Take what is needed and drop the connection.
             FlagNoRanges(normalized);
-            await SkipAsync(body, offset, normalized, token).ConfigureAwait(false);
+            await SkipAsync(body, offset, token).ConfigureAwait(false);
             int got = await ReadFullyAsync(body, buffer, token).ConfigureAwait(false);
             long? total = response.Content.Headers.ContentLength ?? (got < buffer.Length ? offset + got : null);
             return new RangeReadResult(got, total);
@@ -277,7 +277,7 @@ public sealed class HttpStorageClient : IStorageClient
                 else if (offset > 0)
                 {
                     FlagNoRanges(normalized);
-                    await SkipAsync(body, offset, normalized, token).ConfigureAwait(false);
+                    await SkipAsync(body, offset, token).ConfigureAwait(false);
                 }
                 return new TimedResponseStream(body, response, _options.OperationTimeout);
             }
@@ -463,7 +463,7 @@ public sealed class HttpStorageClient : IStorageClient
             _logger.LogWarning("{Storage} ignores Range requests (200 for \"{Path}\"): reads stop early and drop the connection", _location.IdentityKey, path);
     }
 
-    private static async Task SkipAsync(Stream body, long count, string path, CancellationToken cancellationToken)
+    private static async Task SkipAsync(Stream body, long count, CancellationToken cancellationToken)
     {
         if (count == 0)
             return;

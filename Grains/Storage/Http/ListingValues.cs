@@ -109,21 +109,21 @@ internal static partial class ListingValues
         return false;
     }
 
-    [GeneratedRegex(@"\b\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    [GeneratedRegex(@"\b\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex NginxDate();
 
-    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IsoDate();
 
-    [GeneratedRegex(@"\b\d{4}-[A-Za-z]{3}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?")]
+    [GeneratedRegex(@"\b\d{4}-[A-Za-z]{3}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LighttpdDate();
 
-    [GeneratedRegex(@"(?:\b[A-Za-z]+,\s+)?\b[A-Za-z]+\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm]\b")]
+    [GeneratedRegex(@"(?:\b[A-Za-z]+,\s+)?\b[A-Za-z]+\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm]\b", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IisLongDate();
 
-    [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm]\b)?")]
+    [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm]\b)?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex IisShortDate();
 
-    [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
     private static partial Regex SizePattern();
 }

@@ -295,7 +295,7 @@ internal sealed class PipelinedConnection
         if (Interlocked.Exchange(ref _closedFlag, 1) != 0)
             return;
         _life.Cancel();
-        _ready.ContinueWith(static opened =>
+        _ = _ready.ContinueWith(static opened =>
         {
             if (opened.IsCompletedSuccessfully)
                 opened.Result.Dispose();

@@ -21,7 +21,7 @@ public sealed class LocalStorageClient : IStorageClient
     {
         RecurseSubdirectories = false,
         IgnoreInaccessible = false,
-        AttributesToSkip = 0,
+        AttributesToSkip = FileAttributes.None,
         ReturnSpecialDirectories = false,
     };
 
@@ -54,11 +54,11 @@ public sealed class LocalStorageClient : IStorageClient
         var info = new FileInfo(physical);
         if (info.Exists)
             return Task.FromResult<StorageEntry?>(new StorageEntry(StoragePaths.FileName(StorageLocation.NormalizePath(path)),
-                StorageEntryKind.File, info.Length, info.LastWriteTimeUtc));
+                StorageEntryKind.File, info.Length, new DateTimeOffset(info.LastWriteTimeUtc)));
         var dir = new DirectoryInfo(physical);
         if (dir.Exists)
             return Task.FromResult<StorageEntry?>(new StorageEntry(StoragePaths.FileName(StorageLocation.NormalizePath(path)),
-                StorageEntryKind.Directory, null, dir.LastWriteTimeUtc));
+                StorageEntryKind.Directory, null, new DateTimeOffset(dir.LastWriteTimeUtc)));
         return Task.FromResult<StorageEntry?>(null);
     }
 
@@ -152,7 +152,7 @@ public sealed class LocalStorageClient : IStorageClient
                     if (file.Exists)
                     {
                         size = file.Length;
-                        modified = file.LastWriteTimeUtc;
+                        modified = new DateTimeOffset(file.LastWriteTimeUtc);
                     }
                 }
             }
@@ -163,8 +163,8 @@ public sealed class LocalStorageClient : IStorageClient
             return new StorageEntry(info.Name, StorageEntryKind.Link, size, modified);
         }
         if (info is DirectoryInfo)
-            return new StorageEntry(info.Name, StorageEntryKind.Directory, null, info.LastWriteTimeUtc);
-        return new StorageEntry(info.Name, StorageEntryKind.File, ((FileInfo)info).Length, info.LastWriteTimeUtc);
+            return new StorageEntry(info.Name, StorageEntryKind.Directory, null, new DateTimeOffset(info.LastWriteTimeUtc));
+        return new StorageEntry(info.Name, StorageEntryKind.File, ((FileInfo)info).Length, new DateTimeOffset(info.LastWriteTimeUtc));
     }
 
     /// <summary>Maps a storage path to the physical path it leads to, refusing anything outside the declared folder.</summary>

@@ -54,8 +54,8 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
         TimeProvider? time = null,
         ILogger? logger = null)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxConnections, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.IdleTimeout, TimeSpan.Zero, nameof(options));
         _connect = connect;
         _limiter = limiter;
         _options = options;

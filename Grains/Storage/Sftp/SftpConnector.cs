@@ -1,7 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Renci.SshNet;
-using Renci.SshNet.Common;
 
 namespace Pcrs.Grains.Storage.Sftp;
 

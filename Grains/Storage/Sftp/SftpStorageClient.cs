@@ -20,7 +20,6 @@ public sealed class SftpStorageClient : IStorageClient
     /// <summary>Links whose target is looked up per directory; beyond this they are listed without size.</summary>
     internal const int MaxLinkTargetsPerDirectory = 256;
 
-    private readonly StorageLocation _location;
     private readonly StorageAccessOptions _options;
     private readonly ILogger _logger;
     private readonly ConnectionPool<SftpClient> _pool;
@@ -44,7 +43,6 @@ public sealed class SftpStorageClient : IStorageClient
         ArgumentNullException.ThrowIfNull(logger);
         if (location.Protocol != StorageProtocol.Sftp)
             throw new StorageException(StorageErrorKind.Invalid, $"An SFTP client needs an sftp:// location, not {location.Family}://.");
-        _location = location;
         _options = options;
         _logger = logger;
         _storage = location.IdentityKey;

@@ -178,6 +178,6 @@ public static partial class Program
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    [GeneratedRegex("\"(?<method>[A-Z]+) (?<path>\\S+) HTTP/[0-9.]+\" (?<status>\\d+) (?<bytes>\\d+)")]
+    [GeneratedRegex("\"(?<method>[A-Z]+) (?<path>\\S+) HTTP/[0-9.]+\" (?<status>\\d+) (?<bytes>\\d+)", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex LogLine();
 }

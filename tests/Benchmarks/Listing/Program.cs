@@ -114,10 +114,10 @@ public static class Program
         {
             await process.WaitForExitAsync(timeout.Token);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException e)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"rclone took more than {settings.TimeoutSeconds} s");
+            throw new TimeoutException($"rclone took more than {settings.TimeoutSeconds} s", e);
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"rclone exit {process.ExitCode}: {(await stderr).Trim().Split('\n')[^1]}");

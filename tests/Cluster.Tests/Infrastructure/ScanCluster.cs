@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 using Pcrs.Grains.Hosting;
 using Pcrs.Grains.Hosting.Secrets;

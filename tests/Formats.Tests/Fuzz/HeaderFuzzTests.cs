@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Pcrs.Formats.Tests.GeoTiff;
 using Pcrs.Grains.Formats;
 using Pcrs.TestSupport;
-using Xunit;
 using FormatsTileReader = Pcrs.Grains.Formats.TileReader;
 
 namespace Pcrs.Formats.Tests.Fuzz;

@@ -1,4 +1,3 @@
-using Xunit;
 using Pcrs.TestSupport;
 using Pcrs.TestSupport.Gdal;
 

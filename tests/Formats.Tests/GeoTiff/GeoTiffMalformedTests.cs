@@ -1,6 +1,5 @@
 using Pcrs.Grains.Formats;
 using Pcrs.Grains.Formats.GeoTiff;
-using Xunit;
 
 namespace Pcrs.Formats.Tests.GeoTiff;
 

@@ -1,4 +1,3 @@
-using Xunit;
 using Pcrs.Grains.Formats.GeoTiff;
 using Pcrs.TestSupport;
 using Pcrs.TestSupport.Gdal;

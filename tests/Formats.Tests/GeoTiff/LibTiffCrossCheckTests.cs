@@ -2,7 +2,6 @@ using BitMiracle.LibTiff.Classic;
 using TiffTag = BitMiracle.LibTiff.Classic.TiffTag;
 using Pcrs.Grains.Formats.GeoTiff;
 using Pcrs.TestSupport;
-using Xunit;
 
 namespace Pcrs.Formats.Tests.GeoTiff;
 

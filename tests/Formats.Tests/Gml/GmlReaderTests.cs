@@ -148,7 +148,7 @@ public sealed partial class GmlReaderTests
                 }
                 else if (ExtentLine().Match(line) is { Success: true } m)
                 {
-                    double[] v = [.. Enumerable.Range(1, 4).Select(g => double.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture))];
+                    double[] v = [.. new[] { "x0", "y0", "x1", "y1" }.Select(g => double.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture))];
                     extent = [Math.Min(extent[0], v[0]), Math.Min(extent[1], v[1]), Math.Max(extent[2], v[2]), Math.Max(extent[3], v[3])];
                 }
             }
@@ -177,6 +177,6 @@ public sealed partial class GmlReaderTests
         return output;
     }
 
-    [GeneratedRegex(@"^Extent: \(([-\d.]+), ([-\d.]+)\) - \(([-\d.]+), ([-\d.]+)\)")]
+    [GeneratedRegex(@"^Extent: \((?<x0>[-\d.]+), (?<y0>[-\d.]+)\) - \((?<x1>[-\d.]+), (?<y1>[-\d.]+)\)", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ExtentLine();
 }

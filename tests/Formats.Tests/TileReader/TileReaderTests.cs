@@ -3,7 +3,6 @@ using Pcrs.Formats.Tests.GeoTiff;
 using Pcrs.Grains.Formats;
 using Pcrs.TestSupport;
 using Pcrs.TestSupport.Gdal;
-using Xunit;
 using FormatsTileReader = Pcrs.Grains.Formats.TileReader;
 
 namespace Pcrs.Formats.Tests.TileReader;

@@ -1,4 +1,3 @@
-using Xunit;
 using Pcrs.Grains.Storage;
 using Pcrs.Grains.Storage.Local;
 

@@ -1,4 +1,3 @@
-using Xunit;
 using Pcrs.Grains.Storage;
 using Pcrs.Grains.Storage.Pooling;
 
@@ -34,7 +33,7 @@ public sealed class ConnectionPoolTests
         public int Created;
         public int Accepts = int.MaxValue;
 
-        public async Task<FakeConnection> ConnectAsync(CancellationToken ct)
+        public async Task<FakeConnection> ConnectAsync(CancellationToken _)
         {
             await Task.Yield();
             int now = Interlocked.Increment(ref Open);

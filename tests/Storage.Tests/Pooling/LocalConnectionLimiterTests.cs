@@ -1,4 +1,3 @@
-using Xunit;
 using Pcrs.Grains.Storage.Pooling;
 
 namespace Pcrs.Storage.Tests.Pooling;

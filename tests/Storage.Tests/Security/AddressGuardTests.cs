@@ -1,4 +1,3 @@
-using Xunit;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

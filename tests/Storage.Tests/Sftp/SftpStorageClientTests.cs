@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Pcrs.Grains.Storage;
 using Pcrs.Grains.Storage.Pooling;
 using Pcrs.TestSupport;
-using Xunit;
 
 namespace Pcrs.Storage.Tests.Sftp;
 
@@ -18,7 +17,7 @@ public sealed class SftpStorageClientTests
         await WalkAsync(client, "/tree", remote);
 
         var local = new SortedDictionary<string, (StorageEntryKind Kind, long? Size, DateTimeOffset Modified)>(StringComparer.Ordinal);
-        foreach (var info in new DirectoryInfo(Peers.TreeDir).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+        foreach (var info in new DirectoryInfo(Peers.TreeDir).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.None }))
         {
             string path = "/tree/" + Path.GetRelativePath(Peers.TreeDir, info.FullName).Replace('\\', '/');
             var kind = info.LinkTarget is not null ? StorageEntryKind.Link : info is DirectoryInfo ? StorageEntryKind.Directory : StorageEntryKind.File;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Pcrs.TestSupport.Gdal;
@@ -18,7 +17,7 @@ public static class GdalSrsOracle
     {
         JsonNode answer = Ask(new JsonObject { ["definitions"] = new JsonArray(codes.Select(c => (JsonNode)c).ToArray()) });
         return answer["definitions"]!.AsObject().ToDictionary(
-            p => int.Parse(p.Key),
+            p => int.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture),
             p => new Definition((string)p.Value!["name"]!, (string)p.Value!["wkt1"]!, (string)p.Value!["esri"]!, (string)p.Value!["wkt2"]!));
     }
 

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Pcrs.TestSupport;
 
 namespace Pcrs.WebFront.Tests.Trust;
