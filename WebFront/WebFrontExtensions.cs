@@ -35,6 +35,8 @@ public static class WebFrontExtensions
         services.TryAddSingleton<StorageReads>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ScanDataSummaries>();
+        services.TryAddSingleton<Pages.PageRenderer>();
+        services.TryAddSingleton<Territories.TerritoryIndex>();
 
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
@@ -58,6 +60,14 @@ public static class WebFrontExtensions
                     policy.NoCache();
                 else
                     policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("bbox").Tag(WebFrontPolicies.ProjectsTag);
+            }));
+        services.AddOptions<Microsoft.AspNetCore.OutputCaching.OutputCacheOptions>()
+            .Configure<IOptions<WebFrontOptions>>((cache, web) => cache.AddPolicy(MapsApi.ExtentsCache, policy =>
+            {
+                if (web.Value.ScanDataCacheDuration <= TimeSpan.Zero)
+                    policy.NoCache();
+                else
+                    policy.Expire(web.Value.ScanDataCacheDuration).SetVaryByQuery("zoom").Tag(WebFrontPolicies.ProjectsTag);
             }));
         services.TryAddSingleton<Downloads.DownloadBudget>();
         services.TryAddSingleton<Pcrs.Grains.Catalogue.ITileMetadataReader, Pcrs.Grains.Catalogue.PostgresTileMetadataReader>();
@@ -110,7 +120,12 @@ public static class WebFrontExtensions
         app.MapStoragesApi();
         app.MapTilesApi();
         app.MapDownloadsApi();
+        app.MapBulkDownloadsApi();
         app.MapExportsApi();
+        app.MapTerritoriesApi();
+        app.MapSessionApi();
+        app.MapAdminApi();
+        app.MapMapsApi();
         app.MapPlatformExportsApi();
         app.MapMetadataApi();
         Ogc.OgcApi.MapOgcApi(app);

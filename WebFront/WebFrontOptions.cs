@@ -36,4 +36,27 @@ public sealed class WebFrontOptions
     /// <summary>Attribution shown with the basemap.</summary>
     [MaxLength(500)]
     public string? BasemapAttribution { get; set; }
+
+    /// <summary>
+    /// Background layers the pages offer (a switch on every map), besides <see cref="BasemapUrl"/>. Production settings
+    /// (appsettings.Production.json) list IGN Géoplateforme's WMTS "Plan IGN" and "Ortho"; none in development and tests.
+    /// The pages stay usable when none is reachable: footprints and lists do not depend on them.
+    /// </summary>
+    public List<BaseLayerOptions> BaseLayers { get; set; } = [];
+}
+
+/// <summary>One background layer: a Leaflet URL template ({z}/{x}/{y}, WMTS KVP with TILEMATRIX={z}&amp;TILEROW={y}&amp;TILECOL={x} works).</summary>
+public sealed class BaseLayerOptions
+{
+    [Required, MaxLength(100)]
+    public string Name { get; set; } = "";
+
+    [Required, MaxLength(1000)]
+    public string Url { get; set; } = "";
+
+    [MaxLength(500)]
+    public string? Attribution { get; set; }
+
+    [Range(1, 22)]
+    public int MaxZoom { get; set; } = 19;
 }

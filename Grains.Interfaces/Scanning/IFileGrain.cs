@@ -1,12 +1,23 @@
+using Orleans.Concurrency;
+
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
-/// One data file of a storage (key: <c>&lt;storage key&gt;|/path/name.jp2</c>). Reads its header through the format readers
-/// and writes the tile to the catalogue. Holds nothing between calls.
+/// Reads data files' headers through the format readers and writes their tiles to the catalogue; holds nothing between
+/// calls. Keyed by one file (<c>&lt;storage key&gt;|/path/name.jp2</c>, <see cref="Analyse"/>) or by one of a storage's
+/// file shards (<see cref="ScanKeys.FileShard"/>, <see cref="AnalyseBatch"/>): a scan sends a directory's files in
+/// batches to shards that stay active, instead of activating one grain per file.
 /// </summary>
 [Alias("pcrs.IFileGrain")]
 public interface IFileGrain : IGrainWithStringKey
 {
     [Alias("Analyse")]
     Task<FileAnalysisResult> Analyse(FileAnalysisOrder order);
+
+    /// <summary>
+    /// Analyses every file of the batch at once (each as <see cref="Analyse"/> would, retries included) and answers in
+    /// the batch's order. Interleaved: a shard serves several directories' batches at the same time.
+    /// </summary>
+    [Alias("AnalyseBatch"), AlwaysInterleave]
+    Task<FileAnalysisResult[]> AnalyseBatch(FileBatchItem[] files);
 }

@@ -200,7 +200,17 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         return await command.ExecuteScalarAsync(cancellationToken) is Guid id ? id : null;
     }
 
-    /// <summary>A deliverable of a project that is not deleted; null when absent.</summary>
+    /// <summary>Replaces a live project's editor key (the old one stops working at once); false when there is no such project.</summary>
+    public async Task<bool> ReplaceEditorKeyHashAsync(Guid projectId, string editorKeyHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "UPDATE pcrs_projects SET editor_key_hash = $2 WHERE id = $1 AND deleted_at IS NULL");
+        command.Parameters.Add(new() { Value = projectId });
+        command.Parameters.Add(new() { Value = editorKeyHash });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>A deliverable of a project that is not deleted, null when absent.</summary>
     public async Task<StoredDeliverable?> GetDeliverableAsync(Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

@@ -31,12 +31,6 @@ public sealed partial class DirectoryGrain(
 {
     private static readonly TimeSpan ProgressFlushInterval = TimeSpan.FromSeconds(1);
     private const int ProgressFlushFiles = 256;
-    /// <summary>
-    /// How long a FileGrain call is retried after its silo died or the call timed out: until the cluster declares the
-    /// silo dead (probes, votes: tens of seconds on a loaded machine), calls to its activations keep failing at once.
-    /// </summary>
-    private static readonly TimeSpan FileRetryWindow = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan LongestFileRetryPause = TimeSpan.FromSeconds(5);
     private const int ChildOrdersInFlight = 64;
 
     private readonly ScanningOptions _options = options.Value;
@@ -281,67 +275,6 @@ public sealed partial class DirectoryGrain(
         return new FilePlan(toAnalyse, files.Count, dataFiles, totalBytes, errors);
     }
 
-    /// <summary>Runs the FileGrains with at most <see cref="ScanningOptions.FilesInFlightPerDirectory"/> in flight (and this silo's
-    /// share per storage, see <see cref="FileFanOut"/>); returns the files in error.</summary>
-    private async Task<long> AnalyseAsync(List<(string Path, FileAnalysisOrder Order)> files)
-    {
-        long errors = 0;
-        var inFlight = new List<Task<FileAnalysisResult>>();
-        int next = 0;
-        while (next < files.Count || inFlight.Count > 0)
-        {
-            while (next < files.Count && inFlight.Count < _options.FilesInFlightPerDirectory)
-            {
-                var (path, order) = files[next];
-                files[next++] = default; // handed to its call: the list need not keep it alive
-                // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
-                var slot = await fanOut.EnterAsync(_storageKey, _deactivating.Token);
-                inFlight.Add(AnalyseOneAsync(path, order, slot));
-            }
-            var done = await Task.WhenAny(inFlight);
-            inFlight.Remove(done);
-            var result = await done;
-            if (result.Error is not null)
-                errors++;
-            AddProgress(new ScanProgress(0, 0, 1, 0, result.Error is null ? 0 : 1, result.BytesRead));
-            await FlushProgressIfDueAsync();
-        }
-        return errors;
-    }
-
-    private async Task<FileAnalysisResult> AnalyseOneAsync(string path, FileAnalysisOrder order, IDisposable slot)
-    {
-        using var held = slot;
-        long giveUpAt = Environment.TickCount64 + (long)FileRetryWindow.TotalMilliseconds;
-        var pause = TimeSpan.FromMilliseconds(200);
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await GrainFactory.GetGrain<IFileGrain>(ScanKeys.File(_storageKey, path)).Analyse(attempt == 1 ? order : order with { IsRetry = true });
-            }
-            catch (Exception e) when (Environment.TickCount64 < giveUpAt && !_deactivating.IsCancellationRequested)
-            {
-                // The FileGrain's silo died or the call timed out: the grain re-activates elsewhere once the silo is
-                // declared dead. A retry reads nothing if the earlier attempt's row for this scan is in the catalogue.
-                LogFileRetry(logger, _storageKey, path, attempt, $"{e.GetType().Name}: {e.Message}");
-                await Task.Delay(pause, _deactivating.Token);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestFileRetryPause.Ticks));
-            }
-            catch (Exception) when (_deactivating.IsCancellationRequested)
-            {
-                throw new OperationCanceledException(_deactivating.Token);
-            }
-            catch (Exception e)
-            {
-                // Recorded as the file's error (and read again next scan), so the summary counts it instead of missing it.
-                string error = $"The file could not be analysed ({e.GetType().Name}).";
-                await tileWriter.WriteAsync(TileRows.StorageFailure(_storageKey, path, order, error, 0, DateTimeOffset.UtcNow), CancellationToken.None);
-                return new FileAnalysisResult(0, error, null);
-            }
-        }
-    }
-
     private async Task SendToChildrenAsync(List<string> directories)
     {
         for (int start = 0; start < directories.Count; start += ChildOrdersInFlight)
@@ -470,9 +403,6 @@ public sealed partial class DirectoryGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Directory {StorageKey} {Path} was deactivated while scanning ({Reason}); a new activation redoes it")]
     private static partial void LogDeactivatedWhileRunning(ILogger logger, string storageKey, string path, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Analysing {StorageKey} {Path} failed ({Attempt}, {Error}); retrying")]
-    private static partial void LogFileRetry(ILogger logger, string storageKey, string path, int attempt, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scan order to {StorageKey} {Path} failed ({Error})")]
     private static partial void LogChildOrderFailed(ILogger logger, string storageKey, string path, string error);

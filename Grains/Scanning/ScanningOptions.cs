@@ -18,6 +18,20 @@ public sealed class ScanningOptions
     [Range(1, 4096)]
     public int FilesInFlightPerStorage { get; set; } = 16;
 
+    /// <summary>
+    /// Files a DirectoryGrain sends in one FileGrain call (at most <see cref="FilesInFlightPerStorage"/>): one message and
+    /// no activation per file. The files of a batch are read at once, so a batch takes about as long as its slowest file.
+    /// </summary>
+    [Range(1, 256)]
+    public int FilesPerBatch { get; set; } = 8;
+
+    /// <summary>
+    /// File shards per storage (<see cref="Interfaces.Scanning.ScanKeys.FileShard"/>): the FileGrains that analyse its
+    /// batches, placed at random over the silos and kept active between batches. More shards spread a storage more evenly.
+    /// </summary>
+    [Range(1, 4096)]
+    public int FileShardsPerStorage { get; set; } = 64;
+
     /// <summary>Automatic rescan period of a storage unless set per storage (default monthly).</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
     public TimeSpan DefaultRescanPeriod { get; set; } = TimeSpan.FromDays(30);

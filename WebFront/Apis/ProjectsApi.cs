@@ -92,7 +92,8 @@ public static class ProjectsApi
         }
         var items = projects.Select(p => new ProjectListItem(
             p.Id, p.Document.Name, p.Document.Regime, p.Document.Nature, p.Document.CurrentStatus(today), p.Document.Perimeters,
-            counts.GetValueOrDefault(p.Id), extents.TryGetValue(p.Id, out var extent) ? extent.ToArray() : null)).ToList();
+            counts.GetValueOrDefault(p.Id), extents.TryGetValue(p.Id, out var extent) ? extent.ToArray() : null,
+            p.Document.Actors.Select(a => new ActorSummary(a.Siren, a.Name, a.Role)).ToList())).ToList();
         return TypedResults.Ok(items);
     }
 

@@ -21,7 +21,33 @@ public static class TilesApi
             .Produces(StatusCodes.Status200OK, contentType: GeoJsonResult.ContentType)
             .RequireRateLimiting(WebFrontPolicies.PublicRateLimit)
             .CacheOutput(WebFrontPolicies.ScanDataCache);
+        app.MapGet("api/projects/{id:guid}/deliverables/{did:guid}/errors", GetFileErrors)
+            .WithTags("Tiles")
+            .WithName("GetFileErrors")
+            .WithSummary("Files of the deliverable the last scan could not read, with the reason, ordered by path")
+            .WithDescription("?limit=1…1000 (default 200). `truncated` is true when more files are in error than listed (the scan summary's `errors` has the total).")
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit);
         return app;
+    }
+
+    public sealed record FileError(string Path, long? Size, string Error);
+
+    public sealed record FileErrors(IReadOnlyList<FileError> Files, bool Truncated);
+
+    public static async Task<Results<Ok<FileErrors>, NotFound, ValidationProblem>> GetFileErrors(
+        Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1000)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["limit"] = ["Between 1 and 1000."] });
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
+            return TypedResults.NotFound();
+        int max = limit ?? 200;
+        var files = new List<FileError>();
+        await foreach (var error in catalogue.ListFileErrorsAsync(storage.StorageKey, storage.StartPath, max + 1, cancellationToken))
+            files.Add(new FileError(error.Path, error.Size, error.Error));
+        bool truncated = files.Count > max;
+        return TypedResults.Ok(new FileErrors(truncated ? files[..max] : files, truncated));
     }
 
     public static async Task<Results<GeoJsonResult, NotFound, ValidationProblem>> GetTiles(

@@ -43,7 +43,7 @@ public static class WriteAccess
     }
 
     /// <summary>Who sent the request: an administrator, or the project whose editor key it carries; null for no or an unknown token.</summary>
-    private static async Task<Caller?> IdentifyAsync(HttpContext http)
+    public static async Task<Caller?> IdentifyAsync(HttpContext http)
     {
         var token = AccessTokens.ReadBearer(http);
         if (token is null)
@@ -61,9 +61,9 @@ public static class WriteAccess
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);
 
-    private sealed record Caller(bool IsAdmin, Guid? EditorOf);
+    public sealed record Caller(bool IsAdmin, Guid? EditorOf);
 
-    private static IResult Unauthorized(HttpContext http)
+    public static IResult Unauthorized(HttpContext http)
     {
         http.Response.Headers.WWWAuthenticate = "Bearer";
         return TypedResults.Problem(

@@ -25,7 +25,7 @@ public static class Emprise
     public const double Tolerance = 1e-5;
 
     private static readonly PrecisionModel Grid = new(Scale);
-    private static readonly GeometryFactory Factory = new(Grid);
+    internal static readonly GeometryFactory Factory = new(Grid);
 
     /// <summary>Accumulates footprints (GeoJSON Polygons as the catalogue stores them) and unions them.</summary>
     public sealed class Builder
@@ -103,7 +103,7 @@ public static class Emprise
         return Area.OfRing(points) > 0 ? Factory.CreatePolygon(points) : null;
     }
 
-    private static string Write(Geometry geometry)
+    internal static string Write(Geometry geometry)
     {
         var polygons = Enumerable.Range(0, geometry.NumGeometries).Select(geometry.GetGeometryN).OfType<Polygon>().Where(p => !p.IsEmpty).ToList();
         using var buffer = new MemoryStream();

@@ -55,7 +55,11 @@ public sealed record ProjectListItem(
     string? CurrentStatus,
     IReadOnlyList<string> Perimeters,
     int Deliverables,
-    IReadOnlyList<double>? Bbox);
+    IReadOnlyList<double>? Bbox,
+    IReadOnlyList<ActorSummary> Actors);
+
+/// <summary>An actor as the project list shows it (for the map's actor filter): no contact details.</summary>
+public sealed record ActorSummary(string Siren, string? Name, string Role);
 
 public sealed record ProjectResponse(
     Guid Id,

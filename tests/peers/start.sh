@@ -32,7 +32,7 @@ cd "$P"
 # ---------- 1. packages ----------
 need=()
 for pkg in vsftpd openssh-server openssh-sftp-server apache2 nginx lighttpd lftp rclone curl openssl gdal-bin python3-gdal \
-           python3-numpy wrk iproute2 libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 bc; do
+           python3-numpy wrk iproute2 libhiredis0.14 libmemcached11 libmemcachedutil2 libpcre2-posix3 bc unzip; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 # Metadata tests: OGC API Features client (owslib) and XML well-formedness (xmllint).

@@ -55,3 +55,6 @@ public sealed record ScanStamp(long ScanNumber, ScanStatus Status, DateTimeOffse
     /// <summary>No scan is writing tiles: the catalogue under this storage only changes with the next scan.</summary>
     public bool Settled => Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial;
 }
+
+/// <summary>A file whose header could not be read, and why (one sentence from the reader).</summary>
+public sealed record CatalogueFileError(string Path, long? Size, string Error);

@@ -22,6 +22,9 @@ public interface ICatalogueReader
     /// <summary>Where the storage's scans stand (changes when a scan starts or ends); null for a storage never declared to the scanner.</summary>
     Task<ScanStamp?> GetScanStampAsync(string storageKey, CancellationToken cancellationToken);
 
+    /// <summary>Files under a start path the last scan could not read, with the reason, ordered by path, at most <paramref name="limit"/>.</summary>
+    IAsyncEnumerable<CatalogueFileError> ListFileErrorsAsync(string storageKey, string startPath, int limit, CancellationToken cancellationToken);
+
     /// <summary>The WGS84 footprints (GeoJSON Polygons) of the readable tiles under a start path, streamed in no particular order.</summary>
     IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, CancellationToken cancellationToken);
 

@@ -84,6 +84,26 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
     public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default) =>
         SubtreeProgressQuery.ReadAsync(this, storageKey, startPath, scanNumber, cancellationToken);
 
+    public async IAsyncEnumerable<CatalogueFileError> ListFileErrorsAsync(string storageKey, string startPath, int limit,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<CatalogueFileError> errors;
+        lock (_lock)
+        {
+            string self = startPath.TrimEnd('/');
+            errors = Data(storageKey).Tiles.Values
+                .Where(t => t.Error is not null && t.Path != self && CataloguePaths.IsUnder(t.Path, startPath))
+                .OrderBy(t => t.Path, StringComparer.Ordinal).Take(Math.Max(0, limit))
+                .Select(t => new CatalogueFileError(t.Path, t.Size, t.Error!)).ToList();
+        }
+        foreach (var error in errors)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return error;
+        }
+        await Task.CompletedTask;
+    }
+
     /// <summary>Tiles strictly under the start path, without read errors (call under the lock).</summary>
     private IEnumerable<TileRow> ReadableTilesUnder(string storageKey, string startPath)
     {

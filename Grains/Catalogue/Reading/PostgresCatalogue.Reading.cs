@@ -95,6 +95,21 @@ public sealed partial class PostgresCatalogue : ICatalogueReader
         return new ScanStamp(reader.GetInt64(0), ScanStatusText.Parse(reader.GetString(1)), NullableTime(reader, 2));
     }
 
+    public async IAsyncEnumerable<CatalogueFileError> ListFileErrorsAsync(string storageKey, string startPath, int limit,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (from, to) = CataloguePaths.Descendants(startPath);
+        await using var command = dataSource.CreateCommand(
+            "SELECT path, size, error FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND error IS NOT NULL ORDER BY path LIMIT $4");
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+        command.Parameters.AddWithValue(Math.Max(0, limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return new CatalogueFileError(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetString(2));
+    }
+
     public async IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

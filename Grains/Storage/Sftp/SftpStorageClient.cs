@@ -7,8 +7,9 @@ using Renci.SshNet.Sftp;
 namespace Pcrs.Grains.Storage.Sftp;
 
 /// <summary>
-/// An SFTP storage (<c>sftp://</c>) through SSH.NET. Each pooled connection is one <see cref="SftpClient"/> used by one
-/// operation at a time, because SSH.NET clients are not reliable when shared between threads. Reads open the file, seek
+/// An SFTP storage (<c>sftp://</c>) through SSH.NET. Each pooled connection is one <see cref="SftpClient"/>; reads and
+/// stats use one at a time (a read's stream holds its session), directory listings share one a few at a time
+/// (<see cref="SftpSharedListings"/>). Reads open the file, seek
 /// and read only the bytes asked for. Symbolic links are listed as links, with the target's size and time when the
 /// target is a file, so a crawler never follows them into loops.
 /// </summary>
@@ -20,9 +21,13 @@ public sealed class SftpStorageClient : IStorageClient
     /// <summary>Links whose target is looked up per directory; beyond this they are listed without size.</summary>
     internal const int MaxLinkTargetsPerDirectory = 256;
 
+    /// <summary>Directory listings in flight on one session at most (see <see cref="SftpSharedListings"/>).</summary>
+    internal const int ListingsPerSession = 4;
+
     private readonly StorageAccessOptions _options;
     private readonly ILogger _logger;
     private readonly ConnectionPool<SftpClient> _pool;
+    private readonly SftpSharedListings _listings;
     private readonly string _storage;
 
     public SftpStorageClient(
@@ -58,6 +63,7 @@ public sealed class SftpStorageClient : IStorageClient
                 return ValueTask.CompletedTask;
             },
             logger: logger);
+        _listings = new SftpSharedListings(_pool, ListingsPerSession);
     }
 
     /// <summary>Connections this client holds open now (for tests and diagnostics).</summary>
@@ -146,8 +152,10 @@ public sealed class SftpStorageClient : IStorageClient
 
     private async IAsyncEnumerable<StorageEntry> YieldAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var entries = await RunAsync($"Listing of {path}", path, (client, ct) => ReadDirectoryAsync(client, path, ct), cancellationToken)
-            .ConfigureAwait(false);
+        StoragePaths.EnsureSafe(path);
+        var entries = await StorageRetry.RunAsync(
+            ct => _listings.RunAsync((client, token) => SftpErrors.GuardAsync(() => ReadDirectoryAsync(client, path, token), _storage, path), ct),
+            _options.MaxAttempts, _logger, $"Listing of {path}", cancellationToken).ConfigureAwait(false);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();

@@ -13,7 +13,7 @@ namespace Pcrs.Benchmarks.Listing;
 /// <summary>
 /// Lists the benchmark tree (tests/Benchmarks/Listing/gen_tree.py) on every peer server with our storage clients and with
 /// `rclone lsjson -R`, best of N runs each, and prints a markdown table. Usage:
-/// Pcrs.Benchmarks.Listing --rclone-config FILE [--runs 3] [--tree bench10k] [--only NAME,...] [--out FILE]
+/// Pcrs.Benchmarks.Listing --rclone-config FILE [--runs 3] [--tree bench10k] [--only NAME,...] [--out FILE] [--in-flight N]
 /// </summary>
 public static class Program
 {
@@ -98,7 +98,8 @@ public static class Program
             ? new SftpStorageClient(location, credentials, limiter, trust, guard, options, NullLogger.Instance)
             : factory.Create(location, credentials, limiter, trust);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds));
-        return await TreeCrawler.CrawlAsync(client, location.Path, options.MaxConnectionsPerStorage * 2, timeout.Token);
+        int inFlight = settings.InFlight > 0 ? settings.InFlight : options.MaxConnectionsPerStorage * 2;
+        return await TreeCrawler.CrawlAsync(client, location.Path, inFlight, timeout.Token);
     }
 
     private static async Task<(int Files, int Dirs)> ListRcloneAsync(string remote, Settings settings, string[] extra)
@@ -154,7 +155,7 @@ public static class Program
             : "failed: " + (Error ?? "no run").Replace("|", "/", StringComparison.Ordinal);
     }
 
-    private sealed record Settings(string RcloneConfig, int Runs, string Tree, IReadOnlySet<string> Only, string? Out, int Connections, int TimeoutSeconds)
+    private sealed record Settings(string RcloneConfig, int Runs, string Tree, IReadOnlySet<string> Only, string? Out, int Connections, int TimeoutSeconds, int InFlight)
     {
         public static Settings Parse(string[] args)
         {
@@ -166,7 +167,9 @@ public static class Program
                 (Value("--only") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(),
                 Value("--out"),
                 int.Parse(Value("--connections") ?? "4", CultureInfo.InvariantCulture),
-                int.Parse(Value("--timeout") ?? "600", CultureInfo.InvariantCulture));
+                int.Parse(Value("--timeout") ?? "600", CultureInfo.InvariantCulture),
+                // Directory listings in flight (default: twice the connections, as a scan's first runs measured).
+                int.Parse(Value("--in-flight") ?? "0", CultureInfo.InvariantCulture));
         }
     }
 

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text;
+
+namespace Pcrs.WebFront.Downloads;
+
+/// <summary>
+/// Writes a ZIP archive front to back on a stream that cannot seek (an HTTP response): every entry is stored as is
+/// (method 0: tiles are already compressed, and recompressing would cost CPU for nothing), its CRC-32 computed while the
+/// bytes pass through a fixed buffer, and its CRC and sizes written after the data (flag bit 3, data descriptor). Zip64
+/// records are written where a size or an offset passes 4 GiB or the entries pass 65,535, so archives of any size open
+/// with unzip, 7-Zip and the Windows and macOS tools. Names are UTF-8 (flag bit 11).
+/// </summary>
+public sealed class ZipStreamWriter(Stream output)
+{
+    private const uint Max32 = uint.MaxValue;
+    private const int BufferSize = 64 * 1024;
+
+    private readonly List<CentralRecord> _entries = [];
+    private long _offset;
+
+    private sealed record CentralRecord(byte[] Name, ushort Time, ushort Date, uint Crc, long Size, long Offset, bool Zip64Local);
+
+    public long BytesWritten => _offset;
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into a new entry. <paramref name="expectedSize"/> (from the storage) decides whether
+    /// the entry's local header announces Zip64 sizes; a file that turns out to be 4 GiB or more without that announcement
+    /// fails the archive rather than write sizes a reader would misread.
+    /// </summary>
+    public async Task AddEntryAsync(string name, DateTimeOffset? modified, Stream source, long? expectedSize, CancellationToken cancellationToken)
+    {
+        var nameBytes = Encoding.UTF8.GetBytes(name.TrimStart('/'));
+        if (nameBytes.Length > ushort.MaxValue)
+            throw new ArgumentException("Entry name too long for a ZIP archive.", nameof(name));
+        bool zip64 = expectedSize is null or >= Max32;
+        var (time, date) = DosDateTime(modified ?? DateTimeOffset.UtcNow);
+        long headerOffset = _offset;
+
+        var header = new byte[30 + nameBytes.Length + (zip64 ? 20 : 0)];
+        var h = header.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(h, 0x04034b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], (ushort)(zip64 ? 45 : 20));
+        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 0x0808);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[10..], time);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[12..], date);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[14..], 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[18..], zip64 ? Max32 : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[22..], zip64 ? Max32 : 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[26..], (ushort)nameBytes.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], (ushort)(zip64 ? 20 : 0));
+        nameBytes.CopyTo(h[30..]);
+        if (zip64)
+        {
+            var extra = h[(30 + nameBytes.Length)..];
+            BinaryPrimitives.WriteUInt16LittleEndian(extra, 0x0001);
+            BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 16);
+            // Sizes are in the data descriptor; zeros here, as APPNOTE 4.3.9 allows with bit 3.
+        }
+        await WriteAsync(header, cancellationToken);
+
+        var crc = new Crc32();
+        long size = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+            {
+                crc.Append(buffer.AsSpan(0, read));
+                await WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                size += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (!zip64 && size >= Max32)
+            throw new InvalidDataException($"{name} grew past 4 GiB while it was read; the archive is incomplete.");
+        uint crcValue = crc.GetCurrentHashAsUInt32();
+
+        var descriptor = new byte[zip64 ? 24 : 16];
+        var d = descriptor.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(d, 0x08074b50);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[4..], crcValue);
+        if (zip64)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(d[8..], size);
+            BinaryPrimitives.WriteInt64LittleEndian(d[16..], size);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(d[8..], (uint)size);
+            BinaryPrimitives.WriteUInt32LittleEndian(d[12..], (uint)size);
+        }
+        await WriteAsync(descriptor, cancellationToken);
+        _entries.Add(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64));
+    }
+
+    /// <summary>Writes the central directory and the end records; the archive is complete after this.</summary>
+    public async Task FinishAsync(CancellationToken cancellationToken)
+    {
+        long centralStart = _offset;
+        foreach (var e in _entries)
+        {
+            bool bigSize = e.Size >= Max32, bigOffset = e.Offset >= Max32;
+            int extraLength = (bigSize ? 16 : 0) + (bigOffset ? 8 : 0);
+            var record = new byte[46 + e.Name.Length + (extraLength > 0 ? 4 + extraLength : 0)];
+            var r = record.AsSpan();
+            BinaryPrimitives.WriteUInt32LittleEndian(r, 0x02014b50);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[4..], 45);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[6..], (ushort)(e.Zip64Local || extraLength > 0 ? 45 : 20));
+            BinaryPrimitives.WriteUInt16LittleEndian(r[8..], 0x0808);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[10..], 0);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[12..], e.Time);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[14..], e.Date);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[16..], e.Crc);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[20..], bigSize ? Max32 : (uint)e.Size);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[24..], bigSize ? Max32 : (uint)e.Size);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[28..], (ushort)e.Name.Length);
+            BinaryPrimitives.WriteUInt16LittleEndian(r[30..], (ushort)(extraLength > 0 ? 4 + extraLength : 0));
+            // comment length, disk number, internal and external attributes: zero
+            BinaryPrimitives.WriteUInt32LittleEndian(r[42..], bigOffset ? Max32 : (uint)e.Offset);
+            e.Name.CopyTo(r[46..]);
+            if (extraLength > 0)
+            {
+                var x = r[(46 + e.Name.Length)..];
+                BinaryPrimitives.WriteUInt16LittleEndian(x, 0x0001);
+                BinaryPrimitives.WriteUInt16LittleEndian(x[2..], (ushort)extraLength);
+                int at = 4;
+                if (bigSize)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(x[at..], e.Size);
+                    BinaryPrimitives.WriteInt64LittleEndian(x[(at + 8)..], e.Size);
+                    at += 16;
+                }
+                if (bigOffset)
+                    BinaryPrimitives.WriteInt64LittleEndian(x[at..], e.Offset);
+            }
+            await WriteAsync(record, cancellationToken);
+        }
+        long centralSize = _offset - centralStart;
+        bool zip64End = _entries.Count >= ushort.MaxValue || centralStart >= Max32 || centralSize >= Max32;
+        if (zip64End)
+        {
+            long zip64EndOffset = _offset;
+            var end64 = new byte[56 + 20];
+            var z = end64.AsSpan();
+            BinaryPrimitives.WriteUInt32LittleEndian(z, 0x06064b50);
+            BinaryPrimitives.WriteInt64LittleEndian(z[4..], 44);
+            BinaryPrimitives.WriteUInt16LittleEndian(z[12..], 45);
+            BinaryPrimitives.WriteUInt16LittleEndian(z[14..], 45);
+            BinaryPrimitives.WriteInt64LittleEndian(z[24..], _entries.Count);
+            BinaryPrimitives.WriteInt64LittleEndian(z[32..], _entries.Count);
+            BinaryPrimitives.WriteInt64LittleEndian(z[40..], centralSize);
+            BinaryPrimitives.WriteInt64LittleEndian(z[48..], centralStart);
+            var locator = z[56..];
+            BinaryPrimitives.WriteUInt32LittleEndian(locator, 0x07064b50);
+            BinaryPrimitives.WriteInt64LittleEndian(locator[8..], zip64EndOffset);
+            BinaryPrimitives.WriteUInt32LittleEndian(locator[16..], 1);
+            await WriteAsync(end64, cancellationToken);
+        }
+        var end = new byte[22];
+        var n = end.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(n, 0x06054b50);
+        ushort count = (ushort)Math.Min(_entries.Count, ushort.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(n[8..], count);
+        BinaryPrimitives.WriteUInt16LittleEndian(n[10..], count);
+        BinaryPrimitives.WriteUInt32LittleEndian(n[12..], centralSize >= Max32 ? Max32 : (uint)centralSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(n[16..], centralStart >= Max32 ? Max32 : (uint)centralStart);
+        await WriteAsync(end, cancellationToken);
+        await output.FlushAsync(cancellationToken);
+    }
+
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+    {
+        await output.WriteAsync(bytes, cancellationToken);
+        _offset += bytes.Length;
+    }
+
+    /// <summary>MS-DOS time and date (2-second steps, 1980 to 2107), in UTC as the storages report times.</summary>
+    private static (ushort Time, ushort Date) DosDateTime(DateTimeOffset value)
+    {
+        var t = value.UtcDateTime;
+        if (t.Year < 1980)
+            return (0, (1 << 5) | 1);
+        if (t.Year > 2107)
+            t = new DateTime(2107, 12, 31, 23, 59, 58, DateTimeKind.Utc);
+        return ((ushort)((t.Hour << 11) | (t.Minute << 5) | (t.Second / 2)), (ushort)(((t.Year - 1980) << 9) | (t.Month << 5) | t.Day));
+    }
+}
