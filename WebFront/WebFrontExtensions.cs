@@ -118,6 +118,7 @@ public static class WebFrontExtensions
     {
         app.MapProjectsApi();
         app.MapStoragesApi();
+        app.MapScanHistoryApi();
         app.MapTilesApi();
         app.MapDownloadsApi();
         app.MapBulkDownloadsApi();

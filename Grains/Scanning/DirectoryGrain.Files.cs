@@ -30,6 +30,7 @@ public sealed partial class DirectoryGrain
         {
             while (next < files.Count && inFlight.Count < batchesInFlight)
             {
+                await StopIfScanEndedAsync(); // revoked, detached or superseded: no new file read
                 // Waits here (no timeout) while the silo has enough calls in flight towards this storage.
                 var slot = await fanOut.EnterAsync(_storageKey, _deactivating.Token);
                 var batch = new FileBatchItem[Math.Min(batchSize, files.Count - next)];

@@ -127,6 +127,7 @@ public sealed partial class DirectoryGrain(
             List<StorageEntry> listed;
             try
             {
+                await StopIfScanEndedAsync(now: true);
                 CrawlGuards.CheckDepth(_depth, _options.MaxDepth, _path);
                 client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
                 listed = await ListAsync(client);

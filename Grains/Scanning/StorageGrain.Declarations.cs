@@ -82,6 +82,8 @@ public sealed partial class StorageGrain
             if (_row.CrawlCredential == deliverableId)
                 await ChooseCrawlCredentialAsync(exclude: deliverableId);
             await ApplyRescanPeriodAsync();
+            if (_row.CrawlCredential is null)
+                await StopScanWhenUnattachedAsync();
         }
         finally
         {
@@ -99,6 +101,7 @@ public sealed partial class StorageGrain
         _row = _row with { CrawlCredential = null };
         await catalogue.SaveStorageAsync(_row);
         await UnregisterReminderAsync(RescanReminder);
+        await StopScanWhenUnattachedAsync();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -56,6 +56,63 @@ public sealed class ObservabilityTests(WebFrontFixture web) : IClassFixture<WebF
     }
 
     [Fact]
+    public async Task Scan_history_lists_the_last_scans_for_administrators()
+    {
+        var project = await web.CreateProjectAsync("Scan history");
+        using var admin = web.Client(WebFrontFixture.AdminToken);
+        using var editor = web.Client(project.EditorKey);
+        using var anonymous = web.Client();
+        string d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"{d}/scans")).StatusCode); // no storage declared yet
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PutAsJsonAsync($"{d}/storage", new JsonObject
+        {
+            ["type"] = "http", ["url"] = $"http://127.0.0.1:{Peers.Nginx}/fixtures/",
+        })).StatusCode);
+        await WaitForScanEndAsync(admin, d);
+        long first = (await History(admin, d, 1))["scans"]![0]!["scanNumber"]!.GetValue<long>();
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"{d}/scan", null)).StatusCode);
+        await Eventually(async () => (await History(admin, d, 1))["scans"]![0] is { } latest
+            && latest["scanNumber"]!.GetValue<long>() > first && latest["status"]!.GetValue<string>() != "running");
+
+        var history = await History(admin, d, 2);
+
+        var scans = history["scans"]!.AsArray();
+        Assert.Equal(2, scans.Count);
+        Assert.True(scans[0]!["scanNumber"]!.GetValue<long>() > scans[1]!["scanNumber"]!.GetValue<long>(), "newest first");
+        Assert.Equal($"http://127.0.0.1:{Peers.Nginx}", history["storage"]!.GetValue<string>());
+        foreach (var scan in scans)
+        {
+            Assert.Equal("succeeded", scan!["status"]!.GetValue<string>());
+            Assert.True(scan["files"]!.GetValue<long>() > 0);
+            Assert.True(scan["durationSeconds"]!.GetValue<double>() >= 0);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"{d}/scans")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await editor.GetAsync($"{d}/scans")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync($"{d}/scans?limit=0")).StatusCode);
+    }
+
+    private static async Task<JsonNode> History(HttpClient admin, string d, int limit)
+    {
+        var response = await admin.GetAsync($"{d}/scans?limit={limit}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await WebFrontFixture.ReadJsonAsync(response);
+    }
+
+    private static async Task WaitForScanEndAsync(HttpClient client, string d) =>
+        await Eventually(async () => (await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"{d}/scan")))["status"]!
+            .GetValue<string>() is "succeeded" or "failed");
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), "not reached within 90 s");
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
     public async Task Health_lists_each_check_and_the_cluster_membership()
     {
         using var anonymous = web.Client();

@@ -24,13 +24,17 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger logger)
         await ExecuteAsync(connection, null, $"SELECT pg_advisory_lock({AdvisoryLockKey})", ct);
         try
         {
+            // Only when missing: a least-privilege role (deploy/postgres/roles.sql) may not run CREATE at all, even
+            // "IF NOT EXISTS" on a table that exists, and it must still start when the migration step ran before it.
             await ExecuteAsync(connection, null, """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
+                DO $$ BEGIN IF to_regclass('schema_migrations') IS NULL THEN
+                CREATE TABLE schema_migrations (
                     version    integer     PRIMARY KEY,
                     name       text        NOT NULL,
                     checksum   text        NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
-                )
+                );
+                END IF; END $$
                 """, ct);
 
             Dictionary<int, string> applied = await ReadAppliedAsync(connection, ct);
@@ -85,6 +89,13 @@ public sealed class SchemaMigrator(NpgsqlDataSource dataSource, ILogger logger)
             }
 
             await transaction.CommitAsync(ct);
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InsufficientPrivilege)
+        {
+            // A least-privilege role (deploy/postgres/roles.sql) started before the migration step ran.
+            throw new InvalidOperationException(
+                $"Migration {migration.Version} ({migration.Name}) is pending and this database role may not apply it " +
+                $"({ex.MessageText}): run the migration step (Pcrs.Silo migrate) with the schema owner's connection string first.", ex);
         }
         catch (PostgresException ex)
         {

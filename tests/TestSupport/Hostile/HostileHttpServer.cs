@@ -7,7 +7,7 @@ namespace Pcrs.TestSupport.Hostile;
 
 /// <summary>What a hostile HTTP server answers to one GET or HEAD: status, extra headers, body.</summary>
 public sealed record HostileAnswer(int Status, string Body = "", IReadOnlyDictionary<string, string>? Headers = null, string ContentType = "text/html",
-    byte[]? Bytes = null)
+    byte[]? Bytes = null, TimeSpan? Delay = null)
 {
     /// <summary>
     /// An nginx-like autoindex page listing <paramref name="names"/> (directories end with '/'); files show the size
@@ -122,6 +122,8 @@ public sealed class HostileHttpServer : IAsyncDisposable
             {
                 answer = new HostileAnswer(500, e.Message, ContentType: "text/plain");
             }
+            if (answer.Delay is { } delay)
+                await Task.Delay(delay, _stop.Token); // a slow server: the answer comes after this pause
             var body = answer.Bytes ?? Encoding.UTF8.GetBytes(answer.Body);
             var response = new StringBuilder()
                 .Append("HTTP/1.1 ").Append(answer.Status).Append(' ').Append(answer.Status < 400 ? "OK" : "Error").Append("\r\n")
