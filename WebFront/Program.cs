@@ -11,7 +11,11 @@ using Serilog;
 Log.Logger = PcrsLogging.CreateBootstrapLogger();
 try
 {
-    WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+    WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions
+    {
+        Args = args,
+        ContentRootPath = WebFrontContentRoot.Choose(args, AppContext.BaseDirectory),
+    });
     await builder.AddPcrsBackendAsync();
     builder.Services.AddWebFront(builder.Configuration);
 

@@ -6,7 +6,7 @@ using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Scanning;
 
-/// <summary>Conversions between the format readers' result, catalogue rows and the contract's <see cref="TileInfo"/>.</summary>
+/// <summary>Conversions from the format readers' result to catalogue rows.</summary>
 public static class TileRows
 {
     /// <summary>Marks a stamp that must never match a listing, so a file that failed for a storage reason is read again next scan.</summary>
@@ -68,10 +68,6 @@ public static class TileRows
         ScanNumber = order.ScanNumber,
         ScannedAt = now,
     };
-
-    public static TileInfo ToInfo(TileRow row) => new(
-        row.Path, row.Size, row.Format, row.Width, row.Height, row.Bands, [.. row.BandNames], row.BitsPerSample, row.Epsg,
-        row.GeoTransform?.ToArray(), row.Resolution, row.FootprintGeoJson, row.BytesRead, row.Error, row.Classification, row.Compression);
 
     private static BoundingBox Bounds(IReadOnlyList<GeoPoint> points) => new(
         points.Min(p => p.Longitude), points.Min(p => p.Latitude), points.Max(p => p.Longitude), points.Max(p => p.Latitude));

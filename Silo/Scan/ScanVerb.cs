@@ -99,6 +99,9 @@ internal static class ScanVerb
         }
         finally
         {
+            // Close the storage connections while the silo still runs: their leases go back to the StorageGrain by grain
+            // calls, which a stopping silo rejects (one ERR line with a stack trace per connection on stderr).
+            await host.Services.GetRequiredService<StorageClientCache>().DisposeAsync();
             using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {

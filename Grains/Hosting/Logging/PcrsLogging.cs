@@ -16,6 +16,7 @@ public static class PcrsLogging
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .Enrich.With<SecretMaskingEnricher>()
+            .Filter.With<ImpossibleStallFilter>()
             .Enrich.With<LogContextSuffix>()
             .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture)
             .CreateBootstrapLogger();
@@ -35,6 +36,7 @@ public static class PcrsLogging
             .ReadFrom.Configuration(configuration)
             .Enrich.FromLogContext()
             .Enrich.With<SecretMaskingEnricher>()
+            .Filter.With<ImpossibleStallFilter>()
             .Enrich.With<LogContextSuffix>() // scan scope and trace id at the end of the line
             .WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
 }

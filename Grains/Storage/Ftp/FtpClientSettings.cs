@@ -22,9 +22,6 @@ internal sealed record FtpClientSettings
     /// </summary>
     public TimeSpan TurnLength { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often idle connections are checked for expiry and against contention.</summary>
-    public TimeSpan PrunePeriod { get; init; } = TimeSpan.FromMilliseconds(500);
-
     /// <summary>A pooled connection idle for longer than this is checked with NOOP before reuse.</summary>
     public TimeSpan HealthCheckAfter { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -39,13 +36,10 @@ internal sealed record FtpClientSettings
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>"Too many connections" answers in a row, while no connection to the server is open, before giving up.</summary>
-    public int MaxTooManyConnectionsAttempts { get; init; } = 12;
-
     /// <summary>Entries one directory may hold; beyond this the listing fails (a bound on memory, not a real-world limit).</summary>
     public int MaxListingEntries { get; init; } = 2_000_000;
 
-    /// <summary>The clock used to give a year to LIST dates that have none.</summary>
+    /// <summary>The clock used to give a year to LIST dates that have none, and the pool's clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public TimeSpan RetryDelay(int attempt)

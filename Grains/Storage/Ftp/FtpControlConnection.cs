@@ -19,7 +19,6 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
     private Stream _stream;
     private FtpReplyReader _reader;
     private FtpTlsSession? _tls;
-    private IAsyncDisposable? _lease;
     private bool _broken;
     private int _disposed;
 
@@ -31,15 +30,7 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: true);
         _reader = new FtpReplyReader(_stream);
         Id = Interlocked.Increment(ref s_ids);
-        OpenedTicks = Environment.TickCount64;
-        MarkUsed();
     }
-
-    /// <summary>When the connection was opened (<see cref="Environment.TickCount64"/>): its turn under contention counts from there.</summary>
-    public long OpenedTicks { get; }
-
-    /// <summary>Milliseconds the connect, TLS and login took: what giving this connection up costs the next holder.</summary>
-    public long OpenCostMs { get; private set; }
 
     public int Id { get; }
 
@@ -48,19 +39,14 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
     /// <summary>True while the connection is in a known state and may serve another operation.</summary>
     public bool IsUsable => !_broken && Volatile.Read(ref _disposed) == 0;
 
-    /// <summary>When the connection last finished an operation (<see cref="Environment.TickCount64"/>).</summary>
-    public long LastUsedTicks { get; private set; }
-
-    public void MarkUsed() => LastUsedTicks = Environment.TickCount64;
-
     /// <summary>Called when an operation leaves the connection in an unknown state (a failed transfer, a timeout).</summary>
     public void MarkBroken() => _broken = true;
 
     /// <summary>
-    /// Connects to an address the guard allows, sets up TLS and logs in. On success the connection owns
-    /// <paramref name="lease"/> and disposes it when it closes; on failure the caller keeps it.
+    /// Connects to an address the guard allows, sets up TLS and logs in. The pool that calls this holds the connection's
+    /// lease and returns it after <see cref="CloseAsync"/>.
     /// </summary>
-    public static async Task<FtpControlConnection> OpenAsync(FtpEndpoint endpoint, IAsyncDisposable lease, CancellationToken cancellationToken)
+    public static async Task<FtpControlConnection> OpenAsync(FtpEndpoint endpoint, CancellationToken cancellationToken)
     {
         using var timer = new FtpOperationTimer(endpoint.Options.ConnectTimeout, cancellationToken);
         string what = $"Connecting to {endpoint.Display}";
@@ -71,8 +57,6 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
             var (socket, peer) = await ConnectAnyAsync(endpoint, addresses, endpoint.Port, timer.Token).ConfigureAwait(false);
             connection = new FtpControlConnection(endpoint, socket, peer);
             await connection.StartSessionAsync(timer.Token).ConfigureAwait(false);
-            connection._lease = lease;
-            connection.OpenCostMs = Environment.TickCount64 - connection.OpenedTicks;
             endpoint.Logger.LogDebug("FTP connection {Id} to {Server} ready (TLS {Tls}, features {Features})",
                 connection.Id, endpoint.Display, connection._tls is not null, connection.Features);
             return connection;
@@ -283,7 +267,7 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes the connection (QUIT first when it is still in step) and returns its lease.</summary>
+    /// <summary>Closes the connection (QUIT first when it is still in step).</summary>
     public async Task CloseAsync(bool sendQuit = true)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -310,9 +294,6 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         }
         _socket.Dispose();
         _endpoint.Logger.LogDebug("FTP connection {Id} to {Server} closed", Id, _endpoint.Display);
-        var lease = Interlocked.Exchange(ref _lease, null);
-        if (lease is not null)
-            await lease.DisposeAsync().ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => new(CloseAsync());

@@ -1,3 +1,5 @@
+using Pcrs.Grains.Storage.Pooling;
+
 namespace Pcrs.Grains.Storage.Ftp;
 
 /// <summary>
@@ -7,19 +9,19 @@ namespace Pcrs.Grains.Storage.Ftp;
 /// </summary>
 internal sealed class FtpDownloadStream : Stream
 {
+    private readonly PooledConnection<FtpControlConnection> _rented;
     private readonly FtpControlConnection _connection;
     private readonly FtpTransfer _transfer;
-    private readonly FtpConnectionPool _pool;
     private readonly TimeSpan _timeout;
     private long _position;
     private bool _ended;
     private int _disposed;
 
-    public FtpDownloadStream(FtpControlConnection connection, FtpTransfer transfer, FtpConnectionPool pool, TimeSpan timeout, long offset)
+    public FtpDownloadStream(PooledConnection<FtpControlConnection> rented, FtpTransfer transfer, TimeSpan timeout, long offset)
     {
-        _connection = connection;
+        _rented = rented;
+        _connection = rented.Connection;
         _transfer = transfer;
-        _pool = pool;
         _timeout = timeout;
         _position = offset;
     }
@@ -80,7 +82,7 @@ internal sealed class FtpDownloadStream : Stream
         }
         finally
         {
-            await _pool.ReturnAsync(_connection).ConfigureAwait(false);
+            await FtpStorageClient.ReturnAsync(_rented).ConfigureAwait(false);
             await base.DisposeAsync().ConfigureAwait(false);
         }
     }
