@@ -28,8 +28,8 @@ public static class WebFrontExtensions
 
         // The database (its data source) comes from the hosting layer (AddPcrsServices), the catalogue's read side from scanning.
         services.TryAddSingleton<ProjectStore>();
+        services.TryAddSingleton<DeclaredDeliverables>();
         services.TryAddSingleton<AccessTokens>();
-        services.TryAddSingleton<IPasswordProtector, SecretPasswordProtector>();
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<StorageReads>();

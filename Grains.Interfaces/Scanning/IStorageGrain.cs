@@ -3,22 +3,27 @@ using Orleans.Concurrency;
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
-/// One storage (key: <c>StorageLocation.IdentityKey</c>): the deliverables attached to it, its credentials (encrypted),
-/// its scan life cycle, live progress, last successful result, periodic rescans, and the cluster-wide connection leases.
-/// Deliverables declaring the same storage share this grain and one crawl.
+/// One storage (key: <c>StorageLocation.IdentityKey</c>): the declarations of the deliverables on it (each with its own
+/// encrypted credentials, proven before it is attached), its scan life cycle, live progress, last successful result,
+/// periodic rescans, and the cluster-wide connection leases. Deliverables declaring the same storage share this grain and
+/// one crawl, which uses one proven credential; what each may see is its own start path, while its own credentials hold.
 /// </summary>
 [Alias("pcrs.IStorageGrain")]
 public interface IStorageGrain : IGrainWithStringKey
 {
-    /// <summary>Attaches (or re-attaches) a deliverable with its start path, flags and login; queues a scan. The password is encrypted at once.</summary>
-    [Alias("Attach")]
-    Task<StorageScanView> Attach(StorageDeclaration declaration);
+    /// <summary>
+    /// Records a deliverable's declaration (one atomic write) as verifying and starts proving it in the background: a
+    /// login with its own credentials, TLS mode and pins. Proven, it joins the storage (a scan is queued when its start
+    /// path is not covered yet); failed, it keeps the server's reason and nothing else changes. Returns at once.
+    /// </summary>
+    [Alias("Declare")]
+    Task<StorageScanView> Declare(StorageDeclaration declaration);
 
-    /// <summary>Detaches a deliverable. When no deliverable is left, the credentials are erased. Scan data stays in the catalogue.</summary>
+    /// <summary>Removes a deliverable's declaration and its encrypted password. Scan data stays in the catalogue.</summary>
     [Alias("Detach")]
     Task Detach(string deliverableId);
 
-    /// <summary>Erases the credentials and every attachment at once (administrator revocation). Scan data stays.</summary>
+    /// <summary>Removes every declaration (and encrypted password) at once (administrator revocation). Scan data stays.</summary>
     [Alias("Revoke")]
     Task Revoke();
 
@@ -28,10 +33,6 @@ public interface IStorageGrain : IGrainWithStringKey
 
     [Alias("GetStatus"), AlwaysInterleave]
     Task<StorageScanView> GetStatus();
-
-    /// <summary>Sets the period of automatic rescans (default monthly; at least one hour).</summary>
-    [Alias("SetRescanPeriod")]
-    Task SetRescanPeriod(TimeSpan period);
 
     /// <summary>Progress deltas from DirectoryGrains, batched per directory (never one call per file).</summary>
     [Alias("ReportProgress"), AlwaysInterleave]

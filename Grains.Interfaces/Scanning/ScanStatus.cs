@@ -19,4 +19,6 @@ public enum ScanStatus
     /// what was read is current, the rest is read again at the next scan; the error says how much could not be read.
     /// </summary>
     Partial = 5,
+    /// <summary>A deliverable's declaration is being proven (a login with its own credentials); nothing is shown until it is.</summary>
+    Verifying = 6,
 }

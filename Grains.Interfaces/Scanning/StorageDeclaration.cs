@@ -1,11 +1,13 @@
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
-/// A deliverable's declaration of its storage: where it is (protocol scheme as in storage URLs: "http", "https", "ftp",
-/// "ftpes", "ftps", "sftp", "file"), the start path under which its data sits, the login, and the two access flags.
-/// The StorageGrain encrypts the password as soon as it receives it and never logs or returns it; <see cref="ToString"/>
-/// masks it so it cannot leak through a log line either. <see cref="TrustPins"/>: certificate or SSH host-key fingerprints
-/// ("SHA256:base64") the owner trusts (a self-signed FTPS certificate); null keeps the storage's current pins.
+/// Everything a deliverable declares about its storage, in one message to the StorageGrain (the declaration's only
+/// writer): where it is (protocol scheme as in storage URLs: "http", "https", "ftp", "ftpes", "ftps", "sftp", "file"; the
+/// scheme carries the TLS mode), the start path under which its data sits, the login, the password as cipher text of the
+/// deployment's key ring (never the plain text: it would cross the silo wire), the certificate or SSH host-key
+/// fingerprints the owner trusts ("SHA256:base64"; null keeps the declaration's current pins), the rescan period in days
+/// (null: the deployment's default), and the two access flags. The declaration is proven (a login with exactly these
+/// credentials, TLS mode and pins) before it joins the storage.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.StorageDeclaration")]
 public sealed record StorageDeclaration(
@@ -15,19 +17,23 @@ public sealed record StorageDeclaration(
     [property: Id(3)] int Port,
     [property: Id(4)] string StartPath,
     [property: Id(5)] string? UserName,
-    [property: Id(6)] string? Password,
+    [property: Id(10)] string? ProtectedPassword,
     [property: Id(7)] bool PublicConnection,
     [property: Id(8)] bool DownloadAllowed,
-    [property: Id(9)] string[]? TrustPins = null)
+    [property: Id(9)] string[]? TrustPins = null,
+    [property: Id(11)] int? RescanDays = null)
 {
+    // Id 6 held the plain-text password of earlier versions: never reused.
+
     public override string ToString() =>
         $"StorageDeclaration {{ DeliverableId = {DeliverableId}, Scheme = {Scheme}, Host = {Host}, Port = {Port}, StartPath = {StartPath}, " +
-        $"UserName = {UserName ?? "(none)"}, Password = {(Password is null ? "(none)" : "***")}, PublicConnection = {PublicConnection}, DownloadAllowed = {DownloadAllowed}, " +
-        $"TrustPins = {(TrustPins is null ? "(unchanged)" : string.Join(", ", TrustPins))} }}";
+        $"UserName = {UserName ?? "(none)"}, Password = {(ProtectedPassword is null ? "(none)" : "(encrypted)")}, PublicConnection = {PublicConnection}, " +
+        $"DownloadAllowed = {DownloadAllowed}, TrustPins = {(TrustPins is null ? "(unchanged)" : string.Join(", ", TrustPins))}, RescanDays = {RescanDays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(default)"} }}";
 }
 
 /// <summary>
-/// A deliverable's attachment to a storage as the StorageGrain and the catalogue keep it (no password).
+/// A deliverable's declaration as the public site may show it (no password): the storage, the start path, the flags,
+/// and whether its credentials are proven.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.StorageAttachment")]
 public sealed record StorageAttachment(
@@ -39,4 +45,5 @@ public sealed record StorageAttachment(
     [property: Id(5)] string? UserName,
     [property: Id(6)] string StartPath,
     [property: Id(7)] bool PublicConnection,
-    [property: Id(8)] bool DownloadAllowed);
+    [property: Id(8)] bool DownloadAllowed,
+    [property: Id(9)] DeclarationState State = DeclarationState.Proven);

@@ -2,7 +2,11 @@ using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Catalogue;
 
-/// <summary>A storage as the catalogue keeps it: where it is, its encrypted secret, trust, and its scan state.</summary>
+/// <summary>
+/// A storage as the catalogue keeps it: where it is, which declaration's proven login the crawl uses, the SSH host key
+/// pinned on first login, and its scan state. Credentials live in the declarations (<see cref="DeclarationRow"/>), one
+/// encrypted copy each.
+/// </summary>
 public sealed record StorageRow
 {
     public required string StorageKey { get; init; }
@@ -11,9 +15,8 @@ public sealed record StorageRow
     public int Port { get; init; }
     public string? UserName { get; init; }
 
-    /// <summary>Password encrypted with the silos' shared key ring; null when there is none or it was revoked.</summary>
-    public string? ProtectedSecret { get; init; }
-    public IReadOnlyList<string> TrustPins { get; init; } = [];
+    /// <summary>The deliverable whose proven declaration (login, TLS mode, pins) the crawl uses; null when none is proven.</summary>
+    public string? CrawlCredential { get; init; }
     public string? HostKey { get; init; }
     public TimeSpan RescanPeriod { get; init; } = TimeSpan.FromDays(30);
     public long ScanNumber { get; init; }
@@ -27,7 +30,7 @@ public sealed record StorageRow
     public string? LastSummaryJson { get; init; }
     public string? LastError { get; init; }
 
-    public override string ToString() => $"StorageRow {{ {StorageKey}, scan {ScanNumber} {Status}, secret {(ProtectedSecret is null ? "none" : "set")} }}";
+    public override string ToString() => $"StorageRow {{ {StorageKey}, scan {ScanNumber} {Status}, crawl credential {CrawlCredential ?? "none"} }}";
 }
 
 public sealed record ProgressCounts(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead)
@@ -35,8 +38,6 @@ public sealed record ProgressCounts(long Directories, long Files, long Analysed,
     public static ProgressCounts Zero { get; } = new(0, 0, 0, 0, 0, 0);
 }
 
-/// <summary>A deliverable attached to a storage under a start path.</summary>
-public sealed record AttachmentRow(string DeliverableId, string StorageKey, string StartPath, bool PublicConnection, bool DownloadAllowed);
 
 /// <summary>One scan in the history of a storage.</summary>
 public sealed record ScanRow(

@@ -1,7 +1,7 @@
 namespace Pcrs.Grains.Catalogue;
 
 /// <summary>
-/// The scanner's catalogue: storages, attachments, scan history, directory entries and tiles, keyed by (storage, path)
+/// The scanner's catalogue: storages, declarations, scan history, directory entries and tiles, keyed by (storage, path)
 /// so that re-running a scan upserts and never duplicates. PostgreSQL in the service; in memory for the one-shot scan verb.
 /// Path prefixes select a directory and everything under it ("/" selects the whole storage).
 /// </summary>
@@ -15,14 +15,27 @@ public interface ICatalogue
     /// <summary>Pins the SSH host key first seen for a storage; a key already pinned is kept.</summary>
     Task PinHostKeyAsync(string storageKey, string fingerprint, CancellationToken cancellationToken = default);
 
-    Task<AttachmentRow?> GetAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default);
+    /// <summary>A deliverable's declaration (any state), with its storage's host and port.</summary>
+    Task<DeclarationRow?> GetDeclarationAsync(string deliverableId, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<AttachmentRow>> ListAttachmentsAsync(string storageKey, CancellationToken cancellationToken = default);
+    /// <summary>Every declaration on a storage (any state), ordered by deliverable.</summary>
+    Task<IReadOnlyList<DeclarationRow>> ListDeclarationsAsync(string storageKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts or replaces a deliverable's attachment (a deliverable has at most one storage).</summary>
-    Task SaveAttachmentAsync(AttachmentRow attachment, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Inserts or replaces a deliverable's whole declaration in one statement (a deliverable has at most one), as
+    /// <see cref="Interfaces.Scanning.DeclarationState.Verifying"/>; returns its new revision.
+    /// </summary>
+    Task<long> SaveDeclarationAsync(DeclarationRow declaration, CancellationToken cancellationToken = default);
 
-    Task DeleteAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Sets the outcome of a proof, only if the declaration is still at <paramref name="revision"/> (a newer declaration
+    /// made it moot). True when it was set.
+    /// </summary>
+    Task<bool> SetDeclarationStateAsync(string deliverableId, long revision, Interfaces.Scanning.DeclarationState state, string? error,
+        bool passwordRequired, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a deliverable's declaration, and with it the encrypted password.</summary>
+    Task DeleteDeclarationAsync(string deliverableId, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts or replaces one scan of the history.</summary>
     Task RecordScanAsync(ScanRow scan, CancellationToken cancellationToken = default);

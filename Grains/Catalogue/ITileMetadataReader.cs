@@ -39,5 +39,9 @@ public sealed record TileQuery(BoundingBox? Bbox = null, string? AfterPath = nul
     public DateTimeOffset? ModifiedTo { get; init; }
 }
 
-/// <summary>Storages known, sum of their scan numbers, scans running, and the latest change of any storage row.</summary>
-public sealed record CatalogueVersion(long Storages, long ScanNumbers, long Running, DateTimeOffset? LastChange);
+/// <summary>
+/// Storages known, sum of their scan numbers, scans running, the latest change of any storage row, and the storage
+/// declarations (how many, and their latest declaration or proof: a revocation changes the count, a proof the time).
+/// </summary>
+public sealed record CatalogueVersion(long Storages, long ScanNumbers, long Running, DateTimeOffset? LastChange,
+    long Declarations = 0, DateTimeOffset? LastDeclaration = null);

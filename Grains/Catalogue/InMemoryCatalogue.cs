@@ -10,7 +10,7 @@ public sealed partial class InMemoryCatalogue : ICatalogue
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, StorageRow> _storages = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, AttachmentRow> _attachments = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DeclarationRow> _declarations = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, long), ScanRow> _scans = [];
     private readonly Dictionary<string, StorageData> _data = new(StringComparer.Ordinal);
 
@@ -45,36 +45,6 @@ public sealed partial class InMemoryCatalogue : ICatalogue
             if (_storages.TryGetValue(storageKey, out var row) && row.HostKey is null)
                 _storages[storageKey] = row with { HostKey = fingerprint };
         }
-        return Task.CompletedTask;
-    }
-
-    public Task<AttachmentRow?> GetAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-            return Task.FromResult(_attachments.GetValueOrDefault(deliverableId));
-    }
-
-    public Task<IReadOnlyList<AttachmentRow>> ListAttachmentsAsync(string storageKey, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            IReadOnlyList<AttachmentRow> rows = _attachments.Values.Where(a => a.StorageKey == storageKey)
-                .OrderBy(a => a.DeliverableId, StringComparer.Ordinal).ToList();
-            return Task.FromResult(rows);
-        }
-    }
-
-    public Task SaveAttachmentAsync(AttachmentRow attachment, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-            _attachments[attachment.DeliverableId] = attachment;
-        return Task.CompletedTask;
-    }
-
-    public Task DeleteAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-            _attachments.Remove(deliverableId);
         return Task.CompletedTask;
     }
 

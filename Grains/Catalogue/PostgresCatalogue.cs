@@ -15,7 +15,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
     public async Task<StorageRow?> GetStorageAsync(string storageKey, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT scheme, host, port, user_name, protected_secret, trust_pins, host_key, rescan_period, scan_number, scan_roots,
+            SELECT scheme, host, port, user_name, crawl_credential, host_key, rescan_period, scan_number, scan_roots,
                    status, scan_started_at, progress_directories, progress_files, progress_analysed, progress_unchanged,
                    progress_errors, progress_bytes_read, last_success_at, last_summary::text, last_error
             FROM pcrs_storages WHERE storage_key = $1
@@ -31,30 +31,29 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             Host = reader.GetString(1),
             Port = reader.GetInt32(2),
             UserName = NullableString(reader, 3),
-            ProtectedSecret = NullableString(reader, 4),
-            TrustPins = reader.GetFieldValue<string[]>(5),
-            HostKey = NullableString(reader, 6),
-            RescanPeriod = reader.GetTimeSpan(7),
-            ScanNumber = reader.GetInt64(8),
-            ScanRoots = reader.GetFieldValue<string[]>(9),
-            Status = ScanStatusText.Parse(reader.GetString(10)),
-            ScanStartedAt = NullableTime(reader, 11),
-            Progress = new ProgressCounts(reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16), reader.GetInt64(17)),
-            LastSuccessAt = NullableTime(reader, 18),
-            LastSummaryJson = NullableString(reader, 19),
-            LastError = NullableString(reader, 20),
+            CrawlCredential = NullableString(reader, 4),
+            HostKey = NullableString(reader, 5),
+            RescanPeriod = reader.GetTimeSpan(6),
+            ScanNumber = reader.GetInt64(7),
+            ScanRoots = reader.GetFieldValue<string[]>(8),
+            Status = ScanStatusText.Parse(reader.GetString(9)),
+            ScanStartedAt = NullableTime(reader, 10),
+            Progress = new ProgressCounts(reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
+            LastSuccessAt = NullableTime(reader, 17),
+            LastSummaryJson = NullableString(reader, 18),
+            LastError = NullableString(reader, 19),
         };
     }
 
     public async Task SaveStorageAsync(StorageRow storage, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
-            INSERT INTO pcrs_storages (storage_key, scheme, host, port, user_name, protected_secret, trust_pins, host_key, rescan_period,
+            INSERT INTO pcrs_storages (storage_key, scheme, host, port, user_name, crawl_credential, host_key, rescan_period,
                 scan_number, scan_roots, status, scan_started_at, progress_directories, progress_files, progress_analysed,
                 progress_unchanged, progress_errors, progress_bytes_read, last_success_at, last_summary, last_error, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21::jsonb, $22, now())
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20::jsonb, $21, now())
             ON CONFLICT (storage_key) DO UPDATE SET scheme = EXCLUDED.scheme, host = EXCLUDED.host, port = EXCLUDED.port,
-                user_name = EXCLUDED.user_name, protected_secret = EXCLUDED.protected_secret, trust_pins = EXCLUDED.trust_pins,
+                user_name = EXCLUDED.user_name, crawl_credential = EXCLUDED.crawl_credential,
                 host_key = coalesce(pcrs_storages.host_key, EXCLUDED.host_key), rescan_period = EXCLUDED.rescan_period, scan_number = EXCLUDED.scan_number,
                 scan_roots = EXCLUDED.scan_roots, status = EXCLUDED.status, scan_started_at = EXCLUDED.scan_started_at,
                 progress_directories = EXCLUDED.progress_directories, progress_files = EXCLUDED.progress_files,
@@ -69,8 +68,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         p.AddWithValue(storage.Host);
         p.AddWithValue(storage.Port);
         p.Add(OrNull(storage.UserName));
-        p.Add(OrNull(storage.ProtectedSecret));
-        p.AddWithValue(storage.TrustPins.ToArray());
+        p.Add(OrNull(storage.CrawlCredential));
         p.Add(OrNull(storage.HostKey));
         p.AddWithValue(storage.RescanPeriod);
         p.AddWithValue(storage.ScanNumber);
@@ -94,46 +92,6 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         await using var command = dataSource.CreateCommand("UPDATE pcrs_storages SET host_key = $2 WHERE storage_key = $1 AND host_key IS NULL");
         command.Parameters.AddWithValue(storageKey);
         command.Parameters.AddWithValue(fingerprint);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public async Task<AttachmentRow?> GetAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT deliverable_id, storage_key, start_path, public_connection, download_allowed FROM pcrs_storage_attachments WHERE deliverable_id = $1");
-        command.Parameters.AddWithValue(deliverableId);
-        var rows = await ReadAttachmentsAsync(command, cancellationToken);
-        return rows.Count == 0 ? null : rows[0];
-    }
-
-    public async Task<IReadOnlyList<AttachmentRow>> ListAttachmentsAsync(string storageKey, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand(
-            "SELECT deliverable_id, storage_key, start_path, public_connection, download_allowed FROM pcrs_storage_attachments WHERE storage_key = $1 ORDER BY deliverable_id");
-        command.Parameters.AddWithValue(storageKey);
-        return await ReadAttachmentsAsync(command, cancellationToken);
-    }
-
-    public async Task SaveAttachmentAsync(AttachmentRow attachment, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("""
-            INSERT INTO pcrs_storage_attachments (deliverable_id, storage_key, start_path, public_connection, download_allowed)
-            VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (deliverable_id) DO UPDATE SET storage_key = EXCLUDED.storage_key, start_path = EXCLUDED.start_path,
-                public_connection = EXCLUDED.public_connection, download_allowed = EXCLUDED.download_allowed, attached_at = now()
-            """);
-        command.Parameters.AddWithValue(attachment.DeliverableId);
-        command.Parameters.AddWithValue(attachment.StorageKey);
-        command.Parameters.AddWithValue(attachment.StartPath);
-        command.Parameters.AddWithValue(attachment.PublicConnection);
-        command.Parameters.AddWithValue(attachment.DownloadAllowed);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public async Task DeleteAttachmentAsync(string deliverableId, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("DELETE FROM pcrs_storage_attachments WHERE deliverable_id = $1");
-        command.Parameters.AddWithValue(deliverableId);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -596,15 +554,6 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         FactsSource = NullableString(reader, 31),
         ListingStamp = NullableString(reader, 32),
     };
-
-    private static async Task<IReadOnlyList<AttachmentRow>> ReadAttachmentsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
-    {
-        var rows = new List<AttachmentRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            rows.Add(new AttachmentRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetBoolean(3), reader.GetBoolean(4)));
-        return rows;
-    }
 
     private static void AddBatch(NpgsqlBatch batch, string sql, params object[] values)
     {

@@ -56,11 +56,13 @@ public sealed class PostgresTileMetadataReader(NpgsqlDataSource dataSource) : IT
     {
         await using var command = dataSource.CreateCommand(
             "SELECT count(*), coalesce(sum(scan_number), 0)::bigint, count(*) FILTER (WHERE status NOT IN ('succeeded', 'failed')), " +
-            "max(updated_at) FROM pcrs_storages");
+            "max(updated_at), (SELECT count(*) FROM pcrs_storage_attachments), " +
+            "(SELECT max(greatest(attached_at, verified_at)) FROM pcrs_storage_attachments) FROM pcrs_storages");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         return new CatalogueVersion(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2),
-            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+            reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5));
     }
 
     private NpgsqlCommand Command(string select, string storageKey, string startPath, TileQuery query)

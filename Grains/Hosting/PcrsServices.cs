@@ -52,7 +52,6 @@ public static class PcrsServices
 
         // ---- areas add their registrations below this line ----
         services.AddStorageAccess(configuration);
-        services.TryAddSingleton<IStorageSecretProtector, KeyRingSecretProtector>();
         services.AddPcrsScanning(configuration);
         services.AddTileReader(configuration);
 

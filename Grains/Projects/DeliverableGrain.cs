@@ -7,12 +7,17 @@ namespace Pcrs.Grains.Projects;
 
 /// <summary>
 /// A deliverable's window on its storage: declares, revokes and rescans through the StorageGrain, and serves the scan
-/// summary filtered to its start path from the catalogue, cached until the storage finishes another scan.
+/// state of its own subtree from the catalogue (summary cached until the storage finishes another scan), and nothing
+/// while its own declaration is not proven (verifying: "verifying"; refused: "failed" with the server's reason).
 /// </summary>
-public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverableGrain
+public sealed class DeliverableGrain(ICatalogue catalogue, ICatalogueReader reader) : Grain, IDeliverableGrain
 {
+    /// <summary>While a scan runs, its subtree counts are read again at most this often (page views share them).</summary>
+    private static readonly TimeSpan RunningProgressAge = TimeSpan.FromSeconds(2);
+
     private (long ScanNumber, DateTimeOffset? At, ScanSummary? Summary)? _cachedSummary;
     private (long ScanNumber, ScanStatus Status, DeliverableOutcome Outcome)? _cachedOutcome;
+    private (long ScanNumber, ScanStatus Status, DateTime At, ScanProgress Progress)? _cachedProgress;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -22,12 +27,12 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
         if (!string.Equals(declaration.DeliverableId, Id, StringComparison.Ordinal))
             throw new ArgumentException($"The declaration is for deliverable '{declaration.DeliverableId}', not '{Id}'.", nameof(declaration));
         string storageKey = StorageGrain.LocationOf(declaration).IdentityKey;
-        var previous = await catalogue.GetAttachmentAsync(Id);
+        var previous = await catalogue.GetDeclarationAsync(Id);
         if (previous is not null && previous.StorageKey != storageKey)
             await GrainFactory.GetGrain<IStorageGrain>(previous.StorageKey).Detach(Id);
         _cachedSummary = null;
         _cachedOutcome = null;
-        await GrainFactory.GetGrain<IStorageGrain>(storageKey).Attach(declaration);
+        await GrainFactory.GetGrain<IStorageGrain>(storageKey).Declare(declaration);
         return (await GetScan())!;
     }
 
@@ -35,39 +40,57 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
     {
         _cachedSummary = null;
         _cachedOutcome = null;
-        var attachment = await catalogue.GetAttachmentAsync(Id);
-        if (attachment is not null)
-            await GrainFactory.GetGrain<IStorageGrain>(attachment.StorageKey).Detach(Id);
+        _cachedProgress = null;
+        var declaration = await catalogue.GetDeclarationAsync(Id);
+        if (declaration is not null)
+            await GrainFactory.GetGrain<IStorageGrain>(declaration.StorageKey).Detach(Id);
     }
 
     public async Task<DeliverableScanView?> RequestScan()
     {
-        var attachment = await catalogue.GetAttachmentAsync(Id);
-        if (attachment is null)
+        var declaration = await catalogue.GetDeclarationAsync(Id);
+        if (declaration is null)
             return null;
-        await GrainFactory.GetGrain<IStorageGrain>(attachment.StorageKey).RequestScan();
+        // Only a proven declaration may make the shared storage crawl.
+        if (declaration.IsProven)
+            await GrainFactory.GetGrain<IStorageGrain>(declaration.StorageKey).RequestScan();
         return await GetScan();
     }
 
     public async Task<DeliverableScanView?> GetScan()
     {
-        var attachment = await catalogue.GetAttachmentAsync(Id);
+        var attachment = await catalogue.GetDeclarationAsync(Id);
         if (attachment is null)
             return null;
         var storage = await catalogue.GetStorageAsync(attachment.StorageKey);
         if (storage is null)
             return null;
+        var view = new StorageAttachment(Id, attachment.StorageKey, attachment.Scheme, storage.Host, storage.Port, storage.UserName,
+            attachment.StartPath, attachment.PublicConnection, attachment.DownloadAllowed, attachment.State);
+        // Asking the storage's grain also activates it, which resumes the proofs of declarations still verifying.
         var scan = await GrainFactory.GetGrain<IStorageGrain>(attachment.StorageKey).GetStatus();
+        if (!attachment.IsProven)
+        {
+            // Nothing of the shared crawl is shown to a declaration whose own login is not proven: no counts, no summary.
+            var status = attachment.State == DeclarationState.Verifying ? ScanStatus.Verifying : ScanStatus.Failed;
+            return new DeliverableScanView(view, new StorageScanView(status, ScanProgress.Zero, null, null, attachment.StateError, scan.ScanNumber));
+        }
+        string startPath = ScanRoots.Minimal([attachment.StartPath])[0];
+        if (!storage.ScanRoots.Any(root => CataloguePaths.IsUnder(startPath, root)))
+        {
+            // Proven, but no scan has crawled its start path yet (the running one was started before it was proven): the
+            // next one will. Nothing of other start paths is shown meanwhile.
+            return new DeliverableScanView(view, new StorageScanView(ScanStatus.Queued, ScanProgress.Zero, null, null, null, scan.ScanNumber));
+        }
         var outcome = await OutcomeAsync(attachment, storage.ScanRoots, scan);
         var summary = await FilteredSummaryAsync(attachment, scan);
         // A start path that failed keeps what earlier scans found under it (nothing is deleted when a listing fails);
         // when they found nothing, there is no last success to show.
         if (outcome.Failed && summary is { FilesScanned: 0, Directories: 0 })
             summary = null;
-        var view = new StorageAttachment(Id, attachment.StorageKey, storage.Scheme, storage.Host, storage.Port, storage.UserName,
-            attachment.StartPath, attachment.PublicConnection, attachment.DownloadAllowed);
         return new DeliverableScanView(view, scan with
         {
+            Progress = await SubtreeProgressAsync(attachment, scan),
             Status = outcome.Status,
             LastError = outcome.LastError,
             LastSuccess = summary,
@@ -79,14 +102,33 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
     {
         _cachedSummary = null;
         _cachedOutcome = null;
+        _cachedProgress = null;
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// What the storage's current scan saw under this start path alone (a shared crawl's counts belong to every start
+    /// path on the account, not to this deliverable). Kept per scan state; re-read every few seconds while it runs.
+    /// </summary>
+    private async Task<ScanProgress> SubtreeProgressAsync(DeclarationRow attachment, StorageScanView scan)
+    {
+        if (scan.ScanNumber == 0)
+            return ScanProgress.Zero;
+        bool running = scan.Status is ScanStatus.Listing or ScanStatus.Analysing;
+        if (_cachedProgress is { } cached && cached.ScanNumber == scan.ScanNumber && cached.Status == scan.Status
+            && (!running || DateTime.UtcNow - cached.At < RunningProgressAge))
+            return cached.Progress;
+        var p = await reader.ReadSubtreeProgressAsync(attachment.StorageKey, ScanRoots.Minimal([attachment.StartPath])[0], scan.ScanNumber);
+        var progress = new ScanProgress(p.Directories, p.Files, p.Analysed, p.Unchanged, p.Errors, p.BytesRead);
+        _cachedProgress = (scan.ScanNumber, scan.Status, DateTime.UtcNow, progress);
+        return progress;
     }
 
     /// <summary>
     /// This start path's status and error in the storage's last scan (another deliverable's missing folder is not this
     /// one's error). Read from the catalogue once per scan state, not on every page view.
     /// </summary>
-    private async Task<DeliverableOutcome> OutcomeAsync(AttachmentRow attachment, IReadOnlyList<string> scanRoots, StorageScanView scan)
+    private async Task<DeliverableOutcome> OutcomeAsync(DeclarationRow attachment, IReadOnlyList<string> scanRoots, StorageScanView scan)
     {
         if (_cachedOutcome is { } cached && cached.ScanNumber == scan.ScanNumber && cached.Status == scan.Status)
             return cached.Outcome;
@@ -103,7 +145,7 @@ public sealed class DeliverableGrain(ICatalogue catalogue) : Grain, IDeliverable
     /// The storage's last successful summary narrowed to this deliverable's start path (a storage may hold several
     /// deliverables). Recomputed from the catalogue only when the storage completed a newer successful scan.
     /// </summary>
-    private async Task<ScanSummary?> FilteredSummaryAsync(AttachmentRow attachment, StorageScanView scan)
+    private async Task<ScanSummary?> FilteredSummaryAsync(DeclarationRow attachment, StorageScanView scan)
     {
         if (scan.LastSuccess is null || scan.LastSuccessAt is null)
             return null;

@@ -4,7 +4,7 @@ using NpgsqlTypes;
 
 namespace Pcrs.Grains.Projects;
 
-/// <summary>A project as stored, with its deliverables in order and their storage declarations.</summary>
+/// <summary>A project as stored, with its deliverables in order.</summary>
 public sealed record StoredProject(
     Guid Id,
     ProjectDocument Document,
@@ -12,7 +12,8 @@ public sealed record StoredProject(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocument Document, DeclaredStorage? Storage);
+/// <summary>A deliverable as stored. Its storage declaration belongs to the scanner (read through ICatalogueReader).</summary>
+public sealed record StoredDeliverable(Guid Id, Guid ProjectId, DeliverableDocument Document);
 
 /// <summary>A project's last change: "created", "updated" or "deleted" (a deleted project's name is not kept in the answer).</summary>
 public sealed record ProjectChange(Guid Id, string? Name, string Action, DateTimeOffset At);
@@ -21,7 +22,7 @@ public sealed record ProjectChange(Guid Id, string? Name, string Action, DateTim
 public sealed record DeliverableEvent(long Id, Guid ProjectId, Guid DeliverableId, string Kind, string? StorageKind, DateTimeOffset At);
 
 /// <summary>Counts and latest times of the project tables: equal versions mean equal project-side exports.</summary>
-public sealed record ProjectsVersion(long Projects, long Deleted, DateTimeOffset? LastChange, long Declarations, DateTimeOffset? LastDeclaration);
+public sealed record ProjectsVersion(long Projects, long Deleted, DateTimeOffset? LastChange);
 
 /// <summary>Outcome of a full project update.</summary>
 public enum ProjectUpdateOutcome
@@ -35,10 +36,11 @@ public enum ProjectUpdateOutcome
 public sealed record ProjectUpdateResult(
     ProjectUpdateOutcome Outcome,
     int UnknownDeliverableIndex = -1,
-    IReadOnlyList<DeclaredStorage>? RemovedStorages = null);
+    IReadOnlyList<Guid>? RemovedDeliverables = null);
 
 /// <summary>
-/// PostgreSQL persistence of projects, deliverables and storage declarations (tables of deploy/sql/0200_projects.sql).
+/// PostgreSQL persistence of projects and deliverables (tables of deploy/sql/0200_projects.sql). Storage declarations
+/// are not here: the StorageGrain owns them (deploy/sql/0110), and callers revoke those of removed deliverables.
 /// Plain Npgsql, no Orleans types, so the web front and the project grains can both use it.
 /// </summary>
 public sealed class ProjectStore(NpgsqlDataSource dataSource)
@@ -83,7 +85,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         return result;
     }
 
-    /// <summary>A project that is not deleted, with its deliverables and storage declarations; null when absent or deleted.</summary>
+    /// <summary>A project that is not deleted, with its deliverables; null when absent or deleted.</summary>
     public async Task<StoredProject?> GetAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -102,15 +104,13 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         }
         var deliverables = new List<StoredDeliverable>();
         await using (var command = new NpgsqlCommand(
-            $"SELECT d.id, d.document, {DeclarationColumns} FROM pcrs_deliverables d " +
-            "LEFT JOIN pcrs_storage_declarations s ON s.deliverable_id = d.id WHERE d.project_id = $1 ORDER BY d.position", connection))
+            "SELECT d.id, d.document FROM pcrs_deliverables d WHERE d.project_id = $1 ORDER BY d.position", connection))
         {
             command.Parameters.Add(new() { Value = id });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                deliverables.Add(new StoredDeliverable(
-                    reader.GetGuid(0), id, Deserialize<DeliverableDocument>(reader.GetString(1)), ReadDeclaration(reader, 2)));
+                deliverables.Add(new StoredDeliverable(reader.GetGuid(0), id, Deserialize<DeliverableDocument>(reader.GetString(1))));
             }
         }
         return new StoredProject(id, document, deliverables, created, updated);
@@ -118,7 +118,7 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Replaces the project document and its deliverables: entries with an id update that deliverable, entries without
-    /// get a new id, deliverables missing from the list are removed together with their storage declarations.
+    /// get a new id, deliverables missing from the list are removed (the caller revokes their storages: <see cref="ProjectUpdateResult.RemovedDeliverables"/>).
     /// </summary>
     public async Task<ProjectUpdateResult> UpdateAsync(
         Guid id, ProjectDocument document, IReadOnlyList<DeliverableEntry> deliverables, CancellationToken cancellationToken)
@@ -156,21 +156,19 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             await UpsertDeliverableAsync(connection, transaction, deliverableId, id, i, deliverables[i].Document, cancellationToken);
         }
 
-        var removed = new List<DeclaredStorage>();
         var dropped = existing.Except(kept).ToArray();
         if (dropped.Length > 0)
         {
-            removed.AddRange(await DeleteDeclarationsAsync(connection, transaction, dropped, "deliverable_removed", cancellationToken));
             await using var delete = new NpgsqlCommand("DELETE FROM pcrs_deliverables WHERE id = ANY($1)", connection, transaction);
             delete.Parameters.Add(new() { Value = dropped });
             await delete.ExecuteNonQueryAsync(cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
-        return new ProjectUpdateResult(ProjectUpdateOutcome.Updated, RemovedStorages: removed);
+        return new ProjectUpdateResult(ProjectUpdateOutcome.Updated, RemovedDeliverables: dropped);
     }
 
-    /// <summary>Soft-deletes a project and erases its storage declarations (credentials included). Null when absent.</summary>
-    public async Task<IReadOnlyList<DeclaredStorage>?> DeleteAsync(Guid id, CancellationToken cancellationToken)
+    /// <summary>Soft-deletes a project; returns its deliverables (whose storages the caller revokes). Null when absent.</summary>
+    public async Task<IReadOnlyList<Guid>?> DeleteAsync(Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -189,9 +187,8 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
             while (await reader.ReadAsync(cancellationToken))
                 deliverables.Add(reader.GetGuid(0));
         }
-        var removed = await DeleteDeclarationsAsync(connection, transaction, deliverables.ToArray(), "deliverable_removed", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return removed;
+        return deliverables;
     }
 
     /// <summary>The project (not deleted) whose editor key has this hash.</summary>
@@ -213,91 +210,33 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
-    /// <summary>A deliverable of a project that is not deleted, with its declaration; null when absent.</summary>
+    /// <summary>A deliverable of a project that is not deleted, null when absent.</summary>
     public async Task<StoredDeliverable?> GetDeliverableAsync(Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT d.id, d.document, {DeclarationColumns} FROM pcrs_deliverables d " +
-            "JOIN pcrs_projects p ON p.id = d.project_id AND p.deleted_at IS NULL " +
-            "LEFT JOIN pcrs_storage_declarations s ON s.deliverable_id = d.id WHERE d.project_id = $1 AND d.id = $2");
+            "SELECT d.id, d.document FROM pcrs_deliverables d " +
+            "JOIN pcrs_projects p ON p.id = d.project_id AND p.deleted_at IS NULL WHERE d.project_id = $1 AND d.id = $2");
         command.Parameters.Add(new() { Value = projectId });
         command.Parameters.Add(new() { Value = deliverableId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
             return null;
-        return new StoredDeliverable(reader.GetGuid(0), projectId, Deserialize<DeliverableDocument>(reader.GetString(1)), ReadDeclaration(reader, 2));
+        return new StoredDeliverable(reader.GetGuid(0), projectId, Deserialize<DeliverableDocument>(reader.GetString(1)));
     }
 
-    /// <summary>Declares or replaces the storage of a deliverable; returns the declaration it replaced, if any.</summary>
-    public async Task<DeclaredStorage?> SaveDeclarationAsync(DeclaredStorage declaration, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var previous = (await DeleteDeclarationsAsync(connection, transaction, [declaration.DeliverableId], "storage_replaced", cancellationToken)).FirstOrDefault();
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO pcrs_storage_declarations (deliverable_id, storage_identity, kind, location, start_path, tls, user_name, " +
-            "protected_password, public_connection, download_allowed, rescan_days, trust) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            connection, transaction))
-        {
-            insert.Parameters.Add(new() { Value = declaration.DeliverableId });
-            insert.Parameters.Add(new() { Value = declaration.StorageIdentity });
-            insert.Parameters.Add(new() { Value = declaration.Kind });
-            insert.Parameters.Add(new() { Value = declaration.Location });
-            insert.Parameters.Add(new() { Value = declaration.StartPath });
-            insert.Parameters.Add(new() { Value = (object?)declaration.Tls ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            insert.Parameters.Add(new() { Value = (object?)declaration.UserName ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            insert.Parameters.Add(new() { Value = (object?)declaration.ProtectedPassword ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-            insert.Parameters.Add(new() { Value = declaration.PublicConnection });
-            insert.Parameters.Add(new() { Value = declaration.DownloadAllowed });
-            insert.Parameters.Add(new() { Value = (object?)declaration.RescanDays ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
-            insert.Parameters.Add(new() { Value = declaration.Trust.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await insert.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return previous;
-    }
-
-    /// <summary>Revokes a deliverable's storage: the row, and with it the encrypted password, is deleted. Null when none.</summary>
-    public async Task<DeclaredStorage?> DeleteDeclarationAsync(Guid deliverableId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var removed = await DeleteDeclarationsAsync(connection, transaction, [deliverableId], "storage_revoked", cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return removed.FirstOrDefault();
-    }
-
-    /// <summary>Every declared storage of a live project (exports, home map), with its project and deliverable.</summary>
-    public async IAsyncEnumerable<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable)> ListDeclaredDeliverablesAsync(
+    /// <summary>Every deliverable of every live project, in project and position order (exports).</summary>
+    public async IAsyncEnumerable<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable)> ListDeliverablesAsync(
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT p.id, p.document, d.id, d.document, {DeclarationColumns} FROM pcrs_storage_declarations s " +
-            "JOIN pcrs_deliverables d ON d.id = s.deliverable_id " +
+            "SELECT p.id, p.document, d.id, d.document FROM pcrs_deliverables d " +
             "JOIN pcrs_projects p ON p.id = d.project_id AND p.deleted_at IS NULL ORDER BY p.created_at, p.id, d.position");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var projectId = reader.GetGuid(0);
             yield return (projectId, Deserialize<ProjectDocument>(reader.GetString(1)),
-                new StoredDeliverable(reader.GetGuid(2), projectId, Deserialize<DeliverableDocument>(reader.GetString(3)), ReadDeclaration(reader, 4)));
-        }
-    }
-
-    /// <summary>Every deliverable of every live project, with its declaration when one exists (livrables.csv).</summary>
-    public async IAsyncEnumerable<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable)> ListDeliverablesAsync(
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT p.id, p.document, d.id, d.document, {DeclarationColumns} FROM pcrs_deliverables d " +
-            "JOIN pcrs_projects p ON p.id = d.project_id AND p.deleted_at IS NULL " +
-            "LEFT JOIN pcrs_storage_declarations s ON s.deliverable_id = d.id ORDER BY p.created_at, p.id, d.position");
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            var projectId = reader.GetGuid(0);
-            yield return (projectId, Deserialize<ProjectDocument>(reader.GetString(1)),
-                new StoredDeliverable(reader.GetGuid(2), projectId, Deserialize<DeliverableDocument>(reader.GetString(3)), ReadDeclaration(reader, 4)));
+                new StoredDeliverable(reader.GetGuid(2), projectId, Deserialize<DeliverableDocument>(reader.GetString(3))));
         }
     }
 
@@ -342,74 +281,36 @@ public sealed class ProjectStore(NpgsqlDataSource dataSource)
     }
 
     /// <summary>
-    /// What every project-side export depends on, in one row: it changes with any create, update, delete, storage
-    /// declaration or revocation (a revocation deletes a row: the count changes). Exports use it in their ETag.
+    /// Records storage events for the change feed (a revocation or replacement leaves no other trace): one row per
+    /// deliverable, with the kind of storage it took away (never its location). Called once the grains took the change.
+    /// </summary>
+    public async Task RecordDeliverableEventsAsync(IReadOnlyList<(Guid ProjectId, Guid DeliverableId, string? StorageKind)> events, string kind,
+        CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+            return;
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO pcrs_deliverable_events (project_id, deliverable_id, kind, storage_kind) " +
+            "SELECT u.project_id, u.deliverable_id, $4, u.storage_kind FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS u(project_id, deliverable_id, storage_kind)");
+        command.Parameters.Add(new() { Value = events.Select(e => e.ProjectId).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.DeliverableId).ToArray() });
+        command.Parameters.Add(new() { Value = events.Select(e => e.StorageKind).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new() { Value = kind });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// What every project-side export depends on, in one row: it changes with any create, update or delete. Storage
+    /// declarations are the scanner's (their version comes with the catalogue's, ITileMetadataReader.GetVersionAsync).
     /// </summary>
     public async Task<ProjectsVersion> GetVersionAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
             "SELECT (SELECT count(*) FROM pcrs_projects), (SELECT count(*) FROM pcrs_projects WHERE deleted_at IS NOT NULL), " +
-            "(SELECT max(greatest(updated_at, deleted_at)) FROM pcrs_projects), " +
-            "(SELECT count(*) FROM pcrs_storage_declarations), (SELECT max(declared_at) FROM pcrs_storage_declarations)");
+            "(SELECT max(greatest(updated_at, deleted_at)) FROM pcrs_projects)");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new ProjectsVersion(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2),
-            reader.GetInt64(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4));
-    }
-
-    private const string DeclarationColumns =
-        "s.deliverable_id, s.storage_identity, s.kind, s.location, s.start_path, s.tls, s.user_name, s.protected_password, " +
-        "s.public_connection, s.download_allowed, s.declared_at, s.rescan_days, s.trust";
-
-    private const string DeclarationReturning =
-        "deliverable_id, storage_identity, kind, location, start_path, tls, user_name, protected_password, " +
-        "public_connection, download_allowed, declared_at, rescan_days, trust";
-
-    private static DeclaredStorage? ReadDeclaration(NpgsqlDataReader reader, int first)
-    {
-        if (reader.IsDBNull(first))
-            return null;
-        return new DeclaredStorage
-        {
-            DeliverableId = reader.GetGuid(first),
-            StorageIdentity = reader.GetString(first + 1),
-            Kind = reader.GetString(first + 2),
-            Location = reader.GetString(first + 3),
-            StartPath = reader.GetString(first + 4),
-            Tls = reader.IsDBNull(first + 5) ? null : reader.GetString(first + 5),
-            UserName = reader.IsDBNull(first + 6) ? null : reader.GetString(first + 6),
-            ProtectedPassword = reader.IsDBNull(first + 7) ? null : reader.GetString(first + 7),
-            PublicConnection = reader.GetBoolean(first + 8),
-            DownloadAllowed = reader.GetBoolean(first + 9),
-            DeclaredAt = reader.GetFieldValue<DateTimeOffset>(first + 10),
-            RescanDays = reader.IsDBNull(first + 11) ? null : reader.GetInt32(first + 11),
-            Trust = reader.GetFieldValue<string[]>(first + 12),
-        };
-    }
-
-    private static async Task<IReadOnlyList<DeclaredStorage>> DeleteDeclarationsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] deliverableIds, string eventKind, CancellationToken cancellationToken)
-    {
-        var removed = new List<DeclaredStorage>();
-        if (deliverableIds.Length == 0)
-            return removed;
-        // The change feed's record of it, in the same transaction: the declaration row is about to go.
-        await using (var record = new NpgsqlCommand(
-            "INSERT INTO pcrs_deliverable_events (project_id, deliverable_id, kind, storage_kind) " +
-            "SELECT d.project_id, d.id, $2, s.kind FROM pcrs_storage_declarations s JOIN pcrs_deliverables d ON d.id = s.deliverable_id " +
-            "WHERE s.deliverable_id = ANY($1)", connection, transaction))
-        {
-            record.Parameters.Add(new() { Value = deliverableIds });
-            record.Parameters.Add(new() { Value = eventKind });
-            await record.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await using var delete = new NpgsqlCommand(
-            $"DELETE FROM pcrs_storage_declarations WHERE deliverable_id = ANY($1) RETURNING {DeclarationReturning}", connection, transaction);
-        delete.Parameters.Add(new() { Value = deliverableIds });
-        await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            removed.Add(ReadDeclaration(reader, 0)!);
-        return removed;
+        return new ProjectsVersion(reader.GetInt64(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
 
     private static async Task UpsertDeliverableAsync(

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
 
 namespace Pcrs.Grains.Scanning;
 
@@ -12,7 +13,7 @@ public static class ScanningServiceCollectionExtensions
     /// <summary>
     /// Adds what the StorageGrain, DirectoryGrain and FileGrain need. The catalogue is PostgreSQL when
     /// <c>ConnectionStrings:Pcrs</c> is set (or an <see cref="NpgsqlDataSource"/> is registered), in memory otherwise.
-    /// Register an <see cref="IStorageSecretProtector"/> first to use the shared key ring; the fallback is process-local.
+    /// Register an <see cref="ISecretProtector"/> first to use the shared key ring; the fallback is process-local.
     /// </summary>
     public static IServiceCollection AddPcrsScanning(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,9 +35,11 @@ public static class ScanningServiceCollectionExtensions
         });
         // The read side is the same catalogue: readers see what the grains wrote, through one set of path rules.
         services.TryAddSingleton<ICatalogueReader>(sp => (ICatalogueReader)sp.GetRequiredService<ICatalogue>());
-        services.TryAddSingleton<IStorageSecretProtector, EphemeralSecretProtector>();
+        // The deployment's key ring when hosting registered it (AddPcrsServices); a process-local key otherwise (scan verb).
+        services.TryAddSingleton<ISecretProtector, EphemeralSecretProtector>();
         services.TryAddSingleton(ScanTrustOverrides.None);
         services.TryAddSingleton<StorageClientCache>();
+        services.TryAddSingleton<DeclarationProver>();
         // The cache learns when the silo stops (its lease watches end then).
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILifecycleParticipant<ISiloLifecycle>, StorageClientCache>(
             sp => sp.GetRequiredService<StorageClientCache>()));

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Storage;
 
@@ -9,15 +10,16 @@ namespace Pcrs.Grains.Scanning;
 
 /// <summary>
 /// One <see cref="IStorageClient"/> per storage per silo, shared by every DirectoryGrain and FileGrain of that storage
-/// on this silo, so connections are pooled and reused for many files. Created from the catalogue's storage row with a
-/// limiter backed by the StorageGrain's leases. A newer scan number recreates the client, which is how changed
-/// credentials or trust reach every silo without any broadcast. When the silo starts stopping, the limiters stop
+/// on this silo, so connections are pooled and reused for many files. Created with the login of the storage's crawl
+/// credential (a proven declaration, <see cref="StorageRow.CrawlCredential"/>) and a limiter backed by the StorageGrain's
+/// leases. A newer scan number recreates the client, which is how a changed crawl credential reaches every silo without
+/// any broadcast. Proofs of new declarations get a client of their own (<see cref="CreateProbe"/>) under the same leases. When the silo starts stopping, the limiters stop
 /// watching their leases (<see cref="LeasedConnectionLimiter"/>).
 /// </summary>
 public sealed partial class StorageClientCache(
     ICatalogue catalogue,
     IStorageClientFactory factory,
-    IStorageSecretProtector protector,
+    ISecretProtector protector,
     IGrainFactory grains,
     ILocalSiloDetails silo,
     ScanTrustOverrides trustOverrides,
@@ -60,27 +62,46 @@ public sealed partial class StorageClientCache(
     {
         var row = await catalogue.GetStorageAsync(storageKey, cancellationToken)
             ?? throw new StorageException(StorageErrorKind.Invalid, "The storage is not declared any more.");
-        var location = StorageLocation.Parse($"{row.Scheme}://{FormatHost(row.Host)}{(row.Port > 0 ? ":" + row.Port : "")}/", out _) with { UserName = row.UserName };
-        string? password = null;
-        if (row.ProtectedSecret is not null)
-        {
-            try
-            {
-                password = protector.Unprotect(row.ProtectedSecret);
-            }
-            catch (CryptographicException)
-            {
-                throw new StorageException(StorageErrorKind.Authentication,
-                    "The storage's credentials cannot be decrypted (the key ring is missing or was rotated away); declare them again.");
-            }
-        }
-        var pins = row.TrustPins.Concat(trustOverrides.PinnedFingerprints).Distinct(StringComparer.Ordinal).ToList();
-        var trust = new StorageTrust(trustOverrides.AcceptUnknown, pins, new CatalogueHostKeyStore(catalogue));
-        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(storageKey), silo.SiloAddress.ToParsableString(),
-            activity.LeaseWaited, _siloStopping.Token);
+        // Only a proven declaration's login is ever used by the crawl: a declaration still verifying, or refused, cannot
+        // change what the others see.
+        var credential = row.CrawlCredential is { } owner ? await catalogue.GetDeclarationAsync(owner, cancellationToken) : null;
+        if (credential is not { IsProven: true } || credential.StorageKey != storageKey)
+            throw new StorageException(StorageErrorKind.Authentication, "No declaration of this storage has a proven login.");
         LogClientCreated(logger, storageKey);
         // One circuit per client: a newer scan's client starts with the server taken as up.
-        return new CircuitBreakingStorageClient(factory.Create(location, new StorageCredentials(row.UserName, password), limiter, trust), new StorageCircuit());
+        return new CircuitBreakingStorageClient(CreateClient(credential, Decrypt(credential)), new StorageCircuit());
+    }
+
+    /// <summary>
+    /// A client of its own for proving <paramref name="declaration"/> (its scheme, login, password and pins), under the
+    /// storage's leases like every other connection. The caller disposes it.
+    /// </summary>
+    public IStorageClient CreateProbe(DeclarationRow declaration) => CreateClient(declaration, Decrypt(declaration));
+
+    private IStorageClient CreateClient(DeclarationRow declaration, string? password)
+    {
+        var location = StorageLocation.Parse($"{declaration.Scheme}://{FormatHost(declaration.Host)}{(declaration.Port > 0 ? ":" + declaration.Port : "")}/", out _)
+            with { UserName = declaration.UserName };
+        var pins = declaration.TrustPins.Concat(trustOverrides.PinnedFingerprints).Distinct(StringComparer.Ordinal).ToList();
+        var trust = new StorageTrust(trustOverrides.AcceptUnknown, pins, new CatalogueHostKeyStore(catalogue));
+        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(declaration.StorageKey), silo.SiloAddress.ToParsableString(),
+            activity.LeaseWaited, _siloStopping.Token);
+        return factory.Create(location, new StorageCredentials(declaration.UserName, password), limiter, trust);
+    }
+
+    private string? Decrypt(DeclarationRow declaration)
+    {
+        if (declaration.ProtectedSecret is null)
+            return null;
+        try
+        {
+            return protector.Unprotect(declaration.ProtectedSecret);
+        }
+        catch (CryptographicException)
+        {
+            throw new StorageException(StorageErrorKind.Authentication,
+                "The declaration's password cannot be decrypted (the key ring is missing or was rotated away); declare it again.");
+        }
     }
 
     /// <summary>

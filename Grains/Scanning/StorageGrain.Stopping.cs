@@ -15,7 +15,7 @@ public sealed partial class StorageGrain
     /// </summary>
     private async Task StopScanWhenUnattachedAsync()
     {
-        if (_row is null || !IsRunning || (await catalogue.ListAttachmentsAsync(Key)).Count > 0)
+        if (_row is null || !IsRunning || (await catalogue.ListDeclarationsAsync(Key)).Any(d => d.IsProven))
             return;
         var now = DateTimeOffset.UtcNow;
         var counts = ToCounts(_progress);

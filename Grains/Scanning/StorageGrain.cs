@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Storage;
@@ -9,13 +10,15 @@ using Pcrs.Grains.Storage;
 namespace Pcrs.Grains.Scanning;
 
 /// <summary>
-/// One storage: attachments, encrypted credentials, scan life cycle and connection leases. Its state lives in the
-/// catalogue (not in the activation), so a re-activation on another silo resumes a running scan: the watchdog re-sends
-/// the scan order to the roots that have not reported, and every directory order is idempotent.
+/// One storage: its declarations (each proven before it is attached: StorageGrain.Declarations.cs), scan life cycle and
+/// connection leases. Its state lives in the catalogue (not in the activation), so a re-activation on another silo resumes
+/// a running scan (the watchdog re-sends the scan order to the roots that have not reported, and every directory order is
+/// idempotent) and the proofs of declarations still verifying.
 /// </summary>
 public sealed partial class StorageGrain(
     ICatalogue catalogue,
-    IStorageSecretProtector protector,
+    ISecretProtector protector,
+    DeclarationProver prover,
     IOptions<ScanningOptions> scanningOptions,
     IOptions<StorageAccessOptions> accessOptions,
     IClusterMembershipService membership,
@@ -52,6 +55,7 @@ public sealed partial class StorageGrain(
         _row = await catalogue.GetStorageAsync(Key, cancellationToken);
         if (_row is null)
             return;
+        await ResumeProofsAsync(cancellationToken);
         _lastSummary = ParseSummary(_row.LastSummaryJson);
         if (IsRunning)
         {
@@ -63,83 +67,9 @@ public sealed partial class StorageGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        ScanMetrics.ScanEnded(Key); // counted again by the silo that activates it next
-        return base.OnDeactivateAsync(reason, cancellationToken);
-    }
-
-    public async Task<StorageScanView> Attach(StorageDeclaration declaration)
-    {
-        ArgumentNullException.ThrowIfNull(declaration);
-        var location = LocationOf(declaration);
-        if (!string.Equals(location.IdentityKey, Key, StringComparison.Ordinal))
-            throw new ArgumentException($"The declaration names the storage '{location.IdentityKey}', not '{Key}'.", nameof(declaration));
-
-        var row = _row ?? new StorageRow
-        {
-            StorageKey = Key,
-            Scheme = declaration.Scheme,
-            Host = location.Host,
-            Port = location.Port,
-            RescanPeriod = _options.DefaultRescanPeriod,
-        };
-        _row = row with
-        {
-            Scheme = StorageLocation.ProtocolScheme(location.Protocol),
-            Host = location.Host,
-            Port = location.Port,
-            UserName = location.UserName,
-            ProtectedSecret = declaration.Password is null ? null : protector.Protect(declaration.Password),
-            TrustPins = declaration.TrustPins ?? row.TrustPins,
-        };
-        await catalogue.SaveStorageAsync(_row);
-        await catalogue.SaveAttachmentAsync(new AttachmentRow(declaration.DeliverableId, Key, location.Path,
-            declaration.PublicConnection, declaration.DownloadAllowed));
-        LogAttached(logger, declaration.DeliverableId, Key, location.Path);
-        await EnsureRescanReminderAsync();
-        return await StartOrJoinScanAsync(forceNew: true);
-    }
-
-    public async Task Detach(string deliverableId)
-    {
-        await catalogue.DeleteAttachmentAsync(deliverableId);
-        if (_row is null)
-            return;
-        var remaining = await catalogue.ListAttachmentsAsync(Key);
-        if (remaining.Count == 0)
-        {
-            await ForgetCredentialsAsync();
-            await StopScanWhenUnattachedAsync();
-        }
-        LogDetached(logger, deliverableId, Key, remaining.Count);
-    }
-
-    public async Task Revoke()
-    {
-        foreach (var attachment in await catalogue.ListAttachmentsAsync(Key))
-            await catalogue.DeleteAttachmentAsync(attachment.DeliverableId);
-        if (_row is not null)
-        {
-            await ForgetCredentialsAsync();
-            await StopScanWhenUnattachedAsync();
-        }
-    }
-
     public Task<StorageScanView> RequestScan() => StartOrJoinScanAsync(forceNew: false);
 
     public Task<StorageScanView> GetStatus() => Task.FromResult(View());
-
-    public async Task SetRescanPeriod(TimeSpan period)
-    {
-        if (period < TimeSpan.FromHours(1))
-            throw new ArgumentOutOfRangeException(nameof(period), "The rescan period must be at least one hour.");
-        if (_row is null)
-            throw new InvalidOperationException("The storage is not declared.");
-        _row = _row with { RescanPeriod = period };
-        await catalogue.SaveStorageAsync(_row);
-        await EnsureRescanReminderAsync();
-    }
 
     public Task ReportProgress(long scanNumber, ScanProgress delta)
     {
@@ -229,18 +159,20 @@ public sealed partial class StorageGrain(
         }
     }
 
-    private async Task<StorageScanView> StartOrJoinScanAsync(bool forceNew)
+    /// <param name="forceNew">Start a new scan even while one runs, unless it crawls the same roots (then join it).</param>
+    /// <param name="newCredential">The crawl credential changed: a running scan's connections use the old one, so always start anew.</param>
+    private async Task<StorageScanView> StartOrJoinScanAsync(bool forceNew, bool newCredential = false)
     {
-        if (_row is null)
-            return StorageScanView.None;
-        if (IsRunning && !forceNew)
+        if (_row is null || _row.CrawlCredential is null)
             return View();
-        var attachments = await catalogue.ListAttachmentsAsync(Key);
-        if (attachments.Count == 0)
+        if (IsRunning && !forceNew && !newCredential)
             return View();
-        var roots = ScanRoots.Minimal(attachments.Select(a => a.StartPath));
-        if (IsRunning && roots.SequenceEqual(_row.ScanRoots, StringComparer.Ordinal))
-            return View(); // a re-declaration with the same roots joins the running scan (new credentials apply on the next one)
+        var attached = (await catalogue.ListDeclarationsAsync(Key)).Where(d => d.IsProven).ToList();
+        if (attached.Count == 0)
+            return View();
+        var roots = ScanRoots.Minimal(attached.Select(a => a.StartPath));
+        if (IsRunning && !newCredential && roots.SequenceEqual(_row.ScanRoots, StringComparer.Ordinal))
+            return View(); // a declaration under the running scan's roots joins it
 
         long scanNumber = _row.ScanNumber + 1;
         var now = DateTimeOffset.UtcNow;
@@ -339,8 +271,12 @@ public sealed partial class StorageGrain(
             _watchdogTimer?.Dispose();
             _watchdogTimer = null;
             await UnregisterReminderAsync(WatchdogReminder);
-            foreach (var attachment in await catalogue.ListAttachmentsAsync(Key))
-                GrainFactory.GetGrain<IDeliverableGrain>(attachment.DeliverableId).SummaryChanged(scanNumber).Ignore();
+            foreach (var declaration in await catalogue.ListDeclarationsAsync(Key))
+                GrainFactory.GetGrain<IDeliverableGrain>(declaration.DeliverableId).SummaryChanged(scanNumber).Ignore();
+            if (unreachable)
+                _ = RecheckAfterFailedScanAsync(scanNumber);
+            else
+                await StartUncoveredAsync();
         }
         catch (Exception e)
         {
@@ -356,13 +292,6 @@ public sealed partial class StorageGrain(
 
     /// <summary>Not one directory of the subtree could be listed (for a root: its own listing failed, so nothing below was visited).</summary>
     private static bool IsWhollyFailed(SubtreeReport report) => report.FailedListings > 0 && report.FailedListings == report.Directories;
-
-    private async Task ForgetCredentialsAsync()
-    {
-        _row = _row! with { ProtectedSecret = null };
-        await catalogue.SaveStorageAsync(_row);
-        await UnregisterReminderAsync(RescanReminder);
-    }
 
     private void StartWatchdogTimer(TimeSpan dueTime)
     {
@@ -391,7 +320,7 @@ public sealed partial class StorageGrain(
 
     private async Task EnsureRescanReminderAsync()
     {
-        if (_row is null)
+        if (_row is null || _row.CrawlCredential is null)
             return;
         var period = _row.RescanPeriod > LongestReminderPeriod ? LongestReminderPeriod : _row.RescanPeriod;
         await RegisterReminderAsync(RescanReminder, period);
@@ -500,12 +429,6 @@ public sealed partial class StorageGrain(
     private static ScanProgress FromCounts(ProgressCounts c) => new(c.Directories, c.Files, c.Analysed, c.Unchanged, c.Errors, c.BytesRead);
 
     private static ProgressCounts ToCounts(ScanProgress p) => new(p.Directories, p.Files, p.Analysed, p.Unchanged, p.Errors, p.BytesRead);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deliverable {DeliverableId} attached to {StorageKey} at {StartPath}")]
-    private static partial void LogAttached(ILogger logger, string deliverableId, string storageKey, string startPath);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Deliverable {DeliverableId} detached from {StorageKey}; {Remaining} attachments left")]
-    private static partial void LogDetached(ILogger logger, string deliverableId, string storageKey, int remaining);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} started; roots {Roots}")]
     private static partial void LogScanStarted(ILogger logger, string storageKey, long scanNumber, string roots);

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
 using Pcrs.Grains.Storage;
@@ -119,13 +120,22 @@ internal static class ScanVerb
         var catalogue = services.GetRequiredService<ICatalogue>();
         string storageKey = location.IdentityKey;
         var storage = grains.GetGrain<IStorageGrain>(storageKey);
-        await storage.Attach(new StorageDeclaration(DeliverableId, StorageLocation.ProtocolScheme(location.Protocol), location.Host,
-            location.Port, location.Path, location.UserName, password, false, false));
+        // The password crosses to the grain as cipher text of this process's key, like the service's does with its key ring.
+        string? protectedPassword = password is null ? null : services.GetRequiredService<ISecretProtector>().Protect(password);
+        await storage.Declare(new StorageDeclaration(DeliverableId, StorageLocation.ProtocolScheme(location.Protocol), location.Host,
+            location.Port, location.Path, location.UserName, protectedPassword, false, false));
 
         var progress = new ProgressLine();
         StorageScanView view;
         while (true)
         {
+            // The login is proven first: a refused one ends the run with the server's reason (no scan starts).
+            if (await catalogue.GetDeclarationAsync(DeliverableId) is { State: DeclarationState.Failed } refused)
+            {
+                progress.Done();
+                Console.Error.WriteLine($"error: {Sentence(refused.StateError ?? "the login was refused.")}");
+                return Unreachable;
+            }
             view = await storage.GetStatus();
             progress.Show(view, clock.Elapsed);
             if (view.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)

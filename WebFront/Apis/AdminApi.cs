@@ -1,8 +1,9 @@
+using Pcrs.Grains.Catalogue;
+using Pcrs.WebFront.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OutputCaching;
 using Pcrs.Grains.Projects;
-using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Scanning;
 
@@ -38,11 +39,15 @@ public static class AdminApi
     }
 
     public static async Task<Ok<List<AdminStorage>>> ListStorages(
-        [FromServices] ProjectStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
+        [FromServices] DeclaredDeliverables declarations, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
     {
-        var declared = new List<(Guid ProjectId, string ProjectName, StoredDeliverable Deliverable)>();
-        await foreach (var (projectId, project, deliverable) in store.ListDeclaredDeliverablesAsync(cancellationToken))
-            declared.Add((projectId, project.Name, deliverable));
+        // Every declaration, whatever its state (administrators see the verifying and refused ones too).
+        var declared = new List<(Guid ProjectId, string ProjectName, StoredDeliverable Deliverable, DeclarationRow Storage)>();
+        await foreach (var (projectId, project, deliverable, storage) in declarations.ListAllAsync(cancellationToken))
+        {
+            if (storage is not null)
+                declared.Add((projectId, project.Name, deliverable, storage));
+        }
         var result = new List<AdminStorage>(declared.Count);
         foreach (var group in declared.GroupBy(d => d.ProjectId))
         {
@@ -50,13 +55,12 @@ public static class AdminApi
             var views = await scans.GetScansAsync(group.Key, items.Select(i => i.Deliverable.Id).ToList(), cancellationToken);
             for (int i = 0; i < items.Count; i++)
             {
-                var (projectId, projectName, deliverable) = items[i];
-                var storage = deliverable.Storage!;
+                var (projectId, projectName, deliverable, storage) = items[i];
                 var view = i < views.Count ? views[i] : null;
                 result.Add(new AdminStorage(
                     projectId, projectName, deliverable.Id, deliverable.Document.Name,
-                    storage.Kind, DisplayLocation(storage), storage.StartPath, storage.StorageIdentity, storage.PublicConnection, storage.DownloadAllowed,
-                    storage.DeclaredAt, view?.Status ?? "queued", view?.LastSuccessAt, view?.LastError,
+                    DeclaredStorages.Kind(storage), DisplayLocation(storage), storage.StartPath, storage.StorageKey, storage.PublicConnection, storage.DownloadAllowed,
+                    storage.VerifiedAt ?? default, view?.Status ?? "queued", view?.LastSuccessAt, view?.LastError,
                     view?.Summary?.Tiles, view?.Summary?.FilesScanned, view?.Summary?.Errors, view?.Summary?.TotalBytes));
             }
         }
@@ -64,10 +68,10 @@ public static class AdminApi
     }
 
     /// <summary>The declared location with the account but never a password (the stored location holds none).</summary>
-    private static string DisplayLocation(DeclaredStorage storage)
+    private static string DisplayLocation(DeclarationRow storage)
     {
-        var location = StorageLocation.Parse(storage.Location, out _);
-        return storage.Kind == "http" ? Projects.ProjectViews.HttpUrl(location) : location.ToString();
+        var location = DeclaredStorages.Location(storage);
+        return DeclaredStorages.Kind(storage) == "http" ? ProjectViews.HttpUrl(location) : location.ToString();
     }
 
     public static async Task<Results<Ok<EditorKeyRenewed>, NotFound>> RenewEditorKey(

@@ -41,7 +41,7 @@ public static class BulkDownloadsApi
         return app;
     }
 
-    private sealed record Selection(DeclaredStorage Storage, List<CatalogueTile> Tiles);
+    private sealed record Selection(DeclarationRow Storage, List<CatalogueTile> Tiles);
 
     /// <summary>The deliverable's declared storage and its tiles in the box; an IResult when the request cannot go on.</summary>
     private static async Task<(Selection? Selection, IResult? Problem)> SelectAsync(
@@ -51,14 +51,15 @@ public static class BulkDownloadsApi
         var box = TilesApi.ParseBbox(bbox, errors);
         if (!errors.IsEmpty)
             return (null, TypedResults.ValidationProblem(errors.ToDictionary()));
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        // Only a proven declaration's tiles: a refused or unproven one shares nothing.
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
             return (null, TypedResults.NotFound());
         if (needDownload && !storage.DownloadAllowed)
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Download not allowed",
                 detail: "The owner of this storage did not allow downloads through the platform."));
         var tiles = new List<CatalogueTile>();
-        await foreach (var tile in catalogue.ListTilesAsync(storage.StorageIdentity, storage.StartPath, box, cancellationToken))
+        await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, box, cancellationToken))
         {
             tiles.Add(tile);
             if (needDownload && tiles.Count > MaxTilesPerArchive)
@@ -113,7 +114,7 @@ public static class BulkDownloadsApi
             wait.CancelAfter(options.Value.ConnectionWait);
             try
             {
-                client = await reads.ClientAsync(storage.StorageIdentity, wait.Token);
+                client = await reads.ClientAsync(storage.StorageKey, wait.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -134,7 +135,7 @@ public static class BulkDownloadsApi
                 var stat = await client.StatAsync(tile.Path, wait.Token);
                 if (stat is not { Kind: StorageEntryKind.File })
                 {
-                    logger.LogWarning("Archive of {Storage}: {Path} is gone since the scan; left out", storage.StorageIdentity, tile.Path);
+                    logger.LogWarning("Archive of {Storage}: {Path} is gone since the scan; left out", storage.StorageKey, tile.Path);
                     continue;
                 }
                 await using var source = await client.OpenReadAsync(tile.Path, 0, wait.Token);

@@ -36,25 +36,28 @@ public static class DownloadsApi
         // Charged by cost (see DownloadBudget): a lookup first, a download only for a GET of a file the scan saw.
         if (!budget.TryLookup(http))
             return TooManyRequests();
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } storage)
             return TypedResults.NotFound();
         if (!storage.DownloadAllowed)
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Download not allowed",
                 detail: "The owner of this storage did not allow downloads through the platform.");
+        // Only a proven declaration downloads: a deliverable whose own login was refused (or is not proven yet) shares nothing.
+        if (!storage.IsProven)
+            return TypedResults.NotFound();
         if (string.IsNullOrEmpty(path) || path.Any(c => c < 0x20 || c == 0x7F))
             return TypedResults.NotFound();
         var filePath = StorageLocation.NormalizePath("/" + path);
         if (!CataloguePaths.IsUnder(filePath, storage.StartPath))
             return TypedResults.NotFound();
-        var seen = await catalogue.FindFileAsync(storage.StorageIdentity, filePath, cancellationToken);
+        var seen = await catalogue.FindFileAsync(storage.StorageKey, filePath, cancellationToken);
         if (seen is null)
             return TypedResults.NotFound();
         if (!HttpMethods.IsHead(http.Request.Method) && !budget.TryDownload(http))
             return TooManyRequests();
 
-        if (storage.Kind == "http")
-            return TypedResults.Redirect(ProjectViews.HttpUrl(StorageLocation.Parse(storage.Location, out _), filePath));
+        if (DeclaredStorages.Kind(storage) == "http")
+            return TypedResults.Redirect(ProjectViews.HttpUrl(DeclaredStorages.Location(storage), filePath));
 
         var logger = loggers.CreateLogger(typeof(DownloadsApi));
         // Every step that needs a connection (stat, open) shares one bounded wait: the storage's connections may all be
@@ -64,7 +67,7 @@ public static class DownloadsApi
         Stream? source = null;
         try
         {
-            var client = await reads.ClientAsync(storage.StorageIdentity, connectionWait.Token);
+            var client = await reads.ClientAsync(storage.StorageKey, connectionWait.Token);
             var stat = await client.StatAsync(filePath, connectionWait.Token);
             // The size the server tells now wins: the file may have changed since the scan.
             if (stat is not { Kind: StorageEntryKind.File } || (stat.Size ?? seen.Size) is not { } total)
@@ -87,14 +90,14 @@ public static class DownloadsApi
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            LogNoConnection(logger, filePath, storage.StorageIdentity, options.Value.ConnectionWait);
+            LogNoConnection(logger, filePath, storage.StorageKey, options.Value.ConnectionWait);
             http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Storage busy",
                 detail: "Every connection this platform may open to the storage is in use; try again later.");
         }
         catch (StorageException e)
         {
-            logger.LogWarning("Download of {Path} from {Storage} failed: {Reason}", filePath, storage.StorageIdentity, e.Message);
+            logger.LogWarning("Download of {Path} from {Storage} failed: {Reason}", filePath, storage.StorageKey, e.Message);
             return e.Kind == StorageErrorKind.NotFound
                 ? TypedResults.NotFound()
                 : TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "Storage unavailable", detail: e.Message);

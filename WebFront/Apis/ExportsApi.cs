@@ -58,7 +58,8 @@ public static class ExportsApi
         });
     }
 
-    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
+    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader,
+        [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
     {
         await WriteCsvAsync(http, async csv =>
         {
@@ -68,32 +69,32 @@ public static class ExportsApi
                 "date_livraison", "avancement", "stockage", "stockage_public", "stockage_telechargement", "publication", "crs", "compression",
                 "nb_dalles", "poids", "format", "epsg", "date_scan",
             ]);
-            await foreach (var (projectId, project, d) in store.ListDeliverablesAsync(cancellationToken))
+            foreach (var (projectId, project, d, storage) in await WithDeclarationsAsync(store, reader, cancellationToken))
             {
-                var aggregate = d.Storage is { } s ? await catalogue.SummarizeAsync(s.StorageIdentity, s.StartPath, cancellationToken) : null;
+                // Scan figures only for a proven declaration: a refused or unproven one shares nothing of the storage.
+                var aggregate = storage is { IsProven: true } s ? await catalogue.SummarizeAsync(s.StorageKey, s.StartPath, cancellationToken) : null;
                 await csv.WriteRowAsync([
                     projectId, project.Name, d.Id, d.Document.Name, d.Document.Nature, d.Document.Licence, d.Document.Diffusion,
                     d.Document.DiffusionUrl, d.Document.DiffusionLayer, d.Document.DeliveryDate, d.Document.Progress,
-                    d.Storage?.Kind, d.Storage?.PublicConnection, d.Storage?.DownloadAllowed, null, null, null,
+                    storage is null ? null : DeclaredStorages.Kind(storage), storage?.PublicConnection, storage?.DownloadAllowed, null, null, null,
                     aggregate?.Tiles, aggregate?.TotalBytes, aggregate?.Format, PcrsVocabulary.Epsg(aggregate?.Epsg), aggregate?.ScannedAt,
                 ]);
             }
         });
     }
 
-    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ScanDataSummaries catalogue)
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] ScanDataSummaries catalogue)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         return new GeoJsonResult(async (writer, ct) =>
         {
-            await foreach (var (projectId, project, d) in store.ListDeclaredDeliverablesAsync(ct))
+            foreach (var (projectId, project, d, storage) in await ProvenAsync(store, reader, ct))
             {
-                var storage = d.Storage!;
-                var aggregate = await catalogue.SummarizeAsync(storage.StorageIdentity, storage.StartPath, ct);
+                var aggregate = await catalogue.SummarizeAsync(storage.StorageKey, storage.StartPath, ct);
                 if (aggregate?.Extent is not { } extent)
                     continue;
                 // The emprise is the union of the tile footprints (an L-shaped delivery gets an L), computed once per scan.
-                var emprise = await catalogue.EmpriseAsync(storage.StorageIdentity, storage.StartPath, ct);
+                var emprise = await catalogue.EmpriseAsync(storage.StorageKey, storage.StartPath, ct);
                 var current = project.Steps.LastOrDefault(s => s.StartDate <= today);
                 writer.WriteStartObject();
                 writer.WriteString("type", "Feature");
@@ -131,10 +132,9 @@ public static class ExportsApi
         new(async (writer, ct) =>
         {
             int written = 0;
-            await foreach (var (projectId, _, d) in store.ListDeclaredDeliverablesAsync(ct))
+            foreach (var (projectId, _, d, storage) in await ProvenAsync(store, catalogue, ct))
             {
-                var storage = d.Storage!;
-                await foreach (var tile in catalogue.ListTilesAsync(storage.StorageIdentity, storage.StartPath, null, ct))
+                await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, null, ct))
                 {
                     if (tile.FootprintGeoJson is null)
                         continue;
@@ -180,6 +180,25 @@ public static class ExportsApi
         writer.WriteEndObject();
         writer.WriteEndObject();
     }
+
+    /// <summary>Every deliverable of the live projects, in order, with its storage declaration (any state) when it has one.</summary>
+    private static async Task<List<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable, DeclarationRow? Storage)>> WithDeclarationsAsync(
+        ProjectStore store, ICatalogueReader reader, CancellationToken cancellationToken)
+    {
+        var deliverables = new List<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable)>();
+        await foreach (var row in store.ListDeliverablesAsync(cancellationToken))
+            deliverables.Add(row);
+        var declarations = await DeclaredStorages.ByDeliverableAsync(reader, deliverables.Select(d => d.Deliverable.Id), cancellationToken);
+        return deliverables.Select(d => (d.ProjectId, d.Project, d.Deliverable, declarations.GetValueOrDefault(d.Deliverable.Id))).ToList();
+    }
+
+    /// <summary>The deliverables whose declaration is proven: the only ones whose scan data an export may show.</summary>
+    private static async Task<List<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable, DeclarationRow Storage)>> ProvenAsync(
+        ProjectStore store, ICatalogueReader reader, CancellationToken cancellationToken) =>
+        (await WithDeclarationsAsync(store, reader, cancellationToken))
+            .Where(d => d.Storage is { IsProven: true })
+            .Select(d => (d.ProjectId, d.Project, d.Deliverable, d.Storage!))
+            .ToList();
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
     {

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Catalogue;
 
 namespace Pcrs.WebFront.Apis;
@@ -29,12 +30,13 @@ public static class MapsApi
     }
 
     public static async Task<IResult> GetEmprise(
-        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] ScanDataSummaries summaries, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries summaries,
+        CancellationToken cancellationToken)
     {
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        // Only a proven declaration shows its extent.
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null || await declared.GetProvenAsync(did, cancellationToken) is not { } storage)
             return TypedResults.NotFound();
-        var emprise = await summaries.EmpriseAsync(storage.StorageIdentity, storage.StartPath, cancellationToken);
+        var emprise = await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, cancellationToken);
         return new GeoJsonFeatureResult(emprise);
     }
 
@@ -56,16 +58,17 @@ public static class MapsApi
     }
 
     public static async Task<GeoJsonResult> GetExtents(
-        int? zoom, [FromServices] ProjectStore store, [FromServices] ScanDataSummaries summaries, CancellationToken cancellationToken)
+        int? zoom, [FromServices] ProjectStore store, [FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries summaries,
+        CancellationToken cancellationToken)
     {
         double tolerance = EmpriseMerger.ToleranceAt(Math.Clamp(zoom ?? 6, 0, 18));
         var names = (await store.ListAsync(cancellationToken)).ToDictionary(p => p.Id, p => p.Document.Name);
         var emprises = new Dictionary<Guid, List<string>>();
-        await foreach (var (projectId, _, deliverable) in store.ListDeclaredDeliverablesAsync(cancellationToken))
+        await foreach (var (projectId, _, _, storage) in declared.ListProvenAsync(cancellationToken))
         {
-            if (deliverable.Storage is not { } storage || !names.ContainsKey(projectId))
+            if (!names.ContainsKey(projectId))
                 continue;
-            if (await summaries.EmpriseAsync(storage.StorageIdentity, storage.StartPath, cancellationToken) is not { } emprise)
+            if (await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, cancellationToken) is not { } emprise)
                 continue;
             if (!emprises.TryGetValue(projectId, out var list))
                 emprises[projectId] = list = [];

@@ -48,7 +48,7 @@ public static class MetadataApi
         {
             var report = await ConformityReport.BuildAsync(context, catalogue, CancellationToken.None);
             double? resolution = null;
-            await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, new TileQuery(Limit: 1)))
+            await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, new TileQuery(Limit: 1)))
                 resolution = tile.Resolution;
             var b = DeliverableContext.PlatformBase(http.Request);
             var self = $"{b}/api/projects/{id}/deliverables/{did}/metadata";

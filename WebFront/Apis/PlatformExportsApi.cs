@@ -55,7 +55,7 @@ public static class PlatformExportsApi
 
     private static DateOnly Today => DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public static Task<IResult> Projects(HttpContext http, string? includesWkt, [FromServices] ProjectStore store,
+    public static Task<IResult> Projects(HttpContext http, string? includesWkt, [FromServices] ProjectStore store, [FromServices] DeclaredDeliverables declared,
         [FromServices] ScanDataSummaries summaries, [FromServices] CsvExport export) =>
         export.WriteAsync(http, async (csv, ct) =>
         {
@@ -65,7 +65,7 @@ public static class PlatformExportsApi
             if (wkt)
                 header.Add("geometrie");
             await csv.WriteRowAsync(header);
-            var geometries = wkt ? await GeometriesAsync(store, summaries, ct) : [];
+            var geometries = wkt ? await GeometriesAsync(declared, summaries, ct) : [];
             foreach (var (id, p) in await store.ListAsync(ct))
             {
                 var row = new List<object?> { id, p.Name, p.Regime, p.Nature, p.Budget, p.CurrentStatus(Today) };
@@ -77,20 +77,20 @@ public static class PlatformExportsApi
             }
         });
 
-    public static Task<IResult> Deliverables(HttpContext http, [FromServices] ProjectStore store, [FromServices] CsvExport export) =>
+    public static Task<IResult> Deliverables(HttpContext http, [FromServices] DeclaredDeliverables declared, [FromServices] CsvExport export) =>
         export.WriteAsync(http, async (csv, ct) =>
         {
             await csv.WriteRowAsync([
                 "ref_projet", "nom_projet", "nom", "nature", "date_livraison", "licence", "diffusion", "diffusion_url", "diffusion_layer",
                 "stockage", "stockage_public", "avancement", "recouvr_lat", "recouvr_lon", "focale", "cout", "publication", "crs", "compression",
             ]);
-            await foreach (var (projectId, project, d) in store.ListDeliverablesAsync(ct))
+            await foreach (var (projectId, project, d, storage) in declared.ListAllAsync(ct))
             {
                 var doc = d.Document;
                 // The platform writes true or nothing for booleans; publication, crs and compression are its deprecated empty columns.
                 await csv.WriteRowAsync([
                     projectId, project.Name, doc.Name, doc.Nature, doc.DeliveryDate, doc.Licence, doc.Diffusion, doc.DiffusionUrl, doc.DiffusionLayer,
-                    d.Storage?.Kind, d.Storage?.PublicConnection == true ? true : null, doc.Progress, null, null, null, null, null, null, null,
+                    storage is null ? null : DeclaredStorages.Kind(storage), storage?.PublicConnection == true ? true : null, doc.Progress, null, null, null, null, null, null, null,
                 ]);
             }
         });
@@ -157,10 +157,10 @@ public static class PlatformExportsApi
         });
     }
 
-    public static GeoJsonResult ProjectsGeoJson([FromServices] ProjectStore store, [FromServices] ScanDataSummaries summaries) =>
+    public static GeoJsonResult ProjectsGeoJson([FromServices] ProjectStore store, [FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries summaries) =>
         new(async (writer, ct) =>
         {
-            var geometries = await GeometriesAsync(store, summaries, ct);
+            var geometries = await GeometriesAsync(declared, summaries, ct);
             foreach (var (id, p) in await store.ListAsync(ct))
             {
                 var current = p.Steps.LastOrDefault(s => s.StartDate <= Today);
@@ -186,16 +186,15 @@ public static class PlatformExportsApi
             }
         });
 
-    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ScanDataSummaries summaries) =>
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries summaries) =>
         new(async (writer, ct) =>
         {
-            await foreach (var (projectId, project, d) in store.ListDeclaredDeliverablesAsync(ct))
+            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
             {
-                var storage = d.Storage!;
-                var aggregate = await summaries.SummarizeAsync(storage.StorageIdentity, storage.StartPath, ct);
+                var aggregate = await summaries.SummarizeAsync(storage.StorageKey, storage.StartPath, ct);
                 if (aggregate?.Extent is not { } extent)
                     continue;
-                var emprise = await summaries.EmpriseAsync(storage.StorageIdentity, storage.StartPath, ct);
+                var emprise = await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, ct);
                 var current = project.Steps.LastOrDefault(s => s.StartDate <= Today);
                 writer.WriteStartObject();
                 writer.WriteString("type", "Feature");
@@ -229,15 +228,14 @@ public static class PlatformExportsApi
             }
         });
 
-    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ITileMetadataReader catalogue) =>
+    public static GeoJsonResult TilesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ITileMetadataReader catalogue) =>
         new(async (writer, ct) =>
         {
             int written = 0;
-            await foreach (var (projectId, project, d) in store.ListDeclaredDeliverablesAsync(ct))
+            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
             {
-                var storage = d.Storage!;
                 var producer = RasterPcrsProperties.Producer(project);
-                await foreach (var tile in catalogue.ListAsync(storage.StorageIdentity, storage.StartPath, new TileQuery(), ct))
+                await foreach (var tile in catalogue.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(), ct))
                 {
                     if (tile.FootprintGeoJson is null)
                         continue;
@@ -257,12 +255,12 @@ public static class PlatformExportsApi
 
     /// <summary>Each project's geometry: the union of its scanned deliverables' emprises (computed once per scan each).</summary>
     private static async Task<Dictionary<Guid, NetTopologySuite.Geometries.Geometry>> GeometriesAsync(
-        ProjectStore store, ScanDataSummaries summaries, CancellationToken ct)
+        DeclaredDeliverables declared, ScanDataSummaries summaries, CancellationToken ct)
     {
         var emprises = new Dictionary<Guid, List<string>>();
-        await foreach (var (projectId, _, d) in store.ListDeclaredDeliverablesAsync(ct))
+        await foreach (var (projectId, _, _, storage) in declared.ListProvenAsync(ct))
         {
-            if (await summaries.EmpriseAsync(d.Storage!.StorageIdentity, d.Storage.StartPath, ct) is { } emprise)
+            if (await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, ct) is { } emprise)
                 (emprises.TryGetValue(projectId, out var list) ? list : emprises[projectId] = []).Add(emprise);
         }
         var result = new Dictionary<Guid, NetTopologySuite.Geometries.Geometry>();

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OutputCaching;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Catalogue;
@@ -64,19 +65,25 @@ public static class ProjectsApi
     }
 
     public static async Task<Ok<List<ProjectListItem>>> ListProjects(
-        [FromServices] ProjectStore store, [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
+        [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var projects = await store.ListAsync(cancellationToken);
-        // Extents for the home map: the union of the declared deliverables' tile extents, from the catalogue.
+        // Extents for the home map: the union of the tile extents of deliverables with a proven declaration, from the catalogue.
         var extents = new Dictionary<Guid, GeoBox>();
         var counts = new Dictionary<Guid, int>();
+        var deliverables = new List<(Guid ProjectId, Guid DeliverableId)>();
         await foreach (var (projectId, _, deliverable) in store.ListDeliverablesAsync(cancellationToken))
         {
             counts[projectId] = counts.GetValueOrDefault(projectId) + 1;
-            if (deliverable.Storage is not { } storage)
+            deliverables.Add((projectId, deliverable.Id));
+        }
+        var declarations = await DeclaredStorages.ByDeliverableAsync(reader, deliverables.Select(d => d.DeliverableId), cancellationToken);
+        foreach (var (projectId, deliverableId) in deliverables)
+        {
+            if (!declarations.TryGetValue(deliverableId, out var storage) || !storage.IsProven)
                 continue;
-            var aggregate = await catalogue.SummarizeAsync(storage.StorageIdentity, storage.StartPath, cancellationToken);
+            var aggregate = await catalogue.SummarizeAsync(storage.StorageKey, storage.StartPath, cancellationToken);
             if (aggregate?.Extent is not { } box)
                 continue;
             extents[projectId] = extents.TryGetValue(projectId, out var known)
@@ -91,22 +98,25 @@ public static class ProjectsApi
     }
 
     public static async Task<Results<Ok<ProjectResponse>, NotFound>> GetProject(
-        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector, CancellationToken cancellationToken)
+        Guid id, [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] IScanGateway scans,
+        [FromServices] ISecretProtector protector, CancellationToken cancellationToken)
     {
         var project = await store.GetAsync(id, cancellationToken);
         if (project is null)
             return TypedResults.NotFound();
-        return TypedResults.Ok(await BuildResponseAsync(project, scans, protector, cancellationToken));
+        return TypedResults.Ok(await BuildResponseAsync(project, reader, scans, protector, cancellationToken));
     }
 
     public static async Task<Results<Ok<ProjectResponse>, NotFound, ValidationProblem>> UpdateProject(
-        Guid id, ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector,
-        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] IScanGateway scans,
+        [FromServices] ISecretProtector protector, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var (project, deliverables) = ProjectValidator.Validate(request, errors);
         if (project is null || deliverables is null)
             return TypedResults.ValidationProblem(errors.ToDictionary());
+        var before = await store.GetAsync(id, cancellationToken);
+        var declaredBefore = before is null ? [] : await DeclaredStorages.ByDeliverableAsync(reader, before.Deliverables.Select(d => d.Id), cancellationToken);
         var result = await store.UpdateAsync(id, project, deliverables, cancellationToken);
         switch (result.Outcome)
         {
@@ -116,34 +126,43 @@ public static class ProjectsApi
                 errors.Add($"deliverables[{result.UnknownDeliverableIndex}].id", "This deliverable id does not belong to the project.");
                 return TypedResults.ValidationProblem(errors.ToDictionary());
         }
-        foreach (var removed in result.RemovedStorages ?? [])
-            await scans.RevokeAsync(removed.DeliverableId, cancellationToken);
+        // Removed deliverables lose their declarations (a no-op for those without one).
+        foreach (var removed in result.RemovedDeliverables ?? [])
+            await scans.RevokeAsync(removed, cancellationToken);
+        await store.RecordDeliverableEventsAsync((result.RemovedDeliverables ?? []).Where(declaredBefore.ContainsKey)
+            .Select(d => (id, d, (string?)DeclaredStorages.Kind(declaredBefore[d]))).ToList(), "deliverable_removed", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         var updated = await store.GetAsync(id, cancellationToken);
         return updated is null
             ? TypedResults.NotFound()
-            : TypedResults.Ok(await BuildResponseAsync(updated, scans, protector, cancellationToken));
+            : TypedResults.Ok(await BuildResponseAsync(updated, reader, scans, protector, cancellationToken));
     }
 
     public static async Task<Results<NoContent, NotFound>> DeleteProject(
-        Guid id, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] IScanGateway scans,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var removed = await store.DeleteAsync(id, cancellationToken);
         if (removed is null)
             return TypedResults.NotFound();
-        foreach (var storage in removed)
-            await scans.RevokeAsync(storage.DeliverableId, cancellationToken);
+        var declared = await DeclaredStorages.ByDeliverableAsync(reader, removed, cancellationToken);
+        foreach (var deliverableId in removed)
+            await scans.RevokeAsync(deliverableId, cancellationToken);
+        await store.RecordDeliverableEventsAsync(declared.Select(d => (id, d.Key, (string?)DeclaredStorages.Kind(d.Value))).ToList(),
+            "deliverable_removed", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         return TypedResults.NoContent();
     }
 
     private static async Task<ProjectResponse> BuildResponseAsync(
-        StoredProject project, [FromServices] IScanGateway scans, [FromServices] IPasswordProtector protector, CancellationToken cancellationToken)
+        StoredProject project, ICatalogueReader reader, IScanGateway scans, ISecretProtector protector, CancellationToken cancellationToken)
     {
-        var declared = project.Deliverables.Where(d => d.Storage is not null).Select(d => d.Id).ToList();
+        var declarations = await DeclaredStorages.ByDeliverableAsync(reader, project.Deliverables.Select(d => d.Id), cancellationToken);
+        var declared = project.Deliverables.Where(d => declarations.ContainsKey(d.Id)).Select(d => d.Id).ToList();
+        // The grains give each deliverable its own view: verifying or failed ones carry no counts and no summary.
         var views = declared.Count == 0 ? [] : await scans.GetScansAsync(project.Id, declared, cancellationToken);
         var byDeliverable = declared.Zip(views).ToDictionary(p => p.First, p => p.Second);
         var ordered = project.Deliverables.Select(d => byDeliverable.GetValueOrDefault(d.Id)).ToList();
-        return ProjectViews.ToResponse(project, ordered, protector, DateOnly.FromDateTime(DateTime.UtcNow));
+        return ProjectViews.ToResponse(project, declarations, ordered, protector, DateOnly.FromDateTime(DateTime.UtcNow));
     }
 }

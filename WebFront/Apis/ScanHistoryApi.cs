@@ -27,16 +27,17 @@ public static class ScanHistoryApi
     }
 
     public static async Task<Results<Ok<ScanHistoryResponse>, NotFound, ValidationProblem>> ListScans(
-        Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] ITileMetadataReader catalogue,
+        Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] ITileMetadataReader catalogue, [FromServices] ICatalogueReader declarations,
         CancellationToken cancellationToken)
     {
         int count = limit ?? DefaultLimit;
         if (count is < 1 or > MaxLimit)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["limit"] = [$"Between 1 and {MaxLimit}."] });
-        if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: { } storage })
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await declarations.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } storage)
             return TypedResults.NotFound();
-        var scans = await catalogue.ListRecentScansAsync(storage.StorageIdentity, count, cancellationToken);
-        return TypedResults.Ok(new ScanHistoryResponse(storage.StorageIdentity, scans.Select(ToResponse).ToList()));
+        var scans = await catalogue.ListRecentScansAsync(storage.StorageKey, count, cancellationToken);
+        return TypedResults.Ok(new ScanHistoryResponse(storage.StorageKey, scans.Select(ToResponse).ToList()));
     }
 
     private static ScanHistoryItem ToResponse(ScanRow scan) => new(

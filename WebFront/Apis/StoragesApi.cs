@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.OutputCaching;
+using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
+using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Auth;
@@ -20,8 +23,8 @@ public static class StoragesApi
 
         api.MapPut("/storage", DeclareStorage)
             .WithName("DeclareStorage")
-            .WithSummary("Declare or replace the deliverable's storage; a scan is queued")
-            .WithDescription("The host goes through the address checks. The password is write-only: encrypted at rest, never returned unless the connection details are public.")
+            .WithSummary("Declare or replace the deliverable's storage; its login is proven, then a scan is queued")
+            .WithDescription("The host goes through the address checks. Answers 202 \"verifying\": the login (password, TLS mode, trust) is tried with these credentials before the deliverable shares anything of the storage; …/scan then says \"failed\" with the server's reason, or goes on. The password is write-only: encrypted at rest, never returned unless the connection details are public.")
             .RequireProjectEditor();
         api.MapDelete("/storage", RevokeStorage)
             .WithName("RevokeStorage")
@@ -34,16 +37,22 @@ public static class StoragesApi
             .RequireProjectEditor();
         api.MapGet("/scan", GetScan)
             .WithName("GetScan")
-            .WithSummary("Scan status, live progress, last success and last error")
+            .WithSummary("Scan status, live progress, last success and last error, of the deliverable's own start path")
+            .WithDescription("\"verifying\" while the declaration's login is being proven; \"failed\" with the server's reason when it was refused. Progress counts only the deliverable's subtree.")
             .RequireRateLimiting(WebFrontPolicies.PublicRateLimit);
+        api.MapGet("/scan/storage", GetStorageScan)
+            .WithName("GetStorageScan")
+            .WithSummary("Scan of the whole storage the deliverable is on (every start path of the account)")
+            .RequireAdmin();
         return app;
     }
 
     public static async Task<Results<Accepted<ScanQueued>, NotFound, ValidationProblem>> DeclareStorage(
-        Guid id, Guid did, StorageRequest? request, [FromServices] ProjectStore store, [FromServices] IAddressGuard addressGuard, [FromServices] IScanGateway scans,
-        [FromServices] IPasswordProtector protector, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, Guid did, StorageRequest? request, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
+        [FromServices] IAddressGuard addressGuard, [FromServices] IScanGateway scans, [FromServices] ISecretProtector protector,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
-        if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { } deliverable)
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null)
             return TypedResults.NotFound();
         var errors = new ValidationErrors();
         var storage = StorageValidator.Validate(request, errors);
@@ -65,75 +74,72 @@ public static class StoragesApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        var declaration = new DeclaredStorage
-        {
-            DeliverableId = did,
-            StorageIdentity = storage.Location.IdentityKey,
-            Kind = storage.Kind,
-            Location = storage.Location.ToString(),
-            StartPath = storage.Location.Path,
-            Tls = storage.Tls,
-            UserName = storage.Credentials.UserName,
-            ProtectedPassword = storage.Credentials.Password is { } password ? protector.Protect(password) : null,
-            PublicConnection = storage.PublicConnection,
-            DownloadAllowed = storage.DownloadAllowed,
-            RescanDays = storage.RescanDays,
-            // Absent from the body: the pins declared before for the same storage stay.
-            Trust = storage.Trust ?? (deliverable.Storage?.StorageIdentity == storage.Location.IdentityKey ? deliverable.Storage.Trust : []),
-        };
-        var previous = await store.SaveDeclarationAsync(declaration, cancellationToken);
-        if (previous is not null && previous.StorageIdentity != declaration.StorageIdentity)
-            await scans.RevokeAsync(did, cancellationToken);
-        try
-        {
-            await scans.DeclareAsync(did, storage.Location, storage.Credentials, storage.PublicConnection, storage.DownloadAllowed,
-                storage.Trust, cancellationToken);
-            if (storage.RescanDays is { } days)
-                await scans.SetRescanPeriodAsync(storage.Location, TimeSpan.FromDays(days), cancellationToken);
-        }
-        catch
-        {
-            // The grain did not take it: leave no declaration (and no credentials) behind that nothing scans.
-            await store.DeleteDeclarationAsync(did, CancellationToken.None);
-            throw;
-        }
+        // Encrypted here, with the deployment's one key ring: the grain, the wire and the database only see cipher text.
+        string? protectedPassword = storage.Credentials.Password is { } password ? protector.Protect(password) : null;
+        var previous = await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken);
+        await scans.DeclareAsync(did, storage.Location, protectedPassword, storage.PublicConnection, storage.DownloadAllowed,
+            storage.Trust, storage.RescanDays, cancellationToken);
+        if (previous is not null)
+            await store.RecordDeliverableEventsAsync([(id, did, DeclaredStorages.Kind(previous))], "storage_replaced", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
-        return TypedResults.Accepted($"/api/projects/{id}/deliverables/{did}/scan", new ScanQueued("queued", $"/api/projects/{id}/deliverables/{did}/scan"));
+        var scanUrl = $"/api/projects/{id}/deliverables/{did}/scan";
+        return TypedResults.Accepted(scanUrl, new ScanQueued("verifying", scanUrl));
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeStorage(
-        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] IScanGateway scans,
+        [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
-        if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: not null })
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
-        await store.DeleteDeclarationAsync(did, cancellationToken);
         await scans.RevokeAsync(did, cancellationToken);
+        await store.RecordDeliverableEventsAsync([(id, did, DeclaredStorages.Kind(declaration))], "storage_revoked", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<Accepted<ScanQueued>, NotFound>> RequestScan(
-        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] IScanGateway scans,
+        CancellationToken cancellationToken)
     {
-        if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: not null })
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
         if (!await scans.RequestScanAsync(did, cancellationToken))
             return TypedResults.NotFound();
         var scanUrl = $"/api/projects/{id}/deliverables/{did}/scan";
-        return TypedResults.Accepted(scanUrl, new ScanQueued("queued", scanUrl));
+        // A declaration not proven yet does not make the shared storage crawl: it says so instead of "queued".
+        return TypedResults.Accepted(scanUrl, new ScanQueued(declaration.IsProven ? "queued" : StatusOf(declaration), scanUrl));
     }
 
     public static async Task<Results<Ok<ScanStateResponse>, NotFound>> GetScan(
-        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] IScanGateway scans,
+        CancellationToken cancellationToken)
     {
-        if (await store.GetDeliverableAsync(id, did, cancellationToken) is not { Storage: not null })
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is null)
             return TypedResults.NotFound();
         var views = await scans.GetScansAsync(id, [did], cancellationToken);
         var view = views.Count > 0 ? views[0] : null;
         if (view is null)
-            return TypedResults.Ok(new ScanStateResponse("queued", ToProgress(ScanCounters.Zero), null, null));
+            return TypedResults.Ok(new ScanStateResponse("verifying", ToProgress(ScanCounters.Zero), null, null));
         return TypedResults.Ok(new ScanStateResponse(view.Status, ToProgress(view.Progress), view.LastSuccessAt, view.LastError));
     }
+
+    /// <summary>The scan of the whole storage the deliverable is on (every start path of the account): administrators only.</summary>
+    public static async Task<Results<Ok<ScanStateResponse>, NotFound>> GetStorageScan(
+        Guid id, Guid did, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] IScanGateway scans,
+        CancellationToken cancellationToken)
+    {
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
+            return TypedResults.NotFound();
+        var view = await scans.GetStorageScanAsync(declaration.StorageKey, cancellationToken);
+        return TypedResults.Ok(new ScanStateResponse(view.Status, ToProgress(view.Progress), view.LastSuccessAt, view.LastError));
+    }
+
+    private static string StatusOf(DeclarationRow declaration) => declaration.State == DeclarationState.Failed ? "failed" : "verifying";
 
     private static ScanProgressResponse ToProgress(ScanCounters c) =>
         new(c.Directories, c.Files, c.Analysed, c.Unchanged, c.Errors, c.BytesRead);

@@ -39,12 +39,12 @@ public static class TilesApi
     {
         if (limit is < 1 or > 1000)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["limit"] = ["Between 1 and 1000."] });
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
             return TypedResults.NotFound();
         int max = limit ?? 200;
         var files = new List<FileError>();
-        await foreach (var error in catalogue.ListFileErrorsAsync(storage.StorageIdentity, storage.StartPath, max + 1, cancellationToken))
+        await foreach (var error in catalogue.ListFileErrorsAsync(storage.StorageKey, storage.StartPath, max + 1, cancellationToken))
             files.Add(new FileError(error.Path, error.Size, error.Error));
         bool truncated = files.Count > max;
         return TypedResults.Ok(new FileErrors(truncated ? files[..max] : files, truncated));
@@ -57,8 +57,9 @@ public static class TilesApi
         var box = ParseBbox(bbox, errors);
         if (!errors.IsEmpty)
             return TypedResults.ValidationProblem(errors.ToDictionary());
-        var deliverable = await store.GetDeliverableAsync(id, did, cancellationToken);
-        if (deliverable?.Storage is not { } storage)
+        // Tiles of the deliverable's own start path, and only while its own login is proven.
+        if (await store.GetDeliverableAsync(id, did, cancellationToken) is null
+            || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { IsProven: true } storage)
             return TypedResults.NotFound();
         string? downloadBase = storage.DownloadAllowed
             ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/api/projects/{id}/deliverables/{did}/files"
@@ -66,7 +67,7 @@ public static class TilesApi
         return new GeoJsonResult(async (writer, ct) =>
         {
             int written = 0;
-            await foreach (var tile in catalogue.ListTilesAsync(storage.StorageIdentity, storage.StartPath, box, ct))
+            await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, box, ct))
             {
                 WriteTileFeature(writer, tile, downloadBase is null ? null : downloadBase + EscapePath(tile.Path));
                 if (++written % GeoJsonResult.FlushEvery == 0)

@@ -18,19 +18,21 @@ public sealed class ExportVersions(ProjectStore projects, ITileMetadataReader ca
     /// The version of one deliverable's metadata: its project (actors, names, steps), its storage declaration
     /// (location, permissions) and where that storage's scans stand, so that a scan elsewhere does not invalidate it.
     /// While a scan is writing this storage's tiles every request gets its own version (nothing reused). Null when the
-    /// deliverable has no declared storage (the route answers 404).
+    /// deliverable has no proven storage declaration (the route answers 404).
     /// </summary>
     public async Task<ExportVersion?> GetForDeliverableAsync(Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
     {
         var project = await projects.GetAsync(projectId, cancellationToken);
-        if (project?.Deliverables.FirstOrDefault(d => d.Id == deliverableId)?.Storage is not { } storage)
+        if (project?.Deliverables.Any(d => d.Id == deliverableId) != true
+            || await scans.GetDeclarationAsync(deliverableId.ToString(), cancellationToken) is not { IsProven: true } storage)
             return null;
-        var stamp = await scans.GetScanStampAsync(storage.StorageIdentity, cancellationToken);
+        var stamp = await scans.GetScanStampAsync(storage.StorageKey, cancellationToken);
         var running = stamp is { Settled: false } ? Guid.NewGuid().ToString("N") : "";
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        // The declaration's revision and proof time change with every declaration and every proof of it.
         var key = FormattableString.Invariant(
-            $"{project.UpdatedAt.UtcTicks}|{storage.DeclaredAt.UtcTicks}|{storage.StorageIdentity}|{storage.StartPath}|{storage.DownloadAllowed}|{storage.PublicConnection}|{stamp?.ScanNumber}|{stamp?.Status}|{stamp?.LastSuccessAt?.UtcTicks}|{running}|{today:O}");
-        DateTimeOffset lastModified = new[] { project.UpdatedAt, storage.DeclaredAt, stamp?.LastSuccessAt }.Max() ?? project.UpdatedAt;
+            $"{project.UpdatedAt.UtcTicks}|{storage.Revision}|{storage.VerifiedAt?.UtcTicks}|{storage.StorageKey}|{storage.StartPath}|{storage.DownloadAllowed}|{storage.PublicConnection}|{stamp?.ScanNumber}|{stamp?.Status}|{stamp?.LastSuccessAt?.UtcTicks}|{running}|{today:O}");
+        DateTimeOffset lastModified = new[] { project.UpdatedAt, storage.VerifiedAt, stamp?.LastSuccessAt }.Max() ?? project.UpdatedAt;
         return new ExportVersion(key, lastModified);
     }
 
@@ -40,8 +42,8 @@ public sealed class ExportVersions(ProjectStore projects, ITileMetadataReader ca
         var c = await catalogue.GetVersionAsync(cancellationToken);
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var key = FormattableString.Invariant(
-            $"{p.Projects}|{p.Deleted}|{p.LastChange?.UtcTicks}|{p.Declarations}|{p.LastDeclaration?.UtcTicks}|{c.Storages}|{c.ScanNumbers}|{c.Running}|{c.LastChange?.UtcTicks}|{today:O}");
-        DateTimeOffset lastModified = new[] { p.LastChange, p.LastDeclaration, c.LastChange }.Max() ?? DateTimeOffset.UnixEpoch;
+            $"{p.Projects}|{p.Deleted}|{p.LastChange?.UtcTicks}|{c.Declarations}|{c.LastDeclaration?.UtcTicks}|{c.Storages}|{c.ScanNumbers}|{c.Running}|{c.LastChange?.UtcTicks}|{today:O}");
+        DateTimeOffset lastModified = new[] { p.LastChange, c.LastDeclaration, c.LastChange }.Max() ?? DateTimeOffset.UnixEpoch;
         return new ExportVersion(key, lastModified);
     }
 }

@@ -4,6 +4,7 @@ using System.Xml;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Metadata;
+using Pcrs.WebFront.Projects;
 
 namespace Pcrs.WebFront.Feeds;
 
@@ -29,13 +30,14 @@ public static class ChangeFeed
         var b = DeliverableContext.PlatformBase(http.Request);
         var entries = new List<Entry>();
         var names = (await store.ListAsync(ct)).ToDictionary(p => p.Id, p => p.Document.Name);
-        await foreach (var (pid, project, d) in store.ListDeclaredDeliverablesAsync(ct))
+        // Only deliverables whose own login is proven: a refused or unproven declaration has no scans to show.
+        await foreach (var (pid, project, d, storage) in services.GetRequiredService<DeclaredDeliverables>().ListProvenAsync(ct))
         {
             if (projectId is { } only && only != pid)
                 continue;
             var label = $"{project.Name} – {d.Document.Name}";
             var link = $"{b}/projects/{pid}";
-            var scans = await catalogue.ListRecentScansAsync(d.Storage!.StorageIdentity, ScansPerDeliverable + 1, ct);
+            var scans = await catalogue.ListRecentScansAsync(storage.StorageKey, ScansPerDeliverable + 1, ct);
             for (int i = 0; i < scans.Count && i < ScansPerDeliverable; i++)
             {
                 var scan = scans[i];

@@ -56,7 +56,7 @@ public static class ConformityReport
         var outlines = new List<(string Path, Polygon Outline, TileRow Tile)>();
         var factory = new GeometryFactory(new PrecisionModel(1000), context.Epsg ?? 0);
 
-        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, context.AllTiles with { IncludeErrors = true }, ct))
+        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles with { IncludeErrors = true }, ct))
         {
             if (tile.Error is not null)
             {

@@ -1,6 +1,5 @@
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
-using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Apis;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Exports;
@@ -9,7 +8,8 @@ using Pcrs.WebFront.Projects;
 namespace Pcrs.WebFront.Metadata;
 
 /// <summary>
-/// A deliverable whose storage is declared (a revoked storage has no declaration: its metadata is gone with it), with
+/// A deliverable whose storage declaration is proven (a revoked storage has no declaration, a refused or unproven one
+/// shows nothing: its metadata is not served), with
 /// what every metadata product needs: the project, the scan's aggregate, and where a tile can be fetched (the platform's
 /// download route when its owner allowed downloads; the storage's own URL when the owner made an HTTP storage public;
 /// otherwise nowhere).
@@ -18,7 +18,7 @@ public sealed record DeliverableContext(
     Guid ProjectId,
     ProjectDocument Project,
     StoredDeliverable Deliverable,
-    DeclaredStorage Storage,
+    DeclarationRow Storage,
     CatalogueAggregate? Aggregate,
     string? DownloadBase,
     string? PublicBase)
@@ -36,29 +36,29 @@ public sealed record DeliverableContext(
 
     public TileQuery AllTiles => new();
 
-    /// <summary>The deliverable of a project with a declared storage, or null (404) for any other case.</summary>
+    /// <summary>The deliverable of a project with a proven storage declaration, or null (404) for any other case.</summary>
     public static async Task<DeliverableContext?> FindAsync(HttpContext http, Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
     {
         var services = http.RequestServices;
         var store = services.GetRequiredService<ProjectStore>();
         var project = await store.GetAsync(projectId, cancellationToken);
         var deliverable = project?.Deliverables.FirstOrDefault(d => d.Id == deliverableId);
-        if (project is null || deliverable?.Storage is not { } storage)
+        if (project is null || deliverable is null
+            || await services.GetRequiredService<DeclaredDeliverables>().GetProvenAsync(deliverableId, cancellationToken) is not { } storage)
             return null;
-        return await CreateAsync(http, projectId, project.Document, deliverable, cancellationToken);
+        return await CreateAsync(http, projectId, project.Document, deliverable, storage, cancellationToken);
     }
 
     public static async Task<DeliverableContext> CreateAsync(
-        HttpContext http, Guid projectId, ProjectDocument project, StoredDeliverable deliverable, CancellationToken cancellationToken)
+        HttpContext http, Guid projectId, ProjectDocument project, StoredDeliverable deliverable, DeclarationRow storage, CancellationToken cancellationToken)
     {
-        var storage = deliverable.Storage!;
         var summaries = http.RequestServices.GetRequiredService<ScanDataSummaries>();
-        var aggregate = await summaries.SummarizeAsync(storage.StorageIdentity, storage.StartPath, cancellationToken);
+        var aggregate = await summaries.SummarizeAsync(storage.StorageKey, storage.StartPath, cancellationToken);
         string? downloadBase = storage.DownloadAllowed
             ? $"{PlatformBase(http.Request)}/api/projects/{projectId}/deliverables/{deliverable.Id}/files"
             : null;
-        string? publicBase = storage.PublicConnection && storage.Kind == "http"
-            ? ProjectViews.HttpUrl(StorageLocation.Parse(storage.Location, out _), "/").TrimEnd('/')
+        string? publicBase = storage.PublicConnection && DeclaredStorages.Kind(storage) == "http"
+            ? ProjectViews.HttpUrl(DeclaredStorages.Location(storage) with { Path = "/" }, "/").TrimEnd('/')
             : null;
         return new DeliverableContext(projectId, project, deliverable, storage, aggregate, downloadBase, publicBase);
     }

@@ -29,7 +29,7 @@ public static class TileIndexGeoJson
         }
         writer.WriteStartArray("features");
         int written = 0;
-        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, context.AllTiles, ct))
+        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles, ct))
         {
             writer.WriteStartObject();
             writer.WriteString("type", "Feature");

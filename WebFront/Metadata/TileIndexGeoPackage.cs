@@ -59,7 +59,7 @@ public static class TileIndexGeoPackage
                                  $"VALUES ($geom, {string.Join(", ", TileIndexFields.All.Select((_, i) => "$p" + i))})";
             var geometryParameter = insert.Parameters.Add("$geom", SqliteType.Blob);
             var parameters = TileIndexFields.All.Select((_, i) => insert.Parameters.Add("$p" + i, SqliteType.Text)).ToArray();
-            await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, context.AllTiles, ct))
+            await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles, ct))
             {
                 var ring = native ? (tile.Epsg == srs ? TileIndexFields.NativeRing(tile) : null) : WgsRing(tile);
                 Polygon? polygon = ring is null ? null : factory.CreatePolygon(ring.Select(p => new Coordinate(p[0], p[1])).ToArray());

@@ -31,7 +31,7 @@ public static class TileIndexShapefile
             bool native = srs != 4326;
             using (var writer = new ShapefilePolygonWriter(shp, options))
             {
-                await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, context.AllTiles, ct))
+                await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles, ct))
                 {
                     var ring = native ? (tile.Epsg == srs ? TileIndexFields.NativeRing(tile) : null) : TileIndexGeoPackage.WgsRing(tile);
                     if (ring is null)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Pcrs.WebFront.Projects;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Catalogue;
@@ -66,7 +67,7 @@ public static class OgcApi
         var collections = new JsonArray(OgcCollections.ProjectsCollection(b, await ProjectsBboxAsync(http, ct)));
         foreach (var context in await OgcCollections.DeliverablesAsync(http, ct))
         {
-            var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageIdentity, context.Storage.StartPath, ct);
+            var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageKey, context.Storage.StartPath, ct);
             collections.Add(OgcCollections.DeliverableCollection(b, context, modified));
         }
         return new OgcResult(new JsonObject
@@ -86,7 +87,7 @@ public static class OgcApi
         if (await OgcCollections.FindDeliverableAsync(http, collectionId, ct) is not { } context)
             return TypedResults.NotFound();
         var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
-        var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageIdentity, context.Storage.StartPath, ct);
+        var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageKey, context.Storage.StartPath, ct);
         var body = OgcCollections.DeliverableCollection(b, context, modified);
         return new OgcResult(body, OgcResult.Json, body["title"]!.GetValue<string>());
     }
@@ -114,7 +115,7 @@ public static class OgcApi
         var features = new JsonArray();
         string? last = null;
         bool more = false;
-        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, query, ct))
+        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, query, ct))
         {
             if (features.Count == parameters.Limit)
             {
@@ -124,7 +125,7 @@ public static class OgcApi
             features.Add(TileFeature(context, tile, prefix));
             last = tile.Path;
         }
-        long matched = await catalogue.CountAsync(context.Storage.StorageIdentity, context.Storage.StartPath, query, ct);
+        long matched = await catalogue.CountAsync(context.Storage.StorageKey, context.Storage.StartPath, query, ct);
         var links = PageLinks(http, self, more && last is not null ? last[prefix.Length..] : null);
         return new OgcResult(FeatureCollection(features, matched, links), OgcResult.GeoJson, context.Deliverable.Document.Name);
     }
@@ -146,7 +147,7 @@ public static class OgcApi
         var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
         var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
         var path = prefix + featureId;
-        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath,
+        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath,
                            new TileQuery(Limit: 1) { ExactPath = path }, ct))
         {
             var feature = TileFeature(context, tile, prefix);
@@ -264,11 +265,12 @@ public static class OgcApi
         HttpContext http, CancellationToken ct)
     {
         var store = http.RequestServices.GetRequiredService<ProjectStore>();
+        var declared = http.RequestServices.GetRequiredService<DeclaredDeliverables>();
         var summaries = http.RequestServices.GetRequiredService<ScanDataSummaries>();
         var emprises = new Dictionary<Guid, List<string>>();
-        await foreach (var (projectId, _, d) in store.ListDeclaredDeliverablesAsync(ct))
+        await foreach (var (projectId, _, _, storage) in declared.ListProvenAsync(ct))
         {
-            if (await summaries.EmpriseAsync(d.Storage!.StorageIdentity, d.Storage.StartPath, ct) is { } emprise)
+            if (await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, ct) is { } emprise)
                 (emprises.TryGetValue(projectId, out var list) ? list : emprises[projectId] = []).Add(emprise);
         }
         var geometries = new Dictionary<Guid, NetTopologySuite.Geometries.Geometry>();

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Metadata;
 
 namespace Pcrs.WebFront.Ogc;
@@ -20,11 +20,11 @@ public static class OgcCollections
     /// <summary>Every served deliverable, with its scan's aggregate (computed once per scan).</summary>
     public static async Task<List<DeliverableContext>> DeliverablesAsync(HttpContext http, CancellationToken ct)
     {
-        var store = http.RequestServices.GetRequiredService<ProjectStore>();
+        var declared = http.RequestServices.GetRequiredService<DeclaredDeliverables>();
         var result = new List<DeliverableContext>();
-        await foreach (var (projectId, project, deliverable) in store.ListDeclaredDeliverablesAsync(ct))
+        await foreach (var (projectId, project, deliverable, storage) in declared.ListProvenAsync(ct))
         {
-            var context = await DeliverableContext.CreateAsync(http, projectId, project, deliverable, ct);
+            var context = await DeliverableContext.CreateAsync(http, projectId, project, deliverable, storage, ct);
             if (context.Aggregate?.Extent is not null)
                 result.Add(context);
         }
@@ -36,12 +36,12 @@ public static class OgcCollections
     {
         if (!collectionId.StartsWith(DeliverablePrefix, StringComparison.Ordinal) || !Guid.TryParse(collectionId[DeliverablePrefix.Length..], out var id))
             return null;
-        var store = http.RequestServices.GetRequiredService<ProjectStore>();
-        await foreach (var (projectId, project, deliverable) in store.ListDeclaredDeliverablesAsync(ct))
+        var declared = http.RequestServices.GetRequiredService<DeclaredDeliverables>();
+        await foreach (var (projectId, project, deliverable, storage) in declared.ListProvenAsync(ct))
         {
             if (deliverable.Id != id)
                 continue;
-            var context = await DeliverableContext.CreateAsync(http, projectId, project, deliverable, ct);
+            var context = await DeliverableContext.CreateAsync(http, projectId, project, deliverable, storage, ct);
             return context.Aggregate?.Extent is null ? null : context;
         }
         return null;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Model;
@@ -11,7 +13,8 @@ public static class ProjectViews
 {
     public static string Date(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static ProjectResponse ToResponse(StoredProject project, IReadOnlyList<ScanView?> scans, IPasswordProtector protector, DateOnly today)
+    public static ProjectResponse ToResponse(StoredProject project, IReadOnlyDictionary<Guid, DeclarationRow> declarations, IReadOnlyList<ScanView?> scans,
+        ISecretProtector protector, DateOnly today)
     {
         var d = project.Document;
         var deliverables = project.Deliverables.Select((deliverable, i) => new DeliverableResponse(
@@ -24,7 +27,7 @@ public static class ProjectViews
             deliverable.Document.DiffusionLayer,
             deliverable.Document.DeliveryDate is { } date ? Date(date) : null,
             deliverable.Document.Progress,
-            deliverable.Storage is { } storage ? ToStorageResponse(storage, i < scans.Count ? scans[i] : null, protector) : null)).ToList();
+            declarations.TryGetValue(deliverable.Id, out var storage) ? ToStorageResponse(storage, i < scans.Count ? scans[i] : null, protector) : null)).ToList();
         return new ProjectResponse(
             project.Id, d.Name, d.Regime, d.Nature, d.Budget, d.Perimeters,
             d.Steps.Select(s => new StepResponse(s.Status, Date(s.StartDate))).ToList(),
@@ -39,29 +42,30 @@ public static class ProjectViews
     /// Connection details only when the owner made them public (the platform's promise for mass download); the password
     /// is decrypted here and nowhere else on a response path.
     /// </summary>
-    public static StorageResponse ToStorageResponse(DeclaredStorage storage, ScanView? scan, IPasswordProtector protector)
+    public static StorageResponse ToStorageResponse(DeclarationRow storage, ScanView? scan, ISecretProtector protector)
     {
+        var kind = DeclaredStorages.Kind(storage);
         var response = new StorageResponse
         {
-            Type = storage.Kind,
+            Type = kind,
             Public = storage.PublicConnection,
             DownloadAllowed = storage.DownloadAllowed,
             Scan = scan is null ? null : ToScanSummary(scan),
             RescanDays = storage.RescanDays,
-            Trust = storage.Trust.Count > 0 ? storage.Trust : null,
+            Trust = storage.TrustPins.Count > 0 ? storage.TrustPins : null,
         };
         if (!storage.PublicConnection)
             return response;
-        var location = StorageLocation.Parse(storage.Location, out _);
-        string? password = storage.ProtectedPassword is { } secret ? protector.Unprotect(secret) : null;
-        return storage.Kind == "http"
+        var location = DeclaredStorages.Location(storage);
+        string? password = storage.ProtectedSecret is { } secret ? protector.Unprotect(secret) : null;
+        return kind == "http"
             ? response with { Url = HttpUrl(location), Username = storage.UserName, Password = password }
             : response with
             {
                 Host = location.Host,
                 Port = location.Port,
                 Path = storage.StartPath,
-                Tls = storage.Tls,
+                Tls = DeclaredStorages.Tls(storage),
                 Username = storage.UserName,
                 Password = password,
             };

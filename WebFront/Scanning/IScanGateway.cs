@@ -9,19 +9,14 @@ namespace Pcrs.WebFront.Scanning;
 public interface IScanGateway
 {
     /// <summary>
-    /// Attaches the deliverable to its storage with the login (encrypted by the grain) and queues a scan.
-    /// <paramref name="trust"/>: fingerprints the storage accepts from now on (shared by its deliverables); null: unchanged.
+    /// Hands the deliverable's whole declaration to its storage's grain, which proves it (a login with these credentials,
+    /// TLS mode and pins) before attaching it. <paramref name="protectedPassword"/> is cipher text of the deployment's key
+    /// ring: no plain password leaves the web front. <paramref name="trust"/>: null keeps the declaration's pins.
     /// </summary>
-    Task DeclareAsync(Guid deliverableId, StorageLocation location, StorageCredentials credentials, bool publicConnection,
-        bool downloadAllowed, IReadOnlyList<string>? trust, CancellationToken cancellationToken);
+    Task DeclareAsync(Guid deliverableId, StorageLocation location, string? protectedPassword, bool publicConnection,
+        bool downloadAllowed, IReadOnlyList<string>? trust, int? rescanDays, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Sets how often the storage is rescanned. A storage shared by several deliverables has one period: the one its
-    /// latest declaration asked for.
-    /// </summary>
-    Task SetRescanPeriodAsync(StorageLocation location, TimeSpan period, CancellationToken cancellationToken);
-
-    /// <summary>Detaches the deliverable; the grain erases the credentials it holds. Scan data stays in the catalogue.</summary>
+    /// <summary>Removes the deliverable's declaration and its encrypted password. Scan data stays in the catalogue.</summary>
     Task RevokeAsync(Guid deliverableId, CancellationToken cancellationToken);
 
     /// <summary>Starts a scan or joins the running one; false when the grain knows no storage for the deliverable.</summary>
@@ -29,6 +24,9 @@ public interface IScanGateway
 
     /// <summary>Scan state of the deliverables of one project, in order (null for those the grains know nothing of).</summary>
     Task<IReadOnlyList<ScanView?>> GetScansAsync(Guid projectId, IReadOnlyList<Guid> deliverableIds, CancellationToken cancellationToken);
+
+    /// <summary>The whole storage's scan state (every start path on the account): for administrators only.</summary>
+    Task<ScanView> GetStorageScanAsync(string storageKey, CancellationToken cancellationToken);
 }
 
 /// <summary>Scan state as the API shows it; <see cref="Summary"/> is the last successful scan filtered to the start path.</summary>

@@ -7,17 +7,14 @@ namespace Pcrs.WebFront.Scanning;
 /// <summary><see cref="IScanGateway"/> over the deliverable and project grains (keys: the ids as text).</summary>
 public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
 {
-    public async Task DeclareAsync(Guid deliverableId, StorageLocation location, StorageCredentials credentials,
-        bool publicConnection, bool downloadAllowed, IReadOnlyList<string>? trust, CancellationToken cancellationToken)
+    public async Task DeclareAsync(Guid deliverableId, StorageLocation location, string? protectedPassword, bool publicConnection,
+        bool downloadAllowed, IReadOnlyList<string>? trust, int? rescanDays, CancellationToken cancellationToken)
     {
         var key = deliverableId.ToString();
         await grains.GetGrain<IDeliverableGrain>(key).DeclareStorage(new StorageDeclaration(
             key, StorageLocation.ProtocolScheme(location.Protocol), location.Host, location.Port, location.Path,
-            credentials.UserName, credentials.Password, publicConnection, downloadAllowed, trust?.ToArray()));
+            location.UserName, protectedPassword, publicConnection, downloadAllowed, trust?.ToArray(), rescanDays));
     }
-
-    public Task SetRescanPeriodAsync(StorageLocation location, TimeSpan period, CancellationToken cancellationToken) =>
-        grains.GetGrain<IStorageGrain>(location.IdentityKey).SetRescanPeriod(period);
 
     public Task RevokeAsync(Guid deliverableId, CancellationToken cancellationToken) =>
         grains.GetGrain<IDeliverableGrain>(deliverableId.ToString()).RevokeStorage();
@@ -31,6 +28,9 @@ public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
             .GetDeliverableScans(deliverableIds.Select(d => d.ToString()).ToArray());
         return views.Select(v => v is null ? null : ToView(v.Scan)).ToList();
     }
+
+    public async Task<ScanView> GetStorageScanAsync(string storageKey, CancellationToken cancellationToken) =>
+        ToView(await grains.GetGrain<IStorageGrain>(storageKey).GetStatus());
 
     public static ScanView ToView(StorageScanView scan) => new(
         scan.Status.ToString().ToLowerInvariant(),

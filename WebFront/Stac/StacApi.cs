@@ -85,7 +85,7 @@ public static class StacApi
         foreach (var context in await OgcCollections.DeliverablesAsync(http, ct))
         {
             var id = OgcCollections.DeliverableId(context.Deliverable.Id);
-            var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageIdentity, context.Storage.StartPath, ct);
+            var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageKey, context.Storage.StartPath, ct);
             collections.Add(StacDocuments.Collection(context, id, modified, ApiHrefs(b, id)));
         }
         return Json(new JsonObject
@@ -100,7 +100,7 @@ public static class StacApi
         if (await OgcCollections.FindDeliverableAsync(http, collectionId, ct) is not { } context)
             return TypedResults.NotFound();
         var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
-        var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageIdentity, context.Storage.StartPath, ct);
+        var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageKey, context.Storage.StartPath, ct);
         return Json(StacDocuments.Collection(context, collectionId, modified, ApiHrefs(Base(http), collectionId)), OgcResult.Json);
     }
 
@@ -110,7 +110,7 @@ public static class StacApi
             return TypedResults.NotFound();
         var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
         var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
-        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath,
+        await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath,
                            new TileQuery(Limit: 1) { ExactPath = prefix + itemId }, ct))
         {
             if (StacDocuments.Item(context, collectionId, itemId, tile, ApiHrefs(Base(http), collectionId)) is { } item)
@@ -158,7 +158,7 @@ public static class StacApi
             var id = OgcCollections.DeliverableId(context.Deliverable.Id);
             var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
             var filter = new TileQuery(parameters.Bbox) { ModifiedFrom = parameters.From, ModifiedTo = parameters.To };
-            matched += await catalogue.CountAsync(context.Storage.StorageIdentity, context.Storage.StartPath, filter, ct);
+            matched += await catalogue.CountAsync(context.Storage.StorageKey, context.Storage.StartPath, filter, ct);
             string? after = null;
             if (!started)
             {
@@ -170,7 +170,7 @@ public static class StacApi
             if (next is not null || features.Count > parameters.Limit)
                 continue;
             var hrefs = ApiHrefs(b, id);
-            await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath,
+            await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath,
                                filter with { AfterPath = after, Limit = parameters.Limit - features.Count + 1 }, ct))
             {
                 var itemId = tile.Path[prefix.Length..];
@@ -216,7 +216,7 @@ public static class StacApi
                 await using (var output = File.Create(file))
                 using (var zip = new ZipArchive(output, ZipArchiveMode.Create))
                 {
-                    var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageIdentity, context.Storage.StartPath, ct);
+                    var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageKey, context.Storage.StartPath, ct);
                     await AddAsync(zip, "catalog.json", new JsonObject
                     {
                         ["type"] = "Catalog",
@@ -235,7 +235,7 @@ public static class StacApi
                     foreach (var link in collectionLinks.Where(l => l!["rel"]!.GetValue<string>() == "items").ToList())
                         collectionLinks.Remove(link);
                     var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
-                    await foreach (var tile in catalogue.ListAsync(context.Storage.StorageIdentity, context.Storage.StartPath, context.AllTiles, ct))
+                    await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles, ct))
                     {
                         var itemId = tile.Path[prefix.Length..];
                         var up = string.Concat(Enumerable.Repeat("../", itemId.Count(ch => ch == '/') + 1));

@@ -68,8 +68,9 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         Assert.Equal(key, Declarations.KeyOf(nested));
 
         await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-nested").DeclareStorage(nested);
-        var declared = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-whole").DeclareStorage(whole);
-        await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        await Cluster.Grains.GetGrain<IDeliverableGrain>("d-http-whole").DeclareStorage(whole);
+        // Each declaration is proven on its own first; the scans they started are over when this returns.
+        await Cluster.WaitUntilAttachedAsync(TimeSpan.FromSeconds(120), "d-http-nested", "d-http-whole");
         await log.TakeAsync(tree.ServerPath);
 
         // With both deliverables attached, one scan crawls one root (the nested start path is inside the other).

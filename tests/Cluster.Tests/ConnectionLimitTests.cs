@@ -40,11 +40,11 @@ public sealed class ConnectionLimitTests(ConnectionLimitFixture fixture) : IClas
 
     [Fact]
     public Task FtpScanOverThreeSilosHoldsTheLimitAtTheServerAndNeverStalls() =>
-        ScanAsync("ftp", Peers.VsftpdFtp, path => Declarations.Ftp("d-limit-ftp", path));
+        ScanAsync("ftp", Peers.VsftpdFtp, path => Declarations.Ftp(Cluster, "d-limit-ftp", path));
 
     [Fact]
     public Task SftpScanOverThreeSilosHoldsTheLimitAtTheServerAndNeverStalls() =>
-        ScanAsync("sftp", Peers.Sftp, path => Declarations.Sftp("d-limit-sftp", path));
+        ScanAsync("sftp", Peers.Sftp, path => Declarations.Sftp(Cluster, "d-limit-sftp", path));
 
     [Fact]
     public Task HttpScanOverThreeSilosHoldsTheLimitAtTheServerAndNeverStalls() =>

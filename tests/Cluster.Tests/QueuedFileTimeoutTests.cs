@@ -31,7 +31,7 @@ public sealed class QueuedFileTimeoutTests
         };
         await using var cluster = await ScanCluster.StartAsync("queued-files", silos: 1, maxConnections: 1, settings: settings);
         using var tree = ScratchTree.Linked($"queued-ftp-{Guid.NewGuid().ToString("N")[..8]}", Directories, FilesPerDirectory, "l93_rgb_tiled_lzw.tif");
-        var declaration = Declarations.Ftp("d-queued-ftp", tree.ServerPath);
+        var declaration = Declarations.Ftp(cluster, "d-queued-ftp", tree.ServerPath);
         string key = Declarations.KeyOf(declaration);
 
         var clock = Stopwatch.StartNew();

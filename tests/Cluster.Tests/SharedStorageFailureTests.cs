@@ -40,10 +40,10 @@ public sealed class SharedStorageFailureTests(SharedStorageFailureFixture fixtur
         var neverGrain = Cluster.Grains.GetGrain<IDeliverableGrain>(never.DeliverableId);
         await keptGrain.DeclareStorage(kept);
         await removedGrain.DeclareStorage(removed);
-        var declared = await neverGrain.DeclareStorage(never);
+        await neverGrain.DeclareStorage(never);
 
         // One start path of three does not exist: the scan succeeds and names it.
-        var first = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, ScanTimeout);
+        var first = await Cluster.WaitUntilAttachedAsync(ScanTimeout, "d-shared-kept", "d-shared-removed", "d-shared-never");
         Assert.Equal(ScanStatus.Succeeded, first.Status);
         Assert.Contains(tree.ServerPath + "/never-created", first.LastError);
         AssertExact(tree, "/a", await keptGrain.GetScan(), first);
@@ -78,14 +78,14 @@ public sealed class SharedStorageFailureTests(SharedStorageFailureFixture fixtur
     public async Task StorageWithNoListableStartPathFailsAndKeepsTheLastGoodResult()
     {
         using var tree = ScratchTree.Standard("shared-ftp-" + Guid.NewGuid().ToString("N")[..8]);
-        var first = Declarations.Ftp("d-gone-a", tree.ServerPath + "/a");
-        var second = Declarations.Ftp("d-gone-b", tree.ServerPath + "/b");
+        var first = Declarations.Ftp(Cluster, "d-gone-a", tree.ServerPath + "/a");
+        var second = Declarations.Ftp(Cluster, "d-gone-b", tree.ServerPath + "/b");
         string key = Declarations.KeyOf(first);
         var firstGrain = Cluster.Grains.GetGrain<IDeliverableGrain>(first.DeliverableId);
         var secondGrain = Cluster.Grains.GetGrain<IDeliverableGrain>(second.DeliverableId);
         await firstGrain.DeclareStorage(first);
-        var declared = await secondGrain.DeclareStorage(second);
-        var good = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, ScanTimeout);
+        await secondGrain.DeclareStorage(second);
+        var good = await Cluster.WaitUntilAttachedAsync(ScanTimeout, "d-gone-a", "d-gone-b");
         Assert.Equal(ScanStatus.Succeeded, good.Status);
         Assert.Null(good.LastError);
         AssertExact(tree, "/a", await firstGrain.GetScan(), good);

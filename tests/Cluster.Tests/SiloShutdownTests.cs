@@ -27,7 +27,7 @@ public sealed class SiloShutdownTests
         try
         {
             using var tree = ScratchTree.Linked($"stop-ftp-{Guid.NewGuid().ToString("N")[..8]}", Directories, FilesPerDirectory, "l93_rgb_tiled_lzw.tif");
-            var declaration = Declarations.Ftp("d-stop-ftp", tree.ServerPath);
+            var declaration = Declarations.Ftp(cluster, "d-stop-ftp", tree.ServerPath);
             var declared = await cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId).DeclareStorage(declaration);
             var done = await cluster.WaitForScanAsync(Declarations.KeyOf(declaration), declared.Scan.ScanNumber, TimeSpan.FromSeconds(150));
             Assert.Equal(ScanStatus.Succeeded, done.Status);

@@ -25,7 +25,7 @@ public sealed class SiloStopMidScanTests
         var ct = TestContext.Current.CancellationToken;
         await using var cluster = await ScanCluster.StartAsync("stop", silos: 2, maxConnections: 2);
         using var tree = ScratchTree.Linked($"stop-{Guid.NewGuid().ToString("N")[..8]}", Directories, FilesPerDirectory, "l93_rgb_tiled_lzw.tif");
-        var declaration = Declarations.Ftp("d-stop", tree.ServerPath);
+        var declaration = Declarations.Ftp(cluster, "d-stop", tree.ServerPath);
         string key = Declarations.KeyOf(declaration);
         var declared = await cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId).DeclareStorage(declaration);
 

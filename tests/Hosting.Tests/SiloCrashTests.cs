@@ -1,6 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Hosting.Tests.Support;
@@ -71,14 +75,14 @@ public sealed class SiloCrashTests : IAsyncLifetime
         await using ClusterClient client = await ClusterClient.StartAsync(ClusterId, _database.ConnectionString, ct);
         var deliverable = client.Grains.GetGrain<IDeliverableGrain>(DeliverableId);
         var declaration = new StorageDeclaration(DeliverableId, "ftp", Peers.Host, Peers.VsftpdFtp, $"/crash-tests/{_id}",
-            Peers.User, Peers.Password, PublicConnection: false, DownloadAllowed: true);
+            Peers.User, Protect(Peers.Password), PublicConnection: false, DownloadAllowed: true);
         int peak;
         ProductProcess victim;
         long tilesAtKill;
         await using (var sampler = new ConnectionSampler(Peers.VsftpdFtp, () => _silos.Where(s => !s.HasExited).Select(s => s.ProcessId).ToList()))
         {
-            DeliverableScanView declared = await deliverable.DeclareStorage(declaration);
-            Assert.Equal(1, declared.Scan.ScanNumber);
+            // The login is proven first; scan 1 starts after it (the waits below cover both).
+            await deliverable.DeclareStorage(declaration);
             string key = await _database.ScalarAsync<string>(
                 $"SELECT storage_key FROM pcrs_storage_attachments WHERE deliverable_id = '{DeliverableId}'") ?? "";
 
@@ -135,6 +139,21 @@ public sealed class SiloCrashTests : IAsyncLifetime
             "The rescan should succeed.\n" + Outputs());
         Assert.Equal($"{Directories + 1} {Tiles} 0 {Tiles} 0", await ScanCountsAsync(2));
         Assert.Equal(0, await _database.ScalarAsync<long>($"SELECT bytes_read FROM pcrs_scans WHERE scan_number = 2"));
+    }
+
+    /// <summary>
+    /// Cipher text under the silos' key ring (the same database and key file), as the web front would send it: this
+    /// client never hands a plain password to the grains.
+    /// </summary>
+    private string Protect(string plaintext)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Pcrs"] = _database.ConnectionString,
+            ["Secrets:KeyFile"] = Path.Combine(_keyFolder, "key-encryption.key"),
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddPcrsServices(configuration).BuildServiceProvider();
+        return services.GetRequiredService<ISecretProtector>().Protect(plaintext);
     }
 
     private void StartSilo(string name)

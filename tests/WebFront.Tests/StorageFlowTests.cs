@@ -123,22 +123,19 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         var file = $"{d}/files/webfront-tests/dalles/{TileNames[0]}";
         var local = Path.Combine(Peers.DataDir, "webfront-tests", "dalles", TileNames[0]);
         Assert.Equal(await File.ReadAllBytesAsync(local), await anonymous.GetByteArrayAsync(file));
-        // The password exists in the database only encrypted, once per copy: the declaration and the catalogue's storage.
+        // The password exists in the database only encrypted, once: in the declaration the StorageGrain keeps.
         const string storageKey = "sftp://peer@127.0.0.1:";
         var ciphertexts = new List<string>();
         await using (var connection = new NpgsqlConnection(web.ConnectionString))
         {
             await connection.OpenAsync();
-            await using var read = new NpgsqlCommand(
-                "SELECT protected_password FROM pcrs_storage_declarations WHERE deliverable_id = @id " +
-                "UNION ALL SELECT protected_secret FROM pcrs_storages WHERE storage_key = @key", connection);
-            read.Parameters.AddWithValue("id", project.Deliverables[0]);
-            read.Parameters.AddWithValue("key", storageKey + Peers.Sftp);
+            await using var read = new NpgsqlCommand("SELECT protected_secret FROM pcrs_storage_attachments WHERE deliverable_id = @id", connection);
+            read.Parameters.AddWithValue("id", project.Deliverables[0].ToString());
             await using var reader = await read.ExecuteReaderAsync();
             while (await reader.ReadAsync())
                 ciphertexts.Add(reader.GetString(0));
         }
-        Assert.Equal(2, ciphertexts.Count);
+        Assert.Single(ciphertexts);
         Assert.All(ciphertexts, c => Assert.DoesNotContain(password, c));
 
         Assert.Equal(HttpStatusCode.NoContent, (await editor.DeleteAsync($"{d}/storage")).StatusCode);
@@ -158,20 +155,20 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         {
             await connection.OpenAsync();
             // Other tests of this class share the database: count this deliverable's declaration only.
-            await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_declarations WHERE deliverable_id = @id", connection);
-            count.Parameters.AddWithValue("id", project.Deliverables[0]);
+            await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_attachments WHERE deliverable_id = @id", connection);
+            count.Parameters.AddWithValue("id", project.Deliverables[0].ToString());
             Assert.Equal(0L, (long)(await count.ExecuteScalarAsync())!);
             // The scan data stays (other deliverables may share the storage); its credentials do not.
             await using var storage = new NpgsqlCommand(
-                "SELECT protected_secret IS NULL, (SELECT count(*) FROM pcrs_entries e WHERE e.storage_key = s.storage_key) FROM pcrs_storages s WHERE storage_key = @key", connection);
+                "SELECT s.crawl_credential IS NULL, (SELECT count(*) FROM pcrs_entries e WHERE e.storage_key = s.storage_key) FROM pcrs_storages s WHERE storage_key = @key", connection);
             storage.Parameters.AddWithValue("key", storageKey + Peers.Sftp);
             await using var reader = await storage.ExecuteReaderAsync();
             Assert.True(await reader.ReadAsync(), "the storage's catalogue row is gone");
-            Assert.True(reader.GetBoolean(0), "the catalogue still holds the storage's encrypted password");
+            Assert.True(reader.GetBoolean(0), "the crawl still uses the revoked declaration's login");
             Assert.True(reader.GetInt64(1) > 0, "the scan data left the catalogue");
         }
         var dump = await PgDumpAsync(web.DatabaseName);
-        Assert.Contains("pcrs_storage_declarations", dump);
+        Assert.Contains("pcrs_storage_attachments", dump);
         Assert.DoesNotContain(password, dump);
         Assert.All(ciphertexts, c => Assert.DoesNotContain(c, dump));
     }
@@ -211,24 +208,26 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         var project = await web.CreateProjectAsync("Projet rescan hebdomadaire");
         using var editor = web.Client(project.EditorKey);
         var did = project.Deliverables[0];
-        // An account of its own gives this test a storage (and a reminder) no other test shares.
+        // A server no other test of this class declares gives this test a storage (and a reminder) of its own. The period
+        // applies once the declaration's login is proven.
         var storage = new JsonObject
         {
-            ["type"] = "ftp", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdFtp, ["path"] = "/webfront-tests/dalles",
-            ["username"] = "rescan-weekly", ["password"] = "x", ["tls"] = "none", ["rescanDays"] = 7,
+            ["type"] = "ftp", ["host"] = "127.0.0.1", ["port"] = Peers.PureFtpd, ["path"] = "/webfront-tests/dalles",
+            ["username"] = Peers.User, ["password"] = Peers.Password, ["tls"] = "none", ["rescanDays"] = 7,
         };
         Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"/api/projects/{project.Id}/deliverables/{did}/storage", storage)).StatusCode);
 
         using var anonymous = web.Client();
+        await WaitForScanAsync(anonymous, $"/api/projects/{project.Id}/deliverables/{did}/scan");
         var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
         Assert.Equal(7, json["deliverables"]![0]!["storage"]!["rescanDays"]!.GetValue<int>());
 
         await using var connection = new NpgsqlConnection(web.ConnectionString);
         await connection.OpenAsync();
-        await using (var period = new NpgsqlCommand("SELECT rescan_period FROM pcrs_storages WHERE user_name = 'rescan-weekly'", connection))
+        await using (var period = new NpgsqlCommand($"SELECT rescan_period FROM pcrs_storages WHERE storage_key = 'ftp://{Peers.User}@127.0.0.1:{Peers.PureFtpd}'", connection))
             Assert.Equal(TimeSpan.FromDays(7), (TimeSpan)(await period.ExecuteScalarAsync())!);
         await using (var reminder = new NpgsqlCommand(
-            "SELECT period FROM orleans_reminders WHERE reminder_name = 'rescan' AND grain_id LIKE '%rescan-weekly%'", connection))
+            $"SELECT period FROM orleans_reminders WHERE reminder_name = 'rescan' AND grain_id LIKE '%{Peers.PureFtpd}%'", connection))
             Assert.Equal((long)TimeSpan.FromDays(7).TotalMilliseconds, (long)(await reminder.ExecuteScalarAsync())!);
     }
 

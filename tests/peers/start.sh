@@ -4,11 +4,12 @@
 # Run as root. Stop with tests/peers/stop.sh.  Env knobs (defaults shown):
 #   PEERS_DIR=/tmp/pcrs-peers  PEERS_BIG=0 (10000x10000 tiles for benchmarks, ~100 s)  PEERS_MANY=100 (hard links, with BIG)
 #   PEERS_PG=1 (throwaway PostgreSQL 15 for the tests)  PEERS_CHROMIUM=1 (chromium for browser tests)
-#   PEERS_USER=peer PEERS_PASS=peerpass ; ports below (FTP_PASV_PORTS: the plain vsftpd's passive range).
+#   PEERS_USER=peer PEERS_PASS=peerpass ; ports below (FTP_PASV_PORTS: the plain vsftpd's passive range). A second
+#   account, PEERS_TRUST_USER=pcrstrust, is for tests that change its password on the server (trust tests); nothing else uses it.
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 P=${PEERS_DIR:-/tmp/pcrs-peers}
-U=${PEERS_USER:-peer}; PW=${PEERS_PASS:-peerpass}
+U=${PEERS_USER:-peer}; PW=${PEERS_PASS:-peerpass}; TU=${PEERS_TRUST_USER:-pcrstrust}
 FTP_PORT=${FTP_PORT:-2121}            # vsftpd plain FTP
 FTPS_PORT=${FTPS_PORT:-2122}          # vsftpd explicit FTPS (AUTH TLS), TLS required, require_ssl_reuse=YES (default)
 FTPS_NOREUSE_PORT=${FTPS_NOREUSE_PORT:-2125}   # vsftpd explicit FTPS, require_ssl_reuse=NO
@@ -65,6 +66,12 @@ fi
 # ---------- 2. user, keys, certs ----------
 id "$U" >/dev/null 2>&1 || { useradd -M -d "$P/data" -s /bin/bash "$U"; }
 echo "$U:$PW" | chpasswd
+# The trust tests' own account: they set and change its password themselves (never the shared one above).
+id "$TU" >/dev/null 2>&1 || { useradd -M -d "$P/data" -s /bin/bash "$TU"; echo "$TU:$PW" | chpasswd; }
+# HTTP Basic authentication for nginx's /private/ (the same tree as /), for the peer account. nginx reads the file on
+# every request; the trust tests add and change their own account's line in it.
+printf '%s:%s\n' "$U" "$(openssl passwd -apr1 "$PW")" > conf/htpasswd
+chmod 644 conf/htpasswd
 [ -s conf/cert.pem ] || openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=127.0.0.1 \
     -addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout conf/key.pem -out conf/cert.pem 2>/dev/null
 cat conf/cert.pem conf/key.pem > conf/combined.pem; chmod 600 conf/key.pem conf/combined.pem
@@ -163,7 +170,7 @@ Match User $U
     PermitTTY no
 EOF
 
-cat > conf/nginx.conf <<EOF
+cat > conf/nginx.conf.new <<EOF
 worker_processes 2;
 pid $P/run/nginx.pid;
 error_log $P/logs/nginx-error.log warn;
@@ -185,9 +192,13 @@ http {
         location / { autoindex on; autoindex_exact_size on; autoindex_localtime off; }
         location /json/ { alias $P/data/; autoindex on; autoindex_format json; }
         location /xml/  { alias $P/data/; autoindex on; autoindex_format xml; }
+        location /private/ { alias $P/data/; autoindex on; auth_basic "pcrs peers"; auth_basic_user_file $P/conf/htpasswd; }
     }
 }
 EOF
+# A running nginx gets a changed configuration by a graceful reload (requests in flight finish), never a restart.
+NGINX_RELOAD=0
+if cmp -s conf/nginx.conf.new conf/nginx.conf; then rm conf/nginx.conf.new; else mv conf/nginx.conf.new conf/nginx.conf; NGINX_RELOAD=1; fi
 
 cat > conf/nginx-tls.conf <<EOF
 worker_processes 1;
@@ -321,6 +332,10 @@ mkdir -p /run/sshd && chmod 755 /run/sshd
 start sshd $SFTP_PORT unshare --mount --propagation private sh -c \
       "mount --bind '$P/data' /srv && exec /usr/sbin/sshd -f '$P/conf/sshd_config' -E '$P/logs/sshd.log'"
 start nginx $NGINX_PORT nginx -p "$P/run/nginx" -e "$P/logs/nginx-error.log" -c "$P/conf/nginx.conf"
+if [ "$NGINX_RELOAD" = 1 ] && [ -s "$P/run/nginx.pid" ]; then
+  log "nginx: configuration changed, reloading"
+  nginx -p "$P/run/nginx" -e "$P/logs/nginx-error.log" -c "$P/conf/nginx.conf" -s reload || log "nginx: reload FAILED"
+fi
 start apache2 $APACHE_PORT apache2 -f "$P/conf/apache2.conf" -k start
 start lighttpd $LIGHTTPD_PORT lighttpd -f "$P/conf/lighttpd.conf"
 start nginx-tls $NGINX_TLS_PORT nginx -p "$P/run/nginx-tls" -e "$P/logs/nginx-tls-error.log" -c "$P/conf/nginx-tls.conf"
@@ -359,6 +374,7 @@ chk "pure-ftpd         :$PUREFTPD_PORT"       "${C[@]}" ftp://127.0.0.1:$PUREFTP
 chk "proftpd           :$PROFTPD_PORT"        "${C[@]}" ftp://127.0.0.1:$PROFTPD_PORT/fixtures/
 chk "sshd sftp         :$SFTP_PORT"           "${C[@]}" sftp://127.0.0.1:$SFTP_PORT/fixtures/
 chk "nginx             :$NGINX_PORT"          curl -sS http://127.0.0.1:$NGINX_PORT/fixtures/
+chk "nginx basic auth  :$NGINX_PORT"          curl -sSf -u "$U:$PW" http://127.0.0.1:$NGINX_PORT/private/fixtures/
 chk "apache2           :$APACHE_PORT"         curl -sS http://127.0.0.1:$APACHE_PORT/fixtures/
 chk "lighttpd          :$LIGHTTPD_PORT"       curl -sS http://127.0.0.1:$LIGHTTPD_PORT/fixtures/
 chk "nginx https       :$NGINX_TLS_PORT"      curl -sS --cacert "$P/conf/cert.pem" https://127.0.0.1:$NGINX_TLS_PORT/fixtures/

@@ -40,6 +40,15 @@ public sealed record CatalogueAggregate(
     GeoBox? Extent,
     DateTimeOffset? ScannedAt);
 
+/// <summary>
+/// One scan's counts under a start path: directories listed (the start folder included), files listed, headers read,
+/// data files skipped as unchanged, errors (unreadable tiles and folders that could not be listed) and bytes read.
+/// </summary>
+public sealed record SubtreeProgress(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead)
+{
+    public static SubtreeProgress Zero { get; } = new(0, 0, 0, 0, 0, 0);
+}
+
 /// <summary>A storage's scan number, status and last success: while it stays the same, its tiles stay the same (once settled).</summary>
 public sealed record ScanStamp(long ScanNumber, ScanStatus Status, DateTimeOffset? LastSuccessAt)
 {

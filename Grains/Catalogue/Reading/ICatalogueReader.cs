@@ -27,4 +27,19 @@ public interface ICatalogueReader
 
     /// <summary>The WGS84 footprints (GeoJSON Polygons) of the readable tiles under a start path, streamed in no particular order.</summary>
     IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A deliverable's storage declaration in any state (null: none). Only a <see cref="DeclarationRow.IsProven"/> one may
+    /// show scan data; the cipher text it carries is for the public-connection display, decrypted only there.
+    /// </summary>
+    Task<DeclarationRow?> GetDeclarationAsync(string deliverableId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// What scan <paramref name="scanNumber"/> has seen so far under a start path (running or finished): the deliverable's
+    /// own share of a shared crawl, counted from the catalogue. <paramref name="startPath"/> as directories are stored ("/a/b").
+    /// </summary>
+    Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>The declarations of the given deliverables, in no particular order (absent ones left out).</summary>
+    Task<IReadOnlyList<DeclarationRow>> GetDeclarationsAsync(IReadOnlyCollection<string> deliverableIds, CancellationToken cancellationToken);
 }

@@ -84,6 +84,9 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
         await Task.CompletedTask;
     }
 
+    public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default) =>
+        SubtreeProgressQuery.ReadAsync(this, storageKey, startPath, scanNumber, cancellationToken);
+
     public async IAsyncEnumerable<CatalogueFileError> ListFileErrorsAsync(string storageKey, string startPath, int limit,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {

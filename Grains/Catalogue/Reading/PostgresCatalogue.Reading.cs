@@ -123,6 +123,9 @@ public sealed partial class PostgresCatalogue : ICatalogueReader
             yield return reader.GetString(0);
     }
 
+    public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default) =>
+        SubtreeProgressQuery.ReadAsync(this, storageKey, startPath, scanNumber, cancellationToken);
+
     /// <summary>$1 storage, $2-$3 the strict descendants of the start path (<see cref="CataloguePaths.Descendants"/>).</summary>
     private static void AddRange(NpgsqlCommand command, string storageKey, string startPath)
     {

@@ -14,8 +14,8 @@ using Pcrs.Grains.Interfaces.Scanning;
 //
 // usage: Pcrs.Benchmarks.Cluster --connection CS --cluster-id ID [--service-id ID] --storages FILE [--out FILE]
 //        [--timeout-minutes 120]
-// FILE: one storage per line, tab-separated: scheme host port start-path [user [password]] (the password of local
-// test accounts only; it goes into the StorageGrain, which encrypts it, and is never printed).
+// FILE: one storage per line, tab-separated: scheme host port start-path [user] (no password: declarations carry it
+// encrypted with the deployment's key ring, which this client does not hold). Each declaration is proven, then scanned.
 var options = DriverOptions.Parse(args);
 var storages = StorageLine.Read(options.StoragesFile);
 
@@ -31,8 +31,9 @@ var grains = host.Services.GetRequiredService<IClusterClient>();
 var deadline = DateTime.UtcNow + options.Timeout;
 
 var full = await PhaseRunner.RunAsync("full scan", grains, storages, deadline, (grain, storage, i) =>
-    grain.Attach(new StorageDeclaration($"bench-{i:D4}", storage.Scheme, storage.Host, storage.Port, storage.StartPath,
-        storage.User, storage.Password, false, false)));
+    grain.Declare(new StorageDeclaration($"bench-{i:D4}", storage.Scheme, storage.Host, storage.Port, storage.StartPath,
+        storage.User, storage.Password is null ? null : throw new ArgumentException("The driver holds no key ring to encrypt a password: list storages without one."),
+        false, false)));
 var rescan = await PhaseRunner.RunAsync("unchanged rescan", grains, storages, deadline, (grain, _, _) => grain.RequestScan());
 
 string json = JsonSerializer.Serialize(new

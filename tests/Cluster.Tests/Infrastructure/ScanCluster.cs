@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 using Pcrs.Grains.Hosting;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
 
@@ -55,6 +56,10 @@ public sealed class ScanCluster : IAsyncDisposable
         return new ScanCluster(database, cluster);
     }
 
+    /// <summary>Cipher text of <paramref name="plaintext"/> under the cluster's key ring (what the web front sends the grains).</summary>
+    public string Protect(string plaintext) =>
+        Cluster.GetSiloServiceProvider(Cluster.Silos[0].SiloAddress).GetRequiredService<ISecretProtector>().Protect(plaintext);
+
     /// <summary>Per-silo activity counters, one per live silo.</summary>
     public IReadOnlyList<ScanActivity> Activities() => Cluster.Silos
         .Select(s => Cluster.GetSiloServiceProvider(s.SiloAddress).GetRequiredService<ScanActivity>())
@@ -74,6 +79,36 @@ public sealed class ScanCluster : IAsyncDisposable
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"Scan {atLeastScanNumber} of {storageKey} did not finish in {timeout}: {view}");
             await Task.Delay(500);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every given deliverable's declaration is proven (a login with its own credentials) and its start path
+    /// has been crawled by a scan that ended, with no scan running on the storage; returns that scan's view. A declaration
+    /// that fails ends the wait with its reason.
+    /// </summary>
+    public async Task<StorageScanView> WaitUntilAttachedAsync(TimeSpan timeout, params string[] deliverableIds)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            string? key = null;
+            bool settled = true;
+            foreach (var id in deliverableIds)
+            {
+                var view = await Grains.GetGrain<Pcrs.Grains.Interfaces.Projects.IDeliverableGrain>(id).GetScan()
+                    ?? throw new InvalidOperationException($"{id} has no declaration.");
+                key = view.Attachment.StorageKey;
+                if (view.Attachment.State == DeclarationState.Failed)
+                    throw new InvalidOperationException($"The declaration of {id} failed: {view.Scan.LastError}");
+                settled &= view.Attachment.State == DeclarationState.Proven && view.Scan.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial;
+            }
+            var storage = await Grains.GetGrain<IStorageGrain>(key!).GetStatus();
+            if (settled && storage.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)
+                return storage;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"The declarations of {string.Join(", ", deliverableIds)} were not proven and scanned in {timeout}: {storage}");
+            await Task.Delay(250);
         }
     }
 

@@ -1,25 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Pcrs.Grains.Scanning;
-
-/// <summary>
-/// Encrypts storage passwords before they reach the catalogue. The service adapts the shared key ring's protector
-/// (hosting's ISecretProtector over Data Protection) to this; the one-shot scan verb uses <see cref="EphemeralSecretProtector"/>.
-/// </summary>
-public interface IStorageSecretProtector
-{
-    string Protect(string plaintext);
-
-    /// <summary>Throws <see cref="CryptographicException"/> when the text cannot be decrypted (key ring missing or rotated away).</summary>
-    string Unprotect(string protectedText);
-}
+namespace Pcrs.Grains.Hosting.Secrets;
 
 /// <summary>
 /// AES-GCM with a random key that lives only in this process: enough for a one-shot run whose catalogue is in memory,
 /// so even a memory dump of the catalogue holds no plaintext password.
 /// </summary>
-public sealed class EphemeralSecretProtector : IStorageSecretProtector
+public sealed class EphemeralSecretProtector : ISecretProtector
 {
     private const int NonceSize = 12;
     private const int TagSize = 16;
