@@ -140,7 +140,7 @@ public sealed class FtpListParserTests
     {
         var parsed = FtpMlsdParser.ParseLine(line);
         Assert.Equal(FtpListLineKind.Entry, parsed.Kind);
-        Assert.Equal(new StorageEntry("0652_6863.tif", StorageEntryKind.File, 1894414, new DateTimeOffset(2026, 11, 29, 10, 59, 53, TimeSpan.Zero)), parsed.Entry);
+        Assert.Equal(new StorageEntry("0652_6863.tif", StorageEntryKind.File, 1894414, new DateTimeOffset(2026, 11, 29, 10, 59, 53, TimeSpan.Zero), Source: StorageFactsSource.FtpMlsd), parsed.Entry);
     }
 
     [Fact]
