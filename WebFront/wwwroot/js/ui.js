@@ -93,7 +93,7 @@ export function autocomplete(input, source, onPick) {
   input.setAttribute("aria-autocomplete", "list");
   input.setAttribute("aria-expanded", "false");
   input.setAttribute("aria-controls", listId);
-  let items = [], active = -1, seq = 0;
+  let items = [], active = -1, seq = 0, closing = 0;
   const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); input.removeAttribute("aria-activedescendant"); active = -1; };
   const render = () => {
     list.replaceChildren(...items.map((item, i) => el("li", {
@@ -105,7 +105,11 @@ export function autocomplete(input, source, onPick) {
     if (active >= 0) input.setAttribute("aria-activedescendant", `${listId}-${active}`);
   };
   const pick = (i) => { const item = items[i]; close(); if (item) { input.value = item.label; onPick(item); } };
+  // A close planned by a blur must not hide the suggestions of typing that started after it (focus came back).
+  const keepOpen = () => { clearTimeout(closing); closing = 0; };
+  input.addEventListener("focus", keepOpen);
   input.addEventListener("input", async () => {
+    keepOpen();
     const mine = ++seq;
     const query = input.value;
     const found = typeof source === "function" ? await source(query) : source.filter((s) => fold(s.label).includes(fold(query)));
@@ -122,7 +126,7 @@ export function autocomplete(input, source, onPick) {
     else if (e.key === "Enter" && active >= 0) { pick(active); e.preventDefault(); }
     else if (e.key === "Escape") close();
   });
-  input.addEventListener("blur", () => setTimeout(close, 150));
+  input.addEventListener("blur", () => { keepOpen(); closing = setTimeout(close, 150); });
 }
 
 /** A DSFR alert in <paramref name="container"/> (role=alert for errors). */
