@@ -203,7 +203,16 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         var row = (await catalogue.GetTileAsync(key, path, TestContext.Current.CancellationToken))!;
         // The order the DirectoryGrain sent: the listing's facts (nginx prints exact sizes, times to the minute), not the
         // exact ones the read stored.
-        var listed = (await catalogue.GetChildrenAsync(key, tree.ServerPath + "/a", TestContext.Current.CancellationToken)).Single(k => k.Entry.Path == path).Entry;
+        // The declaration's proof and the scan it queues may still be settling when the first state reads "succeeded".
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var children = await catalogue.GetChildrenAsync(key, tree.ServerPath + "/a", TestContext.Current.CancellationToken);
+        while (!children.Any(k => k.Entry.Path == path) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250, TestContext.Current.CancellationToken);
+            children = await catalogue.GetChildrenAsync(key, tree.ServerPath + "/a", TestContext.Current.CancellationToken);
+        }
+        row = (await catalogue.GetTileAsync(key, path, TestContext.Current.CancellationToken))!;
+        var listed = children.Single(k => k.Entry.Path == path).Entry;
         var order = new FileAnalysisOrder(done.ScanNumber, listed.Size, listed.ModifiedAt, listed.ETag, [], row.SidecarSignature, IsRetry: true,
             SizeIsExact: true, FactsSource: "http-listing");
         var file = Cluster.Grains.GetGrain<IFileGrain>(ScanKeys.File(key, path));
