@@ -28,7 +28,7 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         var declared = await deliverable.DeclareStorage(Declarations.Local("d-local", tree.Root));
         Assert.Equal("file://", declared.Attachment.StorageKey);
 
-        var done = await Cluster.WaitForScanAsync("file://", declared.Scan.ScanNumber, TimeSpan.FromSeconds(90));
+        var done = await Cluster.WaitUntilAttachedAsync(TimeSpan.FromSeconds(90), "d-local");
         Assert.Equal(ScanStatus.Succeeded, done.Status);
 
         var view = await deliverable.GetScan();
@@ -97,8 +97,8 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         var declaration = new StorageDeclaration("d-incr", "http", Peers.Host, Peers.Apache, tree.ServerPath + "/", null, null, false, false);
         string key = Declarations.KeyOf(declaration);
         var deliverable = Cluster.Grains.GetGrain<IDeliverableGrain>("d-incr");
-        var declared = await deliverable.DeclareStorage(declaration);
-        var first = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        await deliverable.DeclareStorage(declaration);
+        var first = await Cluster.WaitUntilAttachedAsync(TimeSpan.FromSeconds(120), declaration.DeliverableId);
         Assert.Equal(ScanStatus.Succeeded, first.Status);
         var firstReads = (await log.TakeAsync(tree.ServerPath)).Where(IsFileRequest).ToList();
         Assert.True(firstReads.Count >= ScratchTree.StandardFiles.Count, "the first scan did not read the files");
@@ -163,8 +163,8 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         var declaration = new StorageDeclaration("d-any-" + server, "http", Peers.Host, port, tree.ServerPath + "/", null, null, false, false);
         string key = Declarations.KeyOf(declaration);
         var deliverable = Cluster.Grains.GetGrain<IDeliverableGrain>("d-any-" + server);
-        var declared = await deliverable.DeclareStorage(declaration);
-        var first = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        await deliverable.DeclareStorage(declaration);
+        var first = await Cluster.WaitUntilAttachedAsync(TimeSpan.FromSeconds(120), declaration.DeliverableId);
         Assert.Equal(ScanStatus.Succeeded, first.Status);
         var catalogue = new Pcrs.Grains.Catalogue.PostgresCatalogue(Cluster.Database.DataSource);
         foreach (string path in ScratchTree.StandardFiles.Keys)
@@ -193,8 +193,8 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         var log = new ServerLog(Path.Combine(Peers.LogsDir, "nginx-access.log"));
         var declaration = Declarations.Http("d-retry", tree.ServerPath);
         string key = Declarations.KeyOf(declaration);
-        var declared = await Cluster.Grains.GetGrain<IDeliverableGrain>("d-retry").DeclareStorage(declaration);
-        var done = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(120));
+        await Cluster.Grains.GetGrain<IDeliverableGrain>("d-retry").DeclareStorage(declaration);
+        var done = await Cluster.WaitUntilAttachedAsync(TimeSpan.FromSeconds(120), declaration.DeliverableId);
         Assert.Equal(ScanStatus.Succeeded, done.Status);
         await log.TakeAsync(tree.ServerPath);
 
@@ -203,15 +203,7 @@ public sealed class ClusterScanTests(ClusterScanFixture fixture) : IClassFixture
         var row = (await catalogue.GetTileAsync(key, path, TestContext.Current.CancellationToken))!;
         // The order the DirectoryGrain sent: the listing's facts (nginx prints exact sizes, times to the minute), not the
         // exact ones the read stored.
-        // The declaration's proof and the scan it queues may still be settling when the first state reads "succeeded".
-        var deadline = DateTime.UtcNow.AddSeconds(60);
         var children = await catalogue.GetChildrenAsync(key, tree.ServerPath + "/a", TestContext.Current.CancellationToken);
-        while (!children.Any(k => k.Entry.Path == path) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(250, TestContext.Current.CancellationToken);
-            children = await catalogue.GetChildrenAsync(key, tree.ServerPath + "/a", TestContext.Current.CancellationToken);
-        }
-        row = (await catalogue.GetTileAsync(key, path, TestContext.Current.CancellationToken))!;
         var listed = children.Single(k => k.Entry.Path == path).Entry;
         var order = new FileAnalysisOrder(done.ScanNumber, listed.Size, listed.ModifiedAt, listed.ETag, [], row.SidecarSignature, IsRetry: true,
             SizeIsExact: true, FactsSource: "http-listing");

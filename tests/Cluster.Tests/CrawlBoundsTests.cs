@@ -121,8 +121,8 @@ public sealed class CrawlBoundsTests(CrawlBoundsFixture fixture) : IClassFixture
         int port = peer == "nginx" ? Peers.Nginx : Peers.Apache;
         var declaration = new StorageDeclaration($"d-links-{peer}", "http", Peers.Host, port, tree.ServerPath + "/", null, null, true, true);
         string key = Declarations.KeyOf(declaration);
-        var declared = await Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId).DeclareStorage(declaration);
-        var view = await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, ScanTimeout);
+        await Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId).DeclareStorage(declaration);
+        var view = await Cluster.WaitUntilAttachedAsync(ScanTimeout, declaration.DeliverableId);
 
         Assert.Equal(ScanStatus.Succeeded, view.Status);
         Assert.NotNull(view.LastError);
@@ -143,8 +143,8 @@ public sealed class CrawlBoundsTests(CrawlBoundsFixture fixture) : IClassFixture
     {
         var declaration = new StorageDeclaration(deliverable + "-" + Guid.NewGuid().ToString("N")[..6], "http", Peers.Host, port, "/", null, null, true, true);
         string key = Declarations.KeyOf(declaration);
-        var declared = await Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId).DeclareStorage(declaration);
-        return (await Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, ScanTimeout), key);
+        await Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId).DeclareStorage(declaration);
+        return (await Cluster.WaitUntilAttachedAsync(ScanTimeout, declaration.DeliverableId), key);
     }
 
     private async Task<List<(string Path, string Error)>> FailedDirectoriesAsync(string key)

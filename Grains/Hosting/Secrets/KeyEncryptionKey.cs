@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Pcrs.Grains.Hosting.Secrets;
 
@@ -13,6 +14,9 @@ public sealed class KeyEncryptionKey
 
     // A key file is one base64 line; anything much longer is not ours, and must not size a read.
     private const int MaxFileBytes = 1024;
+
+    // How long a process waits for another one to finish writing the key file it created.
+    private static readonly TimeSpan CreationWait = TimeSpan.FromSeconds(10);
 
     private readonly byte[] _key;
 
@@ -37,7 +41,24 @@ public sealed class KeyEncryptionKey
             TryCreate(path);
         }
 
-        return Load(path);
+        // Another process may be writing the file it just created: wait for its whole line, within a bound.
+        var deadline = DateTime.UtcNow + CreationWait;
+        while (true)
+        {
+            try
+            {
+                return Load(path);
+            }
+            catch (Exception e) when (e is IOException || e is InvalidDataException && IsBeingWritten(path))
+            {
+                if (DateTime.UtcNow > deadline)
+                {
+                    throw;
+                }
+
+                Thread.Sleep(20);
+            }
+        }
     }
 
     public static KeyEncryptionKey Load(string path)
@@ -87,37 +108,43 @@ public sealed class KeyEncryptionKey
     }
 
     /// <summary>
-    /// Several processes may start together on a fresh machine: each writes a candidate key to its own temporary file
-    /// and links it into place only if no key exists yet, so exactly one key wins and nobody reads a half-written file.
+    /// Several processes may start together on a fresh machine: the file is created with O_EXCL (exactly one creator
+    /// wins, on every file system) and written under an exclusive lock; the others wait in <see cref="LoadOrCreate"/>
+    /// until the line is whole. A rename would not do: .NET's non-overwriting move checks, then renames.
     /// </summary>
     private static void TryCreate(string path)
     {
         string directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
         Directory.CreateDirectory(directory);
-        string candidate = System.IO.Path.Combine(directory, $".key-encryption.{Guid.NewGuid():N}.tmp");
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var writer = new StreamWriter(candidate, options))
-            {
-                writer.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)));
-            }
-
-            // On Unix, a move that must not overwrite is a link + unlink: it fails if another process won the race.
-            File.Move(candidate, path, overwrite: false);
+            using var stream = new FileStream(path, options);
+            byte[] line = Encoding.ASCII.GetBytes(Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeyBytes)) + "\n");
+            stream.Write(line);
+            stream.Flush(flushToDisk: true);
         }
         catch (IOException) when (File.Exists(path))
         {
             // Another process created the key first: use theirs.
         }
-        finally
+    }
+
+    /// <summary>An empty key file is one whose creator has not written its line yet (the line is one write).</summary>
+    private static bool IsBeingWritten(string path)
+    {
+        try
         {
-            File.Delete(candidate);
+            return new FileInfo(path).Length == 0;
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 }
