@@ -112,7 +112,9 @@ public sealed class SiloCrashTests : IAsyncLifetime
 
         // The scan's history row: exact counts, whatever was lost or done twice around the kill.
         Assert.Equal("succeeded", await ScanStatusAsync(1));
-        Assert.Equal($"{Directories + 1} {Tiles} {Tiles} 0 0", await ScanCountsAsync(1));
+        string counts = await ScanCountsAsync(1);
+        Assert.True(counts == $"{Directories + 1} {Tiles} {Tiles} 0 0",
+            $"scan 1 counted {counts} (directories, files, analysed, unchanged, errors)\n{await ErrorsAsync()}\n{Timeline()}");
 
         // The catalogue: one row per entry and per tile, every one seen by this scan, none in error.
         Assert.Equal(Directories + Tiles, await _database.ScalarAsync<int>("SELECT count(*) FROM pcrs_entries WHERE last_seen_scan = 1"));
@@ -185,6 +187,17 @@ public sealed class SiloCrashTests : IAsyncLifetime
 
     private async Task<string> ScanCountsAsync(long scan) => await _database.ScalarAsync<string>(
         $"SELECT concat_ws(' ', directories, files, analysed, unchanged, errors) FROM pcrs_scans WHERE scan_number = {scan}") ?? "";
+
+    /// <summary>The files and directories in error, with their messages: what a failed count assertion needs to be understood.</summary>
+    private async Task<string> ErrorsAsync()
+    {
+        string files = await _database.ScalarAsync<string>(
+            "SELECT string_agg(path || ' (scan ' || scan_number || '): ' || error, E'\\n') FROM pcrs_tiles WHERE error IS NOT NULL") ?? "";
+        string directories = await _database.ScalarAsync<string>(
+            "SELECT string_agg(path || ': ' || coalesce(listing_error, first_error, ''), E'\\n') FROM pcrs_directories " +
+            "WHERE listing_failed OR sub_errors > 0") ?? "";
+        return $"--- files in error ---\n{files}\n--- directories in error ---\n{directories}";
+    }
 
     private void Note(string line)
     {
