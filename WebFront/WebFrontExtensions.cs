@@ -8,6 +8,7 @@ using OpenTelemetry.Trace;
 using Orleans.Dashboard;
 using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
+using Pcrs.WebFront.ApiReference;
 using Pcrs.WebFront.Apis;
 using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Catalogue;
@@ -47,7 +48,7 @@ public static class WebFrontExtensions
             // A misspelled field ("pasword") is a 400 naming it (JsonBodyExceptionHandler), never silently dropped.
             o.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
         });
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddPcrsReference());
         // HTTP server metrics and traces, and the Prometheus exporter, on top of the meters every host registers (PcrsTelemetry).
         services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter());
         services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddAspNetCoreInstrumentation());
