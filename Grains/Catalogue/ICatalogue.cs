@@ -40,8 +40,6 @@ public interface ICatalogue
     /// <summary>Inserts or replaces one scan of the history.</summary>
     Task RecordScanAsync(ScanRow scan, CancellationToken cancellationToken = default);
 
-    Task<IReadOnlyList<ScanRow>> ListScansAsync(string storageKey, CancellationToken cancellationToken = default);
-
     /// <summary>The children of a directory as previous scans left them, with the stamps of their tiles.</summary>
     Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default);
 

@@ -55,15 +55,6 @@ public sealed partial class InMemoryCatalogue : ICatalogue
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ScanRow>> ListScansAsync(string storageKey, CancellationToken cancellationToken = default)
-    {
-        lock (_lock)
-        {
-            IReadOnlyList<ScanRow> rows = _scans.Values.Where(s => s.StorageKey == storageKey).OrderBy(s => s.ScanNumber).ToList();
-            return Task.FromResult(rows);
-        }
-    }
-
     public Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)
     {
         lock (_lock)

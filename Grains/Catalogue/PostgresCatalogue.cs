@@ -120,25 +120,6 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<ScanRow>> ListScansAsync(string storageKey, CancellationToken cancellationToken = default)
-    {
-        await using var command = dataSource.CreateCommand("""
-            SELECT scan_number, started_at, finished_at, status, directories, files, analysed, unchanged, errors, bytes_read, error
-            FROM pcrs_scans WHERE storage_key = $1 ORDER BY scan_number
-            """);
-        command.Parameters.AddWithValue(storageKey);
-        var rows = new List<ScanRow>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new ScanRow(storageKey, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), NullableTime(reader, 2),
-                reader.GetString(3),
-                new ProgressCounts(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
-                NullableString(reader, 10)));
-        }
-        return rows;
-    }
-
     public async Task<IReadOnlyList<KnownEntry>> GetChildrenAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""

@@ -147,32 +147,6 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
         }
     }
 
-    /// <summary>Old protocol: the holder reports its exact count and asks for one more without waiting.</summary>
-    public bool TryAcquireNow(string holderId, int held)
-    {
-        lock (_gate)
-        {
-            var holder = SetHeldLocked(holderId, held);
-            GrantFreeLocked();
-            if (_waiters.Count > 0 || TotalLocked() >= limit())
-                return false;
-            holder.Given++;
-            NotifyWatchersLocked();
-            return true;
-        }
-    }
-
-    /// <summary>Old protocol: the holder's exact count after a release.</summary>
-    public void SetHeld(string holderId, int held)
-    {
-        lock (_gate)
-        {
-            SetHeldLocked(holderId, held);
-            GrantFreeLocked();
-            NotifyWatchersLocked();
-        }
-    }
-
     /// <summary>Drops holders <paramref name="isGone"/> names (their silo died): their leases go to the waiters.</summary>
     /// <returns>The holders dropped.</returns>
     public IReadOnlyList<string> Forget(Func<string, bool> isGone)
@@ -222,18 +196,6 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
         }
         holder.Given = Math.Max(holder.Given, counters.GrantsReceived);
         holder.Released = Math.Max(holder.Released, counters.ReleasesSent);
-        holder.LastSeen = Environment.TickCount64;
-        return holder;
-    }
-
-    private Holder SetHeldLocked(string holderId, int held)
-    {
-        if (!_holders.TryGetValue(holderId, out var holder))
-        {
-            holder = new Holder();
-            _holders[holderId] = holder;
-        }
-        holder.Given = holder.Released + Math.Max(0, held);
         holder.LastSeen = Environment.TickCount64;
         return holder;
     }

@@ -25,7 +25,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
 
     private static long s_holders;
 
-    private readonly IStorageGrain _storage;
+    private readonly IConnectionLeaseGrain _storage;
     private readonly Action<TimeSpan, bool>? _waited;
     private readonly CancellationToken _siloStopping;
     private readonly Lock _gate = new();
@@ -40,7 +40,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     /// <param name="siloId">This silo's address: the grain forgets the leases of a silo that left the cluster.</param>
     /// <param name="waited">Told how long each lease request waited and whether it was granted (diagnostics).</param>
     /// <param name="siloStopping">Cancelled when the silo starts shutting down: ends the watch calls.</param>
-    public LeasedConnectionLimiter(IStorageGrain storage, string siloId, Action<TimeSpan, bool>? waited = null, CancellationToken siloStopping = default)
+    public LeasedConnectionLimiter(IConnectionLeaseGrain storage, string siloId, Action<TimeSpan, bool>? waited = null, CancellationToken siloStopping = default)
     {
         _storage = storage;
         _storageName = storage is GrainReference reference ? reference.GetPrimaryKeyString() : "unknown";

@@ -84,7 +84,7 @@ public sealed partial class StorageClientCache(
             with { UserName = declaration.UserName };
         var pins = declaration.TrustPins.Concat(trustOverrides.PinnedFingerprints).Distinct(StringComparer.Ordinal).ToList();
         var trust = new StorageTrust(trustOverrides.AcceptUnknown, pins, new CatalogueHostKeyStore(catalogue));
-        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IStorageGrain>(declaration.StorageKey), silo.SiloAddress.ToParsableString(),
+        var limiter = new LeasedConnectionLimiter(grains.GetGrain<IConnectionLeaseGrain>(declaration.StorageKey), silo.SiloAddress.ToParsableString(),
             activity.LeaseWaited, _siloStopping.Token);
         return factory.Create(location, new StorageCredentials(declaration.UserName, password), limiter, trust);
     }

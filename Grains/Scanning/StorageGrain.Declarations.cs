@@ -92,18 +92,6 @@ public sealed partial class StorageGrain
         LogDetached(logger, deliverableId, Key);
     }
 
-    public async Task Revoke()
-    {
-        foreach (var declaration in await catalogue.ListDeclarationsAsync(Key))
-            await catalogue.DeleteDeclarationAsync(declaration.DeliverableId);
-        if (_row is null)
-            return;
-        _row = _row with { CrawlCredential = null };
-        await catalogue.SaveStorageAsync(_row);
-        await UnregisterReminderAsync(RescanReminder);
-        await StopScanWhenUnattachedAsync();
-    }
-
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         // Proofs in flight stop; their declarations stay verifying and are proven again on the next activation.

@@ -22,7 +22,7 @@ public sealed partial class StorageGrain(
     IOptions<ScanningOptions> scanningOptions,
     IOptions<StorageAccessOptions> accessOptions,
     IClusterMembershipService membership,
-    ILogger<StorageGrain> logger) : Grain, IStorageGrain, IRemindable
+    ILogger<StorageGrain> logger) : Grain, IStorageGrain, IConnectionLeaseGrain, IRemindable
 {
     private const string WatchdogReminder = "watchdog";
     private const string RescanReminder = "rescan";
@@ -94,18 +94,6 @@ public sealed partial class StorageGrain(
             // Finish outside this (interleaving) call: the root that reported must not wait for the summary queries.
             _ = FinishScanAsync(scanNumber);
         }
-        return Task.CompletedTask;
-    }
-
-    public Task<bool> TryAcquireConnection(string siloId, int heldBySilo)
-    {
-        ForgetDeadSilos();
-        return Task.FromResult(ConnectionLeases.TryAcquireNow(siloId, heldBySilo));
-    }
-
-    public Task ReleaseConnection(string siloId, int heldBySilo)
-    {
-        ConnectionLeases.SetHeld(siloId, heldBySilo);
         return Task.CompletedTask;
     }
 
@@ -354,8 +342,7 @@ public sealed partial class StorageGrain(
     }
 
     /// <summary>
-    /// Leases of silos that left the cluster go back to the waiters. Holder ids are "silo-address/n" (one per pool);
-    /// the old protocol used the bare silo address.
+    /// Leases of silos that left the cluster go back to the waiters. Holder ids are "silo-address/n" (one per pool).
     /// </summary>
     private void ForgetDeadSilos()
     {

@@ -5,11 +5,7 @@ namespace Pcrs.Grains.Scanning;
 /// <summary>Which storage failures are the server's passing state (worth reading the file again) rather than the file's.</summary>
 public static class TransientFailures
 {
-    /// <summary>Refused or reset connections, timeouts, 5xx, FTP 421 and "too many connections": the server, not the file.</summary>
-    public static bool IsTransient(StorageException failure) =>
-        failure.Kind is StorageErrorKind.Transient or StorageErrorKind.TooManyConnections;
-
     /// <summary>The first transient failure met by any of these readers (the data file, then its sidecars), or null.</summary>
     public static StorageException? FirstOf(IEnumerable<StorageRangeReader> readers) =>
-        readers.Select(r => r.LastFailure).FirstOrDefault(f => f is not null && IsTransient(f));
+        readers.Select(r => r.LastFailure).FirstOrDefault(f => f is { IsTransient: true });
 }

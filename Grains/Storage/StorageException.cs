@@ -28,4 +28,10 @@ public sealed class StorageException : Exception
         : base(message, innerException) => Kind = kind;
 
     public StorageErrorKind Kind { get; }
+
+    /// <summary>The server's passing state (refused or reset connections, timeouts, 5xx, "too many connections"), not the path's: worth another attempt.</summary>
+    public bool IsTransient => Kind is StorageErrorKind.Transient or StorageErrorKind.TooManyConnections;
+
+    /// <summary>How long the server asked to wait before the next attempt (HTTP Retry-After), when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Formats;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
@@ -199,7 +200,7 @@ internal static class ScanVerb
         builder.Services.AddSingleton(new ScanTrustOverrides(arguments.Insecure, arguments.Trust));
         builder.Services.AddStorageAccess(builder.Configuration);
         builder.Services.AddPcrsScanning(builder.Configuration);
-        ScanVerbFormats.Add(builder.Services, builder.Configuration);
+        builder.Services.AddTileReader(builder.Configuration);
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(FreePort(), FreePort(), null, "pcrs-scan", "pcrs-scan-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(4)));

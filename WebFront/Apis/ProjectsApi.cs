@@ -8,6 +8,7 @@ using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Model;
 using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Scanning;
+using Pcrs.WebFront.Territories;
 using Pcrs.WebFront.Validation;
 using Pcrs.Grains.Catalogue;
 
@@ -60,7 +61,8 @@ public static class ProjectsApi
     }
 
     public static async Task<Ok<List<ProjectListItem>>> ListProjects(
-        [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
+        [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] ScanDataSummaries catalogue,
+        [FromServices] TerritoryIndex territories, CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         var projects = await store.ListAsync(cancellationToken);
@@ -88,7 +90,8 @@ public static class ProjectsApi
         var items = projects.Select(p => new ProjectListItem(
             p.Id, p.Document.Name, p.Document.Regime, p.Document.Nature, p.Document.CurrentStatus(today), p.Document.Perimeters,
             counts.GetValueOrDefault(p.Id), extents.TryGetValue(p.Id, out var extent) ? extent.ToArray() : null,
-            p.Document.Actors.Select(a => new ActorSummary(a.Siren, a.Name, a.Role)).ToList())).ToList();
+            p.Document.Actors.Select(a => new ActorSummary(a.Siren, a.Name, a.Role)).ToList(),
+            p.Document.Perimeters.Select(territories.Name).ToList())).ToList();
         return TypedResults.Ok(items);
     }
 

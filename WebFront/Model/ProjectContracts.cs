@@ -56,7 +56,14 @@ public sealed record ProjectListItem(
     IReadOnlyList<string> Perimeters,
     int Deliverables,
     IReadOnlyList<double>? Bbox,
-    IReadOnlyList<ActorSummary> Actors);
+    IReadOnlyList<ActorSummary> Actors,
+    IReadOnlyList<PerimeterName> Territories);
+
+/// <summary>
+/// A declared perimeter with its official name (null when the code is not in the official list the server holds), so
+/// that a project is known by its places before any scan gives it an extent.
+/// </summary>
+public sealed record PerimeterName(string Id, string Kind, string Code, string? Name, string? Context);
 
 /// <summary>An actor as the project list shows it (for the map's actor filter): no contact details.</summary>
 public sealed record ActorSummary(string Siren, string? Name, string Role);

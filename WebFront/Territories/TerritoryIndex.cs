@@ -83,6 +83,15 @@ public sealed class TerritoryIndex
 
     public Territory? Find(string id) => _byId.GetValueOrDefault(id);
 
+    /// <summary>A perimeter id ("commune:57463") with its official name, or no name when the list does not hold it.</summary>
+    public Model.PerimeterName Name(string id)
+    {
+        if (_byId.TryGetValue(id, out var t))
+            return new Model.PerimeterName(id, t.Kind, t.Code, t.Name, t.Context);
+        var colon = id.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? new Model.PerimeterName(id, "", id, null, null) : new Model.PerimeterName(id, id[..colon], id[(colon + 1)..], null, null);
+    }
+
     /// <summary>Places whose name starts with the words of <paramref name="query"/> (accents and case ignored), best first.</summary>
     public IReadOnlyList<Territory> Search(string query, int limit)
     {

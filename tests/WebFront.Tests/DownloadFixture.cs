@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -43,18 +42,9 @@ public class DownloadFixture : WebFrontFixture
     public async Task<string> WaitForScanAsync(string deliverable)
     {
         using var anonymous = Client();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var scan = await ReadJsonAsync(await anonymous.GetAsync($"{deliverable}/scan"));
-            var status = scan["status"]!.GetValue<string>();
-            if (status == "succeeded")
-                return status;
-            if (status == "failed")
-                return $"failed: {scan.ToJsonString()}";
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"scan still {status}: {scan.ToJsonString()}");
-            await Task.Delay(200);
-        }
+        var scan = await ScanStates.SettledAsync(anonymous, deliverable);
+        var status = scan["status"]!.GetValue<string>();
+        return status == "succeeded" ? status : $"{status}: {scan.ToJsonString()}";
     }
 
     public static JsonObject Ftp(string path, bool downloadAllowed = true, int? port = null, string tls = "none") => new()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -42,21 +41,6 @@ public sealed class ExportTests(WebFrontFixture web) : IClassFixture<WebFrontFix
         return folder;
     }
 
-    private static async Task WaitForScanAsync(HttpClient client, string scanUrl)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var scan = await WebFrontFixture.ReadJsonAsync(await client.GetAsync(scanUrl));
-            var status = scan["status"]!.GetValue<string>();
-            if (status is "succeeded")
-                return;
-            Assert.True(status != "failed", scan.ToJsonString());
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"scan still {status}: {scan.ToJsonString()}");
-            await Task.Delay(250);
-        }
-    }
-
     private async Task<(CreatedProject Project, string Deliverable)> ProjectOnLTilesAsync(string name)
     {
         var project = await web.CreateProjectAsync(name);
@@ -69,7 +53,7 @@ public sealed class ExportTests(WebFrontFixture web) : IClassFixture<WebFrontFix
         });
         Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
         using var anonymous = web.Client();
-        await WaitForScanAsync(anonymous, $"{d}/scan");
+        await ScanStates.SucceededAsync(anonymous, d);
         return (project, d);
     }
 

@@ -58,17 +58,8 @@ public static class GridTiles
         });
         Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
         using var anonymous = web.Client();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var scan = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"{d}/scan"));
-            var status = scan["status"]!.GetValue<string>();
-            if (status is "succeeded")
-                return (project, d);
-            Assert.True(status != "failed", scan.ToJsonString());
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(300), $"scan still {status}: {scan.ToJsonString()}");
-            await Task.Delay(250);
-        }
+        await ScanStates.SucceededAsync(anonymous, d, TimeSpan.FromSeconds(300));
+        return (project, d);
     }
 }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -31,20 +30,6 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         return folder;
     }
 
-    private async Task<JsonNode> WaitForScanAsync(HttpClient client, string scanUrl)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var scan = await WebFrontFixture.ReadJsonAsync(await client.GetAsync(scanUrl));
-            var status = scan["status"]!.GetValue<string>();
-            if (status is "succeeded" or "failed")
-                return scan;
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), $"scan still {status}: {scan.ToJsonString()}");
-            await Task.Delay(250);
-        }
-    }
-
     [Fact]
     public async Task Http_storage_is_scanned_and_its_tiles_served_and_redirected()
     {
@@ -60,7 +45,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
 
         using var anonymous = web.Client();
-        var scan = await WaitForScanAsync(anonymous, $"{d}/scan");
+        var scan = await ScanStates.SettledAsync(anonymous, d);
         Assert.Equal("succeeded", scan["status"]!.GetValue<string>());
         Assert.NotNull(scan["lastSuccessAt"]);
 
@@ -119,7 +104,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         Assert.DoesNotContain("127.0.0.1", before);
 
         // Before: scanned, and the file downloads (so the refusal below is the revocation's doing).
-        Assert.Equal("succeeded", (await WaitForScanAsync(anonymous, $"{d}/scan"))["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await ScanStates.SettledAsync(anonymous, d))["status"]!.GetValue<string>());
         var file = $"{d}/files/webfront-tests/dalles/{TileNames[0]}";
         var local = Path.Combine(Peers.DataDir, "webfront-tests", "dalles", TileNames[0]);
         Assert.Equal(await File.ReadAllBytesAsync(local), await anonymous.GetByteArrayAsync(file));
@@ -167,7 +152,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
             Assert.True(reader.GetBoolean(0), "the crawl still uses the revoked declaration's login");
             Assert.True(reader.GetInt64(1) > 0, "the scan data left the catalogue");
         }
-        var dump = await PgDumpAsync(web.DatabaseName);
+        var dump = await PgDump.RunAsync(web.DatabaseName);
         Assert.Contains("pcrs_storage_attachments", dump);
         Assert.DoesNotContain(password, dump);
         Assert.All(ciphertexts, c => Assert.DoesNotContain(c, dump));
@@ -218,7 +203,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"/api/projects/{project.Id}/deliverables/{did}/storage", storage)).StatusCode);
 
         using var anonymous = web.Client();
-        await WaitForScanAsync(anonymous, $"/api/projects/{project.Id}/deliverables/{did}/scan");
+        await ScanStates.SettledAsync(anonymous, $"/api/projects/{project.Id}/deliverables/{did}");
         var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
         Assert.Equal(7, json["deliverables"]![0]!["storage"]!["rescanDays"]!.GetValue<int>());
 
@@ -253,7 +238,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         };
 
         Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"{d}/storage", storage)).StatusCode);
-        var refused = await WaitForScanAsync(anonymous, $"{d}/scan");
+        var refused = await ScanStates.SettledAsync(anonymous, d);
         Assert.Equal("failed", refused["status"]!.GetValue<string>());
         string error = refused["lastError"]!.GetValue<string>();
         var fingerprint = System.Text.RegularExpressions.Regex.Match(error, "SHA256:[A-Za-z0-9+/]{43}", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
@@ -261,7 +246,7 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
 
         storage["trust"] = new JsonArray(fingerprint.Value);
         Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"{d}/storage", storage)).StatusCode);
-        var accepted = await WaitForScanAsync(anonymous, $"{d}/scan");
+        var accepted = await ScanStates.SettledAsync(anonymous, d);
         Assert.Equal("succeeded", accepted["status"]!.GetValue<string>());
         var json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
         var declared = json["deliverables"]![0]!["storage"]!;
@@ -271,23 +256,8 @@ public sealed class StorageFlowTests(WebFrontFixture web) : IClassFixture<WebFro
         // A re-declaration without "trust" keeps the pin.
         storage.Remove("trust");
         Assert.Equal(HttpStatusCode.Accepted, (await editor.PutAsJsonAsync($"{d}/storage", storage)).StatusCode);
-        Assert.Equal("succeeded", (await WaitForScanAsync(anonymous, $"{d}/scan"))["status"]!.GetValue<string>());
+        Assert.Equal("succeeded", (await ScanStates.SettledAsync(anonymous, d))["status"]!.GetValue<string>());
         json = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"/api/projects/{project.Id}"));
         Assert.Equal(fingerprint.Value, json["deliverables"]![0]!["storage"]!["trust"]![0]!.GetValue<string>());
-    }
-
-    private static async Task<string> PgDumpAsync(string database)
-    {
-        var start = new ProcessStartInfo("pg_dump", ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", "postgres", database])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, await error);
-        return await output;
     }
 }

@@ -31,23 +31,14 @@ internal sealed record FtpClientSettings
     /// <summary>How long to wait for a cut-short transfer's final reply before sending ABOR.</summary>
     public TimeSpan AbortQuietPeriod { get; init; } = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>First retry delay; doubled per attempt, with jitter, up to <see cref="MaxRetryDelay"/>.</summary>
-    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-
-    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>When and how often failed operations are tried again (tests shorten the waits).</summary>
+    public StorageRetryPolicy Retry { get; init; } = StorageRetryPolicy.Default;
 
     /// <summary>Entries one directory may hold; beyond this the listing fails (a bound on memory, not a real-world limit).</summary>
     public int MaxListingEntries { get; init; } = 2_000_000;
 
     /// <summary>The clock used to give a year to LIST dates that have none, and the pool's clock.</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
-
-    public TimeSpan RetryDelay(int attempt)
-    {
-        double ms = RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16));
-        ms = Math.Min(ms, MaxRetryDelay.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ms * (0.75 + (Random.Shared.NextDouble() * 0.5)));
-    }
 }
 
 /// <summary>What the client learnt about the server, shared by all its connections so each lesson is paid once.</summary>

@@ -54,8 +54,4 @@ internal static partial class FtpErrors
     private static bool IsNotFoundText(FtpReply reply) =>
         reply.ToString().Contains("no such", StringComparison.OrdinalIgnoreCase) ||
         reply.ToString().Contains("not found", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>True for failures worth another attempt on a fresh connection.</summary>
-    public static bool IsRetryable(StorageException exception) =>
-        exception.Kind is StorageErrorKind.Transient or StorageErrorKind.TooManyConnections;
 }

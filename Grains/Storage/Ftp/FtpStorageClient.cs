@@ -98,51 +98,48 @@ public sealed class FtpStorageClient : IStorageClient
     }
 
     /// <summary>
-    /// Runs an operation on a pooled connection, retrying transient failures (on a fresh connection when the failed one is
-    /// out of step) up to <see cref="StorageAccessOptions.MaxAttempts"/>. With <paramref name="keepConnection"/>, a
-    /// successful operation keeps the connection (the download stream returns it).
+    /// Runs an operation on a pooled connection, tried again by the storage retry policy after transient failures (on a
+    /// fresh connection when the failed one is out of step) up to <see cref="StorageAccessOptions.MaxAttempts"/>. With
+    /// <paramref name="keepConnection"/>, a successful operation keeps the connection (the download stream returns it).
     /// </summary>
-    private async Task<T> RunAsync<T>(string what, Func<PooledConnection<FtpControlConnection>, FtpOperationTimer, Task<T>> operation,
-        CancellationToken cancellationToken, bool keepConnection = false)
+    private Task<T> RunAsync<T>(string what, Func<PooledConnection<FtpControlConnection>, FtpOperationTimer, Task<T>> operation,
+        CancellationToken cancellationToken, bool keepConnection = false) =>
+        _endpoint.Settings.Retry.RunAsync($"{what} on {_endpoint.Display}", _endpoint.Options.MaxAttempts,
+            ct => AttemptAsync(what, operation, keepConnection, ct), _endpoint.Logger, cancellationToken);
+
+    /// <summary>One attempt: rents a connection, runs the operation, and turns its failure into a <see cref="StorageException"/>.</summary>
+    private async Task<T> AttemptAsync<T>(string what, Func<PooledConnection<FtpControlConnection>, FtpOperationTimer, Task<T>> operation,
+        bool keepConnection, CancellationToken cancellationToken)
     {
-        for (int attempt = 1; ; attempt++)
+        PooledConnection<FtpControlConnection>? rented = null;
+        using var timer = new FtpOperationTimer(_endpoint.Options.OperationTimeout, cancellationToken);
+        try
         {
-            PooledConnection<FtpControlConnection>? rented = null;
-            using var timer = new FtpOperationTimer(_endpoint.Options.OperationTimeout, cancellationToken);
-            try
+            rented = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
+            timer.Progress(); // waiting for a connection is not the operation's time
+            var result = await operation(rented, timer).ConfigureAwait(false);
+            if (!keepConnection)
+                await ReturnAsync(rented).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception ex)
+        {
+            if (rented is not null)
             {
-                rented = await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
-                timer.Progress(); // waiting for a connection is not the operation's time
-                var result = await operation(rented, timer).ConfigureAwait(false);
-                if (!keepConnection)
-                    await ReturnAsync(rented).ConfigureAwait(false);
-                return result;
+                // A reply error leaves the connection in step; anything else (I/O, timeout, cancellation) does not.
+                if (ex is not StorageException)
+                    rented.Connection.MarkBroken();
+                await ReturnAsync(rented).ConfigureAwait(false);
             }
-            catch (Exception ex)
-            {
-                if (rented is not null)
-                {
-                    // A reply error leaves the connection in step; anything else (I/O, timeout, cancellation) does not.
-                    if (ex is not StorageException)
-                        rented.Connection.MarkBroken();
-                    await ReturnAsync(rented).ConfigureAwait(false);
-                }
-                var failure = FtpFailures.Translate(ex, timer, what);
-                if (failure is null)
-                    throw;
-                if (failure.Kind == StorageErrorKind.TooManyConnections && rented is not null)
-                    _limiter.ReportTooManyConnections();
-                if (!FtpErrors.IsRetryable(failure) || attempt >= _endpoint.Options.MaxAttempts || cancellationToken.IsCancellationRequested)
-                {
-                    if (ReferenceEquals(failure, ex))
-                        throw;
-                    throw failure;
-                }
-                var delay = _endpoint.Settings.RetryDelay(attempt);
-                _endpoint.Logger.LogInformation("{What} on {Server} failed (attempt {Attempt}): {Error}; retrying in {Delay} ms",
-                    what, _endpoint.Display, attempt, failure.Message, (int)delay.TotalMilliseconds);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-            }
+            var failure = FtpFailures.Translate(ex, timer, what);
+            if (failure is null)
+                throw;
+            // A refusal while renting was reported by the pool itself.
+            if (failure.Kind == StorageErrorKind.TooManyConnections && rented is not null)
+                _limiter.ReportTooManyConnections();
+            if (ReferenceEquals(failure, ex))
+                throw;
+            throw failure;
         }
     }
 

@@ -33,11 +33,8 @@ public sealed class HttpStorageClient : IStorageClient
     /// <summary>Most entries taken from one listing.</summary>
     internal int MaxEntries { get; init; } = 1_000_000;
 
-    /// <summary>First retry delay; doubled on each attempt.</summary>
-    internal TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(250);
-
-    /// <summary>Longest wait honoured from a Retry-After header.</summary>
-    internal TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>When and how often failed requests are tried again (tests shorten the waits).</summary>
+    internal StorageRetryPolicy Retry { get; init; } = StorageRetryPolicy.Default;
 
     private const int MaxRedirects = 5;
 
@@ -118,7 +115,7 @@ public sealed class HttpStorageClient : IStorageClient
     internal PipelinedRangeReader? Pipeline => _pipeline;
 
     /// <summary>The error a pipelined error status gives, the same as <see cref="EnsureSuccess"/> gives for the standard path.</summary>
-    private static StorageException PipelinedError(int status, string? retryAfter, string path)
+    private StorageException PipelinedError(int status, string? retryAfter, string path)
     {
         using var response = new HttpResponseMessage((HttpStatusCode)status);
         if (retryAfter is not null)
@@ -323,51 +320,46 @@ public sealed class HttpStorageClient : IStorageClient
     }
 
     /// <summary>
-    /// Runs one attempt per try: arms the operation timeout, and retries timeouts, resets, 5xx, 429 and 503 with
-    /// exponential backoff (429/503 also tell the limiter to lower the concurrency). The connection's lease is taken
-    /// when the handler opens a connection.
+    /// Runs an operation, tried again by the storage retry policy after timeouts, resets, 5xx, 429 and 503 (429/503 also
+    /// tell the limiter to lower the concurrency). The connection's lease is taken when the handler opens a connection.
     /// </summary>
-    private async Task<T> WithRetriesAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        StorageException? last = null;
-        for (int attemptNumber = 1; ; attemptNumber++)
-        {
-            TimeSpan? retryAfter = null;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-            {
-                timeout.CancelAfter(_options.OperationTimeout);
-                try
-                {
-                    return await attempt(timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    last = new StorageException(StorageErrorKind.Transient,
-                        $"{Capitalize(what)} timed out after {_options.OperationTimeout.TotalSeconds:0} s.", e);
-                }
-                catch (StorageException e) when (e.Kind is StorageErrorKind.Transient or StorageErrorKind.TooManyConnections)
-                {
-                    last = e;
-                    retryAfter = e.Data["RetryAfter"] as TimeSpan?;
-                }
-                catch (HttpRequestException e)
-                {
-                    last = Translate(e, what);
-                }
-                catch (IOException e)
-                {
-                    last = new StorageException(StorageErrorKind.Transient, $"{Capitalize(what)} failed: the connection broke ({e.Message}).", e);
-                }
-            }
+    private Task<T> WithRetriesAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken) =>
+        Retry.RunAsync($"{Capitalize(what)} on {_location.IdentityKey}", _options.MaxAttempts,
+            ct => AttemptAsync(what, attempt, ct), _logger, cancellationToken);
 
-            if (last.Kind is not (StorageErrorKind.Transient or StorageErrorKind.TooManyConnections) || attemptNumber >= _options.MaxAttempts)
-                throw last;
-            if (last.Kind == StorageErrorKind.TooManyConnections)
+    /// <summary>One attempt under the operation timeout, its failure turned into a <see cref="StorageException"/>.</summary>
+    private async Task<T> AttemptAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
+    {
+        StorageException failure;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            timeout.CancelAfter(_options.OperationTimeout);
+            try
+            {
+                return await attempt(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            {
+                failure = new StorageException(StorageErrorKind.Transient,
+                    $"{Capitalize(what)} timed out after {_options.OperationTimeout.TotalSeconds:0} s.", e);
+            }
+            catch (StorageException e) when (e.Kind == StorageErrorKind.TooManyConnections)
+            {
                 _limiter.ReportTooManyConnections();
-            var delay = retryAfter ?? TimeSpan.FromTicks(RetryBaseDelay.Ticks << (attemptNumber - 1));
-            _logger.LogDebug("Retrying {What} on {Storage} in {Delay} after: {Error}", what, _location.IdentityKey, delay, last.Message);
-            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                throw;
+            }
+            catch (HttpRequestException e)
+            {
+                failure = Translate(e, what);
+            }
+            catch (IOException e)
+            {
+                failure = new StorageException(StorageErrorKind.Transient, $"{Capitalize(what)} failed: the connection broke ({e.Message}).", e);
+            }
         }
+        if (failure.Kind == StorageErrorKind.TooManyConnections)
+            _limiter.ReportTooManyConnections();
+        throw failure;
     }
 
     /// <summary>Sends one request, following up to <see cref="MaxRedirects"/> redirects to http(s) targets the guard allows.</summary>
@@ -402,31 +394,31 @@ public sealed class HttpStorageClient : IStorageClient
         }
     }
 
-    private static void EnsureSuccess(HttpResponseMessage response, string path, bool directory)
+    private void EnsureSuccess(HttpResponseMessage response, string path, bool directory)
     {
         if (response.IsSuccessStatusCode)
             return;
         int status = (int)response.StatusCode;
         string what = directory ? $"the directory \"{path}\"" : $"\"{path}\"";
-        var error = status switch
+        throw status switch
         {
             404 or 410 => new StorageException(StorageErrorKind.NotFound, $"The server says {what} does not exist ({status})."),
             401 => new StorageException(StorageErrorKind.Authentication, $"The server refused the login for {what} (401)."),
             403 => new StorageException(StorageErrorKind.Authentication, $"The server denies access to {what} (403)."),
-            429 or 503 => new StorageException(StorageErrorKind.TooManyConnections, $"The server is busy ({status}) for {what}."),
+            429 or 503 => new StorageException(StorageErrorKind.TooManyConnections, $"The server is busy ({status}) for {what}.")
+            {
+                RetryAfter = RetryAfter(response),
+            },
             >= 500 and not 501 and not 505 => new StorageException(StorageErrorKind.Transient, $"The server failed ({status}) for {what}."),
             _ => new StorageException(StorageErrorKind.Protocol, $"The server answered {status} for {what}."),
         };
-        if (error.Kind == StorageErrorKind.TooManyConnections && RetryAfter(response) is { } wait)
-            error.Data["RetryAfter"] = wait;
-        throw error;
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    /// <summary>The wait a Retry-After header asks for (seconds or a date), measured on the retry policy's clock.</summary>
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
     {
         var header = response.Headers.RetryAfter;
-        TimeSpan? wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
-        return wait is { } w ? TimeSpan.FromTicks(Math.Clamp(w.Ticks, 0, TimeSpan.FromSeconds(30).Ticks)) : null;
+        return header?.Delta ?? (header?.Date is { } date ? date - Retry.Time.GetUtcNow() : null);
     }
 
     private static ContentRangeHeaderValue CheckContentRange(HttpResponseMessage response, long offset, string path)

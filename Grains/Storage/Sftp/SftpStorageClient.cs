@@ -69,6 +69,9 @@ public sealed class SftpStorageClient : IStorageClient
     /// <summary>Connections this client holds open now (for tests and diagnostics).</summary>
     internal int OpenConnections => _pool.OpenCount;
 
+    /// <summary>When and how often failed operations are tried again (tests shorten the waits).</summary>
+    internal StorageRetryPolicy Retry { get; init; } = StorageRetryPolicy.Default;
+
     public IAsyncEnumerable<StorageEntry> ListAsync(string directoryPath, CancellationToken cancellationToken)
     {
         // Read the whole directory before yielding: a failure half-way fails the listing instead of returning part of it,
@@ -124,7 +127,7 @@ public sealed class SftpStorageClient : IStorageClient
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         string normalized = StorageLocation.NormalizePath(path);
-        return await StorageRetry.RunAsync(async ct =>
+        return await Retry.RunAsync($"Opening {normalized}", _options.MaxAttempts, async ct =>
         {
             var rented = await _pool.RentAsync(ct).ConfigureAwait(false);
             try
@@ -145,7 +148,7 @@ public sealed class SftpStorageClient : IStorageClient
                 await rented.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
-        }, _options.MaxAttempts, _logger, $"Opening {normalized}", cancellationToken).ConfigureAwait(false);
+        }, _logger, cancellationToken).ConfigureAwait(false);
     }
 
     public ValueTask DisposeAsync() => _pool.DisposeAsync();
@@ -153,9 +156,9 @@ public sealed class SftpStorageClient : IStorageClient
     private async IAsyncEnumerable<StorageEntry> YieldAsync(string path, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         StoragePaths.EnsureSafe(path);
-        var entries = await StorageRetry.RunAsync(
+        var entries = await Retry.RunAsync($"Listing of {path}", _options.MaxAttempts,
             ct => _listings.RunAsync((client, token) => SftpErrors.GuardAsync(() => ReadDirectoryAsync(client, path, token), _storage, path), ct),
-            _options.MaxAttempts, _logger, $"Listing of {path}", cancellationToken).ConfigureAwait(false);
+            _logger, cancellationToken).ConfigureAwait(false);
         foreach (var entry in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -221,9 +224,9 @@ public sealed class SftpStorageClient : IStorageClient
     private Task<T> RunAsync<T>(string what, string path, Func<SftpClient, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
         StoragePaths.EnsureSafe(path);
-        return StorageRetry.RunAsync(
+        return Retry.RunAsync(what, _options.MaxAttempts,
             ct => _pool.RunAsync((client, token) => SftpErrors.GuardAsync(() => operation(client, token), _storage, path), ct),
-            _options.MaxAttempts, _logger, what, cancellationToken);
+            _logger, cancellationToken);
     }
 
     /// <summary>A download stream that returns its connection to the pool when disposed, or closes it after a failure.</summary>

@@ -151,8 +151,18 @@ function sortValue(project, key) {
   return label(key === "nature" ? "projectNature" : "regime", project[key]);
 }
 
+// Before any scan a project has no extent to draw (no commune contours are served here): its places say where it is.
+function perimeterText(project) {
+  const names = (project.territories || []).map((t) => t.name ? `${t.name}${t.kind === "commune" && t.context ? ` (${t.context.replace(/^.*\((\w+)\)$/, "$1")})` : ""}` : `${label("perimeterKind", t.kind)} ${t.code}`);
+  if (!names.length) return "";
+  return "Périmètre : " + (names.length > 3 ? `${names.slice(0, 3).join(", ")} et ${names.length - 3} autre${names.length > 4 ? "s" : ""}` : names.join(", "));
+}
+
 function drawList() {
   const filtered = state.projects.filter(matches);
+  const unmapped = filtered.filter((p) => !p.bbox).length;
+  document.getElementById("sans-emprise").textContent = unmapped === 0 ? ""
+    : `${unmapped} projet${unmapped > 1 ? "s" : ""} sans dalle scannée ${unmapped > 1 ? "ne sont" : "n'est"} pas sur la carte : ${unmapped > 1 ? "ils figurent" : "il figure"} dans la liste avec ${unmapped > 1 ? "leur" : "son"} périmètre.`;
   const { key, asc } = state.sort;
   filtered.sort((a, b) => { const x = sortValue(a, key), y = sortValue(b, key); return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1); });
   const pages = Math.max(1, Math.ceil(filtered.length / PAGE_SIZE));
@@ -163,7 +173,8 @@ function drawList() {
     : `${filtered.length} projet${filtered.length > 1 ? "s" : ""} sur ${state.projects.length} correspondent aux filtres`;
   document.querySelector("#liste tbody").replaceChildren(...shown.map((p) => el("tr", { "data-project": p.id },
     el("td", {}, el("a", { href: `/projects/${p.id}`, class: "fr-text--bold", text: p.name }),
-      el("span", { class: "fr-hint-text", text: `${label("projectNature", p.nature)} · ${label("regime", p.regime)}${p.bbox ? "" : " · aucune dalle scannée"}` })),
+      el("span", { class: "fr-hint-text", text: `${label("projectNature", p.nature)} · ${label("regime", p.regime)}${p.bbox ? "" : " · aucune dalle scannée"}` }),
+      el("span", { class: "fr-hint-text", "data-perimeters": "", text: perimeterText(p) })),
     el("td", {}, el("span", { class: "pcrs-status" }, el("span", { class: "pcrs-swatch", style: `background:${colourOf(p)}33;border-color:${colourOf(p)}`, "aria-hidden": "true" }), label("status", p.currentStatus))))));
   const nav = document.getElementById("pages");
   if (pages <= 1) { nav.replaceChildren(); return; }

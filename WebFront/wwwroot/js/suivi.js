@@ -5,6 +5,7 @@ import { entries } from "./labels.js";
 import { el, api, session, ApiError, showAlert } from "./ui.js";
 import { storagePanel } from "./stockage.js";
 import { field, showErrors } from "./form.js";
+import { perimeterRow } from "./perimetres.js";
 
 const root = document.getElementById("suivi");
 const messages = document.getElementById("messages");
@@ -70,7 +71,7 @@ function projectForm(project) {
       field("nature", "Nature", project.nature, { select: entries("projectNature"), required: true }),
       field("budget", "Budget (€)", project.budget, { type: "number", inputmode: "numeric", min: 0 })));
   const lists = {
-    perimeters: rows("perimeters", "Périmètres (commune:INSEE, epci:SIREN ou departement:code)", project.perimeters, (p, i) => [field(`perimeters[${i}]`, `Périmètre ${i + 1}`, p, { hint: "ex. commune:57463" })], () => ""),
+    perimeters: rows("perimeters", "Périmètres (communes, EPCI ou départements)", project.perimeters, (p, i) => perimeterRow(p, i), () => ""),
     steps: rows("steps", "Étapes (dans l'ordre chronologique)", project.steps, (s, i) => [
       field(`steps[${i}].status`, "Statut", s.status, { select: entries("status") }),
       field(`steps[${i}].startDate`, "Date de début", s.startDate, { type: "date" })], () => ({ status: "investigation", startDate: "" })),

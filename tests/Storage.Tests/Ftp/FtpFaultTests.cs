@@ -22,7 +22,7 @@ public sealed class FtpFaultTests
             limiter ?? new TestConnectionLimiter(4), StorageTrust.Default, guard ?? new LoopbackOnlyGuard(),
             options ?? new StorageAccessOptions { ConnectTimeout = TimeSpan.FromSeconds(5), OperationTimeout = TimeSpan.FromSeconds(5), MaxAttempts = 2 },
             logger ?? new TestOutputLogger(),
-            FtpClientSettings.Default with { RetryBaseDelay = TimeSpan.FromMilliseconds(20), MaxRetryDelay = TimeSpan.FromMilliseconds(200) });
+            FtpClientSettings.Default with { Retry = StorageRetryPolicy.Default with { FirstDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200) } });
 
     [Fact]
     public async Task A_listing_cut_short_fails_instead_of_returning_what_arrived()

@@ -57,7 +57,7 @@ internal static class FtpPeerServers
             trust ?? PinnedTrust(), guard ?? new LoopbackOnlyGuard(),
             options ?? new StorageAccessOptions { ConnectTimeout = TimeSpan.FromSeconds(10), OperationTimeout = TimeSpan.FromSeconds(20) },
             new TestOutputLogger(),
-            settings ?? FtpClientSettings.Default with { RetryBaseDelay = TimeSpan.FromMilliseconds(50) });
+            settings ?? FtpClientSettings.Default with { Retry = StorageRetryPolicy.Default with { FirstDelay = TimeSpan.FromMilliseconds(50) } });
 
     private static StorageLocation Url(string scheme, int port) => StorageLocation.Parse($"{scheme}://{Peers.Host}:{port}/", out _);
 }

@@ -19,8 +19,7 @@ public sealed class FtpPoolTests
 
     private static readonly FtpClientSettings Fast = FtpClientSettings.Default with
     {
-        RetryBaseDelay = TimeSpan.FromMilliseconds(20),
-        MaxRetryDelay = TimeSpan.FromMilliseconds(200),
+        Retry = StorageRetryPolicy.Default with { FirstDelay = TimeSpan.FromMilliseconds(20), MaxDelay = TimeSpan.FromMilliseconds(200) },
     };
 
     private static AddressGuard LoopbackAllowed() => new(new StorageAccessOptions { AllowedNetworks = ["127.0.0.0/8"] });

@@ -76,7 +76,7 @@ internal static class HttpTestSupport
         return new HttpStorageClient(location, credentials ?? StorageCredentials.Anonymous, limiter ?? new CountingLimiter(),
             StorageTrust.Default, new AddressGuard(options), options)
         {
-            RetryBaseDelay = TimeSpan.FromMilliseconds(20),
+            Retry = StorageRetryPolicy.Default with { FirstDelay = TimeSpan.FromMilliseconds(20) },
         };
     }
 

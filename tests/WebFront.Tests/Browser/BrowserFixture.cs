@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -98,16 +97,6 @@ public class BrowserFixture : WebFrontFixture, IAsyncLifetime
             ["publicConnection"] = false, ["downloadAllowed"] = downloadAllowed,
         });
         Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
-        await WaitForScanAsync(editor, d);
-    }
-
-    public static async Task WaitForScanAsync(HttpClient client, string deliverable)
-    {
-        var deadline = Stopwatch.StartNew();
-        while ((await ReadJsonAsync(await client.GetAsync($"{deliverable}/scan")))["status"]!.GetValue<string>() is not ("succeeded" or "failed"))
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(90), "scan did not finish");
-            await Task.Delay(250);
-        }
+        await ScanStates.SettledAsync(editor, d);
     }
 }

@@ -4,7 +4,10 @@ using Microsoft.Playwright;
 
 namespace Pcrs.WebFront.Tests.Browser;
 
-/// <summary>The national map's filters in Chromium: by status and by a commune's name; the list follows.</summary>
+/// <summary>
+/// The national map's filters in Chromium: by status and by a commune's name; the list follows and names each
+/// project's places before any scan.
+/// </summary>
 [Collection(WebFrontCollection.Name)]
 public sealed class NationalMapBrowserTests(NationalMapBrowserTests.Fixture web) : IClassFixture<NationalMapBrowserTests.Fixture>
 {
@@ -35,6 +38,12 @@ public sealed class NationalMapBrowserTests(NationalMapBrowserTests.Fixture web)
         await page.GotoAsync("/");
         await page.WaitForSelectorAsync("#carte[data-ready=true]");
         Assert.Equal(["PCRS Bouches-du-Rhône", "PCRS Metz", "PCRS Metz Métropole", "PCRS Évry"], await ListedAsync(page));
+
+        // None is scanned: none is drawn, each is listed with its places by their official names.
+        Assert.Contains("4 projets sans dalle scannée", await page.Locator("#sans-emprise").InnerTextAsync());
+        Assert.Equal("Périmètre : Metz (57)", await page.Locator("#liste tr:has-text('PCRS Metz') [data-perimeters]").First.InnerTextAsync());
+        Assert.Equal("Périmètre : Metz Métropole", await page.Locator("#liste tr:has-text('PCRS Metz Métropole') [data-perimeters]").InnerTextAsync());
+        Assert.Equal("Périmètre : Bouches-du-Rhône", await page.Locator("#liste tr:has-text('Bouches') [data-perimeters]").InnerTextAsync());
 
         await page.SelectOptionAsync("#filtre-statut", "disponible");
         Assert.Equal(["PCRS Bouches-du-Rhône", "PCRS Metz Métropole"], await ListedAsync(page));

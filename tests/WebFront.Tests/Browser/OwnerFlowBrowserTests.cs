@@ -8,7 +8,8 @@ namespace Pcrs.WebFront.Tests.Browser;
 /// <summary>
 /// An owner's whole path in Chromium: sign in with the editor key, declare an FTP storage through the form, see the
 /// scan's progress end, the footprints on the public page, a clicked tile's bytes, a rectangle's ZIP (unzip -t and
-/// SHA-256 against the storage's files); then revoke it and see the data leave the public page.
+/// SHA-256 against the storage's files); then revoke it and see the data leave the public page. The administrator's
+/// project form finds perimeters by their names and keeps their official codes.
 /// </summary>
 [Collection(WebFrontCollection.Name)]
 public sealed class OwnerFlowBrowserTests(OwnerFlowBrowserTests.Fixture web) : IClassFixture<OwnerFlowBrowserTests.Fixture>
@@ -150,5 +151,48 @@ public sealed class OwnerFlowBrowserTests(OwnerFlowBrowserTests.Fixture web) : I
         Assert.Contains("Aucun stockage déclaré", card);
         Assert.DoesNotContain("Dernier scan", card);
         Assert.True(await visitor.Locator("#telechargement").IsHiddenAsync());
+    }
+
+    [Fact]
+    public async Task The_form_finds_perimeters_by_name_and_keeps_their_codes()
+    {
+        var page = await web.NewPageAsync();
+        await page.GotoAsync("/suivi");
+        await page.FillAsync("#cle", WebFrontFixture.AdminToken);
+        await page.ClickAsync("#form-connexion button[type=submit]");
+        var form = page.Locator("#form-projet");
+        await form.WaitForAsync();
+        await form.Locator("[data-field=name]").FillAsync("PCRS choisi par nom");
+        await form.Locator("[data-field='steps[0].startDate']").FillAsync("2024-01-15");
+        await form.Locator("[data-field='deliverables[0].name']").FillAsync("Orthophotographie 2024");
+        var perimeters = form.Locator("[data-list=perimeters]");
+        // Typed without accent: the commune is offered with its département, its code goes in the code field.
+        await perimeters.Locator("[data-perimeter-search]").First.PressSequentiallyAsync("thionville");
+        await page.Locator("[role=option]", new() { HasText = "Moselle" }).First.ClickAsync();
+        Assert.Equal("commune:57672", await perimeters.Locator("[data-field='perimeters[0]']").InputValueAsync());
+        Assert.StartsWith("Thionville — Commune, Moselle (57)", await perimeters.Locator("[data-perimeter-name]").First.InnerTextAsync());
+        // A second one, an EPCI; a code typed by hand is named too, and an unknown code is said to be unknown.
+        await perimeters.Locator("button", new() { HasText = "Ajouter" }).ClickAsync();
+        await perimeters.Locator("[data-field='perimeters[1]']").FillAsync("departement:13");
+        await perimeters.Locator("[data-field='perimeters[1]']").DispatchEventAsync("change");
+        await page.WaitForFunctionAsync("document.querySelectorAll('[data-perimeter-name]')[1].textContent.startsWith('Bouches-du-Rhône')");
+        await perimeters.Locator("button", new() { HasText = "Ajouter" }).ClickAsync();
+        await perimeters.Locator("[data-field='perimeters[2]']").FillAsync("commune:99999");
+        await perimeters.Locator("[data-field='perimeters[2]']").DispatchEventAsync("change");
+        await page.WaitForFunctionAsync("document.querySelectorAll('[data-perimeter-name]')[2].textContent.includes('absent de la liste officielle')");
+        await perimeters.Locator("[data-perimeter-search]").Nth(2).PressSequentiallyAsync("CA du Val de Fensch");
+        await page.Locator("[role=option]", new() { HasText = "EPCI" }).First.ClickAsync();
+        Assert.Equal("epci:245701222", await perimeters.Locator("[data-field='perimeters[2]']").InputValueAsync());
+        await BrowserFixture.AssertAccessibleAsync(page, "suivi, périmètres par nom");
+
+        await form.Locator("button[type=submit]").ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/projects/[0-9a-f-]{36}/suivi$"));
+        var id = page.Url.Split('/')[^2];
+        using var client = web.Client();
+        var project = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/api/projects/{id}"));
+        Assert.Equal(["commune:57672", "departement:13", "epci:245701222"], project["perimeters"]!.AsArray().Select(p => p!.GetValue<string>()));
+        // The list gives the names of the places, the API too.
+        var listed = (await WebFrontFixture.ReadJsonAsync(await client.GetAsync("/api/projects"))).AsArray().Single(p => p!["id"]!.GetValue<string>() == id)!;
+        Assert.Equal(["Thionville", "Bouches-du-Rhône", "CA du Val de Fensch"], listed["territories"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()));
     }
 }

@@ -5,7 +5,7 @@ using Pcrs.TestSupport;
 namespace Pcrs.WebFront.Tests.Browser;
 
 /// <summary>
-/// Every page in Chromium at 360 and 1440 px: axe-core finds no serious or critical violation, and a screenshot of each
+/// Every page in Chromium at 360, 1440 and 1920 px, anonymous and signed in (administrator, project editor): axe-core finds no serious or critical violation, and a screenshot of each
 /// is kept (artifacts/screenshots). The project page shows the scan's facts in French and a clicked tile downloads the
 /// storage's bytes; an unknown project gets the 404 page.
 /// </summary>
@@ -17,7 +17,7 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
     private static readonly string[] Tiles = ["l93_rgb_geojp2_only.jp2", "l93_rgb_tiled_lzw.tif", "l93_rgb_lossless.jp2", "corrupt_truncated_200.jp2"];
 
     [Fact]
-    public async Task Every_page_is_accessible_at_360_and_1440_px()
+    public async Task Every_page_is_accessible_at_360_1440_and_1920_px()
     {
         var project = await web.CreateProjectAsync("Metz Métropole – orthophotographie");
         await web.ScanHttpFolderAsync(project, "pages", Tiles);
@@ -35,7 +35,7 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
             ("plan-du-site", "/plan-du-site", null),
             ("404", "/projects/00000000-0000-0000-0000-000000000000", null),
         };
-        foreach (var width in new[] { 360, 1440 })
+        foreach (var width in new[] { 360, 1440, 1920 })
         {
             foreach (var (name, path, ready) in pages)
             {
@@ -52,6 +52,53 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
                 await page.Context.CloseAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task Signed_in_admin_and_owner_pages_are_accessible_at_360_and_1920_px()
+    {
+        var project = await web.CreateProjectAsync("Eurométropole de Metz – suivi");
+        await web.ScanHttpFolderAsync(project, "signed-in", Tiles);
+        foreach (var width in new[] { 360, 1920 })
+        {
+            // The administrator signs in through the page's own form; the token stays in this tab's sessionStorage.
+            var page = await web.NewPageAsync(width);
+            await page.GotoAsync("/admin");
+            await page.WaitForSelectorAsync("#admin[data-ready=true]");
+            await page.FillAsync("#jeton", WebFrontFixture.AdminToken);
+            await page.ClickAsync("#form-connexion button[type=submit]");
+            await page.WaitForSelectorAsync($"tr[data-deliverable='{project.Deliverables[0]}']");
+            await SignedInPageChecksAsync(page, $"admin-connecte-{width}");
+
+            await page.GotoAsync("/suivi");
+            await page.WaitForSelectorAsync("#form-projet");
+            await SignedInPageChecksAsync(page, $"suivi-admin-creation-{width}");
+
+            await page.GotoAsync($"/projects/{project.Id}/suivi");
+            await page.WaitForSelectorAsync($"[data-storage-panel='{project.Deliverables[0]}'] [data-progress=succeeded]");
+            await SignedInPageChecksAsync(page, $"suivi-admin-projet-{width}");
+            await page.Context.CloseAsync();
+
+            // The project's owner with its editor key: its storage panels and the project form.
+            page = await web.NewPageAsync(width);
+            await page.GotoAsync($"/projects/{project.Id}/suivi");
+            await page.FillAsync("#cle", project.EditorKey);
+            await page.ClickAsync("#form-connexion button[type=submit]");
+            await page.WaitForSelectorAsync($"[data-storage-panel='{project.Deliverables[0]}'] [data-progress=succeeded]");
+            await page.WaitForSelectorAsync("#form-projet");
+            Assert.Contains("clé d'édition", await page.Locator("#session-texte").InnerTextAsync());
+            await SignedInPageChecksAsync(page, $"suivi-proprietaire-{width}");
+            await page.Context.CloseAsync();
+        }
+    }
+
+    private static async Task SignedInPageChecksAsync(IPage page, string name)
+    {
+        await page.WaitForLoadStateAsync(LoadState.Load);
+        await BrowserFixture.AssertAccessibleAsync(page, name);
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"{name} is {overflow} px wider than the screen");
+        await BrowserFixture.ScreenshotAsync(page, name);
     }
 
     [Fact]

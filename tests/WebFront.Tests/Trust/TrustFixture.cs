@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -65,16 +64,7 @@ public sealed class TrustFixture : DownloadFixture
     public async Task<JsonNode> SettledScanAsync(string deliverable, TimeSpan? timeout = null)
     {
         using var anonymous = Client();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            var scan = await ReadJsonAsync(await anonymous.GetAsync($"{deliverable}/scan"));
-            var status = scan["status"]!.GetValue<string>();
-            if (status is "succeeded" or "failed" or "partial")
-                return scan;
-            Assert.True(deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(120)), $"scan still {status}: {scan.ToJsonString()}");
-            await Task.Delay(200);
-        }
+        return await ScanStates.SettledAsync(anonymous, deliverable, timeout);
     }
 
     /// <summary>POST …/scan by the editor, then the settled state of a scan newer than the one before.</summary>

@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Pcrs.TestSupport;
+
+/// <summary>A whole-database dump with pg_dump from the peers' PostgreSQL: what a backup or a stolen copy holds.</summary>
+public static class PgDump
+{
+    /// <summary>The dump of <paramref name="database"/> as SQL text; pg_dump's own message when it fails.</summary>
+    public static async Task<string> RunAsync(string database)
+    {
+        var start = new ProcessStartInfo("pg_dump",
+            ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(CultureInfo.InvariantCulture), "-U", "postgres", database])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException("pg_dump could not be started.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return process.ExitCode == 0
+            ? await output
+            : throw new InvalidOperationException($"pg_dump {database} exited with {process.ExitCode}: {await error}");
+    }
+}
