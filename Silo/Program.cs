@@ -8,6 +8,7 @@ using Serilog;
 //   run      (default) a worker silo: ADO.NET clustering and reminders on PostgreSQL
 //   migrate  apply the deploy/sql migrations to the configured database, then exit
 //   scan     scan one storage URL in an in-process cluster and print its tiles (see Silo/Scan/ScanVerb.cs)
+//   import   send a bulk import (CSV or JSON) to a running web front and print each line's outcome (Silo/Verbs/ImportVerb.cs)
 Log.Logger = PcrsLogging.CreateBootstrapLogger();
 try
 {
@@ -17,6 +18,7 @@ try
         "run" => await RunVerb.RunAsync(rest),
         "migrate" => await MigrateVerb.RunAsync(rest),
         "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest),
+        "import" => await ImportVerb.RunAsync(rest, Console.Out, Console.Error),
         _ => VerbLine.Usage(verb),
     };
 }

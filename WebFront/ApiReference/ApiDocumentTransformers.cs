@@ -19,12 +19,6 @@ public static class ApiDocumentTransformers
 
     private static Task DescribeSchema(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is { } property)
-        {
-            if (property.DeclaringType is { } owner && ApiFieldDocs.Fields.TryGetValue((owner, property.Name), out var doc))
-                DescribeField(schema, doc);
-            return Task.CompletedTask;
-        }
         var type = context.JsonTypeInfo.Type;
         if (ApiFieldDocs.Types.TryGetValue(type, out var description))
             schema.Description = description;
@@ -37,6 +31,10 @@ public static class ApiDocumentTransformers
             // Request bodies are read with unknown members refused (a 400 naming the field): the document says so.
             schema.AdditionalPropertiesAllowed = false;
         }
+        // A property whose type is an object (ImportLine.project) is described by that same schema: the type's rules above
+        // apply to it too, and the field's own description wins.
+        if (context.JsonPropertyInfo is { DeclaringType: { } owner } property && ApiFieldDocs.Fields.TryGetValue((owner, property.Name), out var doc))
+            DescribeField(schema, doc);
         return Task.CompletedTask;
     }
 
@@ -57,10 +55,23 @@ public static class ApiDocumentTransformers
         schema.Enum = values;
     }
 
-    private static Task AddExamples(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    private static async Task AddExamples(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         if (operation.OperationId is not { } id)
-            return Task.CompletedTask;
+            return;
+        // The import reads its body itself (JSON or CSV, bounded): its body is described here, not inferred from a parameter.
+        if (id == "AdminImport" && operation.RequestBody is null)
+        {
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = new Dictionary<string, OpenApiMediaType>(StringComparer.Ordinal)
+                {
+                    ["application/json"] = new() { Schema = await context.GetOrCreateSchemaAsync(typeof(List<Import.ImportLine>), null, cancellationToken) },
+                    ["text/csv"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Description = "A header line naming the columns, then one project per line." } },
+                },
+            };
+        }
         if (ApiExamples.Requests.TryGetValue(id, out var examples)
             && operation.RequestBody?.Content?.TryGetValue("application/json", out var body) == true)
         {
@@ -87,6 +98,5 @@ public static class ApiDocumentTransformers
                 };
             }
         }
-        return Task.CompletedTask;
     }
 }

@@ -29,6 +29,9 @@ public static class ApiFieldDocs
         [typeof(ProjectCreated)] = "The new project's id, its editor key (shown this once; only its hash is kept) and its deliverables' ids in the order sent.",
         [typeof(ScanQueued)] = "The declaration or scan request was accepted; follow the scan at the given path.",
         [typeof(ScanStateResponse)] = "The scan of the deliverable's own start path.",
+        [typeof(Import.ImportLine)] = "One line of a bulk import: a new project and the storages of its deliverables, in the same order.",
+        [typeof(Import.ImportReport)] = "The outcome of a bulk import, one result per line in order.",
+        [typeof(Import.ImportLineResult)] = "One line's outcome: imported (new ids, editor key shown this once) or refused (nothing of the line written).",
     };
 
     private static readonly string[] ScanStatuses = ["verifying", "queued", "listing", "analysing", "succeeded", "partial", "failed"];
@@ -95,6 +98,11 @@ public static class ApiFieldDocs
         [(typeof(ScanStateResponse), "status")] = new("verifying: login being proven; queued, listing, analysing: scan running; succeeded, partial (some branches failed), failed.", ScanStatuses),
         [(typeof(ScanStateResponse), "lastError")] = new("The server's reason of the last failure, or null."),
         [(typeof(ScanStateResponse), "lastSuccessAt")] = new("End of the last successful scan, or null."),
+        [(typeof(Import.ImportLine), "project")] = new("The project, as for POST /api/projects (deliverables without ids)."),
+        [(typeof(Import.ImportLine), "storages")] = new("storages[i] is declared on project.deliverables[i]; null or absent: no storage yet."),
+        [(typeof(Import.ImportLineResult), "line")] = new("Line number in the CSV file (header: 1), or position in the JSON array (first: 1)."),
+        [(typeof(Import.ImportLineResult), "status")] = new("imported or refused.", ["imported", "refused"]),
+        [(typeof(Import.ImportLineResult), "problem")] = new("Why the line was refused (RFC 9457 problem details; errors name the fields, e.g. project.regime, storages[0].host)."),
         [(typeof(ProjectCreated), "editorKey")] = new("Bearer token of the project's editors; shown this once, only its hash is kept."),
     };
 }

@@ -35,6 +35,11 @@ public static class AdminApi
             .WithName("AdminRenewEditorKey")
             .WithSummary("Give a project a new editor key (shown this once); the old key stops working at once")
             .RequireAdmin();
+        api.MapPost("/import", Import.ImportEndpoint.ImportAsync)
+            .WithName("AdminImport")
+            .WithSummary("Bulk import of projects, deliverables and storages (JSON or CSV), checked and applied line by line")
+            .WithDescription(Import.ImportEndpoint.Description)
+            .RequireAdmin();
         return app;
     }
 

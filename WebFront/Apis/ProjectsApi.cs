@@ -50,14 +50,9 @@ public static class ProjectsApi
         ProjectRequest? request, [FromServices] ProjectStore store, [FromServices] IOutputCacheStore cache, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var (project, deliverables) = ProjectValidator.Validate(request, errors);
+        var (project, deliverables) = ProjectValidator.ValidateNew(request, errors);
         if (project is null || deliverables is null)
             return TypedResults.ValidationProblem(errors.ToDictionary());
-        if (deliverables.FirstOrDefault(d => d.Id is not null) is not null)
-        {
-            errors.Add($"deliverables[{deliverables.FindIndex(d => d.Id is not null)}].id", "A new project's deliverables have no id yet (send null).");
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
         var id = Guid.CreateVersion7();
         var editorKey = AccessTokens.NewEditorKey();
         var deliverableIds = await store.CreateAsync(id, project, deliverables.Select(d => d.Document).ToList(), AccessTokens.Hash(editorKey), cancellationToken);

@@ -55,30 +55,11 @@ public static class StoragesApi
         if (await store.GetDeliverableAsync(id, did, cancellationToken) is null)
             return TypedResults.NotFound();
         var errors = new ValidationErrors();
-        var storage = StorageValidator.Validate(request, errors);
+        var storage = await StorageDeclaring.ValidateAsync(request, addressGuard, errors, cancellationToken);
         if (storage is null)
             return TypedResults.ValidationProblem(errors.ToDictionary());
-        try
-        {
-            // The same checks the clients apply at connect time; here they give the owner an early, named error.
-            await addressGuard.ResolveAsync(storage.Location.Host, cancellationToken);
-        }
-        catch (StorageException e) when (e.Kind is StorageErrorKind.AddressRefused or StorageErrorKind.Invalid)
-        {
-            errors.Add(storage.HostField, e.Message);
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-        catch (StorageException e)
-        {
-            errors.Add(storage.HostField, $"The host could not be resolved: {e.Message}");
-            return TypedResults.ValidationProblem(errors.ToDictionary());
-        }
-
-        // Encrypted here, with the deployment's one key ring: the grain, the wire and the database only see cipher text.
-        string? protectedPassword = storage.Credentials.Password is { } password ? protector.Protect(password) : null;
         var previous = await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken);
-        await scans.DeclareAsync(did, storage.Location, protectedPassword, storage.PublicConnection, storage.DownloadAllowed,
-            storage.Trust, storage.RescanDays, cancellationToken);
+        await StorageDeclaring.DeclareAsync(scans, protector, did, storage, cancellationToken);
         if (previous is not null)
             await store.RecordDeliverableEventsAsync([(id, did, DeclaredStorages.Kind(previous))], "storage_replaced", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);

@@ -13,6 +13,19 @@ public static partial class ProjectValidator
 {
     public const int MaxListLength = 200;
 
+    /// <summary>A project to create: as <see cref="Validate"/>, and its deliverables carry no id yet.</summary>
+    public static (ProjectDocument? Project, List<DeliverableEntry>? Deliverables) ValidateNew(ProjectRequest? request, ValidationErrors errors)
+    {
+        var (project, deliverables) = Validate(request, errors);
+        if (project is null || deliverables is null)
+            return (null, null);
+        int withId = deliverables.FindIndex(d => d.Id is not null);
+        if (withId < 0)
+            return (project, deliverables);
+        errors.Add($"deliverables[{withId}].id", "A new project's deliverables have no id yet (send null).");
+        return (null, null);
+    }
+
     public static (ProjectDocument? Project, List<DeliverableEntry>? Deliverables) Validate(ProjectRequest? request, ValidationErrors errors)
     {
         if (request is null)

@@ -14,5 +14,15 @@ public sealed class ValidationErrors
         list.Add(message);
     }
 
+    /// <summary>Copies <paramref name="other"/>'s messages under <paramref name="prefix"/> ("storages[0]" + "." + "host").</summary>
+    public void AddAll(string prefix, ValidationErrors other)
+    {
+        foreach (var (field, messages) in other._errors)
+        {
+            foreach (var message in messages)
+                Add(field == "body" ? prefix : $"{prefix}.{field}", message);
+        }
+    }
+
     public Dictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }

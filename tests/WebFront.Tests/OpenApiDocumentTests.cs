@@ -101,6 +101,10 @@ public sealed partial class OpenApiDocumentTests(WebFrontFixture web) : IClassFi
                 Assert.True(errors.IsEmpty, string.Join("; ", errors.ToDictionary().Select(e => e.Key)));
             }
         }
+        var import = Operation(document, "/api/admin/import", "post");
+        Assert.NotNull(import["requestBody"]!["content"]!["text/csv"]);
+        foreach (var (name, example) in import["requestBody"]!["content"]!["application/json"]!["examples"]!.AsObject())
+            AssertValid(document, RequestSchema(import), example!["value"]!, name);
         // Main responses carry examples too.
         Assert.NotNull(Operation(document, "/api/projects", "post")["responses"]!["201"]!["content"]!["application/json"]!["example"]);
         Assert.NotNull(declare["responses"]!["202"]!["content"]!["application/json"]!["example"]);
