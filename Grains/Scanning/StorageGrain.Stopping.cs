@@ -18,7 +18,7 @@ public sealed partial class StorageGrain
         if (_row is null || !IsRunning || (await catalogue.ListDeclarationsAsync(Key)).Any(d => d.IsProven))
             return;
         var now = DateTimeOffset.UtcNow;
-        var counts = ToCounts(_progress);
+        var counts = _progress;
         _row = _row with { Status = ScanStatus.Failed, LastError = StoppedError, Progress = counts };
         _progressDirty = false;
         _rootReports.Clear();
