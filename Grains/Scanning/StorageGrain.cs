@@ -41,6 +41,7 @@ public sealed partial class StorageGrain(
     private bool _progressDirty;
     private bool _finishing;
     private IGrainTimer? _watchdogTimer;
+    private IGrainTimer? _progressTimer;
     private int _reducedLimit;
     private DateTime _reducedUntil;
 
@@ -294,7 +295,8 @@ public sealed partial class StorageGrain(
                 await ResendToPendingRootsAsync();
             }
         }, new GrainTimerCreationOptions(dueTime, _options.WatchdogPeriod) { KeepAlive = true, Interleave = true });
-        this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
+        // One progress timer per activation, however many scans it starts.
+        _progressTimer ??= this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
             new GrainTimerCreationOptions(ProgressSaveInterval, ProgressSaveInterval) { KeepAlive = false, Interleave = true });
     }
 
