@@ -56,5 +56,13 @@ public sealed record GeoTiffInfo
     public IReadOnlyList<string?> BandDescriptions { get; init; } = [];
 
     public string? GdalMetadataXml { get; init; }
+
+    /// <summary>
+    /// The rules of a cloud-optimised GeoTIFF's layout (GDAL's validate_cloud_optimized_geotiff) the file breaks, one
+    /// sentence each: empty for a COG; null when the layout could not be read.
+    /// </summary>
+    public IReadOnlyList<string>? CloudOptimizedProblems { get; init; }
+
+    public bool IsCloudOptimized => CloudOptimizedProblems is { Count: 0 };
     public string? NoData { get; init; }
 }

@@ -24,7 +24,22 @@ public static class GeoTiffReader
         (IReadOnlyList<TiffEntry> entries, long nextIfd) = await reader.ReadIfdAsync(firstIfd).ConfigureAwait(false);
         int ifdCount = await CountChainAsync(reader, firstIfd, nextIfd, limits).ConfigureAwait(false);
         GeoTiffInfo info = await DecodeDirectoryAsync(reader, entries, limits).ConfigureAwait(false);
-        return info with { IsBigTiff = reader.IsBigTiff, IsLittleEndian = reader.Order.IsLittleEndian, FirstIfdOffset = firstIfd, IfdCount = ifdCount };
+        IReadOnlyList<string>? cog;
+        try
+        {
+            cog = await CloudOptimizedLayout.ProblemsAsync(reader, firstIfd, limits).ConfigureAwait(false);
+        }
+        catch (FormatReadException e)
+        {
+            // The image itself was read: a layout that cannot be followed only means "not cloud-optimised".
+            cog = [e.Message];
+        }
+
+        return info with
+        {
+            IsBigTiff = reader.IsBigTiff, IsLittleEndian = reader.Order.IsLittleEndian, FirstIfdOffset = firstIfd, IfdCount = ifdCount,
+            CloudOptimizedProblems = cog,
+        };
     }
 
     /// <summary>

@@ -194,6 +194,9 @@ internal sealed class TiffDirectoryReader
         return bytes;
     }
 
+    /// <summary>Reads raw bytes at <paramref name="offset"/> (fewer only at the end of the file).</summary>
+    public ValueTask<int> ReadRawAsync(long offset, byte[] buffer) => ReadFullyAsync(_file, offset, buffer, _ct);
+
     public async ValueTask<ulong[]> ReadUnsignedAsync(TiffEntry entry, ulong maxValues)
     {
         if (entry.Type is not (TiffFieldType.Byte or TiffFieldType.Short or TiffFieldType.Long or TiffFieldType.Long8
