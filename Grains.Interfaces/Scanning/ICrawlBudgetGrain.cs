@@ -15,4 +15,11 @@ public interface ICrawlBudgetGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Admit")]
     Task<string?> Admit(long scanNumber, long entries, long listingBytes);
+
+    /// <summary>
+    /// Takes one more batch of a directory already admitted by <see cref="Admit"/> (a listing streamed in batches): the
+    /// entries and bytes only, not another directory. Returns null when granted, else the sentence naming the bound reached.
+    /// </summary>
+    [Alias("AdmitMore")]
+    Task<string?> AdmitMore(long scanNumber, long entries, long listingBytes);
 }

@@ -50,6 +50,23 @@ public interface ICatalogue
     /// </summary>
     Task<int> ApplyListingAsync(string storageKey, string directoryPath, IReadOnlyList<EntryRow> listed, long scanNumber, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One batch of a directory listing too large to hold (see <c>ScanningOptions.StreamedListingBatch</c>): upserts the
+    /// entries and marks them seen in scan <paramref name="scanNumber"/>; deletes nothing. Each batch is written alone, so
+    /// no statement or transaction grows with the listing.
+    /// </summary>
+    Task UpsertListedEntriesAsync(string storageKey, string directoryPath, IReadOnlyList<EntryRow> rows, long scanNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// After a streamed listing of a directory succeeded: deletes, in bounded rounds, its children not seen in scan
+    /// <paramref name="scanNumber"/> (a vanished sub-directory with its whole subtree, a vanished file with its tile).
+    /// Returns the number of entries removed.
+    /// </summary>
+    Task<int> DeleteUnseenEntriesAsync(string storageKey, string directoryPath, long scanNumber, CancellationToken cancellationToken = default);
+
+    /// <summary>The stamps of the tiles at <paramref name="paths"/> that have one (a batch of a streamed listing's data files).</summary>
+    Task<IReadOnlyDictionary<string, TileStamp>> GetTileStampsAsync(string storageKey, IReadOnlyList<string> paths, CancellationToken cancellationToken = default);
+
     Task<DirectoryStateRow?> GetDirectoryStateAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default);
 
     /// <summary>Records that a directory's subtree is done for scan <paramref name="scanNumber"/>, with its counts and listing outcome.</summary>

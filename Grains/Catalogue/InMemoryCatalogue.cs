@@ -92,24 +92,7 @@ public sealed partial class InMemoryCatalogue : ICatalogue
             }
             var removed = children.Where(path => !seen.Contains(path)).ToList();
             foreach (var path in removed)
-            {
-                bool isDirectory = data.Entries[path].Entry.Kind == EntryKind.Directory;
-                children.Remove(path);
-                data.Entries.Remove(path);
-                data.Tiles.Remove(path);
-                if (isDirectory)
-                {
-                    data.Directories.Remove(path);
-                    foreach (var key in data.Entries.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
-                        data.Entries.Remove(key);
-                    foreach (var key in data.Tiles.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
-                        data.Tiles.Remove(key);
-                    foreach (var key in data.Directories.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
-                        data.Directories.Remove(key);
-                    foreach (var key in data.Children.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
-                        data.Children.Remove(key);
-                }
-            }
+                RemoveEntry(data, children, path);
             return Task.FromResult(removed.Count);
         }
     }
@@ -193,6 +176,26 @@ public sealed partial class InMemoryCatalogue : ICatalogue
                 .ToList();
             return Task.FromResult(new ScanReads(read.Count, read.Sum(t => t.BytesRead), read.Count(t => t.SidecarSignature == CatalogueRetry.Stamp)));
         }
+    }
+
+    /// <summary>Removes a child entry with its tile and, for a directory, its whole subtree.</summary>
+    private static void RemoveEntry(StorageData data, HashSet<string> children, string path)
+    {
+        bool isDirectory = data.Entries[path].Entry.Kind == EntryKind.Directory;
+        children.Remove(path);
+        data.Entries.Remove(path);
+        data.Tiles.Remove(path);
+        if (!isDirectory)
+            return;
+        data.Directories.Remove(path);
+        foreach (var key in data.Entries.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
+            data.Entries.Remove(key);
+        foreach (var key in data.Tiles.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
+            data.Tiles.Remove(key);
+        foreach (var key in data.Directories.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
+            data.Directories.Remove(key);
+        foreach (var key in data.Children.Keys.Where(p => CataloguePaths.IsUnder(p, path)).ToList())
+            data.Children.Remove(key);
     }
 
     private StorageData Data(string storageKey)

@@ -151,41 +151,8 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         for (int start = 0; start < listed.Count; start += EntryChunk)
-        {
-            int count = Math.Min(EntryChunk, listed.Count - start);
-            var paths = new string[count];
-            var kinds = new string[count];
-            var sizes = new long?[count];
-            var times = new DateTime?[count];
-            var etags = new string?[count];
-            for (int i = 0; i < count; i++)
-            {
-                var entry = listed[start + i];
-                paths[i] = entry.Path;
-                kinds[i] = entry.Kind == EntryKind.Directory ? "d" : "f";
-                sizes[i] = entry.Size;
-                times[i] = entry.ModifiedAt?.UtcDateTime;
-                etags[i] = entry.ETag;
-            }
-            await using var upsert = new NpgsqlCommand("""
-                INSERT INTO pcrs_entries (storage_key, path, parent_path, kind, size, modified_at, etag, last_seen_scan)
-                SELECT $1, u.path, $2, u.kind, u.size, u.modified_at, u.etag, $3
-                FROM unnest($4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(path, kind, size, modified_at, etag)
-                ON CONFLICT (storage_key, path) DO UPDATE SET parent_path = EXCLUDED.parent_path, kind = EXCLUDED.kind,
-                    size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag, last_seen_scan = EXCLUDED.last_seen_scan
-                WHERE (pcrs_entries.parent_path, pcrs_entries.kind, pcrs_entries.size, pcrs_entries.modified_at, pcrs_entries.etag)
-                    IS DISTINCT FROM (EXCLUDED.parent_path, EXCLUDED.kind, EXCLUDED.size, EXCLUDED.modified_at, EXCLUDED.etag)
-                """, connection, transaction);
-            upsert.Parameters.AddWithValue(storageKey);
-            upsert.Parameters.AddWithValue(directoryPath);
-            upsert.Parameters.AddWithValue(scanNumber);
-            upsert.Parameters.AddWithValue(paths);
-            upsert.Parameters.AddWithValue(kinds);
-            upsert.Parameters.AddWithValue(sizes);
-            upsert.Parameters.Add(new NpgsqlParameter { Value = times, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = etags, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await upsert.ExecuteNonQueryAsync(cancellationToken);
-        }
+            await UpsertEntriesAsync(connection, transaction, storageKey, directoryPath, listed, start, Math.Min(EntryChunk, listed.Count - start),
+                scanNumber, markUnchanged: false, cancellationToken);
 
         // What this listing did not show any more: a file goes with its tile, a directory with its whole subtree.
         // Unchanged rows are not rewritten above (an unchanged rescan would otherwise rewrite every entry of the
@@ -206,6 +173,58 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             while (await reader.ReadAsync(cancellationToken))
                 removed.Add((reader.GetString(0), reader.GetChar(1) == 'd'));
         }
+        await DeleteWhatRemovedEntriesHeldAsync(connection, transaction, storageKey, removed, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return removed.Count;
+    }
+
+    /// <summary>
+    /// Upserts <paramref name="count"/> listed entries from <paramref name="start"/> in one statement. With
+    /// <paramref name="markUnchanged"/>, unchanged rows get this scan's last_seen_scan too (a streamed listing finds what
+    /// vanished by an older last_seen_scan); without, they are not rewritten.
+    /// </summary>
+    private static async Task UpsertEntriesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string storageKey, string directoryPath,
+        IReadOnlyList<EntryRow> listed, int start, int count, long scanNumber, bool markUnchanged, CancellationToken cancellationToken)
+    {
+        var paths = new string[count];
+        var kinds = new string[count];
+        var sizes = new long?[count];
+        var times = new DateTime?[count];
+        var etags = new string?[count];
+        for (int i = 0; i < count; i++)
+        {
+            var entry = listed[start + i];
+            paths[i] = entry.Path;
+            kinds[i] = entry.Kind == EntryKind.Directory ? "d" : "f";
+            sizes[i] = entry.Size;
+            times[i] = entry.ModifiedAt?.UtcDateTime;
+            etags[i] = entry.ETag;
+        }
+        string unchanged = markUnchanged ? " OR pcrs_entries.last_seen_scan IS DISTINCT FROM EXCLUDED.last_seen_scan" : "";
+        await using var upsert = new NpgsqlCommand($"""
+            INSERT INTO pcrs_entries (storage_key, path, parent_path, kind, size, modified_at, etag, last_seen_scan)
+            SELECT $1, u.path, $2, u.kind, u.size, u.modified_at, u.etag, $3
+            FROM unnest($4::text[], $5::text[], $6::bigint[], $7::timestamptz[], $8::text[]) AS u(path, kind, size, modified_at, etag)
+            ON CONFLICT (storage_key, path) DO UPDATE SET parent_path = EXCLUDED.parent_path, kind = EXCLUDED.kind,
+                size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag, last_seen_scan = EXCLUDED.last_seen_scan
+            WHERE (pcrs_entries.parent_path, pcrs_entries.kind, pcrs_entries.size, pcrs_entries.modified_at, pcrs_entries.etag)
+                IS DISTINCT FROM (EXCLUDED.parent_path, EXCLUDED.kind, EXCLUDED.size, EXCLUDED.modified_at, EXCLUDED.etag){unchanged}
+            """, connection, transaction);
+        upsert.Parameters.AddWithValue(storageKey);
+        upsert.Parameters.AddWithValue(directoryPath);
+        upsert.Parameters.AddWithValue(scanNumber);
+        upsert.Parameters.AddWithValue(paths);
+        upsert.Parameters.AddWithValue(kinds);
+        upsert.Parameters.AddWithValue(sizes);
+        upsert.Parameters.Add(new NpgsqlParameter { Value = times, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
+        upsert.Parameters.Add(new NpgsqlParameter { Value = etags, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await upsert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the tiles of removed entries and, for removed directories, their whole subtree.</summary>
+    private static async Task DeleteWhatRemovedEntriesHeldAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string storageKey,
+        List<(string Path, bool IsDirectory)> removed, CancellationToken cancellationToken)
+    {
         foreach (var (path, isDirectory) in removed)
         {
             var batch = new NpgsqlBatch(connection, transaction);
@@ -220,8 +239,6 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             await using (batch)
                 await batch.ExecuteNonQueryAsync(cancellationToken);
         }
-        await transaction.CommitAsync(cancellationToken);
-        return removed.Count;
     }
 
     public async Task<DirectoryStateRow?> GetDirectoryStateAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default)

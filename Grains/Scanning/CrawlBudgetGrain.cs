@@ -21,14 +21,18 @@ public sealed class CrawlBudgetGrain(IOptions<ScanningOptions> options) : Grain,
     private long _entries;
     private long _bytes;
 
-    public Task<string?> Admit(long scanNumber, long entries, long listingBytes)
+    public Task<string?> Admit(long scanNumber, long entries, long listingBytes) => Take(scanNumber, 1, entries, listingBytes);
+
+    public Task<string?> AdmitMore(long scanNumber, long entries, long listingBytes) => Take(scanNumber, 0, entries, listingBytes);
+
+    private Task<string?> Take(long scanNumber, long directories, long entries, long listingBytes)
     {
         if (scanNumber > _scan)
             (_scan, _directories, _entries, _bytes) = (scanNumber, 0, 0, 0);
         else if (scanNumber < _scan)
             return Task.FromResult<string?>(null); // a superseded scan's directory: its work is dropped anyway, count nothing
         string? refused =
-            _directories + 1 > _options.MaxDirectoriesPerScan
+            _directories + directories > _options.MaxDirectoriesPerScan
                 ? Bound("Scanning:MaxDirectoriesPerScan", _options.MaxDirectoriesPerScan, "directories")
             : _entries + entries > _options.MaxEntriesPerScan
                 ? Bound("Scanning:MaxEntriesPerScan", _options.MaxEntriesPerScan, "listed entries")
@@ -37,7 +41,7 @@ public sealed class CrawlBudgetGrain(IOptions<ScanningOptions> options) : Grain,
             : null;
         if (refused is null)
         {
-            _directories++;
+            _directories += directories;
             _entries += entries;
             _bytes += listingBytes;
         }

@@ -43,14 +43,18 @@ public static class CrawlGuards
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var line = new StringBuilder();
         foreach (var entry in entries.OrderBy(e => e.Name, StringComparer.Ordinal))
-        {
-            line.Clear().Append(entry.Name).Append('\0').Append((int)entry.Kind).Append('\0')
-                .Append(entry.Size?.ToString(CultureInfo.InvariantCulture)).Append('\0')
-                .Append(entry.LastModified?.UtcTicks.ToString(CultureInfo.InvariantCulture)).Append('\0')
-                .Append(entry.ETag).Append('\n');
-            hash.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
-        }
+            AppendEntry(hash, line, entry);
         return Convert.ToBase64String(hash.GetHashAndReset(), 0, 16);
+    }
+
+    /// <summary>Adds one entry's name, kind, size, date and ETag to a listing digest.</summary>
+    internal static void AppendEntry(IncrementalHash hash, StringBuilder line, StorageEntry entry)
+    {
+        line.Clear().Append(entry.Name).Append('\0').Append((int)entry.Kind).Append('\0')
+            .Append(entry.Size?.ToString(CultureInfo.InvariantCulture)).Append('\0')
+            .Append(entry.LastModified?.UtcTicks.ToString(CultureInfo.InvariantCulture)).Append('\0')
+            .Append(entry.ETag).Append('\n');
+        hash.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
     }
 
     /// <summary>UTF-8 bytes of the listed names: what the crawl budget counts as listing bytes.</summary>
@@ -63,4 +67,25 @@ public static class CrawlGuards
             path = StoragePaths.Parent(path);
         return path;
     }
+}
+
+/// <summary>
+/// The fingerprint of a listing too large to hold (see <see cref="ScanningOptions.StreamedListingBatch"/>), taken batch by
+/// batch in the server's order: a server repeating a large listing repeats it in the same order.
+/// </summary>
+public sealed class StreamedFingerprint : IDisposable
+{
+    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private readonly StringBuilder _line = new();
+
+    public void Add(IEnumerable<StorageEntry> entries)
+    {
+        foreach (var entry in entries)
+            CrawlGuards.AppendEntry(_hash, _line, entry);
+    }
+
+    /// <summary>The digest, marked apart from <see cref="CrawlGuards.Fingerprint"/>'s (a different order of entries).</summary>
+    public string Result() => "s" + Convert.ToBase64String(_hash.GetHashAndReset(), 0, 16);
+
+    public void Dispose() => _hash.Dispose();
 }

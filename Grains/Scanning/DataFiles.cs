@@ -13,6 +13,17 @@ public static class DataFiles
     /// <summary>World files, .prj and GDAL's .aux.xml: GDAL's sidecars for georeferencing.</summary>
     private static readonly string[] SidecarExtensions = [".j2w", ".jgw", ".tfw", ".tifw", ".tiffw", ".wld", ".prj"];
 
+    /// <summary>Every name ending a sidecar can have: the sidecar extensions, ".aux.xml" and GDAL's world file names.</summary>
+    private static readonly string[] SidecarEndings =
+    [
+        .. SidecarExtensions, ".aux.xml",
+        .. DataExtensions.SelectMany(ext => WorldFileParser.CandidateNames("x" + ext)).Select(name => name[1..]),
+    ];
+
+    /// <summary>True when <paramref name="name"/> could be the sidecar of some data file (what a streamed listing keeps).</summary>
+    public static bool MayBeSidecar(string name) =>
+        SidecarEndings.Any(ending => name.EndsWith(ending, StringComparison.OrdinalIgnoreCase));
+
     public static bool IsDataFile(string name) =>
         DataExtensions.Any(ext => name.EndsWith(ext, StringComparison.OrdinalIgnoreCase));
 

@@ -123,16 +123,26 @@ public sealed partial class DirectoryGrain(
         try
         {
             DelayDeactivation(TimeSpan.FromHours(1));
-            IStorageClient client;
-            List<StorageEntry> listed;
+            List<StorageEntry>? listed = null;
+            StreamedListing? streamed = null;
             try
             {
                 await StopIfScanEndedAsync(now: true);
                 CrawlGuards.CheckDepth(_depth, _options.MaxDepth, _path);
-                client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
-                listed = await ListAsync(client);
-                activity.DirectoryListed();
-                await AdmitListingAsync(scanNumber, listed);
+                var client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
+                await using var entries = client.ListAsync(_path, _deactivating.Token).GetAsyncEnumerator(_deactivating.Token);
+                var first = await ReadBatchAsync(entries, 0);
+                if (first.Count < _options.StreamedListingBatch)
+                {
+                    listed = first;
+                    activity.DirectoryListed();
+                    await AdmitListingAsync(scanNumber, listed);
+                }
+                else
+                {
+                    streamed = await StreamListingAsync(scanNumber, first, entries);
+                    activity.DirectoryListed();
+                }
             }
             catch (Exception e) when (!_deactivating.IsCancellationRequested)
             {
@@ -150,7 +160,10 @@ public sealed partial class DirectoryGrain(
             }
             if (scanNumber != _scan)
                 return;
-            await ProcessListingAsync(scanNumber, listed);
+            if (streamed is not null)
+                await ProcessStreamedListingAsync(scanNumber, streamed);
+            else
+                await ProcessListingAsync(scanNumber, listed!);
         }
         catch (Exception) when (_deactivating.IsCancellationRequested)
         {
@@ -165,17 +178,21 @@ public sealed partial class DirectoryGrain(
         }
     }
 
-    private async Task<List<StorageEntry>> ListAsync(IStorageClient client)
+    /// <summary>
+    /// The next <see cref="ScanningOptions.StreamedListingBatch"/> entries of the listing (fewer at its end), after
+    /// <paramref name="alreadyRead"/> entries: past <see cref="ScanningOptions.MaxEntriesPerDirectory"/> the listing fails.
+    /// </summary>
+    private async Task<List<StorageEntry>> ReadBatchAsync(IAsyncEnumerator<StorageEntry> entries, long alreadyRead)
     {
-        var entries = new List<StorageEntry>();
-        await foreach (var entry in client.ListAsync(_path, _deactivating.Token))
+        var batch = new List<StorageEntry>();
+        while (batch.Count < _options.StreamedListingBatch && await entries.MoveNextAsync())
         {
-            if (entries.Count >= _options.MaxEntriesPerDirectory)
+            if (alreadyRead + batch.Count >= _options.MaxEntriesPerDirectory)
                 throw new CrawlBoundException(
                     $"Crawl bound reached: the directory lists more than {_options.MaxEntriesPerDirectory} entries (Scanning:MaxEntriesPerDirectory); it is not scanned.");
-            entries.Add(entry);
+            batch.Add(entries.Current);
         }
-        return entries;
+        return batch;
     }
 
     /// <summary>
@@ -256,14 +273,7 @@ public sealed partial class DirectoryGrain(
                 continue;
             dataFiles++;
             string path = StoragePaths.Combine(_path, file.Name);
-            var sidecars = DataFiles.SidecarCandidates(file.Name)
-                .Select(name => byName.GetValueOrDefault(name))
-                .OfType<StorageEntry>()
-                .DistinctBy(s => s.Name, StringComparer.Ordinal)
-                .Select(s => new SidecarInfo(s.Name, s.Size, s.LastModified, s.SizeIsExact))
-                .ToArray();
-            string signature = string.Join('|', sidecars.Select(s => $"{s.Name}:{s.Size}:{s.LastModified?.ToUnixTimeSeconds()}"));
-            var order = FileFacts.Order(scanNumber, file, sidecars, signature);
+            var order = OrderFor(scanNumber, file, name => byName.GetValueOrDefault(name));
             if (known.TryGetValue(path, out var previous) && previous.Tile is { } stamp && FileFacts.IsUnchanged(stamp, order))
             {
                 // The stored exact size: the listing's may be rounded.
@@ -278,6 +288,19 @@ public sealed partial class DirectoryGrain(
         }
 
         return new FilePlan(toAnalyse, files.Count, dataFiles, totalBytes, errors);
+    }
+
+    /// <summary>The analysis order of a listed data file, with the sidecars that <paramref name="sidecarOf"/> finds by name.</summary>
+    private static FileAnalysisOrder OrderFor(long scanNumber, StorageEntry file, Func<string, StorageEntry?> sidecarOf)
+    {
+        var sidecars = DataFiles.SidecarCandidates(file.Name)
+            .Select(sidecarOf)
+            .OfType<StorageEntry>()
+            .DistinctBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => new SidecarInfo(s.Name, s.Size, s.LastModified, s.SizeIsExact))
+            .ToArray();
+        string signature = string.Join('|', sidecars.Select(s => $"{s.Name}:{s.Size}:{s.LastModified?.ToUnixTimeSeconds()}"));
+        return FileFacts.Order(scanNumber, file, sidecars, signature);
     }
 
     private async Task SendToChildrenAsync(List<string> directories)

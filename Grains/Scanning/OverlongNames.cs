@@ -23,10 +23,14 @@ public static class OverlongNames
             first ??= entry.Name;
             return true;
         });
-        if (removed == 0)
-            return (0, null);
-        string shown = first!.Length > 80 ? first[..80] + "…" : first;
-        return (removed, string.Create(CultureInfo.InvariantCulture,
-            $"{directory}: {removed} name{(removed == 1 ? " is" : "s are")} too long to be recorded (more than {CatalogueLimits.MaxPathBytes} bytes of path), e.g. \"{shown}\" ({Encoding.UTF8.GetByteCount(first)} bytes); skipped."));
+        return removed == 0 ? (0, null) : (removed, Describe(directory, removed, first!));
+    }
+
+    /// <summary>The error naming <paramref name="first"/> of the <paramref name="removed"/> names refused in <paramref name="directory"/>.</summary>
+    public static string Describe(string directory, int removed, string first)
+    {
+        string shown = first.Length > 80 ? first[..80] + "…" : first;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{directory}: {removed} name{(removed == 1 ? " is" : "s are")} too long to be recorded (more than {CatalogueLimits.MaxPathBytes} bytes of path), e.g. \"{shown}\" ({Encoding.UTF8.GetByteCount(first)} bytes); skipped.");
     }
 }

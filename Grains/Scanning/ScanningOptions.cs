@@ -52,6 +52,13 @@ public sealed class ScanningOptions
     public int MaxEntriesPerDirectory { get; set; } = 2_000_000;
 
     /// <summary>
+    /// Entries of a listing handled as one batch: a directory that lists more is streamed (written to the catalogue batch
+    /// by batch, its files planned batch by batch) instead of being held whole; smaller ones are written in one transaction.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int StreamedListingBatch { get; set; } = 10_000;
+
+    /// <summary>
     /// Directory levels crawled below a deliverable's start path (a real PCRS tree is a few levels deep); a directory
     /// deeper than this is not listed and ends its branch with an error naming the bound.
     /// </summary>

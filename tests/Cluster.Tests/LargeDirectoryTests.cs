@@ -1,0 +1,70 @@
+using Pcrs.Cluster.Tests.Infrastructure;
+using Pcrs.Grains.Interfaces.Projects;
+using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.TestSupport;
+using Pcrs.TestSupport.Hostile;
+
+namespace Pcrs.Cluster.Tests;
+
+/// <summary>
+/// A directory of 150,000 entries (15 batches of Scanning:StreamedListingBatch) is streamed to the catalogue: the scan
+/// completes, every entry is recorded, the tile listed first finds its world file listed last (another batch), and a
+/// rescan after 50,000 entries and a sub-directory vanished deletes exactly those. Time and memory of the 1,000,000-entry
+/// case are measured in tests/Benchmarks/LargeDirectory.
+/// </summary>
+public sealed class LargeDirectoryTests(CrawlBoundsFixture fixture) : IClassFixture<CrawlBoundsFixture>
+{
+    private const int Fillers = 150_000;
+    private const int Vanishing = 50_000;
+    private const string WorldFile = "0.2\n0\n0\n-0.2\n700000.1\n6600000.1\n";
+
+    [Fact]
+    public async Task A_directory_of_150000_entries_is_streamed_whole_and_a_rescan_deletes_what_vanished()
+    {
+        var tile = File.ReadAllBytes(Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif"));
+        var fillers = Enumerable.Range(0, Fillers).Select(i => $"f{i:D6}.txt").ToList();
+        long sizeOf(string name) => name switch { "a.tif" => tile.Length, "a.tfw" => WorldFile.Length, _ => 1234 };
+        var full = HostileAnswer.Listing("/", ["a.tif", "sub/", .. fillers, "a.tfw"], sizeOf);
+        var shrunk = HostileAnswer.Listing("/", ["a.tif", .. fillers.Skip(Vanishing), "a.tfw"], sizeOf);
+        bool shrink = false;
+        await using var server = new HostileHttpServer(path => path switch
+        {
+            "/" => shrink ? shrunk : full,
+            "/sub/" => HostileAnswer.Listing(path, ["inner.tif"], _ => tile.Length),
+            "/a.tif" or "/sub/inner.tif" => HostileAnswer.File(tile),
+            "/a.tfw" => HostileAnswer.File(System.Text.Encoding.ASCII.GetBytes(WorldFile)),
+            _ => new HostileAnswer(404),
+        });
+        var declaration = new StorageDeclaration("d-large-" + Guid.NewGuid().ToString("N")[..6], "http", Peers.Host, server.Port, "/", null, null, true, true);
+        string key = Declarations.KeyOf(declaration);
+        var grain = fixture.Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId);
+        var declared = await grain.DeclareStorage(declaration);
+        var first = await fixture.Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, TimeSpan.FromSeconds(240));
+
+        Assert.Equal(ScanStatus.Succeeded, first.Status);
+        Assert.Null(first.LastError);
+        Assert.Equal(Fillers + 3, await CountAsync($"parent_path = '/'", key));
+        Assert.Equal(Fillers + 2 + 1, first.Progress.Files); // the fillers, a.tif, a.tfw and /sub/inner.tif
+        Assert.Equal(2, await fixture.Cluster.Database.ScalarAsync(
+            $"SELECT count(*) FROM pcrs_tiles WHERE storage_key = '{key}' AND error IS NULL AND epsg = 2154"));
+        // The world file came 150,001 entries after its tile, in the last batch: it is still the tile's sidecar.
+        Assert.Equal(1, await fixture.Cluster.Database.ScalarAsync(
+            $"SELECT count(*) FROM pcrs_tiles WHERE storage_key = '{key}' AND path = '/a.tif' AND sidecar_signature LIKE 'a.tfw:%'"));
+
+        shrink = true;
+        int before = server.Log.Count;
+        var second = await fixture.Cluster.WaitForScanAsync(key, (await grain.RequestScan())!.Scan.ScanNumber, TimeSpan.FromSeconds(240));
+
+        Assert.Equal(ScanStatus.Succeeded, second.Status);
+        Assert.Equal(Fillers - Vanishing + 2, await CountAsync("parent_path = '/'", key));
+        Assert.Equal(0, await CountAsync("path LIKE '/sub%'", key));
+        Assert.Equal(0, await fixture.Cluster.Database.ScalarAsync($"SELECT count(*) FROM pcrs_tiles WHERE storage_key = '{key}' AND path LIKE '/sub%'"));
+        Assert.Equal(0, await CountAsync($"path = '/f{Vanishing - 1:D6}.txt'", key));
+        Assert.Equal(1, await CountAsync($"path = '/f{Vanishing:D6}.txt'", key));
+        // Unchanged: the tile is not read again.
+        Assert.DoesNotContain(server.Log.Skip(before), r => r.Path == "/a.tif");
+    }
+
+    private Task<long> CountAsync(string condition, string key) =>
+        fixture.Cluster.Database.ScalarAsync($"SELECT count(*) FROM pcrs_entries WHERE storage_key = '{key}' AND {condition}");
+}
