@@ -42,6 +42,7 @@ public static class WebFrontExtensions
 
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
+        services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {

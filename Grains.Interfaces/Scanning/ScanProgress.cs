@@ -1,7 +1,8 @@
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
-/// Live counters of a running scan, sent as deltas batched per directory and summed by the StorageGrain.
+/// The counters of a scan: sent as deltas batched per directory and summed by the StorageGrain, kept by the catalogue
+/// (the storage's live progress and each scan of its history) and published as a scan's "progress" by the web API.
 /// <see cref="Analysed"/> counts headers read in this scan, <see cref="Unchanged"/> files skipped because their size and
 /// modification time (or ETag) did not change.
 /// </summary>
@@ -15,8 +16,6 @@ public sealed record ScanProgress(
     [property: Id(5)] long BytesRead)
 {
     public static ScanProgress Zero { get; } = new(0, 0, 0, 0, 0, 0);
-
-    public bool IsZero => this == Zero;
 
     public ScanProgress Add(ScanProgress other) => new(
         Directories + other.Directories,

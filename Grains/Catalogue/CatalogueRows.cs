@@ -23,7 +23,7 @@ public sealed record StorageRow
     public IReadOnlyList<string> ScanRoots { get; init; } = [];
     public ScanStatus Status { get; init; } = ScanStatus.Queued;
     public DateTimeOffset? ScanStartedAt { get; init; }
-    public ProgressCounts Progress { get; init; } = ProgressCounts.Zero;
+    public ScanProgress Progress { get; init; } = ScanProgress.Zero;
     public DateTimeOffset? LastSuccessAt { get; init; }
 
     /// <summary>The last successful summary as JSON (opaque to the catalogue).</summary>
@@ -33,16 +33,11 @@ public sealed record StorageRow
     public override string ToString() => $"StorageRow {{ {StorageKey}, scan {ScanNumber} {Status}, crawl credential {CrawlCredential ?? "none"} }}";
 }
 
-public sealed record ProgressCounts(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead)
-{
-    public static ProgressCounts Zero { get; } = new(0, 0, 0, 0, 0, 0);
-}
-
 
 /// <summary>One scan in the history of a storage.</summary>
 public sealed record ScanRow(
     string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status,
-    ProgressCounts Counts, string? Error);
+    ScanProgress Counts, string? Error);
 
 public enum EntryKind
 {
@@ -64,14 +59,8 @@ public sealed record TileStamp(long? Size, DateTimeOffset? ModifiedAt, string? E
 /// <summary>A child of a directory as the previous scans left it, with the stamp of its tile when it was read.</summary>
 public sealed record KnownEntry(EntryRow Entry, TileStamp? Tile);
 
-/// <summary>Counts of a directory's whole subtree for one scan.</summary>
-public sealed record SubtreeCounts(long Directories, long Files, long DataFiles, long TotalBytes, long Errors, long FailedListings, string? FirstError)
-{
-    public static SubtreeCounts Zero { get; } = new(0, 0, 0, 0, 0, 0, null);
-}
-
 /// <summary>A directory's scan state: the last scan it completed, its subtree counts then, and its last listing's outcome.</summary>
-public sealed record DirectoryStateRow(long CompletedScan, SubtreeCounts Counts, bool ListingFailed, string? ListingError);
+public sealed record DirectoryStateRow(long CompletedScan, SubtreeReport Counts, bool ListingFailed, string? ListingError);
 
 /// <summary>Header metadata of one data file.</summary>
 public sealed record TileRow

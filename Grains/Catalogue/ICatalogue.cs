@@ -1,3 +1,4 @@
+using Pcrs.Grains.Interfaces.Scanning;
 namespace Pcrs.Grains.Catalogue;
 
 /// <summary>
@@ -70,7 +71,7 @@ public interface ICatalogue
     Task<DirectoryStateRow?> GetDirectoryStateAsync(string storageKey, string directoryPath, CancellationToken cancellationToken = default);
 
     /// <summary>Records that a directory's subtree is done for scan <paramref name="scanNumber"/>, with its counts and listing outcome.</summary>
-    Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeCounts counts, string? listingError, CancellationToken cancellationToken = default);
+    Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeReport counts, string? listingError, CancellationToken cancellationToken = default);
 
     /// <summary>Inserts or replaces tiles (one round trip per batch).</summary>
     Task UpsertTilesAsync(IReadOnlyList<TileRow> tiles, CancellationToken cancellationToken = default);

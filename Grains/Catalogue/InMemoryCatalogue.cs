@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Catalogue;
 
@@ -103,7 +104,7 @@ public sealed partial class InMemoryCatalogue : ICatalogue
             return Task.FromResult(Data(storageKey).Directories.GetValueOrDefault(directoryPath));
     }
 
-    public Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeCounts counts, string? listingError, CancellationToken cancellationToken = default)
+    public Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeReport counts, string? listingError, CancellationToken cancellationToken = default)
     {
         lock (_lock)
             Data(storageKey).Directories[directoryPath] = new DirectoryStateRow(scanNumber, counts, listingError is not null, listingError);

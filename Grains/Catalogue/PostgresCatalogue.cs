@@ -3,6 +3,7 @@ using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using Pcrs.Grains.Catalogue.Database;
+using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Catalogue;
 
@@ -38,7 +39,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             ScanRoots = reader.GetFieldValue<string[]>(8),
             Status = ScanStatusText.Parse(reader.GetString(9)),
             ScanStartedAt = NullableTime(reader, 10),
-            Progress = new ProgressCounts(reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
+            Progress = new ScanProgress(reader.GetInt64(11), reader.GetInt64(12), reader.GetInt64(13), reader.GetInt64(14), reader.GetInt64(15), reader.GetInt64(16)),
             LastSuccessAt = NullableTime(reader, 17),
             LastSummaryJson = NullableString(reader, 18),
             LastError = NullableString(reader, 19),
@@ -254,11 +255,11 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         if (!await reader.ReadAsync(cancellationToken))
             return null;
         return new DirectoryStateRow(reader.GetInt64(0),
-            new SubtreeCounts(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), NullableString(reader, 7)),
+            new SubtreeReport(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), NullableString(reader, 7)),
             reader.GetBoolean(8), NullableString(reader, 9));
     }
 
-    public async Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeCounts counts, string? listingError, CancellationToken cancellationToken = default)
+    public async Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeReport counts, string? listingError, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO pcrs_directories (storage_key, path, completed_scan, sub_directories, sub_files, sub_data_files, sub_total_bytes,

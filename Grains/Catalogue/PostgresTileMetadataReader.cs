@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Npgsql;
+using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Catalogue;
 
@@ -46,7 +47,7 @@ public sealed class PostgresTileMetadataReader(NpgsqlDataSource dataSource) : IT
         {
             rows.Add(new ScanRow(storageKey, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1),
                 reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
-                new ProgressCounts(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
+                new ScanProgress(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
                 reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
         return rows;

@@ -95,7 +95,7 @@ public sealed partial class DirectoryGrain(
         _ancestry = order.Ancestry ?? [];
         if (state is not null && state.CompletedScan == order.ScanNumber)
         {
-            _result = FromCounts(state.Counts);
+            _result = state.Counts;
             _ = ReportAsync();
             return;
         }
@@ -333,7 +333,7 @@ public sealed partial class DirectoryGrain(
         try
         {
             var total = _children.Values.Aggregate(_own, (sum, child) => sum.Add(child!));
-            await catalogue.CompleteDirectoryAsync(_storageKey, _path, scanNumber, ToCounts(total), _listingError);
+            await catalogue.CompleteDirectoryAsync(_storageKey, _path, scanNumber, total, _listingError);
             await FlushProgressAsync();
             if (scanNumber != _scan)
                 return;
@@ -386,7 +386,7 @@ public sealed partial class DirectoryGrain(
 
     private async Task FlushProgressAsync()
     {
-        if (_pendingProgress.IsZero)
+        if (_pendingProgress == ScanProgress.Zero)
             return;
         var delta = _pendingProgress;
         _pendingProgress = ScanProgress.Zero;
@@ -407,9 +407,7 @@ public sealed partial class DirectoryGrain(
     private static bool IsSafeName(string name) =>
         name.Length > 0 && name != "." && name != ".." && !name.Contains('/') && !name.Any(c => c < 0x20 || c == 0x7F);
 
-    private static SubtreeReport FromCounts(SubtreeCounts c) => new(c.Directories, c.Files, c.DataFiles, c.TotalBytes, c.Errors, c.FailedListings, c.FirstError);
 
-    private static SubtreeCounts ToCounts(SubtreeReport r) => new(r.Directories, r.Files, r.DataFiles, r.TotalBytes, r.Errors, r.FailedListings, r.FirstError);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Listing {StorageKey} {Path} failed: {Error}")]
     private static partial void LogListingFailed(ILogger logger, string storageKey, string path, string error);

@@ -64,7 +64,7 @@ public sealed partial class StorageGrain(
         {
             // Re-activated in the middle of a scan (its previous silo died, or it was collected): the reports the roots
             // sent before are lost, so ask them again right away; completed roots answer from the catalogue.
-            _progress = FromCounts(_row.Progress);
+            _progress = _row.Progress;
             StartWatchdogTimer(TimeSpan.FromMilliseconds(200));
             ScanMetrics.ScanStarted(Key);
         }
@@ -171,14 +171,14 @@ public sealed partial class StorageGrain(
 
         long scanNumber = _row.ScanNumber + 1;
         var now = DateTimeOffset.UtcNow;
-        _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = ScanStatus.Listing, ScanStartedAt = now, Progress = ProgressCounts.Zero };
+        _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = ScanStatus.Listing, ScanStartedAt = now, Progress = ScanProgress.Zero };
         ScanMetrics.ScanStarted(Key);
         _progress = ScanProgress.Zero;
         _progressDirty = false;
         _rootReports.Clear();
         _finishing = false;
         await catalogue.SaveStorageAsync(_row);
-        await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, now, null, "running", ProgressCounts.Zero, null));
+        await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, now, null, "running", ScanProgress.Zero, null));
         LogScanStarted(logger, Key, scanNumber, string.Join(", ", roots));
         await RegisterReminderAsync(WatchdogReminder, _options.WatchdogPeriod);
         StartWatchdogTimer(_options.WatchdogPeriod);
@@ -234,7 +234,7 @@ public sealed partial class StorageGrain(
             var summary = ScanSummaries.Build(ScanSummaries.Merge(parts), now);
             // Exact counts from the catalogue, not from the live progress: progress reports of a dead silo's directories are
             // lost, and a directory redone on a survivor reports its files again (as unchanged, their rows being written).
-            var counts = new ProgressCounts(total.Directories, total.Files, analysed, Math.Max(0, total.DataFiles - analysed),
+            var counts = new ScanProgress(total.Directories, total.Files, analysed, Math.Max(0, total.DataFiles - analysed),
                 total.Errors, bytesRead);
             if (_row.ScanNumber != scanNumber)
                 return;
@@ -257,7 +257,7 @@ public sealed partial class StorageGrain(
                     Progress = counts,
                 };
             }
-            _progress = FromCounts(counts);
+            _progress = counts;
             _progressDirty = false;
             await catalogue.SaveStorageAsync(_row);
             ScanMetrics.ScanEnded(Key);
@@ -309,7 +309,7 @@ public sealed partial class StorageGrain(
         if (_row is null || !_progressDirty || !IsRunning)
             return;
         _progressDirty = false;
-        _row = _row with { Progress = ToCounts(_progress) };
+        _row = _row with { Progress = _progress };
         await catalogue.SaveStorageAsync(_row);
     }
 
@@ -382,7 +382,7 @@ public sealed partial class StorageGrain(
     {
         if (_row is null)
             return StorageScanView.None;
-        return new StorageScanView(_row.Status, IsRunning ? _progress : FromCounts(_row.Progress), _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
+        return new StorageScanView(_row.Status, IsRunning ? _progress : _row.Progress, _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
     }
 
     /// <summary>Builds the location a declaration names; throws a clear <see cref="ArgumentException"/> for a bad one.</summary>
@@ -421,9 +421,7 @@ public sealed partial class StorageGrain(
         }
     }
 
-    private static ScanProgress FromCounts(ProgressCounts c) => new(c.Directories, c.Files, c.Analysed, c.Unchanged, c.Errors, c.BytesRead);
 
-    private static ProgressCounts ToCounts(ScanProgress p) => new(p.Directories, p.Files, p.Analysed, p.Unchanged, p.Errors, p.BytesRead);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} started; roots {Roots}")]
     private static partial void LogScanStarted(ILogger logger, string storageKey, long scanNumber, string roots);

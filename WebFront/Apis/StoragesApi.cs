@@ -104,8 +104,8 @@ public static class StoragesApi
         var views = await scans.GetScansAsync(id, [did], cancellationToken);
         var view = views.Count > 0 ? views[0] : null;
         if (view is null)
-            return TypedResults.Ok(new ScanStateResponse("verifying", ToProgress(ScanCounters.Zero), null, null));
-        return TypedResults.Ok(new ScanStateResponse(view.Status, ToProgress(view.Progress), view.LastSuccessAt, view.LastError));
+            return TypedResults.Ok(new ScanStateResponse("verifying", ScanProgress.Zero, null, null));
+        return TypedResults.Ok(new ScanStateResponse(view.Status, view.Progress, view.LastSuccessAt, view.LastError));
     }
 
     /// <summary>The scan of the whole storage the deliverable is on (every start path of the account): administrators only.</summary>
@@ -117,11 +117,8 @@ public static class StoragesApi
             || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
         var view = await scans.GetStorageScanAsync(declaration.StorageKey, cancellationToken);
-        return TypedResults.Ok(new ScanStateResponse(view.Status, ToProgress(view.Progress), view.LastSuccessAt, view.LastError));
+        return TypedResults.Ok(new ScanStateResponse(view.Status, view.Progress, view.LastSuccessAt, view.LastError));
     }
 
     private static string StatusOf(DeclarationRow declaration) => declaration.State == DeclarationState.Failed ? "failed" : "verifying";
-
-    private static ScanProgressResponse ToProgress(ScanCounters c) =>
-        new(c.Directories, c.Files, c.Analysed, c.Unchanged, c.Errors, c.BytesRead);
 }

@@ -1,3 +1,4 @@
+using Pcrs.Grains.Interfaces.Scanning;
 namespace Pcrs.WebFront.Model;
 
 /// <summary>
@@ -25,8 +26,7 @@ public sealed record ScanQueued(string Status, string Scan);
 
 public sealed record ScanStateResponse(
     string Status,
-    ScanProgressResponse Progress,
+    ScanProgress Progress,
     DateTimeOffset? LastSuccessAt,
     string? LastError);
 
-public sealed record ScanProgressResponse(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead);

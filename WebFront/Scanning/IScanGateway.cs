@@ -1,3 +1,4 @@
+using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Storage;
 
 namespace Pcrs.WebFront.Scanning;
@@ -35,15 +36,11 @@ public interface IScanGateway
 /// <summary>Scan state as the API shows it; <see cref="Summary"/> is the last successful scan filtered to the start path.</summary>
 public sealed record ScanView(
     string Status,
-    ScanCounters Progress,
+    ScanProgress Progress,
     DateTimeOffset? LastSuccessAt,
     string? LastError,
     ScanFacts? Summary);
 
-public sealed record ScanCounters(long Directories, long Files, long Analysed, long Unchanged, long Errors, long BytesRead)
-{
-    public static ScanCounters Zero { get; } = new(0, 0, 0, 0, 0, 0);
-}
 
 /// <summary>The facts users read on a deliverable card ("Nombre de dalles", "Projection", "Poids", "Bandes"…).</summary>
 public sealed record ScanFacts(

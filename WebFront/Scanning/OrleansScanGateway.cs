@@ -37,8 +37,7 @@ public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
 
     public static ScanView ToView(StorageScanView scan) => new(
         scan.Status.ToString().ToLowerInvariant(),
-        new ScanCounters(scan.Progress.Directories, scan.Progress.Files, scan.Progress.Analysed, scan.Progress.Unchanged,
-            scan.Progress.Errors, scan.Progress.BytesRead),
+        scan.Progress,
         scan.LastSuccessAt,
         scan.LastError,
         scan.LastSuccess is { } s
