@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Pcrs.Grains.Formats;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Storage;
+using Pcrs.Grains.Storage.Pooling;
 
 namespace Pcrs.Grains.Scanning;
 
@@ -28,6 +29,12 @@ public sealed partial class FileGrain(
 {
     /// <summary>Files one batch may hold: a batch is analysed all at once, so its size bounds this call's work.</summary>
     public const int MaxBatch = 256;
+
+    /// <summary>
+    /// How long a file may wait for the storage's connections in all: enough for the cluster to declare a dead silo and
+    /// move the storage's lease table, bounded so that a lease that never comes still ends the read.
+    /// </summary>
+    private static readonly TimeSpan LongestConnectionWait = TimeSpan.FromMinutes(10);
 
     public async Task<FileAnalysisResult> Analyse(FileAnalysisOrder order)
     {
@@ -65,9 +72,10 @@ public sealed partial class FileGrain(
         {
             var tileReader = services.GetService<ITileReader>()
                 ?? throw new InvalidOperationException("No tile reader is registered in this silo.");
-            using var timeout = new CancellationTokenSource(options.Value.FileTimeout);
-            var client = await clients.GetAsync(storageKey, order.ScanNumber, timeout.Token);
-            if (await UnchangedByItsOwnFactsAsync(client, storageKey, path, order, timeout.Token) is { } same)
+            // The file's time limit counts its reads, not its waits for one of the storage's connections.
+            using var budget = ConnectionTimeBudget.Start(options.Value.FileTimeout, LongestConnectionWait);
+            var client = await clients.GetAsync(storageKey, order.ScanNumber, budget.Token);
+            if (await UnchangedByItsOwnFactsAsync(client, storageKey, path, order, budget.Token) is { } same)
                 return same;
             // A rounded listing size ("51K") never bounds a read: the reads learn the exact length from the protocol.
             var file = new StorageRangeReader(client, path, order.SizeIsExact ? order.Size : null);
@@ -76,7 +84,7 @@ public sealed partial class FileGrain(
                 .Select(s => new StorageRangeReader(client, StoragePaths.Combine(directory, s.Name), s.SizeIsExact ? s.Size : null)).ToList();
             try
             {
-                var metadata = await tileReader.ReadAsync(file, sidecars, timeout.Token);
+                var metadata = await tileReader.ReadAsync(file, sidecars, budget.Token);
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
                 // An error caused by the server (refused, timeout, 5xx, 421) is not the file's: recorded so that the next
                 // scan reads it again even if its size and date did not change. Content errors stay until the file changes.
@@ -86,11 +94,12 @@ public sealed partial class FileGrain(
                     : TileRows.FromMetadata(storageKey, path, order, file, metadata with { BytesRead = bytesRead }, now);
                 errorKind = row.Error is null ? null : transient?.Kind.ToString().ToLowerInvariant() ?? "format";
             }
-            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            catch (OperationCanceledException) when (budget.IsSpent)
             {
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
-                row = TileRows.StorageFailure(storageKey, path, order,
-                    $"Reading the header took longer than {options.Value.FileTimeout.TotalSeconds:0} s.", bytesRead, now);
+                row = TileRows.StorageFailure(storageKey, path, order, budget.IsSpentWaiting
+                    ? $"No connection to the storage came free within {LongestConnectionWait.TotalMinutes:0} min."
+                    : $"Reading the header took longer than {options.Value.FileTimeout.TotalSeconds:0} s.", bytesRead, now);
                 errorKind = "timeout";
             }
         }

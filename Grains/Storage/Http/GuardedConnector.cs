@@ -30,7 +30,12 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
     /// </summary>
     public async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool rotateTurns, CancellationToken cancellationToken)
     {
-        var lease = limiter is null ? null : await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        IAsyncDisposable? lease = null;
+        if (limiter is not null)
+        {
+            using (Pooling.ConnectionTimeBudget.PauseCurrent())
+                lease = await limiter.AcquireAsync(cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);

@@ -163,8 +163,9 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
 
             if (waiter is not null)
             {
-                // Either a returned connection or the right to open one (null).
-                candidate = await WaitAsync(waiter, node!, cancellationToken).ConfigureAwait(false);
+                // Either a returned connection or the right to open one (null). Waiting is not the caller's work.
+                using (ConnectionTimeBudget.PauseCurrent())
+                    candidate = await WaitAsync(waiter, node!, cancellationToken).ConfigureAwait(false);
                 mayCreate = candidate is null;
             }
 
@@ -275,7 +276,8 @@ public sealed class ConnectionPool<TConnection> : IAsyncDisposable where TConnec
             }
             using var acquireCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var leaseTask = _limiter.AcquireAsync(acquireCancellation.Token).AsTask();
-            await Task.WhenAny(leaseTask, handoff.Task).ConfigureAwait(false);
+            using (ConnectionTimeBudget.PauseCurrent())
+                await Task.WhenAny(leaseTask, handoff.Task).ConfigureAwait(false);
             bool handedOver;
             lock (_gate)
             {
