@@ -23,6 +23,8 @@ public interface IFileGrain : IGrainWithStringKey
     /// Analyses every file of the batch at once (each as <see cref="Analyse"/> would, retries included) and answers in
     /// the batch's order. Interleaved: a shard serves several directories' batches at the same time.
     /// </summary>
+    /// <remarks>The files run at once, each bounded as <see cref="Analyse"/> is: the caller waits as long.</remarks>
     [Alias("AnalyseBatch"), AlwaysInterleave]
+    [ResponseTimeout("00:02:30")]
     Task<FileAnalysisResult[]> AnalyseBatch(FileBatchItem[] files);
 }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 
 namespace Pcrs.Grains.Hosting;
@@ -18,9 +19,11 @@ public sealed class PcrsClusterOptions
     public const string Section = "Orleans";
 
     /// <summary>Silos with the same ClusterId form one cluster. Default "pcrs".</summary>
+    [Required(AllowEmptyStrings = false)]
     public string ClusterId { get; set; } = "pcrs";
 
     /// <summary>Stable across deployments; reminders are keyed by it. Default "pcrs".</summary>
+    [Required(AllowEmptyStrings = false)]
     public string ServiceId { get; set; } = "pcrs";
 
     /// <summary>Optional silo name shown in the membership table; Orleans makes one up otherwise.</summary>
@@ -34,6 +37,7 @@ public sealed class PcrsClusterOptions
     /// by 360 MB over a million files (measured: 47 MB at 22,000 files of a 50,000-file scan and still growing, against a
     /// flat 25.5 MB with 10,000). Storages and directories, the grains called again, fit many times over in the default here.
     /// </summary>
+    [Range(1_000, int.MaxValue, ErrorMessage = "must be at least 1000.")]
     public int DirectoryCacheSize { get; set; } = 50_000;
 
     /// <summary>Smallest reminder period accepted (Orleans default: 1 minute). Tests lower it.</summary>
@@ -57,9 +61,11 @@ public sealed class PcrsClusterOptions
     public sealed class EndpointSettings
     {
         /// <summary>Silo-to-silo port. Default 11111; give each silo on one machine its own.</summary>
+        [Range(0, 65535)]
         public int SiloPort { get; set; } = 11111;
 
         /// <summary>Client gateway port. Default 30000; 0 disables the gateway.</summary>
+        [Range(0, 65535)]
         public int GatewayPort { get; set; } = 30000;
 
         /// <summary>Address other silos use to reach this one. Default 127.0.0.1 (one machine); set it for a real network.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Pcrs.Grains.Catalogue.Database;
 using Pcrs.Grains.Hosting.Postgres;
+using Pcrs.Grains.Hosting.Settings;
 
 namespace Pcrs.Grains.Hosting;
 
@@ -64,6 +65,7 @@ public sealed class PcrsDatabase : IAsyncDisposable, IDisposable
         {
             var options = new EmbeddedPostgresOptions();
             configuration.GetSection(EmbeddedPostgresOptions.Section).Bind(options);
+            HostingOptionsValidation.Validated(options, EmbeddedPostgresOptions.Section);
             EmbeddedPostgres server = await EmbeddedPostgres.StartAsync(options, loggerFactory.CreateLogger<EmbeddedPostgres>(), ct);
             embedded = server;
             connectionString = server.ConnectionString;

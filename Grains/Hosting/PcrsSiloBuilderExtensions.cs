@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Pcrs.Grains.Hosting.Logging;
+using Pcrs.Grains.Hosting.Settings;
 using Pcrs.Grains.Hosting.Telemetry;
 
 namespace Pcrs.Grains.Hosting;
@@ -24,6 +25,8 @@ public static class PcrsSiloBuilderExtensions
     {
         var options = new PcrsClusterOptions();
         configuration.GetSection(PcrsClusterOptions.Section).Bind(options);
+        HostingOptionsValidation.Validated(options, PcrsClusterOptions.Section);
+        HostingOptionsValidation.Validated(options.Endpoints, PcrsClusterOptions.Section + ":Endpoints");
         PcrsClusteringMode mode = PcrsClusterOptions.ResolveMode(configuration[PcrsClusterOptions.ClusteringKey], defaultMode);
         PcrsClusterOptions.EndpointSettings endpoints = options.Endpoints;
 
@@ -67,8 +70,6 @@ public static class PcrsSiloBuilderExtensions
             silo.Configure<SiloOptions>(o => o.SiloName = options.SiloName);
         }
 
-        if (options.DirectoryCacheSize < 1_000)
-            throw new InvalidOperationException($"Orleans:DirectoryCacheSize must be at least 1000 (got {options.DirectoryCacheSize}).");
         silo.Configure<GrainDirectoryOptions>(o => o.CacheSize = options.DirectoryCacheSize);
         silo.AddIncomingGrainCallFilter<ScanLogScopeFilter>(); // storage and scan on every log line of a scan
         silo.AddDashboard(); // statistics for the Orleans Dashboard (served by the web front behind admin auth)

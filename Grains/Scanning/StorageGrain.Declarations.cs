@@ -96,6 +96,8 @@ public sealed partial class StorageGrain
     {
         // Proofs in flight stop; their declarations stay verifying and are proven again on the next activation.
         _deactivating.Cancel();
+        _watchdogTimer?.Dispose();
+        _progressTimer?.Dispose();
         ScanMetrics.ScanEnded(Key); // counted again by the silo that activates it next
         return base.OnDeactivateAsync(reason, cancellationToken);
     }

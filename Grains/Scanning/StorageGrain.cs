@@ -43,6 +43,7 @@ public sealed partial class StorageGrain(
     private bool _finishing;
     private IGrainTimer? _watchdogTimer;
     private StorageOperations _operations = StorageOperations.None;
+    private IGrainTimer? _progressTimer;
     private int _reducedLimit;
     private DateTime _reducedUntil;
 
@@ -300,7 +301,8 @@ public sealed partial class StorageGrain(
                 await ResendToPendingRootsAsync();
             }
         }, new GrainTimerCreationOptions(dueTime, _options.WatchdogPeriod) { KeepAlive = true, Interleave = true });
-        this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
+        // One progress timer per activation, however many scans it starts.
+        _progressTimer ??= this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
             new GrainTimerCreationOptions(ProgressSaveInterval, ProgressSaveInterval) { KeepAlive = false, Interleave = true });
     }
 

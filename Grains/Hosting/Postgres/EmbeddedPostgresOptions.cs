@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Pcrs.Grains.Hosting.Postgres;
 
 /// <summary>
@@ -16,6 +18,7 @@ public sealed class EmbeddedPostgresOptions
     public string? DataDirectory { get; set; }
 
     /// <summary>TCP port on 127.0.0.1. 0 (default): keep the port used last time if it is free, else pick a free one.</summary>
+    [Range(0, 65535)]
     public int Port { get; set; }
 
     /// <summary>Folder with initdb and pg_ctl. Default: the newest /usr/lib/postgresql/*/bin, then the PATH.</summary>
