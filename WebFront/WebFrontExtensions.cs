@@ -43,6 +43,9 @@ public static class WebFrontExtensions
         services.AddProblemDetails();
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
         services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
+        services.AddExceptionHandler<AuthThrottledExceptionHandler>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AuthFailureThrottle>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.Configure<JsonOptions>(o =>
         {

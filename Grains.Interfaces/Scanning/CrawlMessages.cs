@@ -19,7 +19,8 @@ public sealed record DirectoryScanOrder(
 /// Counts of a directory's whole subtree for one scan, taken from its listings (so they are exact even when a
 /// scan resumed after a silo died). <see cref="FailedListings"/> counts directories whose listing failed,
 /// <see cref="UnreadableListings"/> those of them that failed for a transient reason (server down, timeout, 5xx): the
-/// scan then ends "partial". That one is not kept in the catalogue: a directory re-reporting from there counts 0.
+/// scan then ends "partial"; <see cref="BoundedListings"/> those ended by a crawl bound or a loop (the scan ends
+/// "partial" too, the rest of the tree being read). Both are kept in the catalogue with the directory's counts.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("pcrs.SubtreeReport")]
 public sealed record SubtreeReport(
@@ -30,7 +31,8 @@ public sealed record SubtreeReport(
     [property: Id(4)] long Errors,
     [property: Id(5)] long FailedListings,
     [property: Id(6)] string? FirstError,
-    [property: Id(7)] long UnreadableListings = 0)
+    [property: Id(7)] long UnreadableListings = 0,
+    [property: Id(8)] long BoundedListings = 0)
 {
     public static SubtreeReport Zero { get; } = new(0, 0, 0, 0, 0, 0, null);
 
@@ -42,7 +44,8 @@ public sealed record SubtreeReport(
         Errors + other.Errors,
         FailedListings + other.FailedListings,
         FirstError ?? other.FirstError,
-        UnreadableListings + other.UnreadableListings);
+        UnreadableListings + other.UnreadableListings,
+        BoundedListings + other.BoundedListings);
 }
 
 /// <summary>

@@ -15,8 +15,9 @@ public enum ScanStatus
     /// <summary>The last scan failed; the last successful summary, if any, is kept.</summary>
     Failed = 4,
     /// <summary>
-    /// The last scan completed but the server failed for part of it (files or folders unreadable for a transient reason):
-    /// what was read is current, the rest is read again at the next scan; the error says how much could not be read.
+    /// The last scan completed but the server failed for part of it (files or folders unreadable for a transient reason),
+    /// or a crawl bound or a loop ended some folders: what was read is current, the rest is read again at the next scan;
+    /// the error says how much could not be read and why.
     /// </summary>
     Partial = 5,
     /// <summary>A deliverable's declaration is being proven (a login with its own credentials); nothing is shown until it is.</summary>

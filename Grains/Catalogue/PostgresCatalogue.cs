@@ -246,7 +246,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
     {
         await using var command = dataSource.CreateCommand("""
             SELECT completed_scan, sub_directories, sub_files, sub_data_files, sub_total_bytes, sub_errors, sub_failed_listings, first_error,
-                   listing_failed, listing_error
+                   listing_failed, listing_error, sub_unreadable_listings, sub_bounded_listings
             FROM pcrs_directories WHERE storage_key = $1 AND path = $2
             """);
         command.Parameters.AddWithValue(storageKey);
@@ -255,7 +255,8 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         if (!await reader.ReadAsync(cancellationToken))
             return null;
         return new DirectoryStateRow(reader.GetInt64(0),
-            new SubtreeReport(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), NullableString(reader, 7)),
+            new SubtreeReport(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), NullableString(reader, 7),
+                reader.GetInt64(10), reader.GetInt64(11)),
             reader.GetBoolean(8), NullableString(reader, 9));
     }
 
@@ -263,12 +264,13 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
     {
         await using var command = dataSource.CreateCommand("""
             INSERT INTO pcrs_directories (storage_key, path, completed_scan, sub_directories, sub_files, sub_data_files, sub_total_bytes,
-                sub_errors, sub_failed_listings, first_error, listing_failed, listing_error, listed_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now())
+                sub_errors, sub_failed_listings, first_error, listing_failed, listing_error, listed_at, sub_unreadable_listings, sub_bounded_listings)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, now(), $13, $14)
             ON CONFLICT (storage_key, path) DO UPDATE SET completed_scan = EXCLUDED.completed_scan, sub_directories = EXCLUDED.sub_directories,
                 sub_files = EXCLUDED.sub_files, sub_data_files = EXCLUDED.sub_data_files, sub_total_bytes = EXCLUDED.sub_total_bytes,
                 sub_errors = EXCLUDED.sub_errors, sub_failed_listings = EXCLUDED.sub_failed_listings, first_error = EXCLUDED.first_error,
-                listing_failed = EXCLUDED.listing_failed, listing_error = EXCLUDED.listing_error, listed_at = EXCLUDED.listed_at
+                listing_failed = EXCLUDED.listing_failed, listing_error = EXCLUDED.listing_error, listed_at = EXCLUDED.listed_at,
+                sub_unreadable_listings = EXCLUDED.sub_unreadable_listings, sub_bounded_listings = EXCLUDED.sub_bounded_listings
             """);
         var p = command.Parameters;
         p.AddWithValue(storageKey);
@@ -283,6 +285,8 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         p.Add(OrNull(counts.FirstError));
         p.AddWithValue(listingError is not null);
         p.Add(OrNull(listingError));
+        p.AddWithValue(counts.UnreadableListings);
+        p.AddWithValue(counts.BoundedListings);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -152,7 +152,8 @@ public sealed partial class DirectoryGrain(
                 _listingError = e.Message;
                 LogListingFailed(logger, _storageKey, _path, e.Message);
                 _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}",
-                    UnreadableListings: e is StorageException { IsTransient: true } ? 1 : 0);
+                    UnreadableListings: e is StorageException { IsTransient: true } ? 1 : 0,
+                    BoundedListings: e is CrawlBoundException ? 1 : 0);
                 AddProgress(new ScanProgress(1, 0, 0, 0, 1, 0));
                 _filesDone = true;
                 await TryFinishAsync();

@@ -247,8 +247,9 @@ public sealed partial class StorageGrain(
             {
                 _lastSummary = summary;
                 // The server failing for part of the scan (it vanished, timed out, answered 5xx) is never a success: the
-                // scan is "partial", its error says how much could not be read, and those are read again next scan.
-                string? partial = ScanOutcome.PartialError(unreadable, total.UnreadableListings, total.FirstError);
+                // scan is "partial", its error says how much could not be read, and those are read again next scan. So
+                // is a tree that a crawl bound or a loop cut short: what lies past the bound was not read.
+                string? partial = ScanOutcome.PartialError(unreadable, total.UnreadableListings, total.FirstError, total.BoundedListings);
                 _row = _row with
                 {
                     Status = partial is null ? ScanStatus.Succeeded : ScanStatus.Partial,

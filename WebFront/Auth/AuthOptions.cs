@@ -13,6 +13,13 @@ public sealed class AuthOptions : IValidatableObject
     /// </summary>
     public List<string> AdminTokenHashes { get; set; } = [];
 
+    /// <summary>
+    /// Unknown bearer tokens one client address may present per minute before its tokens are refused with 429 until the
+    /// minute ends (see <see cref="AuthFailureThrottle"/>); 0 turns the bound off.
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int FailedAttemptsPerMinute { get; set; } = 30;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         for (int i = 0; i < AdminTokenHashes.Count; i++)

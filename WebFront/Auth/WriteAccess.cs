@@ -4,7 +4,8 @@ namespace Pcrs.WebFront.Auth;
 
 /// <summary>
 /// Endpoint filters guarding the write routes. No token: 401. An administrator token: allowed everywhere. A project's
-/// editor key: allowed on that project only, 403 elsewhere (and on admin-only routes). An unknown token: 401.
+/// editor key: allowed on that project only, 403 elsewhere (and on admin-only routes). An unknown token: 401, and 429
+/// once its client has presented too many (<see cref="AuthFailureThrottle"/>).
 /// </summary>
 public static class WriteAccess
 {
@@ -51,9 +52,19 @@ public static class WriteAccess
         var hash = AccessTokens.Hash(token);
         if (http.RequestServices.GetRequiredService<AccessTokens>().IsAdmin(hash))
             return new Caller(IsAdmin: true, EditorOf: null);
+        // An unknown token counts against its client; past the bound, tokens are not looked up (AuthFailureThrottle).
+        var throttle = http.RequestServices.GetRequiredService<AuthFailureThrottle>();
+        string client = AuthFailureThrottle.ClientOf(http);
+        throttle.ThrowIfBlocked(client, hash);
         var owner = await http.RequestServices.GetRequiredService<ProjectStore>()
             .FindProjectByEditorKeyHashAsync(hash, http.RequestAborted);
-        return owner is null ? null : new Caller(IsAdmin: false, EditorOf: owner);
+        if (owner is null)
+        {
+            throttle.RecordFailure(client);
+            return null;
+        }
+        throttle.RecordProven(hash);
+        return new Caller(IsAdmin: false, EditorOf: owner);
     }
 
     private static TBuilder DescribeWriteAccess<TBuilder>(this TBuilder builder, string role) where TBuilder : IEndpointConventionBuilder =>

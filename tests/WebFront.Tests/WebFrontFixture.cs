@@ -49,6 +49,7 @@ public class WebFrontFixture : IAsyncLifetime
             builder.UseSetting("Scanning:AllowedNetworks:0", "127.0.0.0/8");
             builder.UseSetting("WebFront:PublicRequestsPerMinute", "0");
             builder.UseSetting("WebFront:DownloadsPerMinute", "0");
+            builder.UseSetting("Auth:FailedAttemptsPerMinute", "0"); // AuthThrottleTests sets its own
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
             // One single-node silo per test class, on ports of its own, so classes can run side by side.
