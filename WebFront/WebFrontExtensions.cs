@@ -34,6 +34,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<StorageReads>();
+        services.TryAddSingleton<ZipCrcCache>();
         services.TryAddSingleton<Import.DeclarationImporter>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ScanDataSummaries>();
