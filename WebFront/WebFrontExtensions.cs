@@ -133,6 +133,7 @@ public static class WebFrontExtensions
         app.MapTerritoriesApi();
         app.MapSessionApi();
         app.MapAdminApi();
+        app.MapScanOperationsApi();
         app.MapMapsApi();
         app.MapPlatformExportsApi();
         app.MapMetadataApi();
