@@ -58,7 +58,7 @@ public static class ExportsApi
         });
     }
 
-    public static async Task DeliverablesCsv(HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader reader,
+    public static async Task DeliverablesCsv(HttpContext http, [FromServices] DeclaredDeliverables declared,
         [FromServices] ScanDataSummaries catalogue, CancellationToken cancellationToken)
     {
         await WriteCsvAsync(http, async csv =>
@@ -69,7 +69,7 @@ public static class ExportsApi
                 "date_livraison", "avancement", "stockage", "stockage_public", "stockage_telechargement", "publication", "crs", "compression",
                 "nb_dalles", "poids", "format", "epsg", "date_scan",
             ]);
-            foreach (var (projectId, project, d, storage) in await WithDeclarationsAsync(store, reader, cancellationToken))
+            await foreach (var (projectId, project, d, storage) in declared.ListAllAsync(cancellationToken))
             {
                 // Scan figures only for a proven declaration: a refused or unproven one shares nothing of the storage.
                 var aggregate = storage is { IsProven: true } s ? await catalogue.SummarizeAsync(s.StorageKey, s.StartPath, cancellationToken) : null;
@@ -83,12 +83,12 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult DeliverablesGeoJson([FromServices] ProjectStore store, [FromServices] ICatalogueReader reader, [FromServices] ScanDataSummaries catalogue)
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries catalogue)
     {
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         return new GeoJsonResult(async (writer, ct) =>
         {
-            foreach (var (projectId, project, d, storage) in await ProvenAsync(store, reader, ct))
+            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
             {
                 var aggregate = await catalogue.SummarizeAsync(storage.StorageKey, storage.StartPath, ct);
                 if (aggregate?.Extent is not { } extent)
@@ -96,43 +96,17 @@ public static class ExportsApi
                 // The emprise is the union of the tile footprints (an L-shaped delivery gets an L), computed once per scan.
                 var emprise = await catalogue.EmpriseAsync(storage.StorageKey, storage.StartPath, ct);
                 var current = project.Steps.LastOrDefault(s => s.StartDate <= today);
-                writer.WriteStartObject();
-                writer.WriteString("type", "Feature");
-                if (emprise is null)
-                    GeoJsonResult.WriteBoxPolygon(writer, extent);
-                else
-                    GeoJsonResult.WriteGeometry(writer, emprise);
-                writer.WriteStartObject("properties");
-                writer.WriteString("initiative", projectId.ToString());
-                writer.WriteString("dateActualite", current is null ? null : ProjectViews.Date(current.StartDate));
-                writer.WriteString("calendrier", PcrsVocabulary.Calendrier(current?.Status));
-                writer.WriteString("nom", d.Document.Name);
-                writer.WriteString("format", PcrsVocabulary.MediaType(aggregate.Format));
-                writer.WriteString("compression", aggregate.Compression);
-                writer.WriteString("epsg", PcrsVocabulary.Epsg(aggregate.Epsg));
-                writer.WriteNumber("taille", aggregate.TotalBytes);
-                writer.WriteNumber("nbDalles", aggregate.Tiles);
-                writer.WriteNull("recouvrLat");
-                writer.WriteNull("recouvrLon");
-                writer.WriteNull("focale");
-                writer.WriteString("licence", d.Document.Licence);
-                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct(StringComparer.Ordinal));
-                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct(StringComparer.Ordinal));
-                writer.WriteString("diffusion", d.Document.Diffusion);
-                writer.WriteString("diffusionUrl", d.Document.DiffusionUrl);
-                writer.WriteString("diffusionLayer", d.Document.DiffusionLayer);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                EmpriseDisponibiliteFeature.Write(writer, EmpriseDisponibiliteFeature.Shape.Exports, projectId, project, d, aggregate, extent, emprise, current);
                 await writer.FlushAsync(ct);
             }
         });
     }
 
-    public static GeoJsonResult TilesGeoJson([FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue) =>
+    public static GeoJsonResult TilesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ICatalogueReader catalogue) =>
         new(async (writer, ct) =>
         {
             int written = 0;
-            foreach (var (projectId, _, d, storage) in await ProvenAsync(store, catalogue, ct))
+            await foreach (var (projectId, _, d, storage) in declared.ListProvenAsync(ct))
             {
                 await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, null, ct))
                 {
@@ -179,33 +153,6 @@ public static class ExportsApi
         writer.WriteNull("focale");
         writer.WriteEndObject();
         writer.WriteEndObject();
-    }
-
-    /// <summary>Every deliverable of the live projects, in order, with its storage declaration (any state) when it has one.</summary>
-    private static async Task<List<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable, DeclarationRow? Storage)>> WithDeclarationsAsync(
-        ProjectStore store, ICatalogueReader reader, CancellationToken cancellationToken)
-    {
-        var deliverables = new List<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable)>();
-        await foreach (var row in store.ListDeliverablesAsync(cancellationToken))
-            deliverables.Add(row);
-        var declarations = await DeclaredStorages.ByDeliverableAsync(reader, deliverables.Select(d => d.Deliverable.Id), cancellationToken);
-        return deliverables.Select(d => (d.ProjectId, d.Project, d.Deliverable, declarations.GetValueOrDefault(d.Deliverable.Id))).ToList();
-    }
-
-    /// <summary>The deliverables whose declaration is proven: the only ones whose scan data an export may show.</summary>
-    private static async Task<List<(Guid ProjectId, ProjectDocument Project, StoredDeliverable Deliverable, DeclarationRow Storage)>> ProvenAsync(
-        ProjectStore store, ICatalogueReader reader, CancellationToken cancellationToken) =>
-        (await WithDeclarationsAsync(store, reader, cancellationToken))
-            .Where(d => d.Storage is { IsProven: true })
-            .Select(d => (d.ProjectId, d.Project, d.Deliverable, d.Storage!))
-            .ToList();
-
-    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values)
-            writer.WriteStringValue(value);
-        writer.WriteEndArray();
     }
 
     private static async Task WriteCsvAsync(HttpContext http, Func<CsvWriter, Task> write)

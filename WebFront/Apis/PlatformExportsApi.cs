@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
@@ -196,34 +195,7 @@ public static class PlatformExportsApi
                     continue;
                 var emprise = await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, ct);
                 var current = project.Steps.LastOrDefault(s => s.StartDate <= Today);
-                writer.WriteStartObject();
-                writer.WriteString("type", "Feature");
-                if (emprise is null)
-                    GeoJsonResult.WriteBoxPolygon(writer, extent);
-                else
-                    GeoJsonResult.WriteGeometry(writer, emprise);
-                writer.WriteStartObject("properties");
-                writer.WriteString("initiative", projectId.ToString());
-                writer.WriteString("dateActualite", current is null ? null : ProjectViews.Date(current.StartDate));
-                writer.WriteString("calendrier", PcrsVocabulary.Calendrier(current?.Status));
-                writer.WriteString("nom", d.Document.Name);
-                // The platform drops the key for a format that is neither GeoTIFF nor JPEG 2000.
-                if (PcrsVocabulary.MediaType(aggregate.Format) is { } format)
-                    writer.WriteString("format", format);
-                writer.WriteString("compression", aggregate.Compression);
-                writer.WriteString("epsg", PcrsVocabulary.Epsg(aggregate.Epsg));
-                writer.WriteNumber("taille", aggregate.TotalBytes);
-                writer.WriteNull("recouvrLat");
-                writer.WriteNull("recouvrLon");
-                writer.WriteNull("focale");
-                writer.WriteString("licence", d.Document.Licence);
-                WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct(StringComparer.Ordinal));
-                WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct(StringComparer.Ordinal));
-                writer.WriteString("diffusion", d.Document.Diffusion);
-                writer.WriteString("diffusionUrl", d.Document.DiffusionUrl);
-                writer.WriteString("diffusionLayer", d.Document.DiffusionLayer);
-                writer.WriteEndObject();
-                writer.WriteEndObject();
+                EmpriseDisponibiliteFeature.Write(writer, EmpriseDisponibiliteFeature.Shape.Platform, projectId, project, d, aggregate, extent, emprise, current);
                 await writer.FlushAsync(ct);
             }
         });
@@ -270,13 +242,5 @@ public static class PlatformExportsApi
                 result[id] = union;
         }
         return result;
-    }
-
-    private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values)
-            writer.WriteStringValue(value);
-        writer.WriteEndArray();
     }
 }

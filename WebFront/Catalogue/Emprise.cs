@@ -103,6 +103,10 @@ public static class Emprise
         return Area.OfRing(points) > 0 ? Factory.CreatePolygon(points) : null;
     }
 
+    /// <summary>
+    /// RFC 7946 GeoJSON of a (multi)polygon: exterior rings counter-clockwise, holes clockwise, 7 decimals. The one writer
+    /// of emprises and of the projects' unions (<see cref="Exports.ProjectGeometry.GeoJson"/>).
+    /// </summary>
     internal static string Write(Geometry geometry)
     {
         var polygons = Enumerable.Range(0, geometry.NumGeometries).Select(geometry.GetGeometryN).OfType<Polygon>().Where(p => !p.IsEmpty).ToList();

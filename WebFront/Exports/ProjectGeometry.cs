@@ -30,44 +30,7 @@ public static class ProjectGeometry
     public static string Wkt(Geometry geometry) => new WKTWriter { MaxCoordinatesPerLine = int.MaxValue }.Write(geometry);
 
     /// <summary>RFC 7946 GeoJSON of a (multi)polygon union: exterior rings counter-clockwise, holes clockwise.</summary>
-    public static string GeoJson(Geometry geometry)
-    {
-        var polygons = Enumerable.Range(0, geometry.NumGeometries).Select(geometry.GetGeometryN).OfType<Polygon>().Where(p => !p.IsEmpty).ToList();
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("type", polygons.Count == 1 ? "Polygon" : "MultiPolygon");
-            writer.WriteStartArray("coordinates");
-            foreach (var polygon in polygons)
-            {
-                if (polygons.Count != 1)
-                    writer.WriteStartArray();
-                WriteRing(writer, polygon.ExteriorRing.Coordinates, counterClockwise: true);
-                foreach (var hole in polygon.InteriorRings)
-                    WriteRing(writer, hole.Coordinates, counterClockwise: false);
-                if (polygons.Count != 1)
-                    writer.WriteEndArray();
-            }
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteRing(Utf8JsonWriter writer, Coordinate[] ring, bool counterClockwise)
-    {
-        IEnumerable<Coordinate> ordered = NetTopologySuite.Algorithm.Orientation.IsCCW(ring) == counterClockwise ? ring : ring.Reverse();
-        writer.WriteStartArray();
-        foreach (var c in ordered)
-        {
-            writer.WriteStartArray();
-            writer.WriteNumberValue(Math.Round(c.X, 7));
-            writer.WriteNumberValue(Math.Round(c.Y, 7));
-            writer.WriteEndArray();
-        }
-        writer.WriteEndArray();
-    }
+    public static string GeoJson(Geometry geometry) => Catalogue.Emprise.Write(geometry);
 
     private static IEnumerable<Polygon> Parse(string json)
     {

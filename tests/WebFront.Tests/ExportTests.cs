@@ -108,6 +108,9 @@ public sealed class ExportTests(WebFrontFixture web) : IClassFixture<WebFrontFix
         Assert.Equal("EPSG:2154", properties["epsg"]!.GetValue<string>());
         Assert.Equal(3, properties["nbDalles"]!.GetValue<long>());
         Assert.Equal("ouvert_lo", properties["licence"]!.GetValue<string>());
+        Assert.Equal(["initiative", "dateActualite", "calendrier", "nom", "format", "compression", "epsg", "taille", "nbDalles",
+            "recouvrLat", "recouvrLon", "focale", "licence", "subventions", "acteurs", "diffusion", "diffusionUrl", "diffusionLayer"],
+            properties.AsObject().Select(p => p.Key));
 
         // Each tile keeps its own footprint in dalles.geojson: its four corners (the scanner's densified edge points
         // are straight within 1 cm at this size and are not written), rounded to 1e-7°.

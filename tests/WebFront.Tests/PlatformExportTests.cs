@@ -126,6 +126,9 @@ public sealed class PlatformExportTests(WebFrontFixture web) : IClassFixture<Web
             await Tools.SaveAsync(await anonymous.GetAsync("/data/stockages/livrables.geojson"), ".geojson"));
         Assert.Contains("calendrier (String) = 01", deliverables, StringComparison.Ordinal);
         Assert.Contains("epsg (String) = EPSG:2154", deliverables, StringComparison.Ordinal);
+        // The platform's shape of the same feature writer: no tile count.
+        Assert.Contains("format (String) = image/tiff", deliverables, StringComparison.Ordinal);
+        Assert.DoesNotContain("nbDalles", deliverables, StringComparison.Ordinal);
     }
 
     [Fact]
