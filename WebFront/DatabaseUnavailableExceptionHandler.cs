@@ -1,6 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
-using Npgsql;
+using Pcrs.Grains.Catalogue.Database;
 
 namespace Pcrs.WebFront;
 
@@ -16,7 +16,7 @@ public sealed partial class DatabaseUnavailableExceptionHandler(IProblemDetailsS
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsDatabaseUnavailable(exception))
+        if (!DatabaseOutages.IsOutage(exception))
             return false;
         LogUnavailable(logger, httpContext.Request.Path, exception.GetType().Name);
         httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
@@ -31,32 +31,6 @@ public sealed partial class DatabaseUnavailableExceptionHandler(IProblemDetailsS
                 Detail = "The catalogue database cannot be reached at the moment; try again shortly.",
             },
         });
-    }
-
-    /// <summary>
-    /// True when <paramref name="exception"/> or one it wraps (a grain call's, an aggregate's) says the database cannot be
-    /// reached: a transient Npgsql error, or a server error of the connection classes (08: connection, 53: insufficient
-    /// resources, 57P01-57P03: shutting down or starting). A query's own error (a constraint, a syntax) is not.
-    /// </summary>
-    public static bool IsDatabaseUnavailable(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            switch (e)
-            {
-                case PostgresException server:
-                    return server.SqlState.StartsWith("08", StringComparison.Ordinal)
-                        || server.SqlState.StartsWith("53", StringComparison.Ordinal)
-                        || server.SqlState is "57P01" or "57P02" or "57P03";
-                case NpgsqlException npgsql when npgsql.IsTransient:
-                    return true;
-                case AggregateException aggregate when aggregate.InnerExceptions.Any(IsDatabaseUnavailable):
-                    return true;
-                default:
-                    break;
-            }
-        }
-        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL unreachable during {Path} ({Error}): answered 503")]

@@ -34,6 +34,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<IScanGateway, OrleansScanGateway>();
         services.AddStorageAccess(configuration);
         services.TryAddSingleton<StorageReads>();
+        services.TryAddSingleton<ZipCrcCache>();
         services.TryAddSingleton<Import.DeclarationImporter>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ScanDataSummaries>();
@@ -132,6 +133,7 @@ public static class WebFrontExtensions
         app.MapTerritoriesApi();
         app.MapSessionApi();
         app.MapAdminApi();
+        app.MapScanOperationsApi();
         app.MapMapsApi();
         app.MapPlatformExportsApi();
         app.MapMetadataApi();

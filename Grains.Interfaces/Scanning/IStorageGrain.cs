@@ -27,6 +27,13 @@ public interface IStorageGrain : IGrainWithStringKey
     [Alias("RequestScan")]
     Task<StorageScanView> RequestScan();
 
+    /// <summary>
+    /// Reads the administrator's settings of the storage again (pause, connection limit, rescan period) and applies them:
+    /// a pause stops the running scan, a resume starts the scan a pause stopped.
+    /// </summary>
+    [Alias("ApplyOperations")]
+    Task<StorageScanView> ApplyOperations();
+
     [Alias("GetStatus"), AlwaysInterleave]
     Task<StorageScanView> GetStatus();
 

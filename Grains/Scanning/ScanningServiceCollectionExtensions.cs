@@ -33,6 +33,11 @@ public static class ScanningServiceCollectionExtensions
                 ? new InMemoryCatalogue()
                 : new PostgresCatalogue(NpgsqlDataSource.Create(connectionString));
         });
+        // Administrators' settings per storage: in the same database as the catalogue (memory when the catalogue is).
+        services.TryAddSingleton<IStorageOperationsStore>(sp => sp.GetRequiredService<ICatalogue>() is PostgresCatalogue
+            ? new PostgresStorageOperationsStore(sp.GetService<NpgsqlDataSource>()
+                ?? NpgsqlDataSource.Create(sp.GetRequiredService<IConfiguration>().GetConnectionString("Pcrs")!))
+            : new InMemoryStorageOperationsStore());
         // The read side is the same catalogue: readers see what the grains wrote, through one set of path rules.
         services.TryAddSingleton<ICatalogueReader>(sp => (ICatalogueReader)sp.GetRequiredService<ICatalogue>());
         // The deployment's key ring when hosting registered it (AddPcrsServices); a process-local key otherwise (scan verb).

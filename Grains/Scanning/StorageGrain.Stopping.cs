@@ -17,17 +17,25 @@ public sealed partial class StorageGrain
     {
         if (_row is null || !IsRunning || (await catalogue.ListDeclarationsAsync(Key)).Any(d => d.IsProven))
             return;
+        await StopRunningScanAsync(StoppedError);
+        LogScanStopped(logger, Key, _row.ScanNumber);
+    }
+
+    /// <summary>Ends the running scan now as failed with <paramref name="error"/>; its directories see it and stop.</summary>
+    private async Task StopRunningScanAsync(string error)
+    {
+        if (_row is null || !IsRunning)
+            return;
         var now = DateTimeOffset.UtcNow;
         var counts = _progress;
-        _row = _row with { Status = ScanStatus.Failed, LastError = StoppedError, Progress = counts };
+        _row = _row with { Status = ScanStatus.Failed, LastError = error, Progress = counts };
         _progressDirty = false;
         _rootReports.Clear();
         _watchdogTimer?.Dispose();
         _watchdogTimer = null;
         await catalogue.SaveStorageAsync(_row);
-        await catalogue.RecordScanAsync(new ScanRow(Key, _row.ScanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(ScanStatus.Failed), counts, StoppedError));
+        await catalogue.RecordScanAsync(new ScanRow(Key, _row.ScanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(ScanStatus.Failed), counts, error));
         await UnregisterReminderAsync(WatchdogReminder);
-        LogScanStopped(logger, Key, _row.ScanNumber);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} stopped: no deliverable is attached any more")]

@@ -22,6 +22,7 @@ public sealed partial class StorageGrain(
     IOptions<ScanningOptions> scanningOptions,
     IOptions<StorageAccessOptions> accessOptions,
     IClusterMembershipService membership,
+    IStorageOperationsStore operationsStore,
     ILogger<StorageGrain> logger) : Grain, IStorageGrain, IConnectionLeaseGrain, IRemindable
 {
     private const string WatchdogReminder = "watchdog";
@@ -41,6 +42,7 @@ public sealed partial class StorageGrain(
     private bool _progressDirty;
     private bool _finishing;
     private IGrainTimer? _watchdogTimer;
+    private StorageOperations _operations = StorageOperations.None;
     private IGrainTimer? _progressTimer;
     private int _reducedLimit;
     private DateTime _reducedUntil;
@@ -56,6 +58,7 @@ public sealed partial class StorageGrain(
         _row = await catalogue.GetStorageAsync(Key, cancellationToken);
         if (_row is null)
             return;
+        _operations = await operationsStore.GetAsync(Key, cancellationToken);
         await ResumeProofsAsync(cancellationToken);
         _lastSummary = ParseSummary(_row.LastSummaryJson);
         if (IsRunning)
@@ -155,6 +158,10 @@ public sealed partial class StorageGrain(
         if (_row is null || _row.CrawlCredential is null)
             return View();
         if (IsRunning && !forceNew && !newCredential)
+            return View();
+        // Read at every start, not cached: an administrator's pause holds whichever silo this activation lives on.
+        _operations = await operationsStore.GetAsync(Key);
+        if (_operations.IsPaused)
             return View();
         var attached = (await catalogue.ListDeclarationsAsync(Key)).Where(d => d.IsProven).ToList();
         if (attached.Count == 0)
@@ -313,7 +320,8 @@ public sealed partial class StorageGrain(
     {
         if (_row is null || _row.CrawlCredential is null)
             return;
-        var period = _row.RescanPeriod > LongestReminderPeriod ? LongestReminderPeriod : _row.RescanPeriod;
+        var wanted = _operations.RescanDays is { } days ? TimeSpan.FromDays(days) : _row.RescanPeriod;
+        var period = wanted > LongestReminderPeriod ? LongestReminderPeriod : wanted;
         await RegisterReminderAsync(RescanReminder, period);
     }
 
@@ -369,7 +377,7 @@ public sealed partial class StorageGrain(
 
     private int EffectiveLimit()
     {
-        int configured = accessOptions.Value.MaxConnectionsPerStorage;
+        int configured = _operations.MaxConnections ?? accessOptions.Value.MaxConnectionsPerStorage;
         return DateTime.UtcNow < _reducedUntil ? Math.Min(configured, _reducedLimit) : configured;
     }
 

@@ -1,3 +1,4 @@
+using Pcrs.Grains.Catalogue;
 using Pcrs.WebFront.Model;
 using Pcrs.WebFront.Validation;
 
@@ -26,6 +27,8 @@ public static class ApiFieldDocs
         [typeof(SourceRequest)] = "A document about the project (specification, report…).",
         [typeof(DeliverableRequest)] = "A deliverable of the project; its storage is declared separately (PUT …/deliverables/{did}/storage).",
         [typeof(StorageRequest)] = "Where a deliverable's files are: an HTTP listing (url), or an FTP/FTPS or SFTP server (host, port, path, login). Unknown fields are refused (400 naming them).",
+        [typeof(ScanningRequest)] = "Pause or resume the scanning of every storage.",
+        [typeof(StorageOperationsRequest)] = "An administrator's settings of one storage; each field replaces the stored one.",
         [typeof(ProjectCreated)] = "The new project's id, its editor key (shown this once; only its hash is kept) and its deliverables' ids in the order sent.",
         [typeof(ScanQueued)] = "The declaration or scan request was accepted; follow the scan at the given path.",
         [typeof(ScanStateResponse)] = "The scan of the deliverable's own start path.",
@@ -103,6 +106,10 @@ public static class ApiFieldDocs
         [(typeof(Import.ImportLineResult), "line")] = new("Line number in the CSV file (header: 1), or position in the JSON array (first: 1)."),
         [(typeof(Import.ImportLineResult), "status")] = new("imported or refused.", ["imported", "refused"]),
         [(typeof(Import.ImportLineResult), "problem")] = new("Why the line was refused (RFC 9457 problem details; errors name the fields, e.g. project.regime, storages[0].host)."),
+        [(typeof(ScanningRequest), "paused")] = new("true: stop the running scans and start no other; false: scan again.", Required: true),
+        [(typeof(StorageOperationsRequest), "paused")] = new("true: stop this storage's running scan and start no other; false or null: scan as usual."),
+        [(typeof(StorageOperationsRequest), "maxConnections")] = new($"Connections to this storage across all silos, 1 to {StorageOperations.MaxConnectionLimit}; null: the deployment's Scanning:MaxConnectionsPerStorage."),
+        [(typeof(StorageOperationsRequest), "rescanDays")] = new($"Days between periodic rescans, {StorageValidator.MinRescanDays} to {StorageValidator.MaxRescanDays}; null: the shortest period the declarations ask for."),
         [(typeof(ProjectCreated), "editorKey")] = new("Bearer token of the project's editors; shown this once, only its hash is kept."),
     };
 }

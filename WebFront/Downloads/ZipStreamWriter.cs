@@ -11,8 +11,11 @@ namespace Pcrs.WebFront.Downloads;
 /// bytes pass through a fixed buffer, and its CRC and sizes written after the data (flag bit 3, data descriptor). Zip64
 /// records are written where a size or an offset passes 4 GiB or the entries pass 65,535, so archives of any size open
 /// with unzip, 7-Zip and the Windows and macOS tools. Names are UTF-8 (flag bit 11).
+/// An archive whose entries' sizes are known is a pure function of its names, dates, sizes and contents, so the writer can
+/// emit only the bytes in [<paramref name="windowStart"/>, <paramref name="windowEnd"/>) of it (an HTTP Range): bytes
+/// before the window are counted, not sent, and an entry wholly outside it is not read when its CRC-32 is already known.
 /// </summary>
-public sealed class ZipStreamWriter(Stream output)
+public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long windowEnd = long.MaxValue)
 {
     private const uint Max32 = uint.MaxValue;
     private const int BufferSize = 64 * 1024;
@@ -23,6 +26,126 @@ public sealed class ZipStreamWriter(Stream output)
     private sealed record CentralRecord(byte[] Name, ushort Time, ushort Date, uint Crc, long Size, long Offset, bool Zip64Local);
 
     public long BytesWritten => _offset;
+
+    /// <summary>Whether every byte of the window has been written: what follows would be discarded.</summary>
+    public bool WindowDone => _offset >= windowEnd;
+
+    /// <summary>
+    /// Adds an entry of exactly <paramref name="size"/> bytes. Its data is read (from <paramref name="open"/>, given the
+    /// offset to start at) only where the window needs it, or in full when its CRC is unknown and the descriptor or the
+    /// central directory needs it. A source that is not <paramref name="size"/> bytes long fails the archive: the file
+    /// changed since the archive's layout was fixed. Returns the entry's CRC-32.
+    /// </summary>
+    public async Task<uint> AddSizedEntryAsync(string name, DateTimeOffset? modified, long size, uint? knownCrc,
+        Func<long, CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
+    {
+        var nameBytes = Encoding.UTF8.GetBytes(name.TrimStart('/'));
+        if (nameBytes.Length > ushort.MaxValue)
+            throw new ArgumentException("Entry name too long for a ZIP archive.", nameof(name));
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        bool zip64 = size >= Max32;
+        var (time, date) = DosDateTime(modified ?? DateTimeOffset.UnixEpoch);
+        long headerOffset = _offset;
+        await WriteAsync(LocalHeader(nameBytes, time, date, zip64), cancellationToken);
+
+        long dataStart = _offset, dataEnd = dataStart + size;
+        bool windowTouchesData = dataStart < windowEnd && dataEnd > windowStart;
+        uint crcValue;
+        if (knownCrc is { } known && !windowTouchesData)
+        {
+            _offset = dataEnd;
+            crcValue = known;
+        }
+        else
+        {
+            // With a known CRC only the window's part is read; otherwise all of it, to compute the CRC.
+            long from = knownCrc is null ? 0 : Math.Max(0, windowStart - dataStart);
+            long until = knownCrc is null ? size : Math.Min(size, windowEnd - dataStart);
+            _offset = dataStart + from;
+            var crc = new Crc32();
+            await using (var source = await open(from, cancellationToken))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                try
+                {
+                    long position = from;
+                    while (position < until)
+                    {
+                        int read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, until - position)), cancellationToken);
+                        if (read == 0)
+                            throw new InvalidDataException($"{name} is shorter than the {size} bytes the catalogue holds: it changed since the scan.");
+                        if (knownCrc is null)
+                            crc.Append(buffer.AsSpan(0, read));
+                        await WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                        position += read;
+                    }
+                    if (until == size && knownCrc is null && await source.ReadAsync(buffer.AsMemory(0, 1), cancellationToken) > 0)
+                        throw new InvalidDataException($"{name} is longer than the {size} bytes the catalogue holds: it changed since the scan.");
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+            _offset = dataEnd;
+            crcValue = knownCrc ?? crc.GetCurrentHashAsUInt32();
+        }
+        await WriteAsync(DataDescriptor(crcValue, size, zip64), cancellationToken);
+        _entries.Add(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64));
+        return crcValue;
+    }
+
+    /// <summary>The length of the archive these entries (name, date, size) make, computed without reading any data.</summary>
+    public static async Task<long> MeasureAsync(IEnumerable<(string Name, DateTimeOffset? Modified, long Size)> entries, CancellationToken cancellationToken)
+    {
+        var measure = new ZipStreamWriter(Stream.Null, long.MaxValue, long.MaxValue);
+        foreach (var (name, modified, size) in entries)
+            await measure.AddSizedEntryAsync(name, modified, size, 0, (_, _) => throw new InvalidOperationException("Measuring reads no data."), cancellationToken);
+        await measure.FinishAsync(cancellationToken);
+        return measure.BytesWritten;
+    }
+
+    private static byte[] LocalHeader(byte[] nameBytes, ushort time, ushort date, bool zip64)
+    {
+        var header = new byte[30 + nameBytes.Length + (zip64 ? 20 : 0)];
+        var h = header.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(h, 0x04034b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], (ushort)(zip64 ? 45 : 20));
+        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 0x0808);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[10..], time);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[12..], date);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[18..], zip64 ? Max32 : 0);
+        BinaryPrimitives.WriteUInt32LittleEndian(h[22..], zip64 ? Max32 : 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[26..], (ushort)nameBytes.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], (ushort)(zip64 ? 20 : 0));
+        nameBytes.CopyTo(h[30..]);
+        if (zip64)
+        {
+            var extra = h[(30 + nameBytes.Length)..];
+            BinaryPrimitives.WriteUInt16LittleEndian(extra, 0x0001);
+            BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 16);
+        }
+        return header;
+    }
+
+    private static byte[] DataDescriptor(uint crc, long size, bool zip64)
+    {
+        var descriptor = new byte[zip64 ? 24 : 16];
+        var d = descriptor.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(d, 0x08074b50);
+        BinaryPrimitives.WriteUInt32LittleEndian(d[4..], crc);
+        if (zip64)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(d[8..], size);
+            BinaryPrimitives.WriteInt64LittleEndian(d[16..], size);
+        }
+        else
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(d[8..], (uint)size);
+            BinaryPrimitives.WriteUInt32LittleEndian(d[12..], (uint)size);
+        }
+        return descriptor;
+    }
 
     /// <summary>
     /// Copies <paramref name="source"/> into a new entry. <paramref name="expectedSize"/> (from the storage) decides whether
@@ -38,28 +161,7 @@ public sealed class ZipStreamWriter(Stream output)
         var (time, date) = DosDateTime(modified ?? DateTimeOffset.UtcNow);
         long headerOffset = _offset;
 
-        var header = new byte[30 + nameBytes.Length + (zip64 ? 20 : 0)];
-        var h = header.AsSpan();
-        BinaryPrimitives.WriteUInt32LittleEndian(h, 0x04034b50);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[4..], (ushort)(zip64 ? 45 : 20));
-        BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 0x0808);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[10..], time);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[12..], date);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[14..], 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[18..], zip64 ? Max32 : 0);
-        BinaryPrimitives.WriteUInt32LittleEndian(h[22..], zip64 ? Max32 : 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[26..], (ushort)nameBytes.Length);
-        BinaryPrimitives.WriteUInt16LittleEndian(h[28..], (ushort)(zip64 ? 20 : 0));
-        nameBytes.CopyTo(h[30..]);
-        if (zip64)
-        {
-            var extra = h[(30 + nameBytes.Length)..];
-            BinaryPrimitives.WriteUInt16LittleEndian(extra, 0x0001);
-            BinaryPrimitives.WriteUInt16LittleEndian(extra[2..], 16);
-            // Sizes are in the data descriptor; zeros here, as APPNOTE 4.3.9 allows with bit 3.
-        }
-        await WriteAsync(header, cancellationToken);
+        await WriteAsync(LocalHeader(nameBytes, time, date, zip64), cancellationToken);
 
         var crc = new Crc32();
         long size = 0;
@@ -82,23 +184,10 @@ public sealed class ZipStreamWriter(Stream output)
             throw new InvalidDataException($"{name} grew past 4 GiB while it was read; the archive is incomplete.");
         uint crcValue = crc.GetCurrentHashAsUInt32();
 
-        var descriptor = new byte[zip64 ? 24 : 16];
-        var d = descriptor.AsSpan();
-        BinaryPrimitives.WriteUInt32LittleEndian(d, 0x08074b50);
-        BinaryPrimitives.WriteUInt32LittleEndian(d[4..], crcValue);
-        if (zip64)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(d[8..], size);
-            BinaryPrimitives.WriteInt64LittleEndian(d[16..], size);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(d[8..], (uint)size);
-            BinaryPrimitives.WriteUInt32LittleEndian(d[12..], (uint)size);
-        }
-        await WriteAsync(descriptor, cancellationToken);
+        await WriteAsync(DataDescriptor(crcValue, size, zip64), cancellationToken);
         _entries.Add(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64));
     }
+
 
     /// <summary>Writes the central directory and the end records; the archive is complete after this.</summary>
     public async Task FinishAsync(CancellationToken cancellationToken)
@@ -172,12 +261,16 @@ public sealed class ZipStreamWriter(Stream output)
         BinaryPrimitives.WriteUInt32LittleEndian(n[12..], centralSize >= Max32 ? Max32 : (uint)centralSize);
         BinaryPrimitives.WriteUInt32LittleEndian(n[16..], centralStart >= Max32 ? Max32 : (uint)centralStart);
         await WriteAsync(end, cancellationToken);
-        await output.FlushAsync(cancellationToken);
+        if (windowStart < long.MaxValue)
+            await output.FlushAsync(cancellationToken);
     }
 
     private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
     {
-        await output.WriteAsync(bytes, cancellationToken);
+        // Only the part of these bytes inside the window goes out; the offset counts them all.
+        long start = Math.Max(_offset, windowStart), end = Math.Min(_offset + bytes.Length, windowEnd);
+        if (start < end)
+            await output.WriteAsync(bytes.Slice((int)(start - _offset), (int)(end - start)), cancellationToken);
         _offset += bytes.Length;
     }
 

@@ -26,6 +26,9 @@ public interface IScanGateway
     /// <summary>Scan state of the deliverables of one project, in order (null for those the grains know nothing of).</summary>
     Task<IReadOnlyList<ScanView?>> GetScansAsync(Guid projectId, IReadOnlyList<Guid> deliverableIds, CancellationToken cancellationToken);
 
+    /// <summary>Makes the storage's grain read and apply its administrator's settings (pause, limit, rescan period) now.</summary>
+    Task<ScanView> ApplyStorageOperationsAsync(string storageKey, CancellationToken cancellationToken);
+
     /// <summary>The whole storage's scan state (every start path on the account): for administrators only.</summary>
     Task<ScanView> GetStorageScanAsync(string storageKey, CancellationToken cancellationToken);
 }

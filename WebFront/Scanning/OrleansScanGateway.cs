@@ -32,6 +32,9 @@ public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
     public async Task<ScanView> GetStorageScanAsync(string storageKey, CancellationToken cancellationToken) =>
         ToView(await grains.GetGrain<IStorageGrain>(storageKey).GetStatus());
 
+    public async Task<ScanView> ApplyStorageOperationsAsync(string storageKey, CancellationToken cancellationToken) =>
+        ToView(await grains.GetGrain<IStorageGrain>(storageKey).ApplyOperations());
+
     public static ScanView ToView(StorageScanView scan) => new(
         scan.Status.ToString().ToLowerInvariant(),
         scan.Progress,

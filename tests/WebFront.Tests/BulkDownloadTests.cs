@@ -76,6 +76,72 @@ public sealed class BulkDownloadTests(DownloadFixture web) : IClassFixture<Downl
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync($"{closed}/selection")).StatusCode);
     }
 
+    [Fact]
+    public async Task An_interrupted_archive_download_resumes_with_curl_and_is_whole()
+    {
+        DownloadFiles.Prepare();
+        var project = await web.CreateProjectAsync("Téléchargement repris");
+        var d = await web.DeclareAndScanAsync(project, 0, DownloadFixture.Ftp(DownloadFiles.TilesPath));
+        using var anonymous = web.Client();
+        var url = $"{anonymous.BaseAddress!.ToString().TrimEnd('/')}{d}/archive.zip";
+        var file = Path.Combine(Path.GetTempPath(), $"pcrs-resume-{Guid.NewGuid():N}.zip");
+        try
+        {
+            // The first download is cut by the client after 60 % of the archive: the server sees the connection go.
+            long total, kept;
+            string etag;
+            using (var response = await anonymous.GetAsync($"{d}/archive.zip", HttpCompletionOption.ResponseHeadersRead))
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                Assert.Equal("bytes", response.Headers.AcceptRanges.Single());
+                etag = response.Headers.ETag!.Tag;
+                total = response.Content.Headers.ContentLength!.Value;
+                kept = total * 6 / 10;
+                await using var body = await response.Content.ReadAsStreamAsync();
+                await using var output = File.Create(file);
+                var buffer = new byte[kept];
+                await body.ReadExactlyAsync(buffer);
+                await output.WriteAsync(buffer);
+            }
+            Assert.Equal(kept, new FileInfo(file).Length);
+
+            // curl -C - asks for the rest (Range: bytes=kept-) and appends it.
+            var written = await Tools.RunAsync("curl", "-sS", "-f", "-C", "-", "-o", file, "-w", "%{http_code} %{size_download}", url);
+            Assert.Equal($"206 {total - kept}", written.Trim());
+            Assert.Equal(total, new FileInfo(file).Length);
+            await Tools.RunAsync("unzip", "-t", file);
+            using (var archive = ZipFile.OpenRead(file))
+            {
+                Assert.Equal(DownloadFiles.TileNames.Order(), archive.Entries.Select(e => e.FullName).Order());
+                foreach (var entry in archive.Entries)
+                {
+                    await using var stream = entry.Open();
+                    Assert.Equal(DownloadFiles.Sha256(Path.Combine(DownloadFiles.Local(DownloadFiles.TilesPath), entry.FullName)),
+                        Convert.ToHexString(await SHA256.HashDataAsync(stream)));
+                }
+            }
+            // The whole archive again is the same bytes; the same ETag; a foreign If-Range gets the whole; past the end 416.
+            var again = await anonymous.GetAsync($"{d}/archive.zip");
+            Assert.Equal(etag, again.Headers.ETag!.Tag);
+            Assert.Equal(await File.ReadAllBytesAsync(file), await again.Content.ReadAsByteArrayAsync());
+            using var stale = new HttpRequestMessage(HttpMethod.Get, $"{d}/archive.zip");
+            stale.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(kept, null);
+            stale.Headers.TryAddWithoutValidation("If-Range", "\"zip-autre\"");
+            var whole = await anonymous.SendAsync(stale);
+            Assert.Equal(HttpStatusCode.OK, whole.StatusCode);
+            Assert.Equal(total, (await whole.Content.ReadAsByteArrayAsync()).Length);
+            using var beyond = new HttpRequestMessage(HttpMethod.Get, $"{d}/archive.zip");
+            beyond.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(total, null);
+            var refused = await anonymous.SendAsync(beyond);
+            Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, refused.StatusCode);
+            Assert.Equal($"bytes */{total}", refused.Content.Headers.GetValues("Content-Range").Single());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     /// <summary>Downloads the archive to a file, runs unzip -t on it, compares every entry with the storage's file; returns the names.</summary>
     private static async Task<List<string>> ZipEntriesAsync(HttpClient client, string url)
     {

@@ -13,7 +13,7 @@ public sealed class DatabaseOutageFixture : WebFrontFixture
     protected override void Configure(IWebHostBuilder builder)
     {
         builder.UseSetting("ConnectionStrings:Pcrs",
-            $"Host={Peers.Host};Port={Relay.Port};Username=postgres;Database={DatabaseName};Pooling=true;Timeout=5;Command Timeout=15");
+            $"Host={Peers.Host};Port={Relay.Port};Username=postgres;Database={DatabaseName};Pooling=true;Timeout=30;Command Timeout=30");
         // Membership in process: the outage under test is the catalogue's, not the cluster's.
         builder.UseSetting("Pcrs:Clustering", "Localhost");
     }

@@ -24,7 +24,9 @@ public sealed record CatalogueTile(
     double? Resolution,
     string? Compression,
     // GeoJSON Polygon in WGS84, as stored; null without georeferencing.
-    string? FootprintGeoJson);
+    string? FootprintGeoJson,
+    // The file's modification time as the scan read it (exact from the protocol when it gave one).
+    DateTimeOffset? LastModified = null);
 
 /// <summary>
 /// The readable tiles under a start path in one line: count, weight, and the format, compression, EPSG code and bands

@@ -14,7 +14,7 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
             rows = ReadableTilesUnder(storageKey, startPath)
                 .Where(t => bbox is not { } box || (t.Bounds is { } b && b.Intersects(new BoundingBox(box.West, box.South, box.East, box.North))))
                 .Select(t => new CatalogueTile(t.Path, t.Size, t.Format, t.Width, t.Height, t.BandNames, t.BitsPerSample, t.Epsg,
-                    t.Resolution, t.Compression, t.FootprintGeoJson))
+                    t.Resolution, t.Compression, t.FootprintGeoJson, t.ModifiedAt))
                 .ToList();
         }
         foreach (var row in rows)

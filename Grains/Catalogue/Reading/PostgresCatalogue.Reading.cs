@@ -7,7 +7,7 @@ namespace Pcrs.Grains.Catalogue;
 public sealed partial class PostgresCatalogue : ICatalogueReader
 {
     private const string ReadTileColumns =
-        "path, size, format, width, height, band_names, bits_per_sample, epsg, resolution, compression, footprint::text";
+        "path, size, format, width, height, band_names, bits_per_sample, epsg, resolution, compression, footprint::text, modified_at";
 
     public async IAsyncEnumerable<CatalogueTile> ListTilesAsync(
         string storageKey, string startPath, GeoBox? bbox, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -39,7 +39,8 @@ public sealed partial class PostgresCatalogue : ICatalogueReader
                 NullableInt(reader, 7),
                 reader.IsDBNull(8) ? null : reader.GetDouble(8),
                 NullableString(reader, 9),
-                NullableString(reader, 10));
+                NullableString(reader, 10),
+                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11));
         }
     }
 

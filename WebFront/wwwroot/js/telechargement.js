@@ -51,7 +51,7 @@ export function setupBulkDownload(project, map) {
     if (size.bytes <= IN_PAGE_LIMIT) zip.addEventListener("click", (e) => { e.preventDefault(); fetchWithProgress(zipUrl, size.bytes); });
     actions.replaceChildren(zip,
       el("a", { class: "fr-btn fr-btn--secondary", href: `${base()}/urls.txt${query()}`, download: "", id: "telecharger-liste" }, "Liste des adresses (wget -i)"));
-    progress.replaceChildren(el("p", { class: "fr-hint-text", text: "Avec la liste : wget -i dalles.txt, ou curl --remote-name-all $(cat dalles.txt). Chaque fichier se reprend là où il s'est arrêté (wget -c)." }));
+    progress.replaceChildren(el("p", { class: "fr-hint-text", text: "Une archive interrompue se reprend là où elle s'est arrêtée : curl -C - -o dalles.zip « adresse de l'archive », ou wget -c. Avec la liste : wget -i dalles.txt, ou curl --remote-name-all $(cat dalles.txt) ; chaque fichier se reprend aussi (wget -c)." }));
   };
 
   // The archive's entries are stored, so its length is the tiles' bytes plus a few headers: the bar is exact enough.
