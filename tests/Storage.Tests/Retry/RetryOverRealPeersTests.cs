@@ -9,11 +9,12 @@ using Pcrs.Storage.Tests.Ftp;
 using Pcrs.Storage.Tests.Http;
 using Pcrs.Storage.Tests.Sftp;
 using Pcrs.TestSupport;
+using Pcrs.TestSupport.Hostile;
 
 namespace Pcrs.Storage.Tests.Retry;
 
 /// <summary>
-/// Each protocol goes through the one retry policy: the real peer behind a proxy that resets the first connection, and
+/// Each protocol goes through the one retry policy: the real peer behind a relay that resets the first connection, and
 /// the operation still gives what the peer gives directly, after one more attempt.
 /// </summary>
 public sealed class RetryOverRealPeersTests
@@ -28,7 +29,8 @@ public sealed class RetryOverRealPeersTests
     [Fact]
     public async Task Http_listing_is_tried_again_after_a_reset_connection()
     {
-        await using var proxy = new DroppingProxy(Peers.Nginx, drops: 1);
+        await using var proxy = new TcpRelay(Peers.Nginx);
+        proxy.ResetNext(1);
         var options = HttpTestSupport.LoopbackOptions();
         await using var direct = HttpTestSupport.Client(HttpTestSupport.PeerUrl(Peers.Nginx));
         await using var retried = new HttpStorageClient(StorageLocation.Parse($"http://{Peers.Host}:{proxy.Port}/", out _),
@@ -39,14 +41,15 @@ public sealed class RetryOverRealPeersTests
 
         var expected = await NamesAsync(direct, "/tree");
         Assert.Equal(expected, await NamesAsync(retried, "/tree"));
-        Assert.Equal(1, proxy.Dropped);
-        Assert.True(proxy.Relayed >= 1);
+        Assert.Equal(1, proxy.ResetCount);
+        Assert.True(proxy.RelayedCount >= 1);
     }
 
     [Fact]
     public async Task Http_gives_the_last_failure_when_every_attempt_is_reset()
     {
-        await using var proxy = new DroppingProxy(Peers.Nginx, drops: int.MaxValue);
+        await using var proxy = new TcpRelay(Peers.Nginx);
+        proxy.ResetNext(int.MaxValue);
         var options = HttpTestSupport.LoopbackOptions(maxAttempts: 3);
         await using var client = new HttpStorageClient(StorageLocation.Parse($"http://{Peers.Host}:{proxy.Port}/", out _),
             StorageCredentials.Anonymous, new CountingLimiter(), StorageTrust.Default, new AddressGuard(options), options)
@@ -55,27 +58,29 @@ public sealed class RetryOverRealPeersTests
         };
         var error = await Assert.ThrowsAsync<StorageException>(async () => await client.ListAsync("/tree", Ct).ToListAsync(Ct));
         Assert.Equal(StorageErrorKind.Transient, error.Kind);
-        Assert.Equal(3, proxy.Dropped);
+        Assert.Equal(3, proxy.ResetCount);
     }
 
     [Fact]
     public async Task Ftp_listing_is_tried_again_after_a_reset_connection()
     {
-        await using var proxy = new DroppingProxy(Peers.VsftpdFtp, drops: 1);
+        await using var proxy = new TcpRelay(Peers.VsftpdFtp);
+        proxy.ResetNext(1);
         await using var direct = FtpPeerServers.Client(FtpPeerServers.VsftpdPlain);
         await using var retried = FtpPeerServers.Client(StorageLocation.Parse($"ftp://{Peers.Host}:{proxy.Port}/", out _),
             settings: FtpClientSettings.Default with { Retry = Quick });
 
         var expected = await NamesAsync(direct, "/tree");
         Assert.Equal(expected, await NamesAsync(retried, "/tree"));
-        Assert.Equal(1, proxy.Dropped);
-        Assert.True(proxy.Relayed >= 1);
+        Assert.Equal(1, proxy.ResetCount);
+        Assert.True(proxy.RelayedCount >= 1);
     }
 
     [Fact]
     public async Task Sftp_listing_is_tried_again_after_a_reset_connection()
     {
-        await using var proxy = new DroppingProxy(Peers.Sftp, drops: 1);
+        await using var proxy = new TcpRelay(Peers.Sftp);
+        proxy.ResetNext(1);
         var options = SftpTestSupport.Options();
         await using var direct = SftpTestSupport.NewClient();
         await using var retried = new SftpStorageClient(StorageLocation.Parse($"sftp://{Peers.User}@{Peers.Host}:{proxy.Port}/", out _),
@@ -87,7 +92,7 @@ public sealed class RetryOverRealPeersTests
 
         var expected = await NamesAsync(direct, "/tree");
         Assert.Equal(expected, await NamesAsync(retried, "/tree"));
-        Assert.Equal(1, proxy.Dropped);
-        Assert.True(proxy.Relayed >= 1);
+        Assert.Equal(1, proxy.ResetCount);
+        Assert.True(proxy.RelayedCount >= 1);
     }
 }

@@ -8,7 +8,8 @@ namespace Pcrs.TestSupport.Hostile;
 /// A TCP relay on a loopback port to a server on this machine, that a test cuts and restores: <see cref="Cut"/> closes
 /// the listener and every relayed connection (clients then get "connection refused" and broken streams, as when the
 /// server is down), <see cref="Restore"/> listens again on the same port. Lets a test take a dependency (PostgreSQL)
-/// away from one process without stopping the shared server.
+/// away from one process without stopping the shared server. <see cref="ResetNext"/> makes the next connections fail
+/// once each (reset on arrival), as a crashed or overloaded server does, so a test sees a client try again.
 /// </summary>
 public sealed class TcpRelay : IAsyncDisposable
 {
@@ -16,6 +17,9 @@ public sealed class TcpRelay : IAsyncDisposable
     private readonly ConcurrentDictionary<TcpClient, byte> _open = new();
     private TcpListener? _listener;
     private CancellationTokenSource _stop = new();
+    private int _toReset;
+    private int _reset;
+    private int _relayed;
 
     public TcpRelay(int targetPort)
     {
@@ -27,6 +31,15 @@ public sealed class TcpRelay : IAsyncDisposable
     public int Port { get; }
 
     public bool IsCut { get; private set; }
+
+    /// <summary>Connections reset on arrival so far.</summary>
+    public int ResetCount => Volatile.Read(ref _reset);
+
+    /// <summary>Connections relayed to the server so far.</summary>
+    public int RelayedCount => Volatile.Read(ref _relayed);
+
+    /// <summary>Resets the next <paramref name="count"/> connections as soon as they are accepted; later ones are relayed.</summary>
+    public void ResetNext(int count) => Volatile.Write(ref _toReset, count);
 
     /// <summary>Stops listening and closes every relayed connection.</summary>
     public void Cut()
@@ -69,6 +82,15 @@ public sealed class TcpRelay : IAsyncDisposable
             {
                 return;
             }
+            if (Interlocked.Decrement(ref _toReset) >= 0)
+            {
+                client.Client.LingerState = new LingerOption(true, 0); // closes with RST
+                client.Dispose();
+                Interlocked.Increment(ref _reset);
+                continue;
+            }
+            Interlocked.Exchange(ref _toReset, 0);
+            Interlocked.Increment(ref _relayed);
             _ = RelayAsync(client, stop);
         }
     }
