@@ -20,7 +20,8 @@ try
     builder.Services.AddWebFront(builder.Configuration);
 
     WebApplication app = builder.Build();
-    app.UseSerilogRequestLogging();
+    // Through the host's logger (its configured levels), not the static bootstrap one.
+    app.UseSerilogRequestLogging(options => options.Logger = app.Services.GetRequiredService<Serilog.ILogger>());
     app.UseWebFront();
     app.MapPcrsHealth();
     app.MapWebFront();

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -90,6 +91,20 @@ public static class WebFrontExtensions
                 "application/vnd.oai.openapi+json", "text/html"];
         });
         services.AddRateLimiter(_ => { });
+        // Only the configured proxies are believed (the framework's default also trusts loopback).
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<WebFrontOptions>>((forwarded, web) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            // Every trusted hop is unwound, up to the first address that is not a trusted proxy.
+            forwarded.ForwardLimit = null;
+            foreach (var proxy in web.Value.TrustedProxies)
+            {
+                if (TrustedProxy.TryParse(proxy, out var network))
+                    forwarded.KnownIPNetworks.Add(network);
+            }
+        });
         services.AddOptions<RateLimiterOptions>().Configure<IOptions<WebFrontOptions>>((limiter, web) =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -110,6 +125,7 @@ public static class WebFrontExtensions
     /// <summary>Middleware of the API (call before mapping): errors as ProblemDetails, rate limits, output cache, static pages.</summary>
     public static WebApplication UseWebFront(this WebApplication app)
     {
+        app.UseForwardedHeaders(); // first: what follows (limits, logs) sees the client behind a trusted proxy
         app.UseResponseCompression();
         app.UseExceptionHandler();
         app.UseStatusCodePages();

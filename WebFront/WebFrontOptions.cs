@@ -1,9 +1,11 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Net.Sockets;
 
 namespace Pcrs.WebFront;
 
 /// <summary>The "WebFront" configuration section.</summary>
-public sealed class WebFrontOptions
+public sealed class WebFrontOptions : IValidatableObject
 {
     public const string SectionName = "WebFront";
 
@@ -43,6 +45,38 @@ public sealed class WebFrontOptions
     /// The pages stay usable when none is reachable: footprints and lists do not depend on them.
     /// </summary>
     public List<BaseLayerOptions> BaseLayers { get; set; } = [];
+
+    /// <summary>
+    /// Reverse proxies in front of the web front, by address ("10.0.0.5") or network ("10.0.0.0/24"): only a request
+    /// arriving from one of them has its X-Forwarded-For and X-Forwarded-Proto believed, so rate limits, the throttle of
+    /// unknown tokens and the logs see the real client. Empty (the default): the headers are ignored, and the client is
+    /// the connection's address (a client cannot pick its own address by sending the header).
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var proxy in TrustedProxies)
+        {
+            if (!TrustedProxy.TryParse(proxy, out _))
+                yield return new ValidationResult($"'{proxy}' is neither an IP address nor a network (address/prefix).", [nameof(TrustedProxies)]);
+        }
+    }
+}
+
+/// <summary>One entry of <see cref="WebFrontOptions.TrustedProxies"/>: an address, or a network in CIDR notation.</summary>
+public static class TrustedProxy
+{
+    public static bool TryParse(string text, out IPNetwork network)
+    {
+        text = text.Trim();
+        if (IPAddress.TryParse(text, out var address))
+        {
+            network = new IPNetwork(address, address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128);
+            return true;
+        }
+        return IPNetwork.TryParse(text, out network);
+    }
 }
 
 /// <summary>One background layer: a Leaflet URL template ({z}/{x}/{y}, WMTS KVP with TILEMATRIX={z}&amp;TILEROW={y}&amp;TILECOL={x} works).</summary>

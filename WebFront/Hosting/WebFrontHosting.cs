@@ -26,7 +26,10 @@ public static class WebFrontHosting
         }
 
         PcrsSettings.Apply(builder.Configuration, WebFrontSettings.Sections);
-        builder.Services.AddSerilog((services, logger) => logger.ConfigurePcrs(builder.Configuration).ReadFrom.Services(services));
+        // The host's own logger; the static one stays the bootstrap logger (start-up and fatal lines). Freezing the static
+        // one instead fails when two hosts start in one process (tests): each Main replaces it, the second freeze throws.
+        builder.Services.AddSerilog((services, logger) => logger.ConfigurePcrs(builder.Configuration).ReadFrom.Services(services),
+            preserveStaticLogger: true);
 
         using var startupLogs = new SerilogLoggerFactory(Log.Logger);
         PcrsDatabase database = await PcrsDatabase.OpenAsync(builder.Configuration, startupLogs);

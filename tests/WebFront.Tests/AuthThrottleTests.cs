@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Sockets;
 using Microsoft.AspNetCore.Hosting;
 
 namespace Pcrs.WebFront.Tests;
@@ -14,34 +12,6 @@ public sealed class AuthThrottleFixture : WebFrontFixture
 
     protected override void Configure(IWebHostBuilder builder) =>
         builder.UseSetting("Auth:FailedAttemptsPerMinute", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
-
-    /// <summary>A client whose connections come from <paramref name="address"/> (another loopback address: another client).</summary>
-    public HttpClient ClientFrom(string address, string? bearer)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (context, cancellationToken) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                try
-                {
-                    socket.Bind(new IPEndPoint(IPAddress.Parse(address), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var template = Client();
-        var client = new HttpClient(handler) { BaseAddress = template.BaseAddress };
-        if (bearer is not null)
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
-        return client;
-    }
 }
 
 /// <summary>
