@@ -8,6 +8,7 @@ using Pcrs.Grains.Catalogue.Database;
 using Pcrs.Grains.Hosting;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Hosting.Tests.Support;
+using Pcrs.TestSupport;
 
 namespace Pcrs.Hosting.Tests;
 
@@ -82,6 +83,37 @@ public sealed class KeyRingEncryptionTests : IAsyncLifetime
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(keyFile)!));
     }
 
+    /// <summary>The backup procedure of deploy/README.md: the dump and the key file, kept apart, restore everything.</summary>
+    [Fact]
+    public async Task A_dump_restored_into_a_fresh_database_reads_its_secrets_with_the_same_key_file_only()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string keyFile = Path.Combine(_folder, "backup.key");
+        string protectedText;
+        await using (ServiceProvider first = Services(keyFile))
+        {
+            protectedText = first.GetRequiredService<ISecretProtector>().Protect(Password);
+        }
+        string dumpFile = Path.Combine(_folder, "pcrs.sql");
+        await File.WriteAllTextAsync(dumpFile, await PgDump.RunAsync(_database.Name), ct);
+
+        await using var restored = new TestDatabase();
+        await restored.InitializeAsync();
+        await PgDump.RestoreAsync(restored.Name, dumpFile);
+
+        // The schema and its migration history came with the dump: a start migrates nothing.
+        Assert.Empty(await new SchemaMigrator(restored.DataSource, NullLogger.Instance).ApplyAsync(ct));
+        await using (ServiceProvider again = Services(keyFile, restored.ConnectionString))
+        {
+            await CheckAsync(again);
+            Assert.Equal(Password, again.GetRequiredService<ISecretProtector>().Unprotect(protectedText));
+        }
+        // The dump without its key file decrypts nothing, and says which setting to fix.
+        await using ServiceProvider other = Services(Path.Combine(_folder, "other.key"), restored.ConnectionString);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => CheckAsync(other));
+        Assert.Contains("Secrets:KeyFile", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("not base64 at all!")]
     [InlineData("c2hvcnQ=")]
@@ -97,12 +129,12 @@ public sealed class KeyRingEncryptionTests : IAsyncLifetime
     private static Task CheckAsync(ServiceProvider services) =>
         services.GetServices<IHostedService>().OfType<KeyRingCheck>().Single().StartAsync(TestContext.Current.CancellationToken);
 
-    private ServiceProvider Services(string keyFile)
+    private ServiceProvider Services(string keyFile, string? connectionString = null)
     {
         IConfiguration configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["ConnectionStrings:Pcrs"] = _database.ConnectionString,
+                ["ConnectionStrings:Pcrs"] = connectionString ?? _database.ConnectionString,
                 ["Secrets:KeyFile"] = keyFile,
             })
             .Build();

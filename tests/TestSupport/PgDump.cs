@@ -3,7 +3,10 @@ using System.Globalization;
 
 namespace Pcrs.TestSupport;
 
-/// <summary>A whole-database dump with pg_dump from the peers' PostgreSQL: what a backup or a stolen copy holds.</summary>
+/// <summary>
+/// A whole-database dump with pg_dump from the peers' PostgreSQL (what a backup or a stolen copy holds), and its restore
+/// with psql, as deploy/README.md tells operators.
+/// </summary>
 public static class PgDump
 {
     /// <summary>The dump of <paramref name="database"/> as SQL text; pg_dump's own message when it fails.</summary>
@@ -23,5 +26,25 @@ public static class PgDump
         return process.ExitCode == 0
             ? await output
             : throw new InvalidOperationException($"pg_dump {database} exited with {process.ExitCode}: {await error}");
+    }
+
+    /// <summary>Runs the SQL of a dump into <paramref name="database"/> (empty), stopping at the first error.</summary>
+    public static async Task RestoreAsync(string database, string dumpFile)
+    {
+        var start = new ProcessStartInfo("psql",
+            ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-d", database,
+             "-v", "ON_ERROR_STOP=1", "-q", "-f", dumpFile])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException("psql could not be started.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await output;
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"psql -f {dumpFile} into {database} exited with {process.ExitCode}: {await error}");
     }
 }
