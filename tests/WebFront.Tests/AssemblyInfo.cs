@@ -1,8 +1,9 @@
 namespace Pcrs.WebFront.Tests;
 
 /// <summary>
-/// Every test class starts the whole web front (co-hosted silo, Serilog's process-wide bootstrap logger); being in one
-/// collection, they start one host at a time instead of racing on those process-wide resources.
+/// Every test class that starts the whole web front (co-hosted silo, Kestrel) belongs here: they run one at a time, so
+/// what one test measures of this process (FTP connections counted at the server, managed heap during a download) is
+/// not another class's traffic.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class WebFrontCollection

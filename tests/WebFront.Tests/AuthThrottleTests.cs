@@ -20,6 +20,7 @@ public sealed class AuthThrottleFixture : WebFrontFixture
 /// editor key already proven still open their routes from the same address, another address is not affected, and
 /// anonymous reading is not touched.
 /// </summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class AuthThrottleTests(AuthThrottleFixture fixture) : IClassFixture<AuthThrottleFixture>
 {
     [Fact]

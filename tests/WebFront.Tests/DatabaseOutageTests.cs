@@ -24,6 +24,7 @@ public sealed class DatabaseOutageFixture : WebFrontFixture
 /// authenticated ones answer 503 ProblemDetails with Retry-After (not 500), whoever asks, without naming the database's
 /// address; once PostgreSQL is back they answer again by themselves.
 /// </summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class DatabaseOutageTests(DatabaseOutageFixture fixture) : IClassFixture<DatabaseOutageFixture>
 {
     [Fact]

@@ -23,6 +23,7 @@ public sealed class FairnessFixture : WebFrontFixture
 /// folder) is crawled, the public project routes keep answering 200, and their latency is measured against the same
 /// routes before the crawl (p50/p95 reported; tests/Benchmarks/Fairness records them, they are not asserted).
 /// </summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessFixture>
 {
     private const int Requests = 150;

@@ -26,6 +26,7 @@ public sealed class ForwardedHeadersFixture : WebFrontFixture
 /// X-Forwarded-For is believed from the trusted proxy only: behind it, each client is throttled on its own address; a
 /// client that connects directly cannot choose its address by sending the header.
 /// </summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class ForwardedHeadersTests(ForwardedHeadersFixture fixture) : IClassFixture<ForwardedHeadersFixture>
 {
     [Fact]

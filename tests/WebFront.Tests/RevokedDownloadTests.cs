@@ -7,6 +7,7 @@ namespace Pcrs.WebFront.Tests;
 /// of its length once the editor revokes the storage, and a new download of it is refused. Another project's editor and
 /// anonymous callers cannot revoke.
 /// </summary>
+[Collection(WebFrontCollection.Name)]
 public sealed class RevokedDownloadTests(DownloadFixture web) : IClassFixture<DownloadFixture>
 {
     [Fact]
