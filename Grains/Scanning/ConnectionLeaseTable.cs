@@ -14,18 +14,33 @@ namespace Pcrs.Grains.Scanning;
 /// after its turn.</item>
 /// <item>Counts are the holders' own monotonic counters merged by maximum, so late or reordered messages never
 /// double-count, and a re-activated grain rebuilds the table from each holder's next message.</item>
+/// <item>A table that may have lost its predecessor's holders (the grain re-activated after its silo died) grants nothing
+/// for <see cref="HoldersReportWithin"/>: every holder with a lease keeps a watch call open and repeats a failed one
+/// within about a second, so by then the table knows the survivors' leases instead of granting them a second time.</item>
 /// </list>
 /// Thread-safe (tests call it from many threads; in the grain it runs on the activation's scheduler).
 /// </summary>
-public sealed class ConnectionLeaseTable(Func<int> limit)
+/// <param name="limit">The storage's connection limit now.</param>
+/// <param name="holdersReportWithin">Overrides <see cref="HoldersReportWithin"/> (tests).</param>
+public sealed class ConnectionLeaseTable(Func<int> limit, TimeSpan? holdersReportWithin = null)
 {
+    /// <summary>
+    /// How long a re-activated table waits for the survivors' reports before it grants: a holder repeats a failed watch
+    /// call after <see cref="LeasedConnectionLimiter.WatchRetryDelay"/>; the rest is room for a loaded machine.
+    /// </summary>
+    public static readonly TimeSpan HoldersReportWithin = LeasedConnectionLimiter.WatchRetryDelay + TimeSpan.FromSeconds(9);
+
     /// <summary>Holders with no lease, no waiter and no watch are forgotten after this long without a message.</summary>
     private static readonly long ForgetQuietHolderAfterMs = (long)TimeSpan.FromMinutes(5).TotalMilliseconds;
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Holder> _holders = new(StringComparer.Ordinal);
     private readonly List<Waiter> _waiters = [];
+    private readonly TimeSpan _holdPeriod = holdersReportWithin ?? HoldersReportWithin;
     private long _requests;
+    private long _grantsHeldUntil;
+    private bool _grantedAny;
+    private Timer? _holdTimer;
 
     /// <summary>Leases held now, all holders together.</summary>
     public int Total
@@ -48,6 +63,23 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
             var waiters = _waiters.GroupBy(w => w.HolderId, StringComparer.Ordinal).Select(g => $"{g.Key}x{g.Count()}");
             return $"{TotalLocked()}/{limit()} held [{string.Join(", ", holders)}], waiting [{string.Join(", ", waiters)}]";
         }
+    }
+
+    /// <summary>No lease is granted while this is true (see <see cref="HoldGrantsForSurvivors"/>).</summary>
+    public bool AwaitingSurvivors
+    {
+        get { lock (_gate) return AwaitingSurvivorsLocked(); }
+    }
+
+    /// <summary>
+    /// Grants nothing for <see cref="HoldersReportWithin"/> from now: called when this table may have lost holders that still
+    /// hold leases (the grain resumed a running scan after its silo died), and by the table itself when a holder it never
+    /// granted anything to reports leases. Waiters are served when the period ends.
+    /// </summary>
+    public void HoldGrantsForSurvivors()
+    {
+        lock (_gate)
+            HoldGrantsLocked();
     }
 
     /// <summary>Leases <paramref name="holderId"/> holds as counted here.</summary>
@@ -191,6 +223,9 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
     {
         if (!_holders.TryGetValue(holderId, out var holder))
         {
+            // Leases this table never granted: an earlier activation did, so other holders of it may report too.
+            if (counters.GrantsReceived > counters.ReleasesSent && _grantedAny is false)
+                HoldGrantsLocked();
             holder = new Holder();
             _holders[holderId] = holder;
         }
@@ -200,15 +235,30 @@ public sealed class ConnectionLeaseTable(Func<int> limit)
         return holder;
     }
 
+    private void HoldGrantsLocked()
+    {
+        _grantsHeldUntil = Environment.TickCount64 + (long)_holdPeriod.TotalMilliseconds;
+        _holdTimer?.Dispose();
+        // A little after the period, so the check in GrantFreeLocked sees it over.
+        _holdTimer = new Timer(_ => GrantFree(), null, _holdPeriod + TimeSpan.FromMilliseconds(20), Timeout.InfiniteTimeSpan);
+    }
+
+    private bool AwaitingSurvivorsLocked() => Environment.TickCount64 < _grantsHeldUntil;
+
     private void GrantFreeLocked()
     {
+        if (AwaitingSurvivorsLocked())
+            return;
         int max = limit();
         while (_waiters.Count > 0 && TotalLocked() < max)
         {
             var best = _waiters.MinBy(w => (HeldLocked(w.HolderId), w.Order))!;
             _waiters.Remove(best);
             if (best.Done.TrySetResult(true))
+            {
                 _holders[best.HolderId].Given++;
+                _grantedAny = true;
+            }
         }
     }
 

@@ -23,6 +23,9 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     /// <summary>Pause after a failed call (the grain is moving, or its silo is going away).</summary>
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Pause after a failed watch call: a re-activated grain hears from every holder with leases within it.</summary>
+    internal static readonly TimeSpan WatchRetryDelay = TimeSpan.FromSeconds(1);
+
     private static long s_holders;
 
     private readonly IConnectionLeaseGrain _storage;
@@ -244,7 +247,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
                 // The grain is moving: ask again shortly (the counters rebuild its table), unless the silo is stopping.
                 try
                 {
-                    await Task.Delay(RetryDelay * 5, _siloStopping).ConfigureAwait(false);
+                    await Task.Delay(WatchRetryDelay, _siloStopping).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {

@@ -66,6 +66,8 @@ public sealed partial class StorageGrain(
             // Re-activated in the middle of a scan (its previous silo died, or it was collected): the reports the roots
             // sent before are lost, so ask them again right away; completed roots answer from the catalogue.
             _progress = _row.Progress;
+            // The leases the previous activation granted are still held on the surviving silos: learn them first.
+            ConnectionLeases.HoldGrantsForSurvivors();
             StartWatchdogTimer(TimeSpan.FromMilliseconds(200));
             ScanMetrics.ScanStarted(Key);
         }

@@ -114,6 +114,42 @@ public sealed class ConnectionLeaseTableTests
         Assert.Equal(1, rebuilt.Total);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_re_activated_table_grants_nothing_until_the_survivors_have_reported(bool toldByTheGrain)
+    {
+        // The grain resumed a scan after its silo died; a survivor holds 3 of the 3 leases the old table granted.
+        var rebuilt = new ConnectionLeaseTable(() => 3, holdersReportWithin: TimeSpan.FromSeconds(1));
+        if (toldByTheGrain)
+            rebuilt.HoldGrantsForSurvivors();
+        else
+            await rebuilt.WatchAsync("survivor/1", Held(5, 2), LeaseSignal.Quiet, TimeSpan.Zero); // leases this table never granted
+
+        var newcomer = rebuilt.AcquireAsync("other/1", 1, Held(0), Long);
+        await WaitUntilAsync(() => rebuilt.Waiting == 1);
+        Assert.True(rebuilt.AwaitingSurvivors);
+        if (toldByTheGrain)
+            await rebuilt.WatchAsync("survivor/1", Held(5, 2), LeaseSignal.Quiet, TimeSpan.Zero);
+        Assert.Equal(3, rebuilt.Total);
+
+        // After the period the newcomer waits for a lease the survivor gives back, not beyond the limit.
+        await WaitUntilAsync(() => !rebuilt.AwaitingSurvivors);
+        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.False(newcomer.IsCompleted);
+        rebuilt.Release("survivor/1", Held(5, 3));
+        Assert.True((await newcomer.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).Granted);
+        Assert.Equal(3, rebuilt.Total);
+    }
+
+    [Fact]
+    public async Task A_new_table_whose_first_holder_holds_nothing_grants_at_once()
+    {
+        var table = new ConnectionLeaseTable(() => 2, holdersReportWithin: TimeSpan.FromMinutes(1));
+        Assert.True((await table.AcquireAsync("a/1", 1, Held(0), Long)).Granted);
+        Assert.False(table.AwaitingSurvivors);
+    }
+
     [Fact]
     public async Task A_gone_silo_s_leases_go_to_the_waiters()
     {
