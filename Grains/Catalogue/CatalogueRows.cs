@@ -111,6 +111,9 @@ public sealed record TileRow
 
     /// <summary>minX, minY, maxX, maxY in the file's own CRS (<see cref="Epsg"/>); null without georeferencing.</summary>
     public IReadOnlyList<double>? NativeExtent { get; init; }
+
+    /// <summary>GeoTIFF: whether its layout is cloud-optimised (GDAL's rules); null for other formats and rows read before 0260.</summary>
+    public bool? CloudOptimized { get; init; }
 }
 
 /// <summary>A WGS84 longitude/latitude box.</summary>

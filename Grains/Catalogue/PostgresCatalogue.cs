@@ -331,6 +331,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         var nativeExtents = new string?[n];
         var sources = new string?[n];
         var stamps = new string?[n];
+        var cloudOptimized = new bool?[n];
         for (int i = 0; i < n; i++)
         {
             var tile = rows[i];
@@ -367,28 +368,29 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             nativeExtents[i] = PgArrayLiterals.Doubles(tile.NativeExtent);
             sources[i] = tile.FactsSource;
             stamps[i] = tile.ListingStamp;
+            cloudOptimized[i] = tile.CloudOptimized;
         }
 
         // One multi-row statement per batch (columns as arrays, unnest into rows): PostgreSQL parses, plans and executes
-        // one statement instead of one per row, and the client binds 33 parameters instead of 33 per row.
+        // one statement instead of one per row, and the client binds 34 parameters instead of 34 per row.
         await using var command = dataSource.CreateCommand("""
             INSERT INTO pcrs_tiles (storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height,
                 bands, band_names, bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint,
                 min_lon, min_lat, max_lon, max_lat, bytes_read, error, scan_number, scanned_at,
-                georeference_source, conformity_hints, feature_counts, native_extent, facts_source, listing_stamp)
+                georeference_source, conformity_hints, feature_counts, native_extent, facts_source, listing_stamp, cloud_optimized)
             SELECT u.storage_key, u.path, u.size, u.modified_at, u.etag, u.sidecar_signature, u.format, u.classification, u.width, u.height,
                 u.bands, u.band_names::text[], u.bits_per_sample, u.epsg, u.crs_name, u.geo_transform::double precision[], u.resolution,
                 u.compression, u.footprint::jsonb, u.min_lon, u.min_lat, u.max_lon, u.max_lat, u.bytes_read, u.error, u.scan_number, u.scanned_at,
                 u.georeference_source, u.conformity_hints::jsonb, u.feature_counts::jsonb, u.native_extent::double precision[],
-                u.facts_source, u.listing_stamp
+                u.facts_source, u.listing_stamp, u.cloud_optimized
             FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
                 $10::int[], $11::int[], $12::text[], $13::int[], $14::int[], $15::text[], $16::text[], $17::double precision[], $18::text[],
                 $19::text[], $20::double precision[], $21::double precision[], $22::double precision[], $23::double precision[], $24::bigint[],
-                $25::text[], $26::bigint[], $27::timestamptz[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[])
+                $25::text[], $26::bigint[], $27::timestamptz[], $28::text[], $29::text[], $30::text[], $31::text[], $32::text[], $33::text[], $34::boolean[])
                 AS u(storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                      bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint, min_lon, min_lat, max_lon, max_lat,
                      bytes_read, error, scan_number, scanned_at, georeference_source, conformity_hints, feature_counts, native_extent,
-                     facts_source, listing_stamp)
+                     facts_source, listing_stamp, cloud_optimized)
             ON CONFLICT (storage_key, path) DO UPDATE SET size = EXCLUDED.size, modified_at = EXCLUDED.modified_at, etag = EXCLUDED.etag,
                 sidecar_signature = EXCLUDED.sidecar_signature, format = EXCLUDED.format, classification = EXCLUDED.classification,
                 width = EXCLUDED.width, height = EXCLUDED.height, bands = EXCLUDED.bands, band_names = EXCLUDED.band_names,
@@ -399,7 +401,8 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
                 scan_number = EXCLUDED.scan_number, scanned_at = EXCLUDED.scanned_at,
                 georeference_source = EXCLUDED.georeference_source, conformity_hints = EXCLUDED.conformity_hints,
                 feature_counts = EXCLUDED.feature_counts, native_extent = EXCLUDED.native_extent,
-                facts_source = EXCLUDED.facts_source, listing_stamp = EXCLUDED.listing_stamp
+                facts_source = EXCLUDED.facts_source, listing_stamp = EXCLUDED.listing_stamp,
+                cloud_optimized = EXCLUDED.cloud_optimized
             """);
         var p = command.Parameters;
         p.Add(ArrayOf(keys, NpgsqlDbType.Text));
@@ -435,6 +438,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         p.Add(ArrayOf(nativeExtents, NpgsqlDbType.Text));
         p.Add(ArrayOf(sources, NpgsqlDbType.Text));
         p.Add(ArrayOf(stamps, NpgsqlDbType.Text));
+        p.Add(ArrayOf(cloudOptimized, NpgsqlDbType.Boolean));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -520,7 +524,8 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
     internal const string TileSelect = """
         SELECT storage_key, path, size, modified_at, etag, sidecar_signature, format, classification, width, height, bands, band_names,
                bits_per_sample, epsg, crs_name, geo_transform, resolution, compression, footprint::text, min_lon, min_lat, max_lon, max_lat,
-               bytes_read, error, scan_number, scanned_at, georeference_source, conformity_hints::text, feature_counts::text, native_extent, facts_source, listing_stamp
+               bytes_read, error, scan_number, scanned_at, georeference_source, conformity_hints::text, feature_counts::text, native_extent, facts_source, listing_stamp,
+               cloud_optimized
         FROM pcrs_tiles
         """;
 
@@ -556,6 +561,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         NativeExtent = reader.IsDBNull(30) ? null : reader.GetFieldValue<double[]>(30),
         FactsSource = NullableString(reader, 31),
         ListingStamp = NullableString(reader, 32),
+        CloudOptimized = reader.IsDBNull(33) ? null : reader.GetBoolean(33),
     };
 
     private static void AddBatch(NpgsqlBatch batch, string sql, params object[] values)

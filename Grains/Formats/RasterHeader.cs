@@ -21,6 +21,9 @@ public sealed record RasterHeader
     public int? Epsg { get; init; }
     public IReadOnlyList<double>? GeoTransform { get; init; }
 
+    /// <summary>GeoTIFF only: whether its layout is cloud-optimised (GDAL's rules); null for other formats.</summary>
+    public bool? CloudOptimized { get; init; }
+
     /// <summary>"GeoTIFF", "GeoJP2", "GMLJP2"… when the file carries its own georeferencing.</summary>
     public string? GeoreferenceSource { get; init; }
 }

@@ -43,6 +43,12 @@ public sealed record TileMetadata
     /// <summary>Vector files: number of features per class (e.g. "pcrs:EmpriseEchangePCRS" → 1).</summary>
     public IReadOnlyDictionary<string, long>? FeatureCounts { get; init; }
 
+    /// <summary>
+    /// GeoTIFF only: whether the layout follows GDAL's cloud-optimised rules (validate_cloud_optimized_geotiff); null for
+    /// other formats.
+    /// </summary>
+    public bool? CloudOptimized { get; init; }
+
     public TileClassification Classification { get; init; }
 
     /// <summary>Short notes on PCRS conformity (resolution above 5 cm, CRS not accepted, bands not RGB/IRC…).</summary>

@@ -109,6 +109,7 @@ public sealed class TileReader : ITileReader
             Epsg = info.Epsg,
             GeoTransform = info.GeoTransform,
             GeoreferenceSource = info.GeoTransform is null ? null : "GeoTIFF",
+            CloudOptimized = info.IsCloudOptimized,
         };
     }
 
@@ -168,6 +169,7 @@ public sealed class TileReader : ITileReader
             CrsName = epsg is int code ? _parts.CrsName(code) : null,
             GeoTransform = geoTransform,
             GeoreferenceSource = geoTransform is null ? null : resolved.GeoTransformSource,
+            CloudOptimized = header.CloudOptimized,
             Resolution = resolution,
             Extent = geoTransform is null ? null : ExtentOf(geoTransform, header.Width, header.Height),
             Footprint = footprint,

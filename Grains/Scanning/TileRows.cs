@@ -58,6 +58,7 @@ public static class TileRows
             ConformityHints = metadata.ConformityHints,
             FeatureCounts = metadata.FeatureCounts,
             NativeExtent = metadata.Extent is { Count: 4 } extent ? extent : null,
+            CloudOptimized = metadata.CloudOptimized,
         };
     }
 

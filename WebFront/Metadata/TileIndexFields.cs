@@ -11,6 +11,7 @@ public enum TileFieldType
     Integer,
     Long,
     Date,
+    Boolean,
 }
 
 /// <summary>One attribute of the tile index: its name, its DBF name (10 characters at most), its type and its value.</summary>
@@ -43,6 +44,8 @@ public static class TileIndexFields
         new("epsg", "epsg", TileFieldType.Integer, (_, t) => t.Epsg),
         new("bandes", "bandes", TileFieldType.Text, (_, t) => RasterPcrsProperties.Bands(t)),
         new("georeferencement", "georef", TileFieldType.Text, (_, t) => t.GeoreferenceSource),
+        // GeoTIFF laid out by GDAL's cloud-optimised rules; empty for other formats and tiles not read again since 0260.
+        new("cog", "cog", TileFieldType.Boolean, (_, t) => t.CloudOptimized),
         new("url", "url", TileFieldType.Text, (c, t) => c.TileUrl(t.Path)),
     ];
 

@@ -67,7 +67,13 @@ public static class TileIndexGeoPackage
                     envelope.ExpandToInclude(polygon.EnvelopeInternal);
                 geometryParameter.Value = polygon is null ? DBNull.Value : writer.Write(polygon);
                 for (int i = 0; i < parameters.Length; i++)
-                    parameters[i].Value = TileIndexFields.All[i].Value(context, tile) ?? DBNull.Value;
+                    parameters[i].Value = TileIndexFields.All[i].Value(context, tile) switch
+                    {
+                        null => DBNull.Value,
+                        // GeoPackage booleans are integers 0 and 1.
+                        bool b => b ? 1L : 0L,
+                        var v => v,
+                    };
                 await insert.ExecuteNonQueryAsync(ct);
             }
             await transaction.CommitAsync(ct);
@@ -100,6 +106,7 @@ public static class TileIndexGeoPackage
     {
         TileFieldType.Integer or TileFieldType.Long => "INTEGER",
         TileFieldType.Date => "DATE",
+        TileFieldType.Boolean => "BOOLEAN",
         _ => "TEXT",
     };
 

@@ -63,6 +63,7 @@ public static class TileIndexShapefile
         TileFieldType.Integer => options.AddNumericInt32Field(field.ShortName),
         TileFieldType.Long => options.AddNumericInt64Field(field.ShortName),
         TileFieldType.Date => options.AddDateField(field.ShortName),
+        TileFieldType.Boolean => options.AddLogicalField(field.ShortName),
         _ => options.AddCharacterField(field.ShortName, 254),
     };
 

@@ -169,6 +169,7 @@ public static class OgcApi
                 null => null,
                 int i => i,
                 long l => l,
+                bool b => b,
                 var v => TileIndexFields.Format(v),
             };
         }

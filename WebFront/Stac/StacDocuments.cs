@@ -19,6 +19,7 @@ public static class StacDocuments
     public const string FileExtension = "https://stac-extensions.github.io/file/v2.1.0/schema.json";
     public const string EoExtension = "https://stac-extensions.github.io/eo/v2.0.0/schema.json";
     public const string GeoTiff = "image/tiff; application=geotiff";
+    public const string CloudOptimizedGeoTiff = "image/tiff; application=geotiff; profile=cloud-optimized";
     public const string Jp2 = "image/jp2";
 
     /// <summary>SPDX identifier of a deliverable's licence; "other" for a closed one (STAC 1.1).</summary>
@@ -29,9 +30,10 @@ public static class StacDocuments
         _ => "other",
     };
 
-    public static string? MediaType(string? format) => format?.ToUpperInvariant() switch
+    /// <summary>The asset's media type; a GeoTIFF whose layout the reader found cloud-optimised gets the COG profile.</summary>
+    public static string? MediaType(string? format, bool? cloudOptimized = null) => format?.ToUpperInvariant() switch
     {
-        "GEOTIFF" or "TIFF" => GeoTiff,
+        "GEOTIFF" or "TIFF" => cloudOptimized == true ? CloudOptimizedGeoTiff : GeoTiff,
         "JPEG2000" => Jp2,
         _ => null,
     };
@@ -123,7 +125,7 @@ public static class StacDocuments
         if (context.TileUrl(tile.Path) is { } href)
         {
             var asset = new JsonObject { ["href"] = href, ["roles"] = new JsonArray("data"), ["title"] = Path.GetFileName(tile.Path) };
-            if (MediaType(tile.Format) is { } type)
+            if (MediaType(tile.Format, tile.CloudOptimized) is { } type)
                 asset["type"] = type;
             if (tile.Size is { } size)
                 asset["file:size"] = size;

@@ -27,6 +27,7 @@ public sealed class TileUpsertTests
             Bounds = new BoundingBox(1, 2, 5, 6), BytesRead = 4096, ScanNumber = 7, ScannedAt = at,
             GeoreferenceSource = "WorldFile", ConformityHints = ["resolution 0.1 m is coarser than 5 cm", "quote \" and {brace}"],
             FeatureCounts = new Dictionary<string, long> { ["pcrs:EmpriseEchangePCRS"] = 1 }, NativeExtent = [600200.05, 6600000, 600400.05, 6600200],
+            CloudOptimized = true,
         };
         var bare = new TileRow { StorageKey = "http://s:1", Path = "/a/bare.bin", Error = "unreadable", ScanNumber = 7, ScannedAt = at };
         var stale = odd with { Width = 1 };
@@ -47,6 +48,7 @@ public sealed class TileUpsertTests
         Assert.Equal(odd.ConformityHints, read.ConformityHints);
         Assert.Equal(1, read.FeatureCounts!["pcrs:EmpriseEchangePCRS"]);
         Assert.Equal(odd.NativeExtent, read.NativeExtent);
+        Assert.True(read.CloudOptimized); // migration 0260
         var empty = await catalogue.GetTileAsync("http://s:1", "/a/bare.bin", Ct);
         Assert.NotNull(empty);
         Assert.Empty(empty.BandNames);
@@ -57,6 +59,7 @@ public sealed class TileUpsertTests
         Assert.Null(empty.FeatureCounts);
         Assert.Null(empty.NativeExtent);
         Assert.Null(empty.GeoreferenceSource);
+        Assert.Null(empty.CloudOptimized);
 
         await catalogue.UpsertTilesAsync([odd with { Error = "changed", Width = 2 }], Ct);
         var updated = await catalogue.GetTileAsync("http://s:1", "/a/odd.tif", Ct);

@@ -77,6 +77,8 @@ public sealed class TileReaderTests
         TileMetadata half = await Read(GeoTiffFixtures.PathOf("l93_rgb_tiled_lzw.tif"));
         Assert.Equal(TileClassification.OtherRaster, half.Classification);
         Assert.Contains(half.ConformityHints, h => h.Contains("coarser than 5 cm"));
+        // Small and tiled: cloud-optimised by GDAL's validator; the flag reaches the tile's metadata.
+        Assert.True(half.CloudOptimized);
 
         TileMetadata wgs = await Read(GeoTiffFixtures.PathOf("float32_wgs84_nodata.tif"));
         Assert.Equal(TileClassification.OtherRaster, wgs.Classification);
