@@ -124,6 +124,8 @@ public static class BulkDownloadsApi
                     detail: "Every connection this platform may open to the storage is in use; try again later.");
             }
         }
+        // Revocation, another storage or withdrawn downloads cut the archive in flight, like a single file's download.
+        var permission = DownloadPermission.ForDeclaration(catalogue, did, storage.StorageKey);
         string root = storage.StartPath.TrimEnd('/');
         string EntryName(string path) => path.Length > root.Length ? path[(root.Length + 1)..] : path;
         if (selection.Tiles.All(t => t.Size is not null))
@@ -135,10 +137,11 @@ public static class BulkDownloadsApi
                 // Each file waits for a connection like a single download does; past the wait the archive stops.
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 wait.CancelAfter(options.Value.ConnectionWait);
-                return await client.OpenReadAsync(path, offset, wait.Token);
+                await permission.ThrowIfWithdrawnAsync(wait.Token);
+                return permission.Guard(await client.OpenReadAsync(path, offset, wait.Token));
             }, logger);
         }
-        return new ZipArchiveResult($"dalles-{did}.zip", async (zip, ct) =>
+        return new ZipArchiveResult($"dalles-{did}.zip", storage.StorageKey, logger, async (zip, ct) =>
         {
             foreach (var tile in selection.Tiles)
             {
@@ -146,13 +149,14 @@ public static class BulkDownloadsApi
                 // client sees a broken download, never a file cut short inside a complete-looking archive).
                 using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 wait.CancelAfter(options.Value.ConnectionWait);
+                await permission.ThrowIfWithdrawnAsync(wait.Token);
                 var stat = await client.StatAsync(tile.Path, wait.Token);
                 if (stat is not { Kind: StorageEntryKind.File })
                 {
                     logger.LogWarning("Archive of {Storage}: {Path} is gone since the scan; left out", storage.StorageKey, tile.Path);
                     continue;
                 }
-                await using var source = await client.OpenReadAsync(tile.Path, 0, wait.Token);
+                await using var source = permission.Guard(await client.OpenReadAsync(tile.Path, 0, wait.Token));
                 await zip.AddEntryAsync(EntryName(tile.Path), stat.LastModified, source, stat.Size ?? tile.Size, ct);
             }
         });
@@ -163,7 +167,7 @@ public static class BulkDownloadsApi
             detail: "Slow down: this address sent too many download requests this minute.");
 
     /// <summary>Streams a ZIP written by <see cref="ZipStreamWriter"/> straight to the response (no buffering of the archive).</summary>
-    private sealed class ZipArchiveResult(string fileName, Func<ZipStreamWriter, CancellationToken, Task> writeEntries) : IResult
+    private sealed class ZipArchiveResult(string fileName, string storageKey, ILogger logger, Func<ZipStreamWriter, CancellationToken, Task> writeEntries) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
@@ -171,8 +175,18 @@ public static class BulkDownloadsApi
             httpContext.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
             httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpResponseBodyFeature>()?.DisableBuffering();
             var zip = new ZipStreamWriter(httpContext.Response.Body);
-            await writeEntries(zip, httpContext.RequestAborted);
-            await zip.FinishAsync(httpContext.RequestAborted);
+            try
+            {
+                await writeEntries(zip, httpContext.RequestAborted);
+                await zip.FinishAsync(httpContext.RequestAborted);
+            }
+            catch (DownloadWithdrawnException)
+            {
+                // Without a central directory the archive opens nowhere: the client sees a broken download.
+                logger.LogWarning("Archive {File} of {Storage} cut at byte {Offset}: its storage was revoked or its downloads withdrawn",
+                    fileName, storageKey, zip.BytesWritten);
+                httpContext.Abort();
+            }
         }
     }
 }

@@ -85,7 +85,7 @@ public static class DownloadsApi
             if (!HttpMethods.IsHead(http.Request.Method) && length > 0)
                 source = await client.OpenReadAsync(filePath, range?.Start ?? 0, connectionWait.Token);
             var result = new StorageFileResult(source, filePath, total, range, modified, logger,
-                token => StillAllowedAsync(catalogue, did, storage.StorageKey, token));
+                DownloadPermission.ForDeclaration(catalogue, did, storage.StorageKey));
             source = null; // the result owns it now
             return result;
         }
@@ -107,24 +107,6 @@ public static class DownloadsApi
         {
             if (source is not null)
                 await source.DisposeAsync();
-        }
-    }
-
-    /// <summary>
-    /// True while the deliverable's declaration is still there, proven, downloadable and on the same storage: revocation
-    /// (from any web front) or a withdrawn permission ends the downloads in flight. A catalogue that cannot be read says
-    /// nothing: the download goes on.
-    /// </summary>
-    private static async Task<bool> StillAllowedAsync(ICatalogueReader catalogue, Guid did, string storageKey, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is { IsProven: true, DownloadAllowed: true } now
-                && now.StorageKey == storageKey;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return true;
         }
     }
 

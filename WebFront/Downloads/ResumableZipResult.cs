@@ -72,6 +72,12 @@ public sealed class ResumableZipResult(
             }
             await zip.FinishAsync(cancellationToken);
         }
+        catch (DownloadWithdrawnException)
+        {
+            logger.LogWarning("Archive {File} of {Storage} cut at byte {Offset}: its storage was revoked or its downloads withdrawn",
+                fileName, storageKey, zip.BytesWritten);
+            httpContext.Abort();
+        }
         catch (Exception e) when (e is IOException or InvalidDataException or Grains.Storage.StorageException or TimeoutException
             && !cancellationToken.IsCancellationRequested)
         {

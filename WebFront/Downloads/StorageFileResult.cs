@@ -7,21 +7,18 @@ namespace Pcrs.WebFront.Downloads;
 /// <summary>
 /// Streams a file (or one range of it) from an FTP or SFTP storage to the caller through a bounded buffer: the file is
 /// never held whole in memory. Owns the already opened <paramref name="source"/> (null for HEAD or an empty body) and
-/// disposes it, which gives its connection back to the storage's pool. While it streams, <paramref name="stillAllowed"/> is
-/// asked again every <see cref="AllowedCheckInterval"/>: a storage revoked (or its downloads withdrawn) in any process of
-/// the cluster cuts the downloads in flight within seconds, short of their Content-Length.
+/// disposes it, which gives its connection back to the storage's pool. While it streams, <paramref name="permission"/> is
+/// asked again (<see cref="DownloadPermission.CheckInterval"/>): a storage revoked (or its downloads withdrawn) in any
+/// process of the cluster cuts the downloads in flight within seconds, short of their Content-Length.
 /// </summary>
 public sealed class StorageFileResult(Stream? source, string path, long totalLength, ByteRange? range, DateTimeOffset? lastModified, ILogger logger,
-    Func<CancellationToken, Task<bool>>? stillAllowed = null) : IResult
+    DownloadPermission? permission = null) : IResult
 {
     private const int BufferSize = 64 * 1024;
 
-    /// <summary>How often a download in flight checks that its storage is still declared and downloadable.</summary>
-    public static readonly TimeSpan AllowedCheckInterval = TimeSpan.FromSeconds(1);
-
     public async Task ExecuteAsync(HttpContext httpContext)
     {
-        await using var owned = source;
+        await using var owned = source is not null && permission is not null ? permission.Guard(source) : source;
         var response = httpContext.Response;
         var cancellationToken = httpContext.RequestAborted;
         long length = range?.Length ?? totalLength;
@@ -35,33 +32,27 @@ public sealed class StorageFileResult(Stream? source, string path, long totalLen
             response.Headers.LastModified = modified.ToUniversalTime().ToString("r", CultureInfo.InvariantCulture);
         var fileName = StoragePaths.FileName(path);
         response.Headers.ContentDisposition = $"attachment; filename*=UTF-8''{Uri.EscapeDataString(fileName)}";
-        if (source is null || length == 0)
+        if (owned is null || length == 0)
             return;
 
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             long remaining = length;
-            long nextCheck = Environment.TickCount64 + (long)AllowedCheckInterval.TotalMilliseconds;
             while (remaining > 0)
             {
-                if (stillAllowed is not null && Environment.TickCount64 >= nextCheck)
-                {
-                    nextCheck = Environment.TickCount64 + (long)AllowedCheckInterval.TotalMilliseconds;
-                    if (!await stillAllowed(cancellationToken))
-                    {
-                        logger.LogWarning("Download of {Path} cut: its storage was revoked or its downloads withdrawn", path);
-                        httpContext.Abort();
-                        return;
-                    }
-                }
-                int read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
+                int read = await owned.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, remaining)), cancellationToken);
                 if (read == 0)
                     throw new IOException(string.Create(CultureInfo.InvariantCulture,
                         $"The storage ended the file {remaining} bytes early (it changed since the last scan)."));
                 await response.Body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 remaining -= read;
             }
+        }
+        catch (DownloadWithdrawnException)
+        {
+            logger.LogWarning("Download of {Path} cut: its storage was revoked or its downloads withdrawn", path);
+            httpContext.Abort();
         }
         catch (Exception e) when (e is IOException or StorageException && !cancellationToken.IsCancellationRequested)
         {

@@ -19,6 +19,11 @@ public static class DownloadFiles
 
     public static readonly string[] TileNames = ["l93_rgb_geojp2_only.jp2", "l93_rgb_tiled_lzw.tif", "l93_rgb_lossless.jp2"];
 
+    /// <summary>Two real tiles padded (sparse) to <see cref="HeavyTileSize"/>: an archive of them takes minutes to a slow reader.</summary>
+    public const string HeavyTilesPath = Root + "/dalles-lourdes";
+    public const long HeavyTileSize = 200L * 1024 * 1024;
+    public static readonly string[] HeavyTileNames = ["lourde_1.tif", "lourde_2.tif"];
+
     /// <summary>Offsets of the random blocks of the big file; everything else is a hole (zeros).</summary>
     public static readonly long[] BigBlockOffsets = [0, 100L * 1024 * 1024, BigSize - BlockSize];
 
@@ -33,6 +38,14 @@ public static class DownloadFiles
             var target = Path.Combine(tiles, name);
             if (!File.Exists(target))
                 PublishCopy(Path.Combine(Peers.FixturesDir, name), target);
+        }
+        var heavy = Local(HeavyTilesPath);
+        Directory.CreateDirectory(heavy);
+        foreach (var name in HeavyTileNames)
+        {
+            var target = Path.Combine(heavy, name);
+            if (!File.Exists(target) || new FileInfo(target).Length != HeavyTileSize)
+                PublishCopy(Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif"), target, HeavyTileSize);
         }
         var big = Path.Combine(Local(BigPath), BigName);
         Directory.CreateDirectory(Local(BigPath));
@@ -83,10 +96,16 @@ public static class DownloadFiles
         File.Move(temporary, target, overwrite: true);
     }
 
-    private static void PublishCopy(string source, string target)
+    private static void PublishCopy(string source, string target, long? paddedLength = null)
     {
         var temporary = target + "." + Guid.NewGuid().ToString("N") + ".tmp";
         File.Copy(source, temporary);
+        if (paddedLength is { } length)
+        {
+            // Zeros after the tile's own bytes (a hole: no disk space); its header, read by the scan, is unchanged.
+            using var file = new FileStream(temporary, FileMode.Open, FileAccess.Write);
+            file.SetLength(length);
+        }
         File.Move(temporary, target, overwrite: true);
     }
 }
