@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using System.Text;
-using System.Text.Json;
 using Pcrs.Grains.Projects;
-using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Exports;
 using Pcrs.WebFront.Projects;
@@ -102,58 +100,23 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult TilesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ICatalogueReader catalogue) =>
+    public static GeoJsonResult TilesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ITileMetadataReader catalogue) =>
         new(async (writer, ct) =>
         {
             int written = 0;
-            await foreach (var (projectId, _, d, storage) in declared.ListProvenAsync(ct))
+            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
             {
-                await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, null, ct))
+                var subject = RasterPcrsSubject.Of(projectId, project, d.Document);
+                await foreach (var tile in catalogue.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(), ct))
                 {
                     if (tile.FootprintGeoJson is null)
                         continue;
-                    WriteRasterPcrs(writer, projectId, d.Document, tile);
+                    RasterPcrsProperties.WriteFeature(writer, RasterPcrsProperties.Shape.Exports, subject, tile);
                     if (++written % GeoJsonResult.FlushEvery == 0)
                         await writer.FlushAsync(ct);
                 }
             }
         });
-
-    private static void WriteRasterPcrs(Utf8JsonWriter writer, Guid projectId, DeliverableDocument deliverable, CatalogueTile tile)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("type", "Feature");
-        FootprintWriter.Write(writer, tile.FootprintGeoJson);
-        writer.WriteStartObject("properties");
-        writer.WriteNull("dateAcquisition");
-        writer.WriteNull("dateRecette");
-        writer.WriteNull("descriptionElementsQualite");
-        writer.WriteString("idPCRS", projectId.ToString());
-        writer.WriteString("nomImage", StoragePaths.FileName(tile.Path));
-        writer.WriteNull("precisionplanimetriqueCorpsdeRue");
-        writer.WriteNull("precisionplanimetriqueZonesNaturelles");
-        // Resolution in centimetres, as the géostandard counts it (the CRSs accepted for PCRS are metric).
-        if (tile.Resolution is { } resolution)
-            writer.WriteNumber("resolution", Math.Round(resolution * 100, 4));
-        else
-            writer.WriteNull("resolution");
-        writer.WriteString("typeImage", PcrsVocabulary.MediaType(tile.Format));
-        writer.WriteNull("producteur");
-        writer.WriteString("licence", deliverable.Licence);
-        if (tile.Size is { } size)
-            writer.WriteNumber("tailleFichier", size);
-        else
-            writer.WriteNull("tailleFichier");
-        writer.WriteString("tailleImage", tile.Width is { } w && tile.Height is { } h ? $"{h}x{w}" : null);
-        writer.WriteString("compression", tile.Compression);
-        writer.WriteString("epsg", PcrsVocabulary.Epsg(tile.Epsg));
-        writer.WriteString("bandes", tile.BandNames.Count == 0 ? null
-            : string.Join('/', tile.BandNames.Select(b => $"{b}({PcrsVocabulary.DataType(tile.BitsPerSample)})")));
-        writer.WriteBoolean("open", deliverable.Licence != "ferme");
-        writer.WriteNull("focale");
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
 
     private static async Task WriteCsvAsync(HttpContext http, Func<CsvWriter, Task> write)
     {

@@ -206,19 +206,12 @@ public static class PlatformExportsApi
             int written = 0;
             await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
             {
-                var producer = RasterPcrsProperties.Producer(project);
+                var subject = RasterPcrsSubject.Of(projectId, project, d.Document);
                 await foreach (var tile in catalogue.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(), ct))
                 {
                     if (tile.FootprintGeoJson is null)
                         continue;
-                    writer.WriteStartObject();
-                    writer.WriteString("type", "Feature");
-                    FootprintWriter.Write(writer, tile.FootprintGeoJson);
-                    writer.WriteStartObject("properties");
-                    RasterPcrsProperties.WriteCnig(writer, projectId, producer, tile);
-                    RasterPcrsProperties.WritePlatform(writer, d.Document, tile);
-                    writer.WriteEndObject();
-                    writer.WriteEndObject();
+                    RasterPcrsProperties.WriteFeature(writer, RasterPcrsProperties.Shape.Platform, subject, tile);
                     if (++written % GeoJsonResult.FlushEvery == 0)
                         await writer.FlushAsync(ct);
                 }

@@ -23,7 +23,10 @@ public sealed record DeliverableContext(
     string? DownloadBase,
     string? PublicBase)
 {
-    public string? Producer => RasterPcrsProperties.Producer(Project);
+    /// <summary>What the RasterPCRS fields of its tiles need: project, producer, licence (computed once, read per tile).</summary>
+    public RasterPcrsSubject Subject { get; } = RasterPcrsSubject.Of(ProjectId, Project, Deliverable.Document);
+
+    public string? Producer => Subject.Producer;
 
     /// <summary>Where a tile can be fetched, or null when the owner allowed neither downloads nor public access.</summary>
     public string? TileUrl(string path) =>

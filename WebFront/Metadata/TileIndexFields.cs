@@ -1,6 +1,5 @@
 using System.Globalization;
 using Pcrs.Grains.Catalogue;
-using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Exports;
 
 namespace Pcrs.WebFront.Metadata;
@@ -11,6 +10,9 @@ public enum TileFieldType
     Integer,
     Long,
     Date,
+
+    /// <summary>Only in the dalles.geojson files ("open"), never in a tile index table.</summary>
+    Boolean,
 }
 
 /// <summary>One attribute of the tile index: its name, its DBF name (10 characters at most), its type and its value.</summary>
@@ -25,16 +27,7 @@ public static class TileIndexFields
 {
     public static readonly IReadOnlyList<TileField> All =
     [
-        new("dateAcquisition", "dateAcqui", TileFieldType.Date, (_, _) => null),
-        new("dateRecette", "dateRecet", TileFieldType.Date, (_, _) => null),
-        new("descriptionElementsQualite", "descQualit", TileFieldType.Text, (_, _) => null),
-        new("idPCRS", "idPCRS", TileFieldType.Text, (c, _) => c.ProjectId.ToString()),
-        new("nomImage", "nomImage", TileFieldType.Text, (_, t) => StoragePaths.FileName(t.Path)),
-        new("precisionPlanimetriqueCorpsDeRue", "precCorpsR", TileFieldType.Text, (_, _) => null),
-        new("precisionPlanimetriqueZoneNaturelle", "precZoneNa", TileFieldType.Text, (_, _) => null),
-        new("resolution", "resolution", TileFieldType.Integer, (_, t) => RasterPcrsProperties.ResolutionCm(t.Resolution)),
-        new("typeImage", "typeImage", TileFieldType.Text, (_, t) => PcrsVocabulary.MediaType(t.Format)),
-        new("producteur", "producteur", TileFieldType.Text, (c, _) => c.Producer),
+        .. RasterPcrsProperties.Cnig.Select(f => new TileField(f.Name, f.ShortName, f.Type, (c, t) => f.Value(c.Subject, t))),
         new("chemin", "chemin", TileFieldType.Text, (_, t) => t.Path),
         new("tailleOctets", "taille", TileFieldType.Long, (_, t) => t.Size),
         new("largeur", "largeur", TileFieldType.Integer, (_, t) => t.Width),
