@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Scanning;
 using Pcrs.WebFront.Validation;
 using Pcrs.Grains.Catalogue;
 
@@ -24,15 +25,19 @@ public static class TilesApi
         app.MapGet("api/projects/{id:guid}/deliverables/{did:guid}/errors", GetFileErrors)
             .WithTags("Tiles")
             .WithName("GetFileErrors")
-            .WithSummary("Files of the deliverable the last scan could not read, with the reason, ordered by path")
-            .WithDescription("?limit=1…1000 (default 200). `truncated` is true when more files are in error than listed (the scan summary's `errors` has the total).")
+            .WithSummary("Files of the deliverable the last scan could not read and folders it could not list, with the reason, ordered by path")
+            .WithDescription("?limit=1…1000 (default 200), for files and folders each. `truncated` is true when more files are in error than listed (the scan summary's `errors` has the total); " +
+                "`directories` are the folders whose listing failed (the server's error, a crawl bound or a loop), `directoriesTruncated` the same flag for them. " +
+                "Public for a proven declaration (404 otherwise, and after revocation); passwords are masked, and the storage's address is replaced by \"the storage\" unless its connection is public.")
             .RequireRateLimiting(WebFrontPolicies.PublicRateLimit);
         return app;
     }
 
     public sealed record FileError(string Path, long? Size, string Error);
 
-    public sealed record FileErrors(IReadOnlyList<FileError> Files, bool Truncated);
+    public sealed record DirectoryError(string Path, string Error);
+
+    public sealed record FileErrors(IReadOnlyList<FileError> Files, bool Truncated, IReadOnlyList<DirectoryError> Directories, bool DirectoriesTruncated);
 
     public static async Task<Results<Ok<FileErrors>, NotFound, ValidationProblem>> GetFileErrors(
         Guid id, Guid did, int? limit, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
@@ -45,9 +50,13 @@ public static class TilesApi
         int max = limit ?? 200;
         var files = new List<FileError>();
         await foreach (var error in catalogue.ListFileErrorsAsync(storage.StorageKey, storage.StartPath, max + 1, cancellationToken))
-            files.Add(new FileError(error.Path, error.Size, error.Error));
-        bool truncated = files.Count > max;
-        return TypedResults.Ok(new FileErrors(truncated ? files[..max] : files, truncated));
+            files.Add(new FileError(error.Path, error.Size, PublicErrorText.For(error.Error, storage)));
+        var directories = new List<DirectoryError>();
+        await foreach (var error in catalogue.ListDirectoryErrorsAsync(storage.StorageKey, storage.StartPath, max + 1, cancellationToken))
+            directories.Add(new DirectoryError(error.Path, PublicErrorText.For(error.Error, storage)));
+        bool truncated = files.Count > max, directoriesTruncated = directories.Count > max;
+        return TypedResults.Ok(new FileErrors(truncated ? files[..max] : files, truncated,
+            directoriesTruncated ? directories[..max] : directories, directoriesTruncated));
     }
 
     public static async Task<Results<GeoJsonResult, NotFound, ValidationProblem>> GetTiles(

@@ -60,3 +60,6 @@ public sealed record ScanStamp(long ScanNumber, ScanStatus Status, DateTimeOffse
 
 /// <summary>A file whose header could not be read, and why (one sentence from the reader).</summary>
 public sealed record CatalogueFileError(string Path, long? Size, string Error);
+
+/// <summary>A directory the last scan could not list (server error, crawl bound, loop), and why.</summary>
+public sealed record CatalogueDirectoryError(string Path, string Error);

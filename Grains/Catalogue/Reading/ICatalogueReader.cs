@@ -25,6 +25,12 @@ public interface ICatalogueReader
     /// <summary>Files under a start path the last scan could not read, with the reason, ordered by path, at most <paramref name="limit"/>.</summary>
     IAsyncEnumerable<CatalogueFileError> ListFileErrorsAsync(string storageKey, string startPath, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Directories at or under a start path whose last listing failed (the server's error, a crawl bound or a loop), with
+    /// the reason, ordered by path, at most <paramref name="limit"/>.
+    /// </summary>
+    IAsyncEnumerable<CatalogueDirectoryError> ListDirectoryErrorsAsync(string storageKey, string startPath, int limit, CancellationToken cancellationToken);
+
     /// <summary>The WGS84 footprints (GeoJSON Polygons) of the readable tiles under a start path, streamed in no particular order.</summary>
     IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, CancellationToken cancellationToken);
 

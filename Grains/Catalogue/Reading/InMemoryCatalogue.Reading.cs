@@ -87,6 +87,25 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
     public Task<SubtreeProgress> ReadSubtreeProgressAsync(string storageKey, string startPath, long scanNumber, CancellationToken cancellationToken = default) =>
         SubtreeProgressQuery.ReadAsync(this, storageKey, startPath, scanNumber, cancellationToken);
 
+    public async IAsyncEnumerable<CatalogueDirectoryError> ListDirectoryErrorsAsync(string storageKey, string startPath, int limit,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        List<CatalogueDirectoryError> errors;
+        lock (_lock)
+        {
+            errors = Data(storageKey).Directories
+                .Where(d => d.Value.ListingFailed && CataloguePaths.IsUnder(d.Key, startPath))
+                .OrderBy(d => d.Key, StringComparer.Ordinal).Take(Math.Max(0, limit))
+                .Select(d => new CatalogueDirectoryError(d.Key, d.Value.ListingError ?? "")).ToList();
+        }
+        foreach (var error in errors)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return error;
+        }
+        await Task.CompletedTask;
+    }
+
     public async IAsyncEnumerable<CatalogueFileError> ListFileErrorsAsync(string storageKey, string startPath, int limit,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -114,6 +114,24 @@ public sealed partial class PostgresCatalogue : ICatalogueReader
             yield return new CatalogueFileError(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetInt64(1), reader.GetString(2));
     }
 
+    public async IAsyncEnumerable<CatalogueDirectoryError> ListDirectoryErrorsAsync(string storageKey, string startPath, int limit,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (from, to) = CataloguePaths.Descendants(startPath);
+        await using var command = dataSource.CreateCommand("""
+            SELECT path, coalesce(listing_error, '') FROM pcrs_directories
+            WHERE storage_key = $1 AND (path = $2 OR (path >= $3 AND path < $4)) AND listing_failed ORDER BY path LIMIT $5
+            """);
+        command.Parameters.AddWithValue(storageKey);
+        command.Parameters.AddWithValue(startPath == "/" ? "/" : startPath.TrimEnd('/'));
+        command.Parameters.AddWithValue(from);
+        command.Parameters.AddWithValue(to);
+        command.Parameters.AddWithValue(Math.Max(0, limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            yield return new CatalogueDirectoryError(reader.GetString(0), reader.GetString(1));
+    }
+
     public async IAsyncEnumerable<string> ListFootprintsAsync(string storageKey, string startPath, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
