@@ -79,10 +79,10 @@ public sealed class PostgresTileMetadataReader(NpgsqlDataSource dataSource) : IT
         {
             // && on boxes: the catalogue's GiST index on the footprint's bounding box.
             command.CommandText += " AND min_lon IS NOT NULL AND box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point($4, $5), point($6, $7))";
-            command.Parameters.Add(new() { Value = box.MinLon });
-            command.Parameters.Add(new() { Value = box.MinLat });
-            command.Parameters.Add(new() { Value = box.MaxLon });
-            command.Parameters.Add(new() { Value = box.MaxLat });
+            command.Parameters.Add(new() { Value = box.West });
+            command.Parameters.Add(new() { Value = box.South });
+            command.Parameters.Add(new() { Value = box.East });
+            command.Parameters.Add(new() { Value = box.North });
         }
         if (query.ExactPath is { } exact)
         {

@@ -99,19 +99,9 @@ public static class RasterPcrsProperties
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(tile);
-        writer.WriteStartObject();
-        writer.WriteString("type", "Feature");
-        FootprintWriter.Write(writer, tile.FootprintGeoJson);
-        writer.WriteStartObject("properties");
-        foreach (var field in Cnig.Concat(Technical))
-        {
-            if (shape == Shape.Exports)
-                TileIndexGeoJson.WriteValue(writer, field.ExportsName ?? field.Name, (field.ExportsValue ?? field.Value)(subject, tile));
-            else
-                TileIndexGeoJson.WriteValue(writer, field.Name, field.Value(subject, tile));
-        }
-        writer.WriteEndObject();
-        writer.WriteEndObject();
+        TileFeatureWriter.Write(writer, id: null, tile.FootprintGeoJson, Cnig.Concat(Technical).Select(field => shape == Shape.Exports
+            ? KeyValuePair.Create(field.ExportsName ?? field.Name, (field.ExportsValue ?? field.Value)(subject, tile))
+            : KeyValuePair.Create(field.Name, field.Value(subject, tile))));
     }
 
     /// <summary>
