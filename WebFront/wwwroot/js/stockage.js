@@ -1,10 +1,9 @@
 // One deliverable's storage in the follow-up form: the declaration form of its type, trust of a certificate or host key
 // by the fingerprint a failed scan named, "Relancer le scan", "Supprimer" with a confirmation, and the scan's live progress.
-import { label, entries, formatDateTime, formatNumber, formatBytes } from "./labels.js";
+import { entries } from "./labels.js";
+import { progressView, SETTLED } from "./progression.js";
 import { el, api, ApiError, showAlert } from "./ui.js";
 import { field, showErrors } from "./form.js";
-
-const SETTLED = ["succeeded", "failed"];
 
 function checkbox(path, text, checked, hint) {
   const id = `case-${path}-${Math.random().toString(36).slice(2, 8)}`;
@@ -39,28 +38,6 @@ function readValue(form, name) {
   const v = input.value.trim();
   if (v === "") return null;
   return input.type === "number" ? Number(v) : v;
-}
-
-function progressView(state) {
-  const p = state.progress || {};
-  const done = (p.analysed || 0) + (p.unchanged || 0) + (p.errors || 0);
-  const total = Math.max(p.files || 0, done);
-  const running = !SETTLED.includes(state.status);
-  const bar = el("progress", { class: "pcrs-progress", max: total || 1, value: running ? done : total || 1, "aria-label": "Avancement du scan" });
-  if (running && !total) bar.removeAttribute("value");
-  return el("div", { "data-progress": state.status },
-    el("p", { class: "fr-mb-1w" }, el("strong", { text: `Scan : ${label("scan", state.status)}` }),
-      running && total ? ` — ${formatNumber(done)} fichiers sur ${formatNumber(total)}` : ""),
-    bar,
-    el("ul", { class: "pcrs-counters fr-text--sm" },
-      el("li", { text: `${formatNumber(p.directories || 0)} dossiers` }),
-      el("li", { text: `${formatNumber(p.files || 0)} fichiers` }),
-      el("li", { text: `${formatNumber(p.analysed || 0)} analysés` }),
-      p.unchanged ? el("li", { text: `${formatNumber(p.unchanged)} inchangés` }) : null,
-      el("li", { text: `${formatNumber(p.errors || 0)} en erreur` }),
-      el("li", { text: `${formatBytes(p.bytesRead || 0)} lus` })),
-    state.lastSuccessAt ? el("p", { class: "fr-text--sm fr-mb-1w", text: `Dernier scan accompli avec succès le ${formatDateTime(state.lastSuccessAt)}` }) : null,
-    state.status === "failed" ? el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", {}, el("strong", { text: "Échec du scan : " }), state.lastError || "raison inconnue")) : null);
 }
 
 export function storagePanel(project, d) {
