@@ -78,7 +78,7 @@ public static class ProjectViews
     }
 
     public static ScanSummaryResponse ToScanSummary(ScanView scan) => new(
-        scan.Status, scan.LastSuccessAt, scan.LastError,
+        ScanStatusText.ToText(scan.Status), scan.LastSuccessAt, scan.LastError,
         scan.Summary?.Nature, scan.Summary?.Format, scan.Summary?.Tiles, scan.Summary?.Epsg, scan.Summary?.Projection,
         scan.Summary?.TotalBytes, scan.Summary?.Bands, scan.Summary?.FilesScanned, scan.Summary?.Errors);
 
