@@ -8,12 +8,14 @@ namespace Pcrs.Grains.Interfaces.Scanning;
 /// <param name="ParentPath">Directory path of the parent to report to; null for a root, which reports to the StorageGrain.</param>
 /// <param name="Depth">Levels below the scan root (a deliverable's start path): 0 for a root.</param>
 /// <param name="Ancestry">Listing fingerprints of the ancestors up to the root, root first (loop detection); null for a root.</param>
+/// <param name="Root">The scan root this directory is under (its per-deliverable crawl budget); null for a root itself.</param>
 [GenerateSerializer, Immutable, Alias("pcrs.DirectoryScanOrder")]
 public sealed record DirectoryScanOrder(
     [property: Id(0)] long ScanNumber,
     [property: Id(1)] string? ParentPath,
     [property: Id(2)] int Depth = 0,
-    [property: Id(3)] string[]? Ancestry = null);
+    [property: Id(3)] string[]? Ancestry = null,
+    [property: Id(4)] string? Root = null);
 
 /// <summary>
 /// Counts of a directory's whole subtree for one scan, taken from its listings (so they are exact even when a

@@ -1,9 +1,11 @@
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
-/// The per-scan crawl budget of one storage (key: the storage key): directories, listed entries and listing bytes that
-/// one scan may take in, so a hostile or broken server cannot make a crawl endless. Every DirectoryGrain asks it once,
-/// after listing, before anything of its listing is recorded or visited.
+/// A per-scan crawl budget: directories, listed entries and listing bytes that one scan may take in, so a hostile or
+/// broken server cannot make a crawl endless. Keyed by the storage key (the whole storage's budget) or by the directory
+/// key of a scan root (<see cref="ScanKeys.Directory"/>: that deliverable's budget, so one hostile start path cannot
+/// spend the others'). Every DirectoryGrain asks its root's budget then its storage's once, after listing, before
+/// anything of its listing is recorded or visited.
 /// </summary>
 [Alias("pcrs.ICrawlBudgetGrain")]
 public interface ICrawlBudgetGrain : IGrainWithStringKey

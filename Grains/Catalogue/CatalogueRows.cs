@@ -34,9 +34,9 @@ public sealed record StorageRow
 }
 
 
-/// <summary>One scan in the history of a storage.</summary>
+/// <summary>One scan in the history of a storage; <paramref name="Status"/> is null while it runs, its end status after.</summary>
 public sealed record ScanRow(
-    string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status,
+    string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, ScanStatus? Status,
     ScanProgress Counts, string? Error);
 
 public enum EntryKind
@@ -94,7 +94,7 @@ public sealed record TileRow
 
     /// <summary>GeoJSON Polygon in WGS84 (RFC 7946 order), or null without georeferencing.</summary>
     public string? FootprintGeoJson { get; init; }
-    public BoundingBox? Bounds { get; init; }
+    public GeoBox? Bounds { get; init; }
     public long BytesRead { get; init; }
     public string? Error { get; init; }
     public long ScanNumber { get; init; }
@@ -114,13 +114,6 @@ public sealed record TileRow
 
     /// <summary>GeoTIFF: whether its layout is cloud-optimised (GDAL's rules); null for other formats and rows read before 0260.</summary>
     public bool? CloudOptimized { get; init; }
-}
-
-/// <summary>A WGS84 longitude/latitude box.</summary>
-public readonly record struct BoundingBox(double MinLon, double MinLat, double MaxLon, double MaxLat)
-{
-    public bool Intersects(BoundingBox other) =>
-        MinLon <= other.MaxLon && other.MinLon <= MaxLon && MinLat <= other.MaxLat && other.MinLat <= MaxLat;
 }
 
 /// <summary>Tiles under a path prefix grouped by what users compare: format, class, CRS and bands.</summary>

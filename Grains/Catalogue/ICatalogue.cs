@@ -79,7 +79,7 @@ public interface ICatalogue
     Task<TileRow?> GetTileAsync(string storageKey, string path, CancellationToken cancellationToken = default);
 
     /// <summary>Tiles under a path prefix, optionally intersecting a WGS84 box, ordered by path; streamed.</summary>
-    IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, BoundingBox? bbox = null, int? limit = null, CancellationToken cancellationToken = default);
+    IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, GeoBox? bbox = null, int? limit = null, CancellationToken cancellationToken = default);
 
     /// <summary>Entry counts and tile groups under a path prefix.</summary>
     Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default);

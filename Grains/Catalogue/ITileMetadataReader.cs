@@ -27,7 +27,7 @@ public interface ITileMetadataReader
 /// A page of files: within a WGS84 box (readable, georeferenced files only), after a path (keyset paging), at most
 /// <see cref="Limit"/>; files in error only when asked (conformity reports list them, maps do not).
 /// </summary>
-public sealed record TileQuery(BoundingBox? Bbox = null, string? AfterPath = null, int? Limit = null, bool IncludeErrors = false)
+public sealed record TileQuery(GeoBox? Bbox = null, string? AfterPath = null, int? Limit = null, bool IncludeErrors = false)
 {
     /// <summary>Only the file at this exact path (a single item).</summary>
     public string? ExactPath { get; init; }

@@ -127,7 +127,7 @@ public sealed partial class InMemoryCatalogue : ICatalogue
             return Task.FromResult(Data(storageKey).Tiles.GetValueOrDefault(path));
     }
 
-    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, BoundingBox? bbox = null, int? limit = null,
+    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, GeoBox? bbox = null, int? limit = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         List<TileRow> rows;

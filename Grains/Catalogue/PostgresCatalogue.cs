@@ -110,7 +110,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         p.AddWithValue(scan.ScanNumber);
         p.AddWithValue(scan.StartedAt.ToUniversalTime());
         p.Add(NullableTime(scan.FinishedAt));
-        p.AddWithValue(scan.Status);
+        p.AddWithValue(ScanStatusText.ToHistoryText(scan.Status));
         p.AddWithValue(scan.Counts.Directories);
         p.AddWithValue(scan.Counts.Files);
         p.AddWithValue(scan.Counts.Analysed);
@@ -354,10 +354,10 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
             resolutions[i] = tile.Resolution;
             compressions[i] = tile.Compression;
             footprints[i] = tile.FootprintGeoJson;
-            minLons[i] = tile.Bounds?.MinLon;
-            minLats[i] = tile.Bounds?.MinLat;
-            maxLons[i] = tile.Bounds?.MaxLon;
-            maxLats[i] = tile.Bounds?.MaxLat;
+            minLons[i] = tile.Bounds?.West;
+            minLats[i] = tile.Bounds?.South;
+            maxLons[i] = tile.Bounds?.East;
+            maxLats[i] = tile.Bounds?.North;
             bytesRead[i] = tile.BytesRead;
             errors[i] = tile.Error;
             scanNumbers[i] = tile.ScanNumber;
@@ -451,7 +451,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         return await reader.ReadAsync(cancellationToken) ? ReadTile(reader) : null;
     }
 
-    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, BoundingBox? bbox = null, int? limit = null,
+    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, GeoBox? bbox = null, int? limit = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var (from, to) = CataloguePaths.Descendants(pathPrefix);
@@ -467,10 +467,10 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         command.Parameters.AddWithValue(to);
         if (bbox is { } box)
         {
-            command.Parameters.AddWithValue(box.MinLon);
-            command.Parameters.AddWithValue(box.MinLat);
-            command.Parameters.AddWithValue(box.MaxLon);
-            command.Parameters.AddWithValue(box.MaxLat);
+            command.Parameters.AddWithValue(box.West);
+            command.Parameters.AddWithValue(box.South);
+            command.Parameters.AddWithValue(box.East);
+            command.Parameters.AddWithValue(box.North);
         }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -550,7 +550,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         Resolution = reader.IsDBNull(16) ? null : reader.GetDouble(16),
         Compression = NullableString(reader, 17),
         FootprintGeoJson = NullableString(reader, 18),
-        Bounds = reader.IsDBNull(19) ? null : new BoundingBox(reader.GetDouble(19), reader.GetDouble(20), reader.GetDouble(21), reader.GetDouble(22)),
+        Bounds = reader.IsDBNull(19) ? null : new GeoBox(reader.GetDouble(19), reader.GetDouble(20), reader.GetDouble(21), reader.GetDouble(22)),
         BytesRead = reader.GetInt64(23),
         Error = NullableString(reader, 24),
         ScanNumber = reader.GetInt64(25),

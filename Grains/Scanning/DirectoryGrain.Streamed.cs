@@ -35,7 +35,6 @@ public sealed partial class DirectoryGrain
     {
         var listing = new StreamedListing();
         using var fingerprint = new StreamedFingerprint();
-        var budget = GrainFactory.GetGrain<ICrawlBudgetGrain>(_storageKey);
         long read = 0;
         bool first = true;
         while (batch.Count > 0)
@@ -43,11 +42,7 @@ public sealed partial class DirectoryGrain
             read += batch.Count;
             fingerprint.Add(batch);
             long bytes = CrawlGuards.NameBytes(batch);
-            string? refused = first
-                ? await budget.Admit(scanNumber, batch.Count, bytes)
-                : await budget.AdmitMore(scanNumber, batch.Count, bytes);
-            if (refused is not null)
-                throw new CrawlBoundException(refused);
+            await TakeFromBudgetsAsync(scanNumber, newDirectory: first, batch.Count, bytes);
             first = false;
             await catalogue.UpsertListedEntriesAsync(_storageKey, _path, Keep(batch, listing), scanNumber, _deactivating.Token);
             await StopIfScanEndedAsync(); // revoked or superseded: the rest of the listing is not taken

@@ -44,6 +44,8 @@ public sealed partial class DirectoryGrain(
     /// <summary>Levels below the scan root, and the listing fingerprints of the ancestors (see <see cref="CrawlGuards"/>).</summary>
     private int _depth;
     private string[] _ancestry = [];
+    /// <summary>The scan root this directory is under: whose per-deliverable budget its listing is taken from.</summary>
+    private string? _root;
     private string? _fingerprint;
     private bool _running;
     private bool _finishing;
@@ -93,6 +95,7 @@ public sealed partial class DirectoryGrain(
         _parentPath = order.ParentPath;
         _depth = order.Depth;
         _ancestry = order.Ancestry ?? [];
+        _root = order.Root ?? (order.ParentPath is null ? _path : null);
         if (state is not null && state.CompletedScan == order.ScanNumber)
         {
             _result = state.Counts;
@@ -194,18 +197,6 @@ public sealed partial class DirectoryGrain(
             batch.Add(entries.Current);
         }
         return batch;
-    }
-
-    /// <summary>
-    /// Ends this branch (as a failed listing naming why) when the directory lists what an ancestor listed (a loop) or when
-    /// the storage's per-scan crawl budget is spent; otherwise takes this listing from the budget.
-    /// </summary>
-    private async Task AdmitListingAsync(long scanNumber, List<StorageEntry> listed)
-    {
-        _fingerprint = CrawlGuards.Fingerprint(listed);
-        CrawlGuards.CheckLoop(_fingerprint, _ancestry, _path);
-        if (await GrainFactory.GetGrain<ICrawlBudgetGrain>(_storageKey).Admit(scanNumber, listed.Count, CrawlGuards.NameBytes(listed)) is { } refused)
-            throw new CrawlBoundException(refused);
     }
 
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
@@ -313,7 +304,7 @@ public sealed partial class DirectoryGrain(
                 try
                 {
                     await GrainFactory.GetGrain<IDirectoryGrain>(ScanKeys.Directory(_storageKey, child))
-                        .Scan(new DirectoryScanOrder(_scan, _path, _depth + 1, [.. _ancestry, _fingerprint ?? ""]));
+                        .Scan(new DirectoryScanOrder(_scan, _path, _depth + 1, [.. _ancestry, _fingerprint ?? ""], _root));
                 }
                 catch (Exception e)
                 {

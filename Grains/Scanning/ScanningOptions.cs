@@ -77,6 +77,22 @@ public sealed class ScanningOptions
     [Range(1, long.MaxValue)]
     public long MaxListingBytesPerScan { get; set; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Directories one scan may list under one scan root (a deliverable's start path; a start path inside another
+    /// deliverable's is crawled, and counted, as part of it), so that one hostile start path cannot spend the storage's
+    /// whole budget and leave the other deliverables of the account uncrawled.
+    /// </summary>
+    [Range(1, 100_000_000)]
+    public long MaxDirectoriesPerDeliverable { get; set; } = 200_000;
+
+    /// <summary>Listed entries one scan may take in under one scan root (see <see cref="MaxDirectoriesPerDeliverable"/>).</summary>
+    [Range(1, 1_000_000_000)]
+    public long MaxEntriesPerDeliverable { get; set; } = 5_000_000;
+
+    /// <summary>Bytes of listed names (UTF-8) one scan may take in under one scan root (see <see cref="MaxDirectoriesPerDeliverable"/>).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxListingBytesPerDeliverable { get; set; } = 1024L * 1024 * 1024;
+
     /// <summary>How long a lease table keeps a "too many connections" reduction before granting the full limit again.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan TooManyConnectionsBackoff { get; set; } = TimeSpan.FromMinutes(5);

@@ -80,7 +80,7 @@ public static class TileRows
         ScannedAt = now,
     };
 
-    private static BoundingBox Bounds(IReadOnlyList<GeoPoint> points) => new(
+    private static GeoBox Bounds(IReadOnlyList<GeoPoint> points) => new(
         points.Min(p => p.Longitude), points.Min(p => p.Latitude), points.Max(p => p.Longitude), points.Max(p => p.Latitude));
 
     /// <summary>A GeoJSON Polygon with one closed ring, coordinates in RFC 7946 order, invariant culture, round-trip precision.</summary>

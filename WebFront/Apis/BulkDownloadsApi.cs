@@ -42,11 +42,12 @@ public static class BulkDownloadsApi
         return app;
     }
 
-    private sealed record Selection(DeclarationRow Storage, List<CatalogueTile> Tiles);
+    private sealed record Selection(DeclarationRow Storage, List<TileRow> Tiles);
 
     /// <summary>The deliverable's declared storage and its tiles in the box; an IResult when the request cannot go on.</summary>
     private static async Task<(Selection? Selection, IResult? Problem)> SelectAsync(
-        Guid id, Guid did, string? bbox, bool needDownload, ProjectStore store, ICatalogueReader catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, string? bbox, bool needDownload, ProjectStore store, ICatalogueReader catalogue, ITileMetadataReader tileReader,
+        CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var box = TilesApi.ParseBbox(bbox, errors);
@@ -59,8 +60,8 @@ public static class BulkDownloadsApi
         if (needDownload && !storage.DownloadAllowed)
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Download not allowed",
                 detail: "The owner of this storage did not allow downloads through the platform."));
-        var tiles = new List<CatalogueTile>();
-        await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, box, cancellationToken))
+        var tiles = new List<TileRow>();
+        await foreach (var tile in tileReader.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(box), cancellationToken))
         {
             tiles.Add(tile);
             if (needDownload && tiles.Count > MaxTilesPerArchive)
@@ -71,22 +72,22 @@ public static class BulkDownloadsApi
     }
 
     public static async Task<IResult> GetSelection(
-        Guid id, Guid did, string? bbox, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, string? bbox, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] ITileMetadataReader tileReader, CancellationToken cancellationToken)
     {
-        var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: false, store, catalogue, cancellationToken);
+        var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: false, store, catalogue, tileReader, cancellationToken);
         if (selection is null)
             return problem!;
         return TypedResults.Ok(new SelectionSize(selection.Tiles.Count, selection.Tiles.Sum(t => t.Size ?? 0), selection.Storage.DownloadAllowed, MaxTilesPerArchive));
     }
 
     public static async Task<IResult> GetUrlList(
-        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] ITileMetadataReader tileReader,
         [FromServices] DownloadBudget budget, CancellationToken cancellationToken)
     {
         // One download permit per list or archive (the files of an archive are read by the platform in one request).
         if (!budget.TryDownload(http))
             return TooManyRequests();
-        var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: true, store, catalogue, cancellationToken);
+        var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: true, store, catalogue, tileReader, cancellationToken);
         if (selection is null)
             return problem!;
         var prefix = $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}/api/projects/{id}/deliverables/{did}/files";
@@ -98,13 +99,13 @@ public static class BulkDownloadsApi
     }
 
     public static async Task<IResult> GetArchive(
-        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, [FromServices] ITileMetadataReader tileReader,
         [FromServices] StorageReads reads, [FromServices] IOptions<DownloadOptions> options, [FromServices] DownloadBudget budget,
         [FromServices] ZipCrcCache crcs, [FromServices] ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!budget.TryDownload(http))
             return TooManyRequests();
-        var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: true, store, catalogue, cancellationToken);
+        var (selection, problem) = await SelectAsync(id, did, bbox, needDownload: true, store, catalogue, tileReader, cancellationToken);
         if (selection is null)
             return problem!;
         var storage = selection.Storage;
@@ -131,7 +132,7 @@ public static class BulkDownloadsApi
         if (selection.Tiles.All(t => t.Size is not null))
         {
             // Sizes known: a fixed layout, a Content-Length, and resumable with a Range (curl -C -, wget -c).
-            var zipTiles = selection.Tiles.Select(t => new ZipTile(t.Path, EntryName(t.Path), t.Size!.Value, t.LastModified)).ToList();
+            var zipTiles = selection.Tiles.Select(t => new ZipTile(t.Path, EntryName(t.Path), t.Size!.Value, t.ModifiedAt)).ToList();
             return new ResumableZipResult($"dalles-{did}.zip", storage.StorageKey, zipTiles, crcs, async (path, offset, ct) =>
             {
                 // Each file waits for a connection like a single download does; past the wait the archive stops.

@@ -84,7 +84,7 @@ public static class ProjectsApi
             if (aggregate?.Extent is not { } box)
                 continue;
             extents[projectId] = extents.TryGetValue(projectId, out var known)
-                ? new GeoBox(Math.Min(known.West, box.West), Math.Min(known.South, box.South), Math.Max(known.East, box.East), Math.Max(known.North, box.North))
+                ? known.Union(box)
                 : box;
         }
         var items = projects.Select(p => new ProjectListItem(

@@ -60,7 +60,8 @@ public static class TilesApi
     }
 
     public static async Task<Results<GeoJsonResult, NotFound, ValidationProblem>> GetTiles(
-        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue, CancellationToken cancellationToken)
+        Guid id, Guid did, string? bbox, HttpContext http, [FromServices] ProjectStore store, [FromServices] ICatalogueReader catalogue,
+        [FromServices] ITileMetadataReader tiles, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var box = ParseBbox(bbox, errors);
@@ -76,7 +77,7 @@ public static class TilesApi
         return new GeoJsonResult(async (writer, ct) =>
         {
             int written = 0;
-            await foreach (var tile in catalogue.ListTilesAsync(storage.StorageKey, storage.StartPath, box, ct))
+            await foreach (var tile in tiles.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(box), ct))
             {
                 WriteTileFeature(writer, tile, downloadBase is null ? null : downloadBase + EscapePath(tile.Path));
                 if (++written % GeoJsonResult.FlushEvery == 0)
@@ -85,30 +86,19 @@ public static class TilesApi
         });
     }
 
-    public static void WriteTileFeature(Utf8JsonWriter writer, CatalogueTile tile, string? downloadUrl)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("type", "Feature");
-        FootprintWriter.Write(writer, tile.FootprintGeoJson);
-        writer.WriteStartObject("properties");
-        writer.WriteString("path", tile.Path);
-        WriteNumber(writer, "size", tile.Size);
-        writer.WriteString("format", tile.Format);
-        WriteNumber(writer, "width", tile.Width);
-        WriteNumber(writer, "height", tile.Height);
-        writer.WriteStartArray("bands");
-        foreach (var band in tile.BandNames)
-            writer.WriteStringValue(band);
-        writer.WriteEndArray();
-        WriteNumber(writer, "epsg", tile.Epsg);
-        if (tile.Resolution is { } resolution)
-            writer.WriteNumber("resolution", resolution);
-        else
-            writer.WriteNull("resolution");
-        writer.WriteString("downloadUrl", downloadUrl);
-        writer.WriteEndObject();
-        writer.WriteEndObject();
-    }
+    public static void WriteTileFeature(Utf8JsonWriter writer, TileRow tile, string? downloadUrl) =>
+        TileFeatureWriter.Write(writer, id: null, tile.FootprintGeoJson,
+        [
+            new("path", tile.Path),
+            new("size", tile.Size),
+            new("format", tile.Format),
+            new("width", tile.Width),
+            new("height", tile.Height),
+            new("bands", tile.BandNames),
+            new("epsg", tile.Epsg),
+            new("resolution", tile.Resolution),
+            new("downloadUrl", downloadUrl),
+        ]);
 
     /// <summary>"/a b/c.jp2" → "/a%20b/c.jp2": each segment escaped, slashes kept.</summary>
     public static string EscapePath(string path) => string.Join('/', path.Split('/').Select(Uri.EscapeDataString));
@@ -134,13 +124,5 @@ public static class TilesApi
         else if (box.West > box.East || box.South > box.North)
             errors.Add("bbox", "West must not exceed east, nor south exceed north.");
         return errors.IsEmpty ? box : null;
-    }
-
-    private static void WriteNumber(Utf8JsonWriter writer, string name, long? value)
-    {
-        if (value is { } v)
-            writer.WriteNumber(name, v);
-        else
-            writer.WriteNull(name);
     }
 }

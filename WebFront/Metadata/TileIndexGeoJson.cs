@@ -31,18 +31,10 @@ public static class TileIndexGeoJson
         int written = 0;
         await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles, ct))
         {
-            writer.WriteStartObject();
-            writer.WriteString("type", "Feature");
-            writer.WriteString("id", tile.Path);
-            if (nativeEpsg is null)
-                FootprintWriter.Write(writer, tile.FootprintGeoJson);
-            else
-                WriteNative(writer, tile.Epsg == nativeEpsg ? TileIndexFields.NativeRing(tile) : null);
-            writer.WriteStartObject("properties");
-            foreach (var field in TileIndexFields.All)
-                WriteValue(writer, field.Name, field.Value(context, tile));
-            writer.WriteEndObject();
-            writer.WriteEndObject();
+            Action<Utf8JsonWriter> geometry = nativeEpsg is null
+                ? w => FootprintWriter.Write(w, tile.FootprintGeoJson)
+                : w => WriteNative(w, tile.Epsg == nativeEpsg ? TileIndexFields.NativeRing(tile) : null);
+            TileFeatureWriter.Write(writer, tile.Path, geometry, TileIndexFields.All.Select(field => KeyValuePair.Create(field.Name, field.Value(context, tile))));
             if (++written % GeoJsonResult.FlushEvery == 0)
                 await writer.FlushAsync(ct);
         }
@@ -74,30 +66,5 @@ public static class TileIndexGeoJson
         writer.WriteEndArray();
         writer.WriteEndArray();
         writer.WriteEndObject();
-    }
-
-    public static void WriteValue(Utf8JsonWriter writer, string name, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                writer.WriteNull(name);
-                break;
-            case int i:
-                writer.WriteNumber(name, i);
-                break;
-            case long l:
-                writer.WriteNumber(name, l);
-                break;
-            case double d:
-                writer.WriteNumber(name, d);
-                break;
-            case bool b:
-                writer.WriteBoolean(name, b);
-                break;
-            default:
-                writer.WriteString(name, TileIndexFields.Format(value));
-                break;
-        }
     }
 }

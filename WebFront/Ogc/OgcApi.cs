@@ -1,8 +1,11 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Pcrs.WebFront.Projects;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Apis;
 using Pcrs.WebFront.Catalogue;
 using Pcrs.WebFront.Exports;
 using Pcrs.WebFront.Metadata;
@@ -161,26 +164,16 @@ public static class OgcApi
 
     public static JsonObject TileFeature(DeliverableContext context, TileRow tile, string prefix)
     {
-        var properties = new JsonObject();
-        foreach (var field in TileIndexFields.All)
+        // The one tile feature writer, with the stored footprint as is and the tile index's attributes.
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            properties[field.Name] = field.Value(context, tile) switch
-            {
-                null => null,
-                int i => i,
-                long l => l,
-                bool b => b,
-                var v => TileIndexFields.Format(v),
-            };
+            TileFeatureWriter.Write(writer, tile.Path.StartsWith(prefix, StringComparison.Ordinal) ? tile.Path[prefix.Length..] : tile.Path,
+                w => GeoJsonResult.WriteGeometry(w, tile.FootprintGeoJson),
+                TileIndexFields.All.Select(field => KeyValuePair.Create(field.Name, field.Value(context, tile)))
+                    .Append(KeyValuePair.Create<string, object?>("dateModification", OgcCollections.Instant(tile.ModifiedAt)?.GetValue<string>())));
         }
-        properties["dateModification"] = OgcCollections.Instant(tile.ModifiedAt);
-        return new JsonObject
-        {
-            ["type"] = "Feature",
-            ["id"] = tile.Path.StartsWith(prefix, StringComparison.Ordinal) ? tile.Path[prefix.Length..] : tile.Path,
-            ["geometry"] = tile.FootprintGeoJson is null ? null : JsonNode.Parse(tile.FootprintGeoJson),
-            ["properties"] = properties,
-        };
+        return JsonNode.Parse(buffer.WrittenSpan)!.AsObject();
     }
 
     private static JsonObject FeatureCollection(JsonArray features, long matched, JsonArray links) => new()
@@ -238,8 +231,8 @@ public static class OgcApi
         return new OgcResult(FeatureCollection(features, selected.Count, PageLinks(http, self, next)), OgcResult.GeoJson, "Projets PCRS");
     }
 
-    private static bool Intersects(NetTopologySuite.Geometries.Envelope e, BoundingBox box) =>
-        e.MinX <= box.MaxLon && box.MinLon <= e.MaxX && e.MinY <= box.MaxLat && box.MinLat <= e.MaxY;
+    private static bool Intersects(NetTopologySuite.Geometries.Envelope e, GeoBox box) =>
+        box.Intersects(new GeoBox(e.MinX, e.MinY, e.MaxX, e.MaxY));
 
     private static JsonObject ProjectFeature(Guid id, ProjectDocument p, Dictionary<Guid, NetTopologySuite.Geometries.Geometry> geometries)
     {

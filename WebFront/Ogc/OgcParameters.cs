@@ -8,7 +8,7 @@ namespace Pcrs.WebFront.Ogc;
 /// datetime (an instant or an interval with ".." or empty for an open end, RFC 3339), limit (1…10,000), and the
 /// paging cursor this server hands out in its "next" links. Every error names its parameter.
 /// </summary>
-public sealed record OgcParameters(BoundingBox? Bbox, DateTimeOffset? From, DateTimeOffset? To, int Limit, string? Cursor)
+public sealed record OgcParameters(GeoBox? Bbox, DateTimeOffset? From, DateTimeOffset? To, int Limit, string? Cursor)
 {
     public const int DefaultLimit = 10;
     public const int MaxLimit = 10_000;
@@ -30,7 +30,7 @@ public sealed record OgcParameters(BoundingBox? Bbox, DateTimeOffset? From, Date
         return errors.Count > 0 ? null : new OgcParameters(bbox, from, to, limit, cursor.Length == 0 ? null : cursor);
     }
 
-    public static BoundingBox? ParseBbox(string text, IDictionary<string, string[]> errors)
+    public static GeoBox? ParseBbox(string text, IDictionary<string, string[]> errors)
     {
         if (text.Length == 0)
             return null;
@@ -44,15 +44,15 @@ public sealed record OgcParameters(BoundingBox? Bbox, DateTimeOffset? From, Date
         }
         // With heights: minLon, minLat, minH, maxLon, maxLat, maxH; the heights are ignored (tiles are 2D).
         var box = parts.Length == 4
-            ? new BoundingBox(values[0], values[1], values[2], values[3])
-            : new BoundingBox(values[0], values[1], values[3], values[4]);
-        if (box.MinLat > box.MaxLat || box.MinLat < -90 || box.MaxLat > 90 || box.MinLon < -180 || box.MaxLon > 180)
+            ? new GeoBox(values[0], values[1], values[2], values[3])
+            : new GeoBox(values[0], values[1], values[3], values[4]);
+        if (box.South > box.North || box.South < -90 || box.North > 90 || box.West < -180 || box.East > 180)
         {
             errors["bbox"] = ["Latitudes from -90 to 90 with the minimum first; longitudes from -180 to 180."];
             return null;
         }
         // A box crossing the antimeridian (minLon > maxLon) is not served: no PCRS tile lies there.
-        if (box.MinLon > box.MaxLon)
+        if (box.West > box.East)
         {
             errors["bbox"] = ["Boxes crossing the antimeridian are not supported."];
             return null;

@@ -151,7 +151,7 @@ public static class StacDocuments
             ["id"] = itemId,
             ["collection"] = collectionId,
             ["geometry"] = JsonNode.Parse(tile.FootprintGeoJson),
-            ["bbox"] = new JsonArray(b.MinLon, b.MinLat, b.MaxLon, b.MaxLat),
+            ["bbox"] = new JsonArray(b.West, b.South, b.East, b.North),
             ["properties"] = properties,
             ["assets"] = assets,
             ["links"] = new JsonArray(

@@ -24,7 +24,7 @@ public sealed class TileUpsertTests
             BandNames = ["Red \"R\"", "back\\slash", "a,b {c}", "NULL", ""], BitsPerSample = 8, Epsg = 2154, CrsName = "RGF93 v1 / Lambert-93",
             GeoTransform = [600200.05, 0.05, 0, double.NaN, double.PositiveInfinity, -1e-300], Resolution = 0.05, Compression = "DEFLATE",
             FootprintGeoJson = """{"type":"Polygon","coordinates":[[[1,2],[3,4],[5,6],[1,2]]]}""",
-            Bounds = new BoundingBox(1, 2, 5, 6), BytesRead = 4096, ScanNumber = 7, ScannedAt = at,
+            Bounds = new GeoBox(1, 2, 5, 6), BytesRead = 4096, ScanNumber = 7, ScannedAt = at,
             GeoreferenceSource = "WorldFile", ConformityHints = ["resolution 0.1 m is coarser than 5 cm", "quote \" and {brace}"],
             FeatureCounts = new Dictionary<string, long> { ["pcrs:EmpriseEchangePCRS"] = 1 }, NativeExtent = [600200.05, 6600000, 600400.05, 6600200],
             CloudOptimized = true,

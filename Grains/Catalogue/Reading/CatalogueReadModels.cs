@@ -2,31 +2,8 @@ using Pcrs.Grains.Interfaces.Scanning;
 
 namespace Pcrs.Grains.Catalogue;
 
-/// <summary>A WGS84 box: west, south, east, north (RFC 7946 bbox order).</summary>
-public readonly record struct GeoBox(double West, double South, double East, double North)
-{
-    public double[] ToArray() => [West, South, East, North];
-}
-
 /// <summary>A file a scan listed: its path, size and modification time as the listing gave them.</summary>
 public sealed record CatalogueFile(string Path, long? Size, DateTimeOffset? LastModified);
-
-/// <summary>A readable tile as maps and exports show it.</summary>
-public sealed record CatalogueTile(
-    string Path,
-    long? Size,
-    string? Format,
-    int? Width,
-    int? Height,
-    IReadOnlyList<string> BandNames,
-    int? BitsPerSample,
-    int? Epsg,
-    double? Resolution,
-    string? Compression,
-    // GeoJSON Polygon in WGS84, as stored; null without georeferencing.
-    string? FootprintGeoJson,
-    // The file's modification time as the scan read it (exact from the protocol when it gave one).
-    DateTimeOffset? LastModified = null);
 
 /// <summary>
 /// The readable tiles under a start path in one line: count, weight, and the format, compression, EPSG code and bands

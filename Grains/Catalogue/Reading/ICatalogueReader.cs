@@ -10,9 +10,6 @@ namespace Pcrs.Grains.Catalogue;
 /// </summary>
 public interface ICatalogueReader
 {
-    /// <summary>Readable data files under <paramref name="startPath"/> of a storage, ordered by path, optionally within a WGS84 box.</summary>
-    IAsyncEnumerable<CatalogueTile> ListTilesAsync(string storageKey, string startPath, GeoBox? bbox, CancellationToken cancellationToken);
-
     /// <summary>A file the last scan listed at exactly <paramref name="path"/>; null when the scan did not see it.</summary>
     Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken);
 

@@ -5,26 +5,6 @@ namespace Pcrs.Grains.Catalogue;
 /// <summary><see cref="ICatalogueReader"/> in memory, with the same path and error rules as the PostgreSQL one.</summary>
 public sealed partial class InMemoryCatalogue : ICatalogueReader
 {
-    public async IAsyncEnumerable<CatalogueTile> ListTilesAsync(
-        string storageKey, string startPath, GeoBox? bbox, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        List<CatalogueTile> rows;
-        lock (_lock)
-        {
-            rows = ReadableTilesUnder(storageKey, startPath)
-                .Where(t => bbox is not { } box || (t.Bounds is { } b && b.Intersects(new BoundingBox(box.West, box.South, box.East, box.North))))
-                .Select(t => new CatalogueTile(t.Path, t.Size, t.Format, t.Width, t.Height, t.BandNames, t.BitsPerSample, t.Epsg,
-                    t.Resolution, t.Compression, t.FootprintGeoJson, t.ModifiedAt))
-                .ToList();
-        }
-        foreach (var row in rows)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return row;
-        }
-        await Task.CompletedTask;
-    }
-
     public Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -47,7 +27,7 @@ public sealed partial class InMemoryCatalogue : ICatalogueReader
                 return Task.FromResult<CatalogueAggregate?>(null);
             var bounded = tiles.Where(t => t.Bounds is not null).Select(t => t.Bounds!.Value).ToList();
             GeoBox? extent = bounded.Count == 0 ? null
-                : new GeoBox(bounded.Min(b => b.MinLon), bounded.Min(b => b.MinLat), bounded.Max(b => b.MaxLon), bounded.Max(b => b.MaxLat));
+                : bounded.Aggregate((a, b) => a.Union(b));
             var bands = Shared(tiles.Select(t => string.Join(',', t.BandNames)));
             return Task.FromResult<CatalogueAggregate?>(new CatalogueAggregate(
                 tiles.Count,

@@ -6,44 +6,6 @@ namespace Pcrs.Grains.Catalogue;
 /// <summary><see cref="ICatalogueReader"/> on PostgreSQL: each query is one index range on (storage, path) and streams its rows.</summary>
 public sealed partial class PostgresCatalogue : ICatalogueReader
 {
-    private const string ReadTileColumns =
-        "path, size, format, width, height, band_names, bits_per_sample, epsg, resolution, compression, footprint::text, modified_at";
-
-    public async IAsyncEnumerable<CatalogueTile> ListTilesAsync(
-        string storageKey, string startPath, GeoBox? bbox, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        // The && test on boxes matches the catalogue's GiST index on the footprint's bounding box.
-        string sql = $"SELECT {ReadTileColumns} FROM pcrs_tiles WHERE storage_key = $1 AND path >= $2 AND path < $3 AND error IS NULL" +
-            (bbox is null ? "" : " AND min_lon IS NOT NULL AND box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point($4, $5), point($6, $7))") +
-            " ORDER BY path";
-        await using var command = dataSource.CreateCommand(sql);
-        AddRange(command, storageKey, startPath);
-        if (bbox is { } box)
-        {
-            command.Parameters.AddWithValue(box.West);
-            command.Parameters.AddWithValue(box.South);
-            command.Parameters.AddWithValue(box.East);
-            command.Parameters.AddWithValue(box.North);
-        }
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            yield return new CatalogueTile(
-                reader.GetString(0),
-                NullableLong(reader, 1),
-                NullableString(reader, 2),
-                NullableInt(reader, 3),
-                NullableInt(reader, 4),
-                reader.IsDBNull(5) ? [] : reader.GetFieldValue<string[]>(5),
-                NullableInt(reader, 6),
-                NullableInt(reader, 7),
-                reader.IsDBNull(8) ? null : reader.GetDouble(8),
-                NullableString(reader, 9),
-                NullableString(reader, 10),
-                reader.IsDBNull(11) ? null : reader.GetFieldValue<DateTimeOffset>(11));
-        }
-    }
-
     public async Task<CatalogueFile?> FindFileAsync(string storageKey, string path, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(

@@ -1,12 +1,15 @@
-// Administration: every declared storage with its deliverable, project, scan state and errors; revoke, rescan, and
-// renew a project's editor key. Needs an administrator token (sessionStorage only).
+// Administration: every declared storage with its deliverable, project, scan state and errors; revoke, rescan (its
+// progress shown live in the row), and renew a project's editor key. Needs an administrator token (sessionStorage only).
 import { label, entries, formatDateTime, formatNumber, fold } from "./labels.js";
 import { el, api, session, showAlert } from "./ui.js";
+import { progressView, followScan } from "./progression.js";
 
 const root = document.getElementById("admin");
 const messages = document.getElementById("messages");
 const state = { storages: [], query: "", status: "", errorsOnly: false };
 const RUNNING = ["queued", "verifying", "listing", "analysing", "running"];
+/** Scans followed live, by deliverable id: their latest state, drawn in place of the row's status badge. */
+const watched = new Map();
 
 function inError(s) { return s.status === "failed" || (s.errors || 0) > 0; }
 
@@ -43,13 +46,13 @@ function row(s) {
   return el("tr", { "data-deliverable": s.deliverableId },
     el("td", {}, el("a", { href: `/projects/${s.projectId}`, text: s.projectName }), el("span", { class: "fr-hint-text", text: s.deliverableName })),
     el("td", {}, el("code", { class: "pcrs-break", text: s.location }), el("span", { class: "fr-hint-text", text: `${label("storageType", s.type)} · déclaré le ${formatDateTime(s.declaredAt)}` })),
-    el("td", {}, statusBadge(s.status)),
+    el("td", { "data-state": "" }, watched.get(s.deliverableId) ? progressView(watched.get(s.deliverableId), { compact: true }) : statusBadge(s.status)),
     el("td", { text: s.lastSuccessAt ? formatDateTime(s.lastSuccessAt) : "jamais" }),
     el("td", { class: "pcrs-break fr-text--sm", text: s.lastError || "—" }),
     el("td", {}, s.errors ? el("a", { href: `/projects/${s.projectId}#livrable-${s.deliverableId}`, text: `${formatNumber(s.errors)} sur ${formatNumber(s.filesScanned)}` }) : (s.filesScanned !== null ? "0" : "—")),
     el("td", {}, el("div", { class: "pcrs-actions" },
       el("button", { type: "button", class: "fr-btn fr-btn--sm fr-btn--secondary", "data-action": "relancer", onclick: async () => {
-        try { await api(`${base}/scan`, { method: "POST" }); showAlert(messages, "info", null, `Scan relancé : ${s.projectName}, ${s.deliverableName}.`); setTimeout(load, 1500); }
+        try { await api(`${base}/scan`, { method: "POST" }); showAlert(messages, "info", null, `Scan relancé : ${s.projectName}, ${s.deliverableName}.`); watch(s, true); }
         catch (error) { showAlert(messages, "error", "Le scan n'a pas pu être relancé", error.message); }
       } }, "Relancer"),
       confirmButton("Révoquer", "Révoquer ce stockage ?", async () => {
@@ -77,10 +80,27 @@ function draw() {
   document.querySelector("#table-stockages tbody").replaceChildren(...shown.map(row));
 }
 
+/** Follows one storage's scan, its progress drawn in the row, then reads the list again. */
+async function watch(s, relaunched = false) {
+  const id = s.deliverableId;
+  if (watched.has(id)) return;
+  watched.set(id, null);
+  try {
+    await followScan(`/api/projects/${s.projectId}/deliverables/${id}/scan`, (scan) => {
+      watched.set(id, scan);
+      document.querySelector(`#table-stockages tr[data-deliverable="${id}"] [data-state]`)?.replaceChildren(progressView(scan, { compact: true }));
+    }, { since: relaunched ? s : null });
+  } finally {
+    watched.delete(id);
+  }
+  await load();
+}
+
 async function load() {
   state.storages = await api("/api/admin/storages");
   state.storages.sort((a, b) => (inError(b) - inError(a)) || a.projectName.localeCompare(b.projectName, "fr"));
   draw();
+  for (const s of state.storages) if (RUNNING.includes(s.status)) watch(s).catch(() => {});
 }
 
 async function main() {

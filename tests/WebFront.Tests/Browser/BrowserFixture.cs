@@ -63,7 +63,8 @@ public class BrowserFixture : WebFrontFixture, IAsyncLifetime
             AcceptDownloads = true,
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(30_000);
+        // Generous: two shared cores run every engineer's builds and tests; waits are on page state, never on time.
+        page.SetDefaultTimeout(90_000);
         return page;
     }
 

@@ -185,8 +185,14 @@ public sealed class OwnerFlowBrowserTests(OwnerFlowBrowserTests.Fixture web) : I
         Assert.Equal("epci:245701222", await perimeters.Locator("[data-field='perimeters[2]']").InputValueAsync());
         await BrowserFixture.AssertAccessibleAsync(page, "suivi, périmètres par nom");
 
-        await form.Locator("button[type=submit]").ClickAsync();
-        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/projects/[0-9a-f-]{36}/suivi$"));
+        // Wait on the creation's answer, then on the page it leads to (both can be slow on a loaded machine).
+        var created = await page.RunAndWaitForResponseAsync(
+            () => form.Locator("button[type=submit]").ClickAsync(),
+            r => r.Request.Method == "POST" && r.Url.EndsWith("/api/projects", StringComparison.Ordinal), new() { Timeout = 180_000 });
+        Assert.Equal(201, created.Status);
+        // (Its body is gone once the page reloads: the id is read from the address the page moves to.)
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/projects/[0-9a-f-]{36}/suivi$"), new() { Timeout = 180_000 });
+        await page.WaitForSelectorAsync("#suivi[data-ready=true]", new() { Timeout = 180_000 });
         var id = page.Url.Split('/')[^2];
         using var client = web.Client();
         var project = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/api/projects/{id}"));
