@@ -61,19 +61,21 @@ public static class ScanOperationsApi
         return TypedResults.Ok(new ScanningResponse(paused));
     }
 
-    public static async Task<Results<Ok<StorageOperationsResponse>, NotFound>> GetStorageOperations(
+    public static async Task<Results<Ok<StorageOperationsResponse>, NotFound, ProblemHttpResult>> GetStorageOperations(
         Guid id, Guid did, [FromServices] ProjectStore projects, [FromServices] ICatalogueReader catalogue,
         [FromServices] IStorageOperationsStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
     {
         if (await projects.GetDeliverableAsync(id, did, cancellationToken) is null
             || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
+        if (!declaration.IsProven)
+            return Unproven(declaration);
         var operations = await store.GetAsync(declaration.StorageKey, cancellationToken);
         var view = await scans.GetStorageScanAsync(declaration.StorageKey, cancellationToken);
         return TypedResults.Ok(Response(declaration.StorageKey, operations, view));
     }
 
-    public static async Task<Results<Ok<StorageOperationsResponse>, NotFound, ValidationProblem>> PutStorageOperations(
+    public static async Task<Results<Ok<StorageOperationsResponse>, NotFound, ValidationProblem, ProblemHttpResult>> PutStorageOperations(
         Guid id, Guid did, StorageOperationsRequest? request, [FromServices] ProjectStore projects, [FromServices] ICatalogueReader catalogue,
         [FromServices] IStorageOperationsStore store, [FromServices] IScanGateway scans, CancellationToken cancellationToken)
     {
@@ -89,10 +91,21 @@ public static class ScanOperationsApi
         if (await projects.GetDeliverableAsync(id, did, cancellationToken) is null
             || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
+        if (!declaration.IsProven)
+            return Unproven(declaration);
         await store.SetAsync(declaration.StorageKey, new StorageOperations(request.Paused ?? false, request.MaxConnections, request.RescanDays), cancellationToken);
         var view = await scans.ApplyStorageOperationsAsync(declaration.StorageKey, cancellationToken);
         return TypedResults.Ok(Response(declaration.StorageKey, await store.GetAsync(declaration.StorageKey, cancellationToken), view));
     }
+
+    /// <summary>
+    /// A declaration whose login was never proven does not reach the storage it names (another deliverable's proven
+    /// login may be crawling it): its deliverable is no handle on that storage's scanning. A revoked one is gone (404).
+    /// </summary>
+    private static ProblemHttpResult Unproven(DeclarationRow declaration) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "The deliverable's storage login is not proven",
+        detail: $"The declaration is {DeclarationStateText.ToText(declaration.State)}: scanning controls apply once its login is proven.");
 
     private static StorageOperationsResponse Response(string storageKey, StorageOperations operations, ScanView view) =>
         new(storageKey, operations.Paused, operations.PausedEverywhere, operations.MaxConnections, operations.RescanDays, ScanStatusText.ToText(view.Status), view.LastError);

@@ -121,4 +121,46 @@ public sealed class ScanOperationsApiTests(WebFrontFixture web) : IClassFixture<
         await admin.PostAsync($"{d}/scan", null, TestContext.Current.CancellationToken);
         Assert.Equal(before + 1, await ScanCountAsync(admin, d));
     }
+
+    /// <summary>
+    /// A deliverable whose login was refused is no handle on the storage it names (another deliverable may crawl it with
+    /// a proven login): 409, nothing kept. A revoked declaration is gone: 404.
+    /// </summary>
+    [Fact]
+    public async Task An_unproven_declaration_or_a_revoked_storage_gives_no_control()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var admin = web.Client(WebFrontFixture.AdminToken);
+        var refused = await web.CreateProjectAsync("Projet au mot de passe refusé");
+        var r = $"/api/projects/{refused.Id}/deliverables/{refused.Deliverables[0]}";
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PutAsJsonAsync($"{r}/storage", new JsonObject
+        {
+            ["type"] = "ftp", ["host"] = "127.0.0.1", ["port"] = Peers.VsftpdFtp, ["path"] = "/webfront-tests",
+            ["username"] = Peers.User, ["password"] = "not-the-peers-password",
+        }, ct)).StatusCode);
+        Assert.Equal("failed", (await ScanStates.SettledAsync(admin, r))["status"]!.GetValue<string>());
+        long before = await OperationRowsAsync();
+
+        var read = await admin.GetAsync($"{r}/scan/operations", ct);
+        Assert.Equal(HttpStatusCode.Conflict, read.StatusCode);
+        Assert.Contains("failed", (await WebFrontFixture.ReadJsonAsync(read))["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var change = await admin.PutAsJsonAsync($"{r}/scan/operations", new JsonObject { ["paused"] = true, ["maxConnections"] = 1 }, ct);
+        Assert.Equal(HttpStatusCode.Conflict, change.StatusCode);
+        Assert.Equal("application/problem+json", change.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(before, await OperationRowsAsync());
+
+        var (_, d) = await ScannedHttpStorageAsync("Projet révoqué (contrôles)", "ops-controls-revoked");
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync($"{d}/scan/operations", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"{d}/storage", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"{d}/scan/operations", ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync($"{d}/scan/operations", new JsonObject { ["paused"] = true }, ct)).StatusCode);
+    }
+
+    private async Task<long> OperationRowsAsync()
+    {
+        await using var connection = new NpgsqlConnection(web.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pcrs_storage_operations", connection);
+        return (long)(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+    }
 }
