@@ -53,7 +53,10 @@ public sealed partial class DirectoryGrain(
     private SubtreeReport? _own;
     private SubtreeReport? _result;
     private string? _listingError;
-    private ScanProgress _pendingProgress = ScanProgress.Zero;
+    /// <summary>This directory's own counts in this run of the scan, reported as a total (see <see cref="LiveProgress"/>).</summary>
+    private ScanProgress _ownProgress = ScanProgress.Zero;
+    private bool _progressUnreported;
+    private readonly SemaphoreSlim _reporting = new(1, 1);
     private DateTime _lastFlush = DateTime.UtcNow;
     private int _filesSinceFlush;
 
@@ -110,6 +113,8 @@ public sealed partial class DirectoryGrain(
         _result = null;
         _listingError = null;
         _children.Clear();
+        _ownProgress = ScanProgress.Zero;
+        _progressUnreported = false;
         _ = RunAsync(order.ScanNumber);
     }
 
@@ -326,7 +331,9 @@ public sealed partial class DirectoryGrain(
         {
             var total = _children.Values.Aggregate(_own, (sum, child) => sum.Add(child!));
             await catalogue.CompleteDirectoryAsync(_storageKey, _path, scanNumber, total, _listingError);
-            await FlushProgressAsync();
+            // Only now, with the completion in the catalogue, may the StorageGrain take these counts as final: no
+            // activation redoes this directory for this scan any more.
+            await FlushProgressAsync(final: true);
             if (scanNumber != _scan)
                 return;
             _result = total;
@@ -367,7 +374,8 @@ public sealed partial class DirectoryGrain(
 
     private void AddProgress(ScanProgress delta)
     {
-        _pendingProgress = _pendingProgress.Add(delta);
+        _ownProgress = _ownProgress.Add(delta);
+        _progressUnreported = true;
         _filesSinceFlush += (int)(delta.Analysed + delta.Unchanged);
     }
 
@@ -376,22 +384,33 @@ public sealed partial class DirectoryGrain(
             ? FlushProgressAsync()
             : Task.CompletedTask;
 
-    private async Task FlushProgressAsync()
+    /// <summary>
+    /// Sends this directory's counts so far; one report in flight at a time, so the StorageGrain receives them in order
+    /// (a total overtaken by an older one, or by the final one, would count wrong).
+    /// </summary>
+    private async Task FlushProgressAsync(bool final = false)
     {
-        if (_pendingProgress == ScanProgress.Zero)
+        if (!_progressUnreported && !final)
             return;
-        var delta = _pendingProgress;
-        _pendingProgress = ScanProgress.Zero;
-        _filesSinceFlush = 0;
-        _lastFlush = DateTime.UtcNow;
+        await _reporting.WaitAsync();
         try
         {
-            await GrainFactory.GetGrain<IStorageGrain>(_storageKey).ReportProgress(_scan, delta);
+            if (!_progressUnreported && !final)
+                return;
+            var total = _ownProgress;
+            _progressUnreported = false;
+            _filesSinceFlush = 0;
+            _lastFlush = DateTime.UtcNow;
+            await GrainFactory.GetGrain<IStorageGrain>(_storageKey).ReportProgress(_scan, _path, total, final);
         }
         catch (Exception e)
         {
             // Progress is informative; final counts come from the catalogue.
             LogReportFailed(logger, _storageKey, _path, e.GetType().Name);
+        }
+        finally
+        {
+            _reporting.Release();
         }
     }
 
