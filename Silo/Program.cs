@@ -8,6 +8,7 @@ using Serilog;
 //   run      (default) a worker silo: ADO.NET clustering and reminders on PostgreSQL
 //   migrate  apply the deploy/sql migrations to the configured database, then exit
 //   scan     scan one storage URL in an in-process cluster and print its tiles (see Silo/Scan/ScanVerb.cs)
+//   keys     list, rotate or retire the keys of the stored passwords while the cluster runs (Silo/Verbs/KeysVerb.cs)
 //   import   send a bulk import (CSV or JSON) to a running web front and print each line's outcome (Silo/Verbs/ImportVerb.cs)
 Log.Logger = PcrsLogging.CreateBootstrapLogger();
 try
@@ -19,6 +20,7 @@ try
         "migrate" => await MigrateVerb.RunAsync(rest),
         "scan" => await Pcrs.Silo.Scan.ScanVerb.RunAsync(rest),
         "import" => await ImportVerb.RunAsync(rest, Console.Out, Console.Error),
+        "keys" => await KeysVerb.RunAsync(rest, Console.Out),
         _ => VerbLine.Usage(verb),
     };
 }

@@ -34,9 +34,9 @@ public sealed record StorageRow
 }
 
 
-/// <summary>One scan in the history of a storage.</summary>
+/// <summary>One scan in the history of a storage; <paramref name="Status"/> is null while it runs, its end status after.</summary>
 public sealed record ScanRow(
-    string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, string Status,
+    string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, ScanStatus? Status,
     ScanProgress Counts, string? Error);
 
 public enum EntryKind

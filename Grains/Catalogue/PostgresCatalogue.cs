@@ -110,7 +110,7 @@ public sealed partial class PostgresCatalogue(NpgsqlDataSource dataSource) : ICa
         p.AddWithValue(scan.ScanNumber);
         p.AddWithValue(scan.StartedAt.ToUniversalTime());
         p.Add(NullableTime(scan.FinishedAt));
-        p.AddWithValue(scan.Status);
+        p.AddWithValue(ScanStatusText.ToHistoryText(scan.Status));
         p.AddWithValue(scan.Counts.Directories);
         p.AddWithValue(scan.Counts.Files);
         p.AddWithValue(scan.Counts.Analysed);

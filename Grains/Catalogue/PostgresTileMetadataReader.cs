@@ -46,7 +46,7 @@ public sealed class PostgresTileMetadataReader(NpgsqlDataSource dataSource) : IT
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new ScanRow(storageKey, reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1),
-                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), reader.GetString(3),
+                reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2), ScanStatusText.ParseHistory(reader.GetString(3)),
                 new ScanProgress(reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9)),
                 reader.IsDBNull(10) ? null : reader.GetString(10)));
         }
@@ -56,7 +56,8 @@ public sealed class PostgresTileMetadataReader(NpgsqlDataSource dataSource) : IT
     public async Task<CatalogueVersion> GetVersionAsync(CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT count(*), coalesce(sum(scan_number), 0)::bigint, count(*) FILTER (WHERE status NOT IN ('succeeded', 'failed')), " +
+            "SELECT count(*), coalesce(sum(scan_number), 0)::bigint, " +
+            $"count(*) FILTER (WHERE status NOT IN ({ScanStatusText.SettledSqlList})), " +
             "max(updated_at), (SELECT count(*) FROM pcrs_storage_attachments), " +
             "(SELECT max(greatest(attached_at, verified_at)) FROM pcrs_storage_attachments) FROM pcrs_storages");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

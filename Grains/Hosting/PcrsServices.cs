@@ -1,10 +1,15 @@
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.Internal;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Formats;
 using Pcrs.Grains.Hosting.Postgres;
 using Pcrs.Grains.Hosting.Secrets;
@@ -47,8 +52,15 @@ public static class PcrsServices
                 o.XmlRepository = new PostgresXmlRepository(dataSource);
                 o.XmlEncryptor = new KeyRingXmlEncryptor(key);
             });
+        // Its key manager reads the ring again every few minutes and on a secret under an unknown key, so a key rotated by
+        // an operator (KeyRotation, `Pcrs.Silo keys rotate`) reaches every running process without a restart.
+        services.AddSingleton(sp => new RefreshingKeyManager(new XmlKeyManager(sp.GetRequiredService<IOptions<KeyManagementOptions>>(),
+            sp.GetRequiredService<IActivator>(), sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance)));
+        services.Replace(ServiceDescriptor.Singleton<IKeyManager>(sp => sp.GetRequiredService<RefreshingKeyManager>()));
         services.AddHostedService<KeyRingCheck>();
         services.TryAddSingleton<ISecretProtector, DataProtectionSecretProtector>();
+        services.TryAddSingleton(sp => new StoredSecrets(sp.GetRequiredService<NpgsqlDataSource>()));
+        services.TryAddSingleton<KeyRotation>();
 
         // ---- areas add their registrations below this line ----
         services.AddStorageAccess(configuration);

@@ -47,6 +47,28 @@ public sealed record DeliverableDocument
     public string? DiffusionLayer { get; init; }
     public DateOnly? DeliveryDate { get; init; }
     public int? Progress { get; init; }
+
+    // The platform's livrable fields recouvr_lat, recouvr_lon, focale and cout, as the owner declares them.
+
+    /// <summary>Side overlap of the aerial photographs in percent (the platform's recouvr_lat).</summary>
+    public decimal? SideOverlap { get; init; }
+
+    /// <summary>Forward overlap of the aerial photographs in percent (the platform's recouvr_lon).</summary>
+    public decimal? ForwardOverlap { get; init; }
+
+    /// <summary>Focal length of the camera in millimetres (the platform's focale).</summary>
+    public int? FocalLength { get; init; }
+
+    /// <summary>Cost of the deliverable in euros (the platform's cout).</summary>
+    public decimal? Cost { get; init; }
+
+    // RasterPCRS dateAcquisition and dateRecette: the scan cannot read them, the owner can declare them.
+
+    /// <summary>Day the photographs were taken (the first day when the flights took several).</summary>
+    public DateOnly? AcquisitionDate { get; init; }
+
+    /// <summary>Day the deliverable was accepted after its checks (RasterPCRS dateRecette).</summary>
+    public DateOnly? AcceptanceDate { get; init; }
 }
 
 /// <summary>A deliverable with its server id (null in a PUT body for a new deliverable).</summary>

@@ -34,7 +34,7 @@ public sealed partial class StorageGrain
         _watchdogTimer?.Dispose();
         _watchdogTimer = null;
         await catalogue.SaveStorageAsync(_row);
-        await catalogue.RecordScanAsync(new ScanRow(Key, _row.ScanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(ScanStatus.Failed), counts, error));
+        await catalogue.RecordScanAsync(new ScanRow(Key, _row.ScanNumber, _row.ScanStartedAt ?? now, now, ScanStatus.Failed, counts, error));
         await UnregisterReminderAsync(WatchdogReminder);
     }
 

@@ -182,7 +182,7 @@ public sealed partial class StorageGrain(
         _rootReports.Clear();
         _finishing = false;
         await catalogue.SaveStorageAsync(_row);
-        await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, now, null, "running", ScanProgress.Zero, null));
+        await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, now, null, null, ScanProgress.Zero, null));
         LogScanStarted(logger, Key, scanNumber, string.Join(", ", roots));
         await RegisterReminderAsync(WatchdogReminder, _options.WatchdogPeriod);
         StartWatchdogTimer(_options.WatchdogPeriod);
@@ -266,7 +266,7 @@ public sealed partial class StorageGrain(
             _progressDirty = false;
             await catalogue.SaveStorageAsync(_row);
             ScanMetrics.ScanEnded(Key);
-            await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, ScanStatusText.ToText(_row.Status), counts, _row.LastError));
+            await catalogue.RecordScanAsync(new ScanRow(Key, scanNumber, _row.ScanStartedAt ?? now, now, _row.Status, counts, _row.LastError));
             LogScanFinished(logger, Key, scanNumber, ScanStatusText.ToText(_row.Status), total.Directories, total.Files, total.Errors);
             _watchdogTimer?.Dispose();
             _watchdogTimer = null;

@@ -1,3 +1,4 @@
+using Pcrs.Grains.Catalogue;
 using System.Globalization;
 using Pcrs.Grains.Interfaces.Scanning;
 
@@ -17,7 +18,7 @@ internal sealed class ProgressLine
         int width = 24;
         int filled = toDo == 0 ? 0 : (int)(width * Math.Min(1.0, (double)done / toDo));
         string text = string.Create(CultureInfo.InvariantCulture,
-            $"[{new string('#', filled)}{new string('.', width - filled)}] {view.Status.ToString().ToLowerInvariant()} " +
+            $"[{new string('#', filled)}{new string('.', width - filled)}] {ScanStatusText.ToText(view.Status)} " +
             $"{p.Directories} dirs, {p.Files} files, {p.Analysed} read, {p.Unchanged} unchanged, {p.Errors} errors, {p.BytesRead} bytes, {elapsed.TotalSeconds:0}s");
         if (_terminal)
         {

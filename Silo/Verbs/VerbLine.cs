@@ -12,7 +12,7 @@ internal static class VerbLine
 
     public static int Usage(string verb)
     {
-        Log.Error("Unknown verb {Verb}. Usage: Pcrs.Silo [run|migrate|scan|import] [--Section:Key=value ...]", verb);
+        Log.Error("Unknown verb {Verb}. Usage: Pcrs.Silo [run|migrate|scan|import|keys] [--Section:Key=value ...]", verb);
         return 64;
     }
 }

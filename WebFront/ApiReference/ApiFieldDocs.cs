@@ -82,6 +82,12 @@ public static class ApiFieldDocs
         [(typeof(DeliverableRequest), "diffusionLayer")] = new("Layer name in the web service; given together with diffusionUrl."),
         [(typeof(DeliverableRequest), "deliveryDate")] = new("Day of delivery, YYYY-MM-DD."),
         [(typeof(DeliverableRequest), "progress")] = new("Progress of production in percent, 0 to 100."),
+        [(typeof(DeliverableRequest), "sideOverlap")] = new("Side overlap of the aerial photographs in percent, 0 to 100 (the platform's recouvr_lat)."),
+        [(typeof(DeliverableRequest), "forwardOverlap")] = new("Forward overlap of the aerial photographs in percent, 0 to 100 (the platform's recouvr_lon)."),
+        [(typeof(DeliverableRequest), "focalLength")] = new("Focal length of the camera in whole millimetres, 1 to 10000 (the platform's focale)."),
+        [(typeof(DeliverableRequest), "cost")] = new("Cost of the deliverable in euros (the platform's cout)."),
+        [(typeof(DeliverableRequest), "acquisitionDate")] = new("Day the photographs were taken, YYYY-MM-DD (the first day when the flights took several): the tiles' RasterPCRS dateAcquisition and the metadata record's temporal extent."),
+        [(typeof(DeliverableRequest), "acceptanceDate")] = new("Day the deliverable was accepted after its checks, YYYY-MM-DD, on or after acquisitionDate: the tiles' RasterPCRS dateRecette."),
 
         [(typeof(StorageRequest), "type")] = new("http: a web server's directory listing (url); ftp: FTP, or FTPS with tls; sftp: SSH file transfer.", ProjectVocabulary.StorageTypes, Required: true),
         [(typeof(StorageRequest), "url")] = new("http only: absolute http:// or https:// URL of the folder (no login, query or fragment in it)."),

@@ -1,3 +1,4 @@
+using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Catalogue;
 using Pcrs.WebFront.Projects;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -65,7 +66,7 @@ public static class AdminApi
                 result.Add(new AdminStorage(
                     projectId, projectName, deliverable.Id, deliverable.Document.Name,
                     DeclaredStorages.Kind(storage), DisplayLocation(storage), storage.StartPath, storage.StorageKey, storage.PublicConnection, storage.DownloadAllowed,
-                    storage.VerifiedAt ?? default, view?.Status ?? "queued", view?.LastSuccessAt, view?.LastError,
+                    storage.VerifiedAt ?? default, ScanStatusText.ToText(view?.Status ?? ScanStatus.Queued), view?.LastSuccessAt, view?.LastError,
                     view?.Summary?.Tiles, view?.Summary?.FilesScanned, view?.Summary?.Errors, view?.Summary?.TotalBytes));
             }
         }

@@ -13,8 +13,7 @@ namespace Pcrs.WebFront.Apis;
 /// The export files of the platform in use (pcrs.beta.gouv.fr), at its paths (/data/…), column for column and in its
 /// order, so that what reusers already read from it reads these unchanged. Differences, all deliberate: a header line
 /// even when a table is empty; contact e-mail and phone left empty in tours-de-table.csv (personal data); a deleted
-/// project's name left empty in changes.csv; the deliverable fields this server does not hold (recouvr_lat, recouvr_lon,
-/// focale, cout) empty; geometries are where the scanned data lies (see <see cref="ProjectGeometry"/>); dalles.geojson
+/// project's name left empty in changes.csv; geometries are where the scanned data lies (see <see cref="ProjectGeometry"/>); dalles.geojson
 /// spells the RasterPCRS fields as the CNIG schema does. The earlier files under /api/exports stay as they were.
 /// </summary>
 public static class PlatformExportsApi
@@ -89,7 +88,8 @@ public static class PlatformExportsApi
                 // The platform writes true or nothing for booleans; publication, crs and compression are its deprecated empty columns.
                 await csv.WriteRowAsync([
                     projectId, project.Name, doc.Name, doc.Nature, doc.DeliveryDate, doc.Licence, doc.Diffusion, doc.DiffusionUrl, doc.DiffusionLayer,
-                    storage is null ? null : DeclaredStorages.Kind(storage), storage?.PublicConnection == true ? true : null, doc.Progress, null, null, null, null, null, null, null,
+                    storage is null ? null : DeclaredStorages.Kind(storage), storage?.PublicConnection == true ? true : null, doc.Progress,
+                    doc.SideOverlap, doc.ForwardOverlap, doc.FocalLength, doc.Cost, null, null, null,
                 ]);
             }
         });

@@ -41,7 +41,7 @@ public static class ScanHistoryApi
     }
 
     private static ScanHistoryItem ToResponse(ScanRow scan) => new(
-        scan.ScanNumber, scan.Status, scan.StartedAt, scan.FinishedAt,
+        scan.ScanNumber, ScanStatusText.ToHistoryText(scan.Status), scan.StartedAt, scan.FinishedAt,
         scan.FinishedAt is { } end ? Math.Round((end - scan.StartedAt).TotalSeconds, 3) : null,
         scan.Counts.Directories, scan.Counts.Files, scan.Counts.Analysed, scan.Counts.Unchanged, scan.Counts.Errors,
         scan.Counts.BytesRead, scan.Error);

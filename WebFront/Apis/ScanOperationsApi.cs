@@ -95,5 +95,5 @@ public static class ScanOperationsApi
     }
 
     private static StorageOperationsResponse Response(string storageKey, StorageOperations operations, ScanView view) =>
-        new(storageKey, operations.Paused, operations.PausedEverywhere, operations.MaxConnections, operations.RescanDays, view.Status, view.LastError);
+        new(storageKey, operations.Paused, operations.PausedEverywhere, operations.MaxConnections, operations.RescanDays, ScanStatusText.ToText(view.Status), view.LastError);
 }

@@ -64,7 +64,7 @@ public static class StoragesApi
             await store.RecordDeliverableEventsAsync([(id, did, DeclaredStorages.Kind(previous))], "storage_replaced", cancellationToken);
         await cache.EvictByTagAsync(WebFrontPolicies.ProjectsTag, cancellationToken);
         var scanUrl = $"/api/projects/{id}/deliverables/{did}/scan";
-        return TypedResults.Accepted(scanUrl, new ScanQueued("verifying", scanUrl));
+        return TypedResults.Accepted(scanUrl, new ScanQueued(ScanStatusText.ToText(ScanStatus.Verifying), scanUrl));
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeStorage(
@@ -91,7 +91,7 @@ public static class StoragesApi
             return TypedResults.NotFound();
         var scanUrl = $"/api/projects/{id}/deliverables/{did}/scan";
         // A declaration not proven yet does not make the shared storage crawl: it says so instead of "queued".
-        return TypedResults.Accepted(scanUrl, new ScanQueued(declaration.IsProven ? "queued" : StatusOf(declaration), scanUrl));
+        return TypedResults.Accepted(scanUrl, new ScanQueued(ScanStatusText.ToText(declaration.IsProven ? ScanStatus.Queued : StatusOf(declaration)), scanUrl));
     }
 
     public static async Task<Results<Ok<ScanStateResponse>, NotFound>> GetScan(
@@ -104,8 +104,8 @@ public static class StoragesApi
         var views = await scans.GetScansAsync(id, [did], cancellationToken);
         var view = views.Count > 0 ? views[0] : null;
         if (view is null)
-            return TypedResults.Ok(new ScanStateResponse("verifying", ScanProgress.Zero, null, null));
-        return TypedResults.Ok(new ScanStateResponse(view.Status, view.Progress, view.LastSuccessAt, view.LastError));
+            return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(ScanStatus.Verifying), ScanProgress.Zero, null, null));
+        return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(view.Status), view.Progress, view.LastSuccessAt, view.LastError));
     }
 
     /// <summary>The scan of the whole storage the deliverable is on (every start path of the account): administrators only.</summary>
@@ -117,8 +117,8 @@ public static class StoragesApi
             || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
         var view = await scans.GetStorageScanAsync(declaration.StorageKey, cancellationToken);
-        return TypedResults.Ok(new ScanStateResponse(view.Status, view.Progress, view.LastSuccessAt, view.LastError));
+        return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(view.Status), view.Progress, view.LastSuccessAt, view.LastError));
     }
 
-    private static string StatusOf(DeclarationRow declaration) => declaration.State == DeclarationState.Failed ? "failed" : "verifying";
+    private static ScanStatus StatusOf(DeclarationRow declaration) => declaration.State == DeclarationState.Failed ? ScanStatus.Failed : ScanStatus.Verifying;
 }

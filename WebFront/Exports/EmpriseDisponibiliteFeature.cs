@@ -50,9 +50,9 @@ public static class EmpriseDisponibiliteFeature
         writer.WriteNumber("taille", aggregate.TotalBytes);
         if (shape == Shape.Exports)
             writer.WriteNumber("nbDalles", aggregate.Tiles);
-        writer.WriteNull("recouvrLat");
-        writer.WriteNull("recouvrLon");
-        writer.WriteNull("focale");
+        WriteNumber(writer, "recouvrLat", deliverable.Document.SideOverlap);
+        WriteNumber(writer, "recouvrLon", deliverable.Document.ForwardOverlap);
+        WriteNumber(writer, "focale", deliverable.Document.FocalLength);
         writer.WriteString("licence", deliverable.Document.Licence);
         WriteStrings(writer, "subventions", project.Subsidies.Select(s => s.Nature).Distinct(StringComparer.Ordinal));
         WriteStrings(writer, "acteurs", project.Actors.Select(a => a.Name ?? a.Siren).Distinct(StringComparer.Ordinal));
@@ -61,6 +61,14 @@ public static class EmpriseDisponibiliteFeature
         writer.WriteString("diffusionLayer", deliverable.Document.DiffusionLayer);
         writer.WriteEndObject();
         writer.WriteEndObject();
+    }
+
+    private static void WriteNumber(Utf8JsonWriter writer, string name, decimal? value)
+    {
+        if (value is { } number)
+            writer.WriteNumber(name, number);
+        else
+            writer.WriteNull(name);
     }
 
     private static void WriteStrings(Utf8JsonWriter writer, string name, IEnumerable<string> values)

@@ -7,11 +7,23 @@ using Pcrs.WebFront.Metadata;
 
 namespace Pcrs.WebFront.Exports;
 
-/// <summary>What the RasterPCRS fields of a tile need besides the tile: its project (idPCRS), producer and licence.</summary>
+/// <summary>
+/// What the RasterPCRS fields of a tile need besides the tile: its project (idPCRS), producer and licence, and what the
+/// owner declared of the deliverable (acquisition and acceptance days, focal length).
+/// </summary>
 public readonly record struct RasterPcrsSubject(Guid ProjectId, string? Producer, string? Licence)
 {
+    public DateOnly? AcquisitionDate { get; init; }
+    public DateOnly? AcceptanceDate { get; init; }
+    public int? FocalLength { get; init; }
+
     public static RasterPcrsSubject Of(Guid projectId, ProjectDocument project, DeliverableDocument deliverable) =>
-        new(projectId, RasterPcrsProperties.Producer(project), deliverable.Licence);
+        new(projectId, RasterPcrsProperties.Producer(project), deliverable.Licence)
+        {
+            AcquisitionDate = deliverable.AcquisitionDate,
+            AcceptanceDate = deliverable.AcceptanceDate,
+            FocalLength = deliverable.FocalLength,
+        };
 }
 
 /// <summary>
@@ -29,8 +41,9 @@ public sealed record RasterPcrsField(string Name, string ShortName, TileFieldTyp
 /// The one owner of a tile's published attributes: the ten of the CNIG géostandard PCRS v2.0 class RasterPCRS (names
 /// spelled as in CNIG_PCRS_v2.0.xsd), in the order of the platform's dalles.geojson, then that file's technical fields.
 /// Both dalles.geojson files (the platform's under /data and /api/exports) are written by <see cref="WriteFeature"/>
-/// and the tile indexes take the ten CNIG ones from <see cref="Cnig"/>. A field the scan cannot know (acquisition and
-/// acceptance dates, planimetric precision classes, quality description) is written null, never guessed.
+/// and the tile indexes take the ten CNIG ones from <see cref="Cnig"/>. A field the scan cannot know is the owner's
+/// declaration (acquisition and acceptance days, focal length) or null (planimetric precision classes, quality
+/// description), never guessed.
 /// </summary>
 public static class RasterPcrsProperties
 {
@@ -47,8 +60,8 @@ public static class RasterPcrsProperties
     /// <summary>The ten RasterPCRS attributes, in the order they are written.</summary>
     public static readonly IReadOnlyList<RasterPcrsField> Cnig =
     [
-        new("dateAcquisition", "dateAcqui", TileFieldType.Date, (_, _) => null),
-        new("dateRecette", "dateRecet", TileFieldType.Date, (_, _) => null),
+        new("dateAcquisition", "dateAcqui", TileFieldType.Date, (s, _) => s.AcquisitionDate),
+        new("dateRecette", "dateRecet", TileFieldType.Date, (s, _) => s.AcceptanceDate),
         new("descriptionElementsQualite", "descQualit", TileFieldType.Text, (_, _) => null),
         new("idPCRS", "idPCRS", TileFieldType.Text, (s, _) => s.ProjectId.ToString()),
         new("nomImage", "nomImage", TileFieldType.Text, (_, t) => StoragePaths.FileName(t.Path)),
@@ -73,7 +86,8 @@ public static class RasterPcrsProperties
         new("epsg", "epsg", TileFieldType.Text, (_, t) => PcrsVocabulary.Epsg(t.Epsg)),
         new("bandes", "bandes", TileFieldType.Text, (_, t) => Bands(t)),
         new("open", "open", TileFieldType.Boolean, (s, _) => s.Licence != "ferme"),
-        new("focale", "focale", TileFieldType.Text, (_, _) => null),
+        // The deliverable's focal length in whole millimetres, as the platform copies the livrable's onto each tile.
+        new("focale", "focale", TileFieldType.Integer, (s, _) => s.FocalLength),
     ];
 
     /// <summary>The property names one shape publishes, in order (what the tests hold each endpoint to).</summary>

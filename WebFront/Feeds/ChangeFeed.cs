@@ -1,3 +1,4 @@
+using Pcrs.Grains.Interfaces.Scanning;
 using System.Globalization;
 using System.Text;
 using System.Xml;
@@ -47,7 +48,7 @@ public static class ChangeFeed
                 long data = scan.Counts.Analysed + scan.Counts.Unchanged;
                 long? before = previous is null ? null : previous.Counts.Analysed + previous.Counts.Unchanged;
                 string id = $"urn:pcrs:scan:{d.Id}:{scan.ScanNumber}";
-                if (scan.Status == "failed")
+                if (scan.Status == ScanStatus.Failed)
                 {
                     entries.Add(new Entry(id, $"Analyse échouée : {label}", scan.Error ?? "L'analyse du stockage a échoué.", finished, link));
                     continue;

@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using Pcrs.Grains.Projects;
 
 namespace Pcrs.WebFront.Metadata;
 
 /// <summary>
 /// The ISO 19139 / INSPIRE metadata record of a deliverable, following the CNIG metadata guidance for datasets:
-/// title, abstract, responsible parties from the project's actors, language as gmd:LanguageCode "fre", extent in
-/// WGS84, CRS as an EPSG anchor, ground resolution, dates, the INSPIRE theme Ortho-imagery (GEMET anchor), public
+/// title, abstract, responsible parties from the project's actors (organisation name and, when the actor has one, the
+/// e-mail address INSPIRE requires of each responsible organisation), language as gmd:LanguageCode "fre", extent in
+/// WGS84 and in time (the acquisition day the owner declared, else "before the delivery day"), CRS as an EPSG anchor,
+/// ground resolution, dates, the INSPIRE theme Ortho-imagery (GEMET anchor), public
 /// access constraints (the INSPIRE noLimitations anchor when the licence is open), licence, distribution links, lineage,
 /// and conformity to regulation 1089/2010 reported as not evaluated (the scan cannot judge it), beside the PCRS
 /// raster profile's result from the conformity report.
@@ -52,7 +55,7 @@ public static class Iso19139Record
             foreach (var actor in Actors(context).Where(a => a.Role == "owner").Take(1).DefaultIfEmpty(Actors(context).FirstOrDefault()))
             {
                 if (actor is not null)
-                    Element(x, "contact", () => Party(x, actor.Name, "pointOfContact"));
+                    Element(x, "contact", () => Party(x, actor with { Role = "pointOfContact" }));
             }
             Element(x, "dateStamp", () => x.WriteElementString("gco", "Date", Gco, Date(scannedAt ?? DateTimeOffset.UtcNow)));
             Element(x, "metadataStandardName", () => CharacterString(x, "ISO 19115:2003/19139"));
@@ -72,6 +75,8 @@ public static class Iso19139Record
                 Element(x, "citation", () => Element(x, "CI_Citation", () =>
                 {
                     Element(x, "title", () => CharacterString(x, $"PCRS raster – {context.Project.Name} – {document.Name}"));
+                    if (document.AcquisitionDate is { } acquired)
+                        CitationDate(x, Day(acquired), "creation");
                     if (document.DeliveryDate is { } delivered)
                         CitationDate(x, delivered.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), "publication");
                     if (scannedAt is { } scanned)
@@ -84,7 +89,7 @@ public static class Iso19139Record
                     (context.Aggregate.Format is { } format ? $", format {format}" : "") +
                     (context.Aggregate.Compression is { } compression ? $", compression {compression}" : "") + "."));
                 foreach (var actor in Actors(context))
-                    Element(x, "pointOfContact", () => Party(x, actor.Name, actor.Role));
+                    Element(x, "pointOfContact", () => Party(x, actor));
                 Element(x, "descriptiveKeywords", () => Element(x, "MD_Keywords", () =>
                 {
                     Element(x, "keyword", () => Anchor(x, "http://inspire.ec.europa.eu/theme/oi", "Ortho-imagerie"));
@@ -147,13 +152,17 @@ public static class Iso19139Record
                 Element(x, "language", () => Language(x));
                 Element(x, "characterSet", () => Code(x, "MD_CharacterSetCode", "utf8"));
                 Element(x, "topicCategory", () => x.WriteElementString("gmd", "MD_TopicCategoryCode", Gmd, "imageryBaseMapsEarthCover"));
-                Element(x, "extent", () => Element(x, "EX_Extent", () => Element(x, "geographicElement", () => Element(x, "EX_GeographicBoundingBox", () =>
+                Element(x, "extent", () => Element(x, "EX_Extent", () =>
                 {
-                    Element(x, "westBoundLongitude", () => Decimal(x, extent.West));
-                    Element(x, "eastBoundLongitude", () => Decimal(x, extent.East));
-                    Element(x, "southBoundLatitude", () => Decimal(x, extent.South));
-                    Element(x, "northBoundLatitude", () => Decimal(x, extent.North));
-                }))));
+                    Element(x, "geographicElement", () => Element(x, "EX_GeographicBoundingBox", () =>
+                    {
+                        Element(x, "westBoundLongitude", () => Decimal(x, extent.West));
+                        Element(x, "eastBoundLongitude", () => Decimal(x, extent.East));
+                        Element(x, "southBoundLatitude", () => Decimal(x, extent.South));
+                        Element(x, "northBoundLatitude", () => Decimal(x, extent.North));
+                    }));
+                    TemporalExtent(x, document);
+                }));
             }));
 
             Element(x, "distributionInfo", () => Element(x, "MD_Distribution", () =>
@@ -187,7 +196,9 @@ public static class Iso19139Record
                     "Résultat du rapport de conformité calculé à partir des en-têtes des dalles.", pcrsConform);
                 Element(x, "lineage", () => Element(x, "LI_Lineage", () => Element(x, "statement", () => CharacterString(x,
                     $"Métadonnées produites automatiquement par le scanner PCRS à partir des en-têtes des {context.Aggregate.Tiles} fichiers du stockage déclaré" +
-                    (scannedAt is { } at ? $", analysés le {Date(at)}" : "") + ". La date d'acquisition et les classes de précision ne sont pas connues du scanner."))));
+                    (scannedAt is { } at ? $", analysés le {Date(at)}" : "") + ". " +
+                    (document.AcquisitionDate is { } day ? $"Prises de vue du {Day(day)}, date déclarée par le porteur du projet. " : "La date des prises de vue n'a pas été déclarée. ") +
+                    "Les classes de précision planimétrique ne sont pas connues du scanner."))));
             }));
 
             x.WriteEndElement();
@@ -197,10 +208,11 @@ public static class Iso19139Record
         return text.ToString().Replace("encoding=\"utf-16\"", "encoding=\"UTF-8\"", StringComparison.Ordinal);
     }
 
-    private sealed record Responsible(string Name, string Role);
+    /// <summary>An organisation's role; its e-mail is the address the project declared for it (an organisation's role, not a person's record).</summary>
+    private sealed record Responsible(string Name, string Role, string? Email);
 
     private static IEnumerable<Responsible> Actors(DeliverableContext context) => context.Project.Actors
-        .Select(a => (Name: a.Name ?? a.Siren, Role: a.Role switch
+        .Select(a => (Name: a.Name ?? a.Siren, a.Email, Role: a.Role switch
         {
             "aplc" or "porteur" => "owner",
             "presta_vol" or "presta_lidar" => "originator",
@@ -209,11 +221,42 @@ public static class Iso19139Record
             _ => null,
         }))
         .Where(a => a.Role is not null)
-        .Select(a => new Responsible(a.Name, a.Role!));
+        .Select(a => new Responsible(a.Name, a.Role!, string.IsNullOrWhiteSpace(a.Email) ? null : a.Email));
 
     private static bool Open(string licence) => licence is "ouvert_lo" or "ouvert_odbl";
 
     private static string Date(DateTimeOffset value) => value.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    private static string Day(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// INSPIRE temporal extent (CNIG "étendue temporelle": a date or an interval): the day the owner declared the
+    /// photographs were taken; without it, an interval of unknown start that ends on the delivery day (photographs
+    /// predate their delivery); without either, none (the record then has only its citation dates).
+    /// </summary>
+    private static void TemporalExtent(XmlWriter x, DeliverableDocument document)
+    {
+        if (document.AcquisitionDate is null && document.DeliveryDate is null)
+            return;
+        Element(x, "temporalElement", () => Element(x, "EX_TemporalExtent", () => Element(x, "extent", () =>
+        {
+            if (document.AcquisitionDate is { } acquired)
+            {
+                x.WriteStartElement("gml", "TimeInstant", Gml);
+                x.WriteAttributeString("gml", "id", Gml, "acquisition");
+                x.WriteElementString("gml", "timePosition", Gml, Day(acquired));
+                x.WriteEndElement();
+                return;
+            }
+            x.WriteStartElement("gml", "TimePeriod", Gml);
+            x.WriteAttributeString("gml", "id", Gml, "avant-livraison");
+            x.WriteStartElement("gml", "beginPosition", Gml);
+            x.WriteAttributeString("indeterminatePosition", "unknown");
+            x.WriteEndElement();
+            x.WriteElementString("gml", "endPosition", Gml, Day(document.DeliveryDate!.Value));
+            x.WriteEndElement();
+        })));
+    }
 
     private static void Element(XmlWriter x, string name, Action content)
     {
@@ -253,10 +296,15 @@ public static class Iso19139Record
         x.WriteEndElement();
     }
 
-    private static void Party(XmlWriter x, string organisation, string role) => Element(x, "CI_ResponsibleParty", () =>
+    private static void Party(XmlWriter x, Responsible party) => Element(x, "CI_ResponsibleParty", () =>
     {
-        Element(x, "organisationName", () => CharacterString(x, organisation));
-        Element(x, "role", () => Code(x, "CI_RoleCode", role));
+        Element(x, "organisationName", () => CharacterString(x, party.Name));
+        if (party.Email is { } email)
+        {
+            Element(x, "contactInfo", () => Element(x, "CI_Contact", () => Element(x, "address", () => Element(x, "CI_Address", () =>
+                Element(x, "electronicMailAddress", () => CharacterString(x, email))))));
+        }
+        Element(x, "role", () => Code(x, "CI_RoleCode", party.Role));
     });
 
     private static void CitationDate(XmlWriter x, string date, string type) => Element(x, "date", () => Element(x, "CI_Date", () =>

@@ -21,7 +21,8 @@ public sealed record TileField(string Name, string ShortName, TileFieldType Type
 /// <summary>
 /// The attributes of the tile index ("tableau d'assemblage"), one table for every format written: the ten CNIG
 /// RasterPCRS attributes (names as in CNIG_PCRS_v2.0.xsd, in the platform's dalles.geojson order), then the technical
-/// ones. What the scan cannot know stays empty: acquisition and acceptance dates, precision classes, quality notes.
+/// ones. What the scan cannot know is the owner's declaration (acquisition and acceptance days) or stays empty
+/// (precision classes, quality notes).
 /// </summary>
 public static class TileIndexFields
 {
@@ -58,6 +59,7 @@ public static class TileIndexFields
     public static string Format(object? value) => value switch
     {
         null => "",
+        DateOnly day => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

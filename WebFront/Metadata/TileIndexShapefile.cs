@@ -70,6 +70,7 @@ public static class TileIndexShapefile
     private static object? Convert(TileField field, object? value) => value switch
     {
         null => null,
+        DateOnly day => day.ToDateTime(TimeOnly.MinValue),
         // DBF text is at most 254 bytes; longer values (a very deep path or URL) are cut, the GeoJSON keeps them whole.
         string text when field.Type == TileFieldType.Text => text.Length > 120 && Encoding.UTF8.GetByteCount(text) > 254 ? Truncate(text) : text,
         _ => value,

@@ -40,7 +40,13 @@ public sealed record DeliverableRequest(
     string? DiffusionUrl,
     string? DiffusionLayer,
     string? DeliveryDate,
-    int? Progress);
+    int? Progress,
+    decimal? SideOverlap = null,
+    decimal? ForwardOverlap = null,
+    int? FocalLength = null,
+    decimal? Cost = null,
+    string? AcquisitionDate = null,
+    string? AcceptanceDate = null);
 
 /// <summary>201 answer of POST /api/projects: the editor key is shown this once and only its hash is kept.</summary>
 public sealed record ProjectCreated(Guid Id, string EditorKey, IReadOnlyList<Guid> DeliverableIds);
@@ -100,6 +106,12 @@ public sealed record DeliverableResponse(
     string? DiffusionLayer,
     string? DeliveryDate,
     int? Progress,
+    decimal? SideOverlap,
+    decimal? ForwardOverlap,
+    int? FocalLength,
+    decimal? Cost,
+    string? AcquisitionDate,
+    string? AcceptanceDate,
     StorageResponse? Storage);
 
 /// <summary>

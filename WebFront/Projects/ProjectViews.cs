@@ -27,6 +27,12 @@ public static class ProjectViews
             deliverable.Document.DiffusionLayer,
             deliverable.Document.DeliveryDate is { } date ? Date(date) : null,
             deliverable.Document.Progress,
+            deliverable.Document.SideOverlap,
+            deliverable.Document.ForwardOverlap,
+            deliverable.Document.FocalLength,
+            deliverable.Document.Cost,
+            deliverable.Document.AcquisitionDate is { } acquired ? Date(acquired) : null,
+            deliverable.Document.AcceptanceDate is { } accepted ? Date(accepted) : null,
             declarations.TryGetValue(deliverable.Id, out var storage) ? ToStorageResponse(storage, i < scans.Count ? scans[i] : null, protector) : null)).ToList();
         return new ProjectResponse(
             project.Id, d.Name, d.Regime, d.Nature, d.Budget, d.Perimeters,
@@ -72,7 +78,7 @@ public static class ProjectViews
     }
 
     public static ScanSummaryResponse ToScanSummary(ScanView scan) => new(
-        scan.Status, scan.LastSuccessAt, scan.LastError,
+        ScanStatusText.ToText(scan.Status), scan.LastSuccessAt, scan.LastError,
         scan.Summary?.Nature, scan.Summary?.Format, scan.Summary?.Tiles, scan.Summary?.Epsg, scan.Summary?.Projection,
         scan.Summary?.TotalBytes, scan.Summary?.Bands, scan.Summary?.FilesScanned, scan.Summary?.Errors);
 

@@ -35,7 +35,7 @@ public interface IScanGateway
 
 /// <summary>Scan state as the API shows it; <see cref="Summary"/> is the last successful scan filtered to the start path.</summary>
 public sealed record ScanView(
-    string Status,
+    ScanStatus Status,
     ScanProgress Progress,
     DateTimeOffset? LastSuccessAt,
     string? LastError,

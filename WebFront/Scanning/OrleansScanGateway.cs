@@ -36,7 +36,7 @@ public sealed class OrleansScanGateway(IGrainFactory grains) : IScanGateway
         ToView(await grains.GetGrain<IStorageGrain>(storageKey).ApplyOperations());
 
     public static ScanView ToView(StorageScanView scan) => new(
-        scan.Status.ToString().ToLowerInvariant(),
+        scan.Status,
         scan.Progress,
         scan.LastSuccessAt,
         scan.LastError,

@@ -195,6 +195,18 @@ public static partial class ProjectValidator
         var deliveryDate = FieldRules.Date(errors, field + ".deliveryDate", deliverable.DeliveryDate, required: false);
         if (deliverable.Progress is < 0 or > 100)
             errors.Add(field + ".progress", "Progress is a percentage between 0 and 100.");
+        if (deliverable.SideOverlap is < 0 or > 100)
+            errors.Add(field + ".sideOverlap", "The side overlap is a percentage between 0 and 100.");
+        if (deliverable.ForwardOverlap is < 0 or > 100)
+            errors.Add(field + ".forwardOverlap", "The forward overlap is a percentage between 0 and 100.");
+        if (deliverable.FocalLength is < 1 or > 10_000)
+            errors.Add(field + ".focalLength", "The focal length is a whole number of millimetres between 1 and 10000.");
+        if (deliverable.Cost is < 0 or > 1_000_000_000_000m)
+            errors.Add(field + ".cost", "The cost is an amount of euros between 0 and 1,000,000,000,000.");
+        var acquisitionDate = FieldRules.Date(errors, field + ".acquisitionDate", deliverable.AcquisitionDate, required: false);
+        var acceptanceDate = FieldRules.Date(errors, field + ".acceptanceDate", deliverable.AcceptanceDate, required: false);
+        if (acquisitionDate is { } acquired && acceptanceDate is { } accepted && accepted < acquired)
+            errors.Add(field + ".acceptanceDate", "A deliverable is accepted after its photographs were taken: the acceptance date is on or after the acquisition date.");
         if (name is null || nature is null || licence is null || diffusion is null)
             return null;
         return new DeliverableEntry(id, new DeliverableDocument
@@ -207,6 +219,12 @@ public static partial class ProjectValidator
             DiffusionLayer = diffusionLayer,
             DeliveryDate = deliveryDate,
             Progress = deliverable.Progress,
+            SideOverlap = deliverable.SideOverlap,
+            ForwardOverlap = deliverable.ForwardOverlap,
+            FocalLength = deliverable.FocalLength,
+            Cost = deliverable.Cost,
+            AcquisitionDate = acquisitionDate,
+            AcceptanceDate = acceptanceDate,
         });
     }
 

@@ -61,6 +61,28 @@ public static class GridTiles
         await ScanStates.SucceededAsync(anonymous, d, TimeSpan.FromSeconds(300));
         return (project, d);
     }
+
+    /// <summary>
+    /// The owner declares what the scan cannot read: the sample project again (same deliverable id, its storage kept) with
+    /// the actor's e-mail, the acquisition and acceptance days, overlaps, focal length and cost.
+    /// </summary>
+    public static async Task DeclareFactsAsync(WebFrontFixture web, CreatedProject project, string projectName)
+    {
+        var body = WebFrontFixture.SampleProject(projectName);
+        body["actors"]![0]!["email"] = "sig@metzmetropole.fr";
+        var deliverable = body["deliverables"]![0]!;
+        deliverable["id"] = project.Deliverables[0].ToString();
+        deliverable["deliveryDate"] = "2024-09-30";
+        deliverable["acquisitionDate"] = "2024-04-12";
+        deliverable["acceptanceDate"] = "2024-10-15";
+        deliverable["sideOverlap"] = 30;
+        deliverable["forwardOverlap"] = 60.5;
+        deliverable["focalLength"] = 100;
+        deliverable["cost"] = 85000.5;
+        using var editor = web.Client(project.EditorKey);
+        var response = await editor.PutAsJsonAsync($"/api/projects/{project.Id}", body);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
 }
 
 /// <summary>Runs the ecosystem's command-line tools (GDAL, Python, xmllint) on files the tests wrote.</summary>

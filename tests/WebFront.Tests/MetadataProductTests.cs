@@ -140,6 +140,52 @@ public sealed class MetadataProductTests(SocketFixture web) : IClassFixture<Sock
     }
 
     [Fact]
+    public async Task Iso19139_record_gives_each_party_its_e_mail_and_the_declared_acquisition_day_as_temporal_extent()
+    {
+        var grid = GridTiles.Prepare("stac-4x3", 4, 3);
+        var (project, d) = await GridTiles.ScannedProjectAsync(web, "Fiche ISO datée", grid);
+        using var client = web.Client();
+        var (before, _) = await IsoAsync(client, d);
+        // Without declared dates the record has no temporal extent and no creation date, and says so in its lineage.
+        Assert.Equal(0, before.Select("//gmd:temporalElement | //gmd:CI_DateTypeCode[@codeListValue='creation']", Ns(before)).Count);
+        Assert.Equal(0, before.Select("//gmd:electronicMailAddress", Ns(before)).Count);
+        Assert.Contains("n'a pas été déclarée", before.SelectSingleNode("//gmd:LI_Lineage/gmd:statement/gco:CharacterString", Ns(before))!.Value, StringComparison.Ordinal);
+
+        await GridTiles.DeclareFactsAsync(web, project, "Fiche ISO datée");
+        var (after, file) = await IsoAsync(client, d);
+        var ns = Ns(after);
+        string Text(string xpath) => after.SelectSingleNode(xpath, ns)?.Value ?? throw new Xunit.Sdk.XunitException($"missing {xpath} in {File.ReadAllText(file)}");
+        // INSPIRE (CNIG "organisation responsable"): name and e-mail of each responsible organisation, and of the metadata contact.
+        Assert.Equal("sig@metzmetropole.fr", Text("//gmd:MD_DataIdentification/gmd:pointOfContact/gmd:CI_ResponsibleParty[gmd:organisationName/gco:CharacterString='Metz Métropole']" +
+                                                  "/gmd:contactInfo/gmd:CI_Contact/gmd:address/gmd:CI_Address/gmd:electronicMailAddress/gco:CharacterString"));
+        Assert.Equal("sig@metzmetropole.fr", Text("/gmd:MD_Metadata/gmd:contact/gmd:CI_ResponsibleParty[gmd:role/gmd:CI_RoleCode/@codeListValue='pointOfContact']//gmd:electronicMailAddress/gco:CharacterString"));
+        // The phone number is not published.
+        Assert.DoesNotContain("+33387201000", File.ReadAllText(file), StringComparison.Ordinal);
+        Assert.Equal("2024-04-12", Text("//gmd:EX_Extent/gmd:temporalElement/gmd:EX_TemporalExtent/gmd:extent/gml:TimeInstant/gml:timePosition"));
+        Assert.Equal("2024-04-12", Text("//gmd:citation//gmd:CI_Date[gmd:dateType/gmd:CI_DateTypeCode/@codeListValue='creation']/gmd:date/gco:Date"));
+        Assert.Equal("2024-09-30", Text("//gmd:citation//gmd:CI_Date[gmd:dateType/gmd:CI_DateTypeCode/@codeListValue='publication']/gmd:date/gco:Date"));
+        Assert.Equal(1, after.Select("//gmd:citation//gmd:CI_DateTypeCode[@codeListValue='creation']", ns).Count);
+        Assert.Contains("2024-04-12", Text("//gmd:LI_Lineage/gmd:statement/gco:CharacterString"), StringComparison.Ordinal);
+    }
+
+    private static async Task<(XPathNavigator Document, string File)> IsoAsync(HttpClient client, string d)
+    {
+        var file = await Tools.SaveAsync(await client.GetAsync($"{d}/metadata/iso19139.xml"), ".xml");
+        await Tools.RunAsync("xmllint", "--noout", file);
+        return (new XPathDocument(file).CreateNavigator(), file);
+    }
+
+    private static XmlNamespaceManager Ns(XPathNavigator document)
+    {
+        var ns = new XmlNamespaceManager(document.NameTable);
+        ns.AddNamespace("gmd", "http://www.isotc211.org/2005/gmd");
+        ns.AddNamespace("gco", "http://www.isotc211.org/2005/gco");
+        ns.AddNamespace("gmx", "http://www.isotc211.org/2005/gmx");
+        ns.AddNamespace("gml", "http://www.opengis.net/gml/3.2");
+        return ns;
+    }
+
+    [Fact]
     public async Task Conformity_report_finds_the_hole_the_overlap_the_tile_off_the_grid_coarse_tiles_and_the_unreadable_file()
     {
         // 3 x 3 without its centre, one more tile shifted half a tile east (overlapping two), one unreadable file.

@@ -132,6 +132,44 @@ public sealed class PlatformExportTests(WebFrontFixture web) : IClassFixture<Web
     }
 
     [Fact]
+    public async Task Declared_deliverable_facts_fill_the_platforms_columns_and_properties()
+    {
+        var grid = GridTiles.Prepare("platform-2x2", 2, 2);
+        var (project, _) = await GridTiles.ScannedProjectAsync(web, "Export déclaré", grid);
+        await GridTiles.DeclareFactsAsync(web, project, "Export déclaré");
+        using var anonymous = web.Client();
+
+        var rows = await PythonCsvAsync(await Tools.SaveAsync(await anonymous.GetAsync("/data/livrables.csv"), ".csv"), ",", "utf-8");
+        var header = rows[0];
+        var row = Assert.Single(rows, r => r[0] == project.Id.ToString());
+        string Cell(string name) => row[Array.IndexOf(header, name)];
+        Assert.Equal(["Export déclaré", "Images raster 0", "jpeg2000", "2024-09-30", "ouvert_lo", "wms", "https://example.org/wms", "pcrs", "http"], row[1..10]);
+        Assert.Equal(["30", "60.5", "100", "85000.5"], [Cell("recouvr_lat"), Cell("recouvr_lon"), Cell("focale"), Cell("cout")]);
+        // The platform's deprecated columns stay empty, as it writes them.
+        Assert.Equal(["", "", ""], [Cell("publication"), Cell("crs"), Cell("compression")]);
+        var french = await PythonCsvAsync(await Tools.SaveAsync(await anonymous.GetAsync("/data/livrables.csv?separator=semicolon"), ".csv"), ";", "utf-8-sig");
+        var frenchRow = Assert.Single(french, r => r[0] == project.Id.ToString());
+        Assert.Equal(["30", "60,5", "100", "85000,5"], frenchRow[12..16]);
+
+        var deliverables = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync("/data/stockages/livrables.geojson"));
+        var feature = Assert.Single(deliverables["features"]!.AsArray(), f => f!["properties"]!["initiative"]!.GetValue<string>() == project.Id.ToString())!;
+        var properties = feature["properties"]!;
+        Assert.Equal(30, properties["recouvrLat"]!.GetValue<decimal>());
+        Assert.Equal(60.5m, properties["recouvrLon"]!.GetValue<decimal>());
+        Assert.Equal(100, properties["focale"]!.GetValue<int>());
+
+        var tiles = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync("/data/stockages/dalles.geojson"));
+        var mine = tiles["features"]!.AsArray().Where(f => f!["properties"]!["idPCRS"]!.GetValue<string>() == project.Id.ToString()).ToList();
+        Assert.Equal(4, mine.Count);
+        Assert.All(mine, f =>
+        {
+            Assert.Equal("2024-04-12", f!["properties"]!["dateAcquisition"]!.GetValue<string>());
+            Assert.Equal("2024-10-15", f["properties"]!["dateRecette"]!.GetValue<string>());
+            Assert.Equal(100, f["properties"]!["focale"]!.GetValue<int>());
+        });
+    }
+
+    [Fact]
     public async Task Every_export_has_validators_answers_304_and_compresses()
     {
         using var anonymous = web.Client();

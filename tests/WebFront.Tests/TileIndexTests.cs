@@ -85,6 +85,33 @@ public sealed class TileIndexTests(WebFrontFixture web) : IClassFixture<WebFront
     }
 
     [Fact]
+    public async Task Declared_acquisition_and_acceptance_days_reach_every_tile_index_format()
+    {
+        var grid = GridTiles.Prepare("index-3x2", 3, 2, skip: (c, r) => c == 2 && r == 1);
+        var (project, d) = await GridTiles.ScannedProjectAsync(web, "Dates déclarées", grid);
+        await GridTiles.DeclareFactsAsync(web, project, "Dates déclarées");
+        using var anonymous = web.Client();
+        var metadata = $"{d}/metadata";
+
+        var geojson = await Tools.RunAsync("ogrinfo", "-ro", "-al", "-q", await Tools.SaveAsync(await anonymous.GetAsync($"{metadata}/dalles.geojson"), ".geojson"));
+        Assert.Equal(5, Regex.Matches(geojson, @"dateAcquisition \(Date\) = 2024/04/12").Count);
+        Assert.Equal(5, Regex.Matches(geojson, @"dateRecette \(Date\) = 2024/10/15").Count);
+
+        var gpkg = await Tools.SaveAsync(await anonymous.GetAsync($"{metadata}/dalles.gpkg"), ".gpkg");
+        foreach (var layer in new[] { "dalles", "dalles_wgs84" })
+        {
+            var rows = await Tools.RunAsync("ogrinfo", "-ro", "-q", gpkg, layer);
+            Assert.Equal(5, Regex.Matches(rows, @"dateAcquisition \(Date\) = 2024/04/12").Count);
+            Assert.Equal(5, Regex.Matches(rows, @"dateRecette \(Date\) = 2024/10/15").Count);
+        }
+
+        var shp = await Tools.SaveAsync(await anonymous.GetAsync($"{metadata}/dalles.shp.zip"), ".zip");
+        var dbf = await Tools.RunAsync("ogrinfo", "-ro", "-al", "-q", "/vsizip/" + shp);
+        Assert.Equal(5, Regex.Matches(dbf, @"dateAcqui \(Date\) = 2024/04/12").Count);
+        Assert.Equal(5, Regex.Matches(dbf, @"dateRecet \(Date\) = 2024/10/15").Count);
+    }
+
+    [Fact]
     public async Task Tile_urls_are_left_empty_when_the_owner_allowed_no_download()
     {
         var grid = GridTiles.Prepare("index-3x2", 3, 2, skip: (c, r) => c == 2 && r == 1);

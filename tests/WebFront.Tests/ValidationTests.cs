@@ -46,6 +46,30 @@ public sealed class ValidationTests(WebFrontFixture web) : IClassFixture<WebFron
     }
 
     [Fact]
+    public async Task Declared_deliverable_fields_out_of_range_are_named()
+    {
+        var body = WebFrontFixture.SampleProject(deliverables: 2);
+        var first = body["deliverables"]![0]!;
+        first["sideOverlap"] = 101;
+        first["forwardOverlap"] = -1;
+        first["focalLength"] = 0;
+        first["cost"] = -5;
+        first["acquisitionDate"] = "2024-02-30";
+        var second = body["deliverables"]![1]!;
+        second["acquisitionDate"] = "2024-05-02";
+        second["acceptanceDate"] = "2024-05-01";
+
+        var errors = await PostProjectExpecting400(body);
+        foreach (var field in new[]
+                 {
+                     "deliverables[0].sideOverlap", "deliverables[0].forwardOverlap", "deliverables[0].focalLength", "deliverables[0].cost",
+                     "deliverables[0].acquisitionDate", "deliverables[1].acceptanceDate",
+                 })
+            Assert.True(errors.ContainsKey(field), $"no error for {field}: {errors.ToJsonString()}");
+        Assert.Equal(6, errors.Count);
+    }
+
+    [Fact]
     public async Task Wrong_json_type_names_the_field()
     {
         using var admin = web.Client(WebFrontFixture.AdminToken);

@@ -2,7 +2,7 @@
 // progress shown live in the row), and renew a project's editor key. Needs an administrator token (sessionStorage only).
 import { label, entries, formatDateTime, formatNumber, fold } from "./labels.js";
 import { el, api, session, showAlert } from "./ui.js";
-import { progressView, SETTLED } from "./progression.js";
+import { progressView, followScan } from "./progression.js";
 
 const root = document.getElementById("admin");
 const messages = document.getElementById("messages");
@@ -10,7 +10,6 @@ const state = { storages: [], query: "", status: "", errorsOnly: false };
 const RUNNING = ["queued", "verifying", "listing", "analysing", "running"];
 /** Scans followed live, by deliverable id: their latest state, drawn in place of the row's status badge. */
 const watched = new Map();
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function inError(s) { return s.status === "failed" || (s.errors || 0) > 0; }
 
@@ -81,26 +80,16 @@ function draw() {
   document.querySelector("#table-stockages tbody").replaceChildren(...shown.map(row));
 }
 
-/**
- * Follows one storage's scan every second, its progress in the row, then reloads the list. Right after "Relancer" the
- * previous scan's settled state may still be the one read: it waits (up to 15 s) for the new one to start or end.
- */
+/** Follows one storage's scan, its progress drawn in the row, then reads the list again. */
 async function watch(s, relaunched = false) {
   const id = s.deliverableId;
   if (watched.has(id)) return;
   watched.set(id, null);
-  const url = `/api/projects/${s.projectId}/deliverables/${id}/scan`;
-  let started = !relaunched, polls = 0;
   try {
-    for (;;) {
-      let scan;
-      try { scan = await api(url); } catch (error) { if (error.status === 404) break; await sleep(3000); continue; }
+    await followScan(`/api/projects/${s.projectId}/deliverables/${id}/scan`, (scan) => {
       watched.set(id, scan);
       document.querySelector(`#table-stockages tr[data-deliverable="${id}"] [data-state]`)?.replaceChildren(progressView(scan, { compact: true }));
-      started ||= !SETTLED.includes(scan.status) || scan.lastSuccessAt !== s.lastSuccessAt || scan.lastError !== s.lastError;
-      if (SETTLED.includes(scan.status) && (started || ++polls >= 15)) break;
-      await sleep(1000);
-    }
+    }, { since: relaunched ? s : null });
   } finally {
     watched.delete(id);
   }

@@ -1,9 +1,32 @@
 // A scan's live progress, shared by the owner's storage panel and the administration table: a bar of the files done
 // over the files found, and the counters the scan reports (directories, files, analysed, errors, bytes read).
 import { label, formatDateTime, formatNumber, formatBytes } from "./labels.js";
-import { el } from "./ui.js";
+import { el, api } from "./ui.js";
 
 export const SETTLED = ["succeeded", "failed", "partial"];
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Reads a scan's state every second, handing each to onState, until it settles; returns the last one (null when
+ * cancelled or when the storage is gone). Right after a new declaration or "Relancer" the previous scan's settled
+ * state may still be the one read: given that state as since, it waits (up to 15 s) for one that differs.
+ */
+export async function followScan(url, onState, options = {}) {
+  const since = options.since ?? null;
+  const cancelled = options.cancelled ?? (() => false);
+  let started = since === null, polls = 0;
+  while (!cancelled()) {
+    let scan;
+    try { scan = await api(url); } catch (error) { if (error.status === 404) return null; await sleep(3000); continue; }
+    if (cancelled()) return null;
+    onState(scan);
+    started ||= !SETTLED.includes(scan.status) || scan.lastSuccessAt !== since.lastSuccessAt || scan.lastError !== since.lastError;
+    if (SETTLED.includes(scan.status) && (started || ++polls >= 15)) return scan;
+    await sleep(1000);
+  }
+  return null;
+}
 
 /** The view of one scan state; compact (a table cell) leaves out the last success and the error box. */
 export function progressView(state, options = {}) {

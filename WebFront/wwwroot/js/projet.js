@@ -86,6 +86,8 @@ function deliverableCard(project, d, colour, resolutions) {
     ["Diffusion", d.diffusion === "none" ? label("diffusion", d.diffusion) : `${label("diffusion", d.diffusion)}${d.diffusionLayer ? ` (couche ${d.diffusionLayer})` : ""}`],
     ["Date de livraison", d.deliveryDate ? formatDate(d.deliveryDate, false) : null],
     ["Avancement", d.progress !== null && d.progress !== undefined ? `${d.progress} %` : null],
+    ["Prises de vue", d.acquisitionDate ? formatDate(d.acquisitionDate, false) : null],
+    ["Recette", d.acceptanceDate ? formatDate(d.acceptanceDate, false) : null],
   ]));
   if (!s) {
     body.append(el("p", { class: "fr-mt-2w pcrs-muted", text: "Aucun stockage déclaré pour ce livrable." }));

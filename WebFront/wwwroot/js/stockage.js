@@ -1,7 +1,7 @@
 // One deliverable's storage in the follow-up form: the declaration form of its type, trust of a certificate or host key
 // by the fingerprint a failed scan named, "Relancer le scan", "Supprimer" with a confirmation, and the scan's live progress.
 import { entries } from "./labels.js";
-import { progressView, SETTLED } from "./progression.js";
+import { progressView, followScan } from "./progression.js";
 import { el, api, ApiError, showAlert } from "./ui.js";
 import { field, showErrors } from "./form.js";
 
@@ -50,15 +50,21 @@ export function storagePanel(project, d) {
   let lastForm = null;
   panel.append(el("h3", { class: "fr-h5", text: d.name }), banner, status, trustBox);
 
-  let timer = null;
-  const poll = async () => {
-    clearTimeout(timer);
+  // One follower at a time: a newer one (a declaration, "Relancer", a revocation) ends the one before.
+  let generation = 0, current = null;
+  const poll = async (since = null) => {
+    const mine = ++generation;
     if (!declared) { status.replaceChildren(el("p", { class: "pcrs-muted", text: "Aucun stockage déclaré." })); return; }
-    let state;
-    try { state = await api(`${base}/scan`); } catch { timer = setTimeout(poll, 3000); return; }
-    status.replaceChildren(progressView(state));
-    drawTrust(state);
-    if (!SETTLED.includes(state.status)) timer = setTimeout(poll, 1000);
+    status.setAttribute("aria-busy", "true");
+    try {
+      await followScan(`${base}/scan`, (state) => {
+        current = state;
+        status.replaceChildren(progressView(state));
+        drawTrust(state);
+      }, { since, cancelled: () => mine !== generation });
+    } finally {
+      if (mine === generation) status.removeAttribute("aria-busy");
+    }
   };
 
   // A scan refused for an unknown certificate or host key names its fingerprint: offer to trust exactly that one.
@@ -100,7 +106,7 @@ export function storagePanel(project, d) {
       declared = { ...(declared || {}), type: body.type, public: body.publicConnection, downloadAllowed: body.downloadAllowed, trust: trust || declared?.trust };
       lastForm = body;
       drawActions();
-      poll();
+      poll(current);
     } catch (error) {
       if (error instanceof ApiError) {
         showErrors(form, error.problem, banner);
@@ -119,14 +125,14 @@ export function storagePanel(project, d) {
         el("button", { type: "button", class: "fr-btn fr-btn--sm", "data-action": "confirmer-suppression", onclick: async () => {
           try {
             await api(`${base}/storage`, { method: "DELETE" });
-            declared = null; clearTimeout(timer); drawActions(); poll(); trustBox.replaceChildren();
+            declared = null; current = null; drawActions(); poll(); trustBox.replaceChildren();
             showAlert(banner, "success", null, "Stockage supprimé.");
           } catch (error) { showAlert(banner, "error", "La suppression a échoué", error.message); }
         } }, "Confirmer la suppression"),
         el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm", onclick: () => { confirmBox.hidden = true; } }, "Annuler")));
     actions.replaceChildren(
       el("button", { type: "button", class: "fr-btn fr-btn--secondary", "data-action": "relancer", onclick: async () => {
-        try { await api(`${base}/scan`, { method: "POST" }); showAlert(banner, "info", null, "Scan relancé."); poll(); }
+        try { await api(`${base}/scan`, { method: "POST" }); showAlert(banner, "info", null, "Scan relancé."); poll(current); }
         catch (error) { showAlert(banner, "error", "Le scan n'a pas pu être relancé", error.message); }
       } }, "Relancer le scan"),
       el("button", { type: "button", class: "fr-btn fr-btn--tertiary", "data-action": "supprimer", onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("button").focus(); } }, "Supprimer"),

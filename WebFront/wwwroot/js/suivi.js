@@ -57,7 +57,10 @@ const collect = {
   sources: (row, i) => ({ kind: value(row, `sources[${i}].kind`), url: value(row, `sources[${i}].url`) }),
   deliverables: (row, i) => ({ id: row.dataset.id || null, name: value(row, `deliverables[${i}].name`), nature: value(row, `deliverables[${i}].nature`),
     licence: value(row, `deliverables[${i}].licence`), diffusion: value(row, `deliverables[${i}].diffusion`), diffusionUrl: value(row, `deliverables[${i}].diffusionUrl`),
-    diffusionLayer: value(row, `deliverables[${i}].diffusionLayer`), deliveryDate: value(row, `deliverables[${i}].deliveryDate`), progress: number(row, `deliverables[${i}].progress`) }),
+    diffusionLayer: value(row, `deliverables[${i}].diffusionLayer`), deliveryDate: value(row, `deliverables[${i}].deliveryDate`), progress: number(row, `deliverables[${i}].progress`),
+    acquisitionDate: value(row, `deliverables[${i}].acquisitionDate`), acceptanceDate: value(row, `deliverables[${i}].acceptanceDate`),
+    sideOverlap: number(row, `deliverables[${i}].sideOverlap`), forwardOverlap: number(row, `deliverables[${i}].forwardOverlap`),
+    focalLength: number(row, `deliverables[${i}].focalLength`), cost: number(row, `deliverables[${i}].cost`) }),
 };
 
 function projectForm(project) {
@@ -96,7 +99,13 @@ function projectForm(project) {
     field(`deliverables[${i}].licence`, "Licence", d.licence, { select: entries("licence") }), field(`deliverables[${i}].diffusion`, "Diffusion", d.diffusion, { select: entries("diffusion") }),
     field(`deliverables[${i}].diffusionUrl`, "Adresse du service de diffusion", d.diffusionUrl, { type: "url" }), field(`deliverables[${i}].diffusionLayer`, "Couche diffusée", d.diffusionLayer),
     field(`deliverables[${i}].deliveryDate`, "Date de livraison", d.deliveryDate, { type: "date" }),
-    field(`deliverables[${i}].progress`, "Avancement (%)", d.progress, { type: "number", min: 0, max: 100 })],
+    field(`deliverables[${i}].progress`, "Avancement (%)", d.progress, { type: "number", min: 0, max: 100 }),
+    field(`deliverables[${i}].acquisitionDate`, "Date des prises de vue", d.acquisitionDate, { type: "date", hint: "le premier jour si les vols en ont pris plusieurs" }),
+    field(`deliverables[${i}].acceptanceDate`, "Date de recette", d.acceptanceDate, { type: "date" }),
+    field(`deliverables[${i}].sideOverlap`, "Recouvrement latéral (%)", d.sideOverlap, { type: "number", min: 0, max: 100, step: "any" }),
+    field(`deliverables[${i}].forwardOverlap`, "Recouvrement longitudinal (%)", d.forwardOverlap, { type: "number", min: 0, max: 100, step: "any" }),
+    field(`deliverables[${i}].focalLength`, "Focale (mm)", d.focalLength, { type: "number", min: 1, max: 10000 }),
+    field(`deliverables[${i}].cost`, "Coût (€)", d.cost, { type: "number", min: 0, step: "any" })],
     () => ({ id: null, name: "", nature: "jpeg2000", licence: "ouvert_lo", diffusion: "none" }));
   form.append(deliverables);
   form.append(el("div", { class: "fr-btns-group fr-btns-group--inline-md fr-mt-3w" }, el("button", { class: "fr-btn", type: "submit", text: project.id ? "Enregistrer le projet" : "Créer le projet" })));
