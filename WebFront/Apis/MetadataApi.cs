@@ -111,23 +111,10 @@ public static class MetadataApi
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context)
             return TypedResults.NotFound();
-        return new StreamedResult(async (response, ct) =>
+        return TemporaryFileResponse.Create(TileIndexGeoPackage.ContentType, $"dalles-{did}.gpkg", async (file, ct) =>
         {
-            var file = Path.Combine(Path.GetTempPath(), $"pcrs-{Guid.NewGuid():N}.gpkg");
-            try
-            {
-                await TileIndexGeoPackage.WriteAsync(file, context, catalogue, ct);
-                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-                response.Response.ContentType = TileIndexGeoPackage.ContentType;
-                response.Response.Headers.ContentDisposition = $"attachment; filename=\"dalles-{did}.gpkg\"";
-                await using var source = File.OpenRead(file);
-                response.Response.ContentLength = source.Length;
-                await source.CopyToAsync(response.Response.Body, ct);
-            }
-            finally
-            {
-                File.Delete(file);
-            }
+            await TileIndexGeoPackage.WriteAsync(file, context, catalogue, ct);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         });
     }
 
@@ -139,16 +126,10 @@ public static class MetadataApi
         var (epsg, error) = Crs(crs, context, "native");
         if (error is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["crs"] = [error] });
-        return new StreamedResult(async (response, ct) =>
+        return TemporaryFileResponse.Create("application/zip", $"dalles-{did}.zip", async (file, ct) =>
         {
-            response.Response.ContentType = "application/zip";
-            response.Response.Headers.ContentDisposition = $"attachment; filename=\"dalles-{did}.zip\"";
-            // ZipArchive needs a seekable stream or synchronous writes: built in memory (a few hundred bytes a tile).
-            using var buffer = new MemoryStream();
-            await TileIndexShapefile.WriteZipAsync(buffer, "dalles", context, epsg ?? 4326, catalogue, ct);
-            buffer.Position = 0;
-            response.Response.ContentLength = buffer.Length;
-            await buffer.CopyToAsync(response.Response.Body, ct);
+            await using var output = File.Create(file);
+            await TileIndexShapefile.WriteZipAsync(output, "dalles", context, epsg ?? 4326, catalogue, ct);
         });
     }
 }

@@ -1,5 +1,3 @@
-using System.IO.Compression;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Pcrs.Grains.Catalogue;
 using Pcrs.WebFront.Apis;
@@ -201,72 +199,16 @@ public static class StacApi
         }, OgcResult.GeoJson);
     }
 
-    /// <summary>catalog.json → collection.json → items/…json, every link relative, as a static STAC catalogue is read from disk.</summary>
+    /// <summary>The deliverable's static STAC catalogue (<see cref="StacStaticCatalogue"/>), built in a temporary file.</summary>
     public static async Task<IResult> StaticCatalogue(Guid id, Guid did, HttpContext http, CancellationToken cancellationToken)
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context || context.Aggregate?.Extent is null)
             return TypedResults.NotFound();
-        return new StreamedResult(async (response, ct) =>
+        var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
+        return TemporaryFileResponse.Create("application/zip", $"stac-{did}.zip", async (file, ct) =>
         {
-            var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
-            var collectionId = OgcCollections.DeliverableId(did);
-            var file = Path.Combine(Path.GetTempPath(), $"pcrs-stac-{Guid.NewGuid():N}.zip");
-            try
-            {
-                await using (var output = File.Create(file))
-                using (var zip = new ZipArchive(output, ZipArchiveMode.Create))
-                {
-                    var modified = await catalogue.GetModifiedRangeAsync(context.Storage.StorageKey, context.Storage.StartPath, ct);
-                    await AddAsync(zip, "catalog.json", new JsonObject
-                    {
-                        ["type"] = "Catalog",
-                        ["stac_version"] = StacDocuments.Version,
-                        ["id"] = "pcrs-" + did,
-                        ["description"] = $"Catalogue STAC statique du livrable « {context.Deliverable.Document.Name} ».",
-                        ["links"] = new JsonArray(
-                            StacDocuments.Link("./catalog.json", "root", "application/json"),
-                            StacDocuments.Link("./catalog.json", "self", "application/json"),
-                            StacDocuments.Link("./collection.json", "child", "application/json")),
-                    }, ct);
-                    var collection = StacDocuments.Collection(context, collectionId, modified,
-                        new StacDocuments.Hrefs("./catalog.json", "./collection.json", _ => "", "./collection.json", "./catalog.json"));
-                    // A static catalogue lists its items as links (no items endpoint).
-                    var collectionLinks = collection["links"]!.AsArray();
-                    foreach (var link in collectionLinks.Where(l => l!["rel"]!.GetValue<string>() == "items").ToList())
-                        collectionLinks.Remove(link);
-                    var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
-                    await foreach (var tile in catalogue.ListAsync(context.Storage.StorageKey, context.Storage.StartPath, context.AllTiles, ct))
-                    {
-                        var itemId = tile.Path[prefix.Length..];
-                        var up = string.Concat(Enumerable.Repeat("../", itemId.Count(ch => ch == '/') + 1));
-                        var hrefs = new StacDocuments.Hrefs(up + "catalog.json", up + "collection.json",
-                            item => "./" + Path.GetFileName(item) + ".json", up + "collection.json", up + "collection.json");
-                        if (StacDocuments.Item(context, collectionId, itemId, tile, hrefs) is not { } item)
-                            continue;
-                        await AddAsync(zip, $"items/{itemId}.json", item, ct);
-                        collectionLinks.Add(StacDocuments.Link($"./items/{itemId}.json", "item", "application/geo+json"));
-                    }
-                    await AddAsync(zip, "collection.json", collection, ct);
-                }
-                response.Response.ContentType = "application/zip";
-                response.Response.Headers.ContentDisposition = $"attachment; filename=\"stac-{did}.zip\"";
-                await using var source = File.OpenRead(file);
-                response.Response.ContentLength = source.Length;
-                await source.CopyToAsync(response.Response.Body, ct);
-            }
-            finally
-            {
-                File.Delete(file);
-            }
+            await using var output = File.Create(file);
+            await StacStaticCatalogue.WriteAsync(output, context, catalogue, ct);
         });
-    }
-
-    private static async Task AddAsync(ZipArchive zip, string name, JsonNode document, CancellationToken ct)
-    {
-        var entry = zip.CreateEntry(name, CompressionLevel.Fastest);
-        await using var stream = await entry.OpenAsync(ct);
-        await using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-        document.WriteTo(writer);
-        await writer.FlushAsync(ct);
     }
 }
