@@ -5,14 +5,16 @@
 # servers sent; rclone listing the same trees as a baseline. Appends a section to RESULTS.md (never rewrites it).
 #
 # usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
-#        [--max-connections 4] [--label TEXT]
+#        [--max-connections 4] [--label TEXT] [--repo DIR]
+# --repo DIR runs the Silo and driver of another checkout (e.g. a `git worktree` of an earlier commit) against the same
+# trees, servers and database instance: cpu-per-file.sh uses it to compare two commits in one run.
 # Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
 # 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
 # (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
-STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL=""
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO
 while [ $# -gt 0 ]; do
   case $1 in
     --storages) STORAGES=$2; shift 2 ;;
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
     --no-rclone) RCLONE=0; shift ;;
     --max-connections) MAXCONN=$2; shift 2 ;;
     --label) LABEL=$2; shift 2 ;;
+    --repo) PRODUCT=$(readlink -f "$2"); shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -96,11 +99,11 @@ runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -l "$W/pgsock/postgres.log" -w
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -t -A)
 
 # ---------- 4. build ----------
-log "building (Release)"
-dotnet build "$REPO/Silo/Silo.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-dotnet build "$HERE/Benchmarks.Cluster.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-SILO_DLL=$REPO/Silo/bin/Release/net10.0/Pcrs.Silo.dll
-DRIVER_DLL=$HERE/bin/Release/net10.0/Pcrs.Benchmarks.Cluster.dll
+log "building (Release) $PRODUCT at $(git -C "$PRODUCT" rev-parse --short HEAD)"
+dotnet build "$PRODUCT/Silo/Silo.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+dotnet build "$PRODUCT/tests/Benchmarks/Cluster/Benchmarks.Cluster.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+SILO_DLL=$PRODUCT/Silo/bin/Release/net10.0/Pcrs.Silo.dll
+DRIVER_DLL=$PRODUCT/tests/Benchmarks/Cluster/bin/Release/net10.0/Pcrs.Benchmarks.Cluster.dll
 
 # ---------- 5. rclone baseline: list every tree (listing only, no header read) ----------
 RCLONE_LINE="not run (--no-rclone)"
@@ -128,6 +131,7 @@ for n in $SILOS; do
     ConnectionStrings__Pcrs="$CS" Pcrs__Clustering=AdoNet Orleans__ClusterId="$cluster" Orleans__ServiceId=bench \
       Orleans__SiloName="silo-$i" Orleans__Endpoints__SiloPort=$((SILO_PORT + i)) Orleans__Endpoints__GatewayPort=$((GATEWAY_PORT + i)) \
       Scanning__AllowedNetworks__0=127.0.0.0/8 Scanning__MaxConnectionsPerStorage="$MAXCONN" \
+      DOTNET_PerfMapEnabled=${CLUSTER_BENCH_PERF:+1} \
       nohup dotnet "$SILO_DLL" run >"$W/logs/silo-$n-$i.log" 2>&1 &
     SILO_PIDS+=($!)
   done
@@ -143,6 +147,12 @@ for n in $SILOS; do
   read -r pg_before nginx_before <<<"$(servers_ticks)"
   silo_before=()
   for pid in "${SILO_PIDS[@]}"; do silo_before+=("$(awk '{print $14 + $15}' "/proc/$pid/stat")"); done
+  # Silo CPU ticks sampled every 0.5 s with a timestamp: the phases' CPU is read at the driver's phase clocks.
+  ( while :; do
+      t=0; for pid in "${SILO_PIDS[@]}"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null || echo 0))); done
+      echo "$(date +%s.%N) $t"; sleep 0.5
+    done ) > "$W/out/cpu-$n.tsv" &
+  SAMPLER_PID=$!
   "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" pcrs_bench >/dev/null
   if [ -n "${CLUSTER_BENCH_TRACE:-}" ]; then
     # CPU sampling of the first silo for the whole driver run (profiling aid, not part of the measured table).
@@ -150,9 +160,16 @@ for n in $SILOS; do
       -o "$W/out/trace-$n.nettrace" >"$W/logs/trace-$n.log" 2>&1 &
     TRACE_PID=$!
   fi
+  if [ -n "${CLUSTER_BENCH_PERF:-}" ]; then
+    # CPU samples of the first silo with `perf` (JIT frames named through the perf map the silo writes; profiling aid).
+    perf record -F 499 -g -p "${SILO_PIDS[0]}" -o "$W/out/perf-$n.data" >"$W/logs/perf-$n.log" 2>&1 &
+    PERF_PID=$!
+  fi
   dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
     --out "$W/out/driver-$n.json" --timeout-minutes 240 || log "the driver reports failures (see $W/out/driver-$n.json)"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+  kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true
+  [ -n "${PERF_PID:-}" ] && { kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" || true; PERF_PID=""; }
   read -r pg_after nginx_after <<<"$(servers_ticks)"
   hz=$(getconf CLK_TCK)
   secs() { awk -v t="$1" -v hz="$hz" 'BEGIN { printf "%.1f", t / hz }'; } # CPU ticks as seconds, one decimal
@@ -178,30 +195,44 @@ for n in $SILOS; do
   stop_silos
   # The trace ends with the silo it samples (a background job ignores SIGINT, so it is not stopped by a signal).
   [ -n "${TRACE_PID:-}" ] && { wait "$TRACE_PID" || true; TRACE_PID=""; }
-  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" <<'EOF'
-import json, sys
-d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access = sys.argv[2:12]
+  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" "$W/out/cpu-$n.tsv" "$(getconf CLK_TCK)" "$W/out/summary-$n.json" <<'EOF'
+import bisect, json, sys
+d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access, samples, hz, summary = sys.argv[2:15]
 f, r = d['full'], d['rescan']
 # nginx's access log split at the phases' clocks: file content reads answer 206, listings 200.
 def reads(phase):
     lines = [l.split() for l in open(access)]
     hit = [l for l in lines if l[1] == '206' and phase['StartedAt'] <= float(l[0]) <= phase['EndedAt'] + 1]
     return f"{len(hit):,} / {sum(int(l[2]) for l in hit) / 1e6:,.1f} MB"
+# Silo CPU (all silos) inside a phase's clock, from the 0.5 s samples nearest its start and end.
+cpu_samples = [tuple(map(float, l.split())) for l in open(samples) if len(l.split()) == 2]
+times = [t for t, _ in cpu_samples]
+def ticks_at(t):
+    i = min(max(bisect.bisect_left(times, t), 0), len(times) - 1)
+    return cpu_samples[i][1]
+def cpu_ms_per_file(phase):
+    return (ticks_at(phase['EndedAt']) - ticks_at(phase['StartedAt'])) / float(hz) * 1000 / max(phase['Files'], 1)
+full_ms, rescan_ms = cpu_ms_per_file(f), cpu_ms_per_file(r)
+json.dump({'silos': int(n), 'files': f['Files'], 'fullFilesPerSecond': f['FilesPerSecond'], 'errors': f['Errors'],
+           'rescanSpeedup': d['rescanSpeedup'], 'fullCpuMsPerFile': full_ms, 'rescanCpuMsPerFile': rescan_ms,
+           'peakRss': mem, 'load': f"{lb} → {la}"}, open(summary, 'w'))
 print(f"| {n} | {f['Files']:,} | {f['Seconds']:.1f} | **{f['FilesPerSecond']:,.0f}** | {f['Errors']} | {r['Seconds']:.1f} | **{r['FilesPerSecond']:,.0f}** | "
-      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | {servers} | {db} | {tiles} | {entries} | {reads(f)} | {reads(r)} | {lb} → {la} |")
+      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | **{full_ms:.3f} / {rescan_ms:.3f}** | {servers} | {db} | {tiles} | {entries} | {reads(f)} | {reads(r)} | {lb} → {la} |")
 EOF
 )")
   log "${ROWS[-1]}"
 done
 
 # ---------- 7. results ----------
+# cpu-per-file.sh writes its own comparison table from out/summary-N.json.
+[ -n "${CLUSTER_BENCH_NO_APPEND:-}" ] && exit 0
 {
   echo
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
   echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN\`"
   echo
-  echo "Commit: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
+  echo "Commit: $(git -C "$PRODUCT" rev-parse --short HEAD)$(git -C "$PRODUCT" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), .NET $(dotnet --version), nginx $(nginx -v 2>&1 | cut -d/ -f2), PostgreSQL $("${PSQL[@]}" -c 'SHOW server_version' postgres)"
   echo
@@ -212,8 +243,8 @@ done
   echo
   echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, 250 per directory."
   echo
-  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | load before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | silo CPU ms per file: full / rescan | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | load before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
   echo "Baseline: $RCLONE_LINE"
