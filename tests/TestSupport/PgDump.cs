@@ -47,4 +47,30 @@ public static class PgDump
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"psql -f {dumpFile} into {database} exited with {process.ExitCode}: {await error}");
     }
+
+    /// <summary>`pg_dump -Fc` of <paramref name="database"/> into <paramref name="file"/> (the archive format pg_restore reads).</summary>
+    public static Task DumpArchiveAsync(string database, string file) =>
+        RunToolAsync("pg_dump", ["-Fc", "-f", file, database]);
+
+    /// <summary>`pg_restore` of an archive into <paramref name="database"/> (empty), stopping at the first error.</summary>
+    public static Task RestoreArchiveAsync(string database, string file) =>
+        RunToolAsync("pg_restore", ["--exit-on-error", "-d", database, file]);
+
+    private static async Task RunToolAsync(string tool, string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool,
+            ["-h", Peers.Host, "-p", Peers.PostgreSql.ToString(CultureInfo.InvariantCulture), "-U", "postgres", .. arguments])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)
+            ?? throw new InvalidOperationException($"{tool} could not be started.");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        await output;
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{tool} {string.Join(' ', arguments)} exited with {process.ExitCode}: {await error}");
+    }
 }
