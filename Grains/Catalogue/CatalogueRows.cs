@@ -33,7 +33,6 @@ public sealed record StorageRow
     public override string ToString() => $"StorageRow {{ {StorageKey}, scan {ScanNumber} {Status}, crawl credential {CrawlCredential ?? "none"} }}";
 }
 
-
 /// <summary>One scan in the history of a storage; <paramref name="Status"/> is null while it runs, its end status after.</summary>
 public sealed record ScanRow(
     string StorageKey, long ScanNumber, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, ScanStatus? Status,

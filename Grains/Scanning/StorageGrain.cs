@@ -103,56 +103,6 @@ public sealed partial class StorageGrain(
         return Task.CompletedTask;
     }
 
-    public Task<LeaseAnswer> AcquireConnectionLease(string holderId, long requestId, LeaseCounters counters, TimeSpan maxWait)
-    {
-        ForgetDeadSilos();
-        // Bounded well below the call timeout, so an answer granting a lease always reaches its caller.
-        var wait = maxWait > LongestLeaseWait ? LongestLeaseWait : maxWait;
-        return ConnectionLeases.AcquireAsync(holderId, requestId, counters, wait);
-    }
-
-    public Task AbandonConnectionLease(string holderId, long requestId)
-    {
-        ConnectionLeases.Abandon(holderId, requestId);
-        return Task.CompletedTask;
-    }
-
-    public Task<LeaseAnswer> ReleaseConnectionLease(string holderId, LeaseCounters counters) =>
-        Task.FromResult(ConnectionLeases.Release(holderId, counters));
-
-    public Task<LeaseAnswer> WatchConnectionLeases(string holderId, LeaseCounters counters, LeaseSignal known, TimeSpan maxWait)
-    {
-        ForgetDeadSilos();
-        var wait = maxWait > LongestLeaseWait ? LongestLeaseWait : maxWait;
-        return ConnectionLeases.WatchAsync(holderId, counters, known, wait);
-    }
-
-    public Task ReportTooManyConnections(string siloId, int heldBySilo)
-    {
-        // The server refused one more: grant at most what was open without the refused one, for a while. The reporter
-        // still holds the lease of the refused attempt, so it is in the total.
-        _reducedLimit = Math.Max(1, ConnectionLeases.Total - 1);
-        _reducedUntil = DateTime.UtcNow + _options.TooManyConnectionsBackoff;
-        LogTooManyConnections(logger, Key, _reducedLimit);
-        return Task.CompletedTask;
-    }
-
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        switch (reminderName)
-        {
-            case WatchdogReminder when IsRunning:
-                await ResendToPendingRootsAsync();
-                break;
-            case WatchdogReminder:
-                await UnregisterReminderAsync(WatchdogReminder);
-                break;
-            case RescanReminder:
-                await StartOrJoinScanAsync(forceNew: false);
-                break;
-        }
-    }
-
     /// <param name="forceNew">Start a new scan even while one runs, unless it crawls the same roots (then join it).</param>
     /// <param name="newCredential">The crawl credential changed: a running scan's connections use the old one, so always start anew.</param>
     private async Task<StorageScanView> StartOrJoinScanAsync(bool forceNew, bool newCredential = false)
@@ -292,97 +242,6 @@ public sealed partial class StorageGrain(
     /// <summary>Not one directory of the subtree could be listed (for a root: its own listing failed, so nothing below was visited).</summary>
     private static bool IsWhollyFailed(SubtreeReport report) => report.FailedListings > 0 && report.FailedListings == report.Directories;
 
-    private void StartWatchdogTimer(TimeSpan dueTime)
-    {
-        _watchdogTimer?.Dispose();
-        _watchdogTimer = this.RegisterGrainTimer(async _ =>
-        {
-            if (IsRunning)
-            {
-                ForgetDeadSilos();
-                LogScanState(logger, Key, _row!.ScanNumber, _rootReports.Count, _row.ScanRoots.Count, ConnectionLeases.Describe());
-                await ResendToPendingRootsAsync();
-            }
-        }, new GrainTimerCreationOptions(dueTime, _options.WatchdogPeriod) { KeepAlive = true, Interleave = true });
-        // One progress timer per activation, however many scans it starts.
-        _progressTimer ??= this.RegisterGrainTimer(_ => SaveProgressIfDirtyAsync(),
-            new GrainTimerCreationOptions(ProgressSaveInterval, ProgressSaveInterval) { KeepAlive = false, Interleave = true });
-    }
-
-    private async Task SaveProgressIfDirtyAsync()
-    {
-        if (_row is null || !_progressDirty || !IsRunning)
-            return;
-        _progressDirty = false;
-        _row = _row with { Progress = _progress };
-        await catalogue.SaveStorageAsync(_row);
-    }
-
-    private async Task EnsureRescanReminderAsync()
-    {
-        if (_row is null || _row.CrawlCredential is null)
-            return;
-        var wanted = _operations.RescanDays is { } days ? TimeSpan.FromDays(days) : _row.RescanPeriod;
-        var period = wanted > LongestReminderPeriod ? LongestReminderPeriod : wanted;
-        await RegisterReminderAsync(RescanReminder, period);
-    }
-
-    private async Task RegisterReminderAsync(string name, TimeSpan period)
-    {
-        try
-        {
-            await this.RegisterOrUpdateReminder(name, period, period);
-        }
-        catch (Exception e)
-        {
-            // No reminder service (or it is down): the scan still runs; only automatic resumption/rescans are lost.
-            LogReminderFailed(logger, e, Key, name);
-        }
-    }
-
-    private async Task UnregisterReminderAsync(string name)
-    {
-        try
-        {
-            var reminder = await this.GetReminder(name);
-            if (reminder is not null)
-                await this.UnregisterReminder(reminder);
-        }
-        catch (Exception e)
-        {
-            LogReminderFailed(logger, e, Key, name);
-        }
-    }
-
-    /// <summary>
-    /// Leases of silos that left the cluster go back to the waiters. Holder ids are "silo-address/n" (one per pool).
-    /// </summary>
-    private void ForgetDeadSilos()
-    {
-        var snapshot = membership.CurrentSnapshot;
-        var forgotten = ConnectionLeases.Forget(holder =>
-        {
-            int slash = holder.IndexOf('/', StringComparison.Ordinal);
-            try
-            {
-                var silo = SiloAddress.FromParsableString(slash < 0 ? holder : holder[..slash]);
-                return snapshot.GetSiloStatus(silo) is SiloStatus.Dead;
-            }
-            catch (FormatException)
-            {
-                return true;
-            }
-        });
-        if (forgotten.Count > 0)
-            LogHoldersForgotten(logger, Key, string.Join(", ", forgotten), ConnectionLeases.Describe());
-    }
-
-    private int EffectiveLimit()
-    {
-        int configured = _operations.MaxConnections ?? accessOptions.Value.MaxConnectionsPerStorage;
-        return DateTime.UtcNow < _reducedUntil ? Math.Min(configured, _reducedLimit) : configured;
-    }
-
     private StorageScanView View()
     {
         if (_row is null)
@@ -426,8 +285,6 @@ public sealed partial class StorageGrain(
         }
     }
 
-
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} started; roots {Roots}")]
     private static partial void LogScanStarted(ILogger logger, string storageKey, long scanNumber, string roots);
 
@@ -440,15 +297,7 @@ public sealed partial class StorageGrain(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Re-sending the scan order of {StorageKey} to {Root} failed")]
     private static partial void LogResendFailed(ILogger logger, Exception exception, string storageKey, string root);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reminder {Name} of {StorageKey} could not be changed")]
-    private static partial void LogReminderFailed(ILogger logger, Exception exception, string storageKey, string name);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection leases of {StorageKey} held by {Holders} (gone from the cluster, or quiet) went back; leases now {Leases}")]
-    private static partial void LogHoldersForgotten(ILogger logger, string storageKey, string holders, string leases);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scan {ScanNumber} of {StorageKey}: {Reported} of {Roots} roots reported; leases {Leases}")]
     private static partial void LogScanState(ILogger logger, string storageKey, long scanNumber, int reported, int roots, string leases);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{StorageKey} refused a connection as one too many; granting at most {Limit} for a while")]
-    private static partial void LogTooManyConnections(ILogger logger, string storageKey, int limit);
 }

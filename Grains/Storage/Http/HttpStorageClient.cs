@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Security;
-using System.Runtime.CompilerServices;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -25,7 +23,7 @@ namespace Pcrs.Grains.Storage.Http;
 /// so the waiter gets a lease within a turn even while others are busy. Before, every connection was closed after a
 /// turn even with nobody waiting: an uncontended scan reconnected every 2 s per connection.
 /// </remarks>
-public sealed class HttpStorageClient : IStorageClient
+public sealed partial class HttpStorageClient : IStorageClient
 {
     /// <summary>Largest listing page read; a bigger one fails instead of exhausting memory.</summary>
     internal long MaxListingBytes { get; init; } = 64L * 1024 * 1024;
@@ -111,106 +109,8 @@ public sealed class HttpStorageClient : IStorageClient
         }
     }
 
-    /// <summary>The pipelined range reader, when <see cref="StorageAccessOptions.HttpPipelineDepth"/> is above 1 (for tests).</summary>
-    internal PipelinedRangeReader? Pipeline => _pipeline;
-
-    /// <summary>The error a pipelined error status gives, the same as <see cref="EnsureSuccess"/> gives for the standard path.</summary>
-    private StorageException PipelinedError(int status, string? retryAfter, string path)
-    {
-        using var response = new HttpResponseMessage((HttpStatusCode)status);
-        if (retryAfter is not null)
-            response.Headers.TryAddWithoutValidation("Retry-After", retryAfter);
-        try
-        {
-            EnsureSuccess(response, path, directory: false);
-        }
-        catch (StorageException e)
-        {
-            return e;
-        }
-        return new StorageException(StorageErrorKind.Protocol, $"The server answered {status} for \"{path}\".");
-    }
-
-    /// <summary>Largest range read through the pipeline; bigger reads go through the standard handler.</summary>
-    internal const int MaxPipelinedRangeBytes = 256 * 1024;
-
-    /// <summary>Opens a pipelined connection: leased and guarded like the handler's, with the same TLS checks for https.</summary>
-    private async Task<Stream> OpenPipelinedAsync(GuardedConnector connector, DnsEndPoint endpoint, CancellationToken cancellationToken)
-    {
-        var stream = await connector.ConnectAsync(endpoint, rotateTurns: false, cancellationToken).ConfigureAwait(false);
-        if (_location.Protocol != StorageProtocol.Https)
-            return stream;
-        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        try
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_options.ConnectTimeout);
-            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = _location.Host,
-                RemoteCertificateValidationCallback = ValidateCertificate,
-                ApplicationProtocols = [SslApplicationProtocol.Http11],
-            }, timeout.Token).ConfigureAwait(false);
-            return tls;
-        }
-        catch (AuthenticationException e)
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw new StorageException(StorageErrorKind.Trust, "The server's TLS certificate is not trusted.", e);
-        }
-        catch
-        {
-            await tls.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
     /// <summary>False once the server answered a ranged request with the whole file (200); reads still stop early.</summary>
     public bool RangesSupported => Volatile.Read(ref _rangesUnsupported) == 0;
-
-    public async IAsyncEnumerable<StorageEntry> ListAsync(string directoryPath, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string path = StorageLocation.NormalizePath(directoryPath);
-        var uri = ToUri(path, directory: true);
-        var entries = await WithRetriesAsync($"listing \"{path}\"", async token =>
-        {
-            using var response = await SendAsync(HttpMethod.Get, uri, null, token).ConfigureAwait(false);
-            EnsureSuccess(response, path, directory: true);
-            var page = await ReadListingAsync(response, path, token).ConfigureAwait(false);
-            return HttpListingParser.Parse(page, MaxEntries);
-        }, cancellationToken).ConfigureAwait(false);
-        await FindUnmarkedDirectoriesAsync(path, entries, cancellationToken).ConfigureAwait(false);
-        foreach (var entry in entries)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            yield return entry;
-        }
-    }
-
-    /// <summary>Most names checked by <see cref="FindUnmarkedDirectoriesAsync"/> in one listing.</summary>
-    internal const int MaxDirectoryProbes = 1000;
-
-    /// <summary>
-    /// Some servers (mini_httpd) link sub-directories without the trailing '/' that marks them everywhere else. When a
-    /// page marks no entry as a directory, each name without an extension (data files always have one) is asked for:
-    /// a server redirects a directory to its '/' form, which <see cref="StatAsync"/> reports as a directory.
-    /// </summary>
-    private async Task FindUnmarkedDirectoriesAsync(string path, List<StorageEntry> entries, CancellationToken cancellationToken)
-    {
-        if (entries.Any(e => e.Kind == StorageEntryKind.Directory))
-            return;
-        int probes = 0;
-        for (int i = 0; i < entries.Count && probes < MaxDirectoryProbes; i++)
-        {
-            var entry = entries[i];
-            if (entry.Kind != StorageEntryKind.File || entry.Name.Contains('.'))
-                continue;
-            probes++;
-            var stat = await StatAsync(StoragePaths.Combine(path, entry.Name), cancellationToken).ConfigureAwait(false);
-            if (stat is { Kind: StorageEntryKind.Directory })
-                entries[i] = entry with { Kind = StorageEntryKind.Directory, Size = null, SizeIsExact = true };
-        }
-    }
 
     public Task<StorageEntry?> StatAsync(string path, CancellationToken cancellationToken)
     {
@@ -319,152 +219,6 @@ public sealed class HttpStorageClient : IStorageClient
         _http.Dispose();
     }
 
-    /// <summary>
-    /// Runs an operation, tried again by the storage retry policy after timeouts, resets, 5xx, 429 and 503 (429/503 also
-    /// tell the limiter to lower the concurrency). The connection's lease is taken when the handler opens a connection.
-    /// </summary>
-    private Task<T> WithRetriesAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken) =>
-        Retry.RunAsync($"{Capitalize(what)} on {_location.IdentityKey}", _options.MaxAttempts,
-            ct => AttemptAsync(what, attempt, ct), _logger, cancellationToken);
-
-    /// <summary>One attempt under the operation timeout, its failure turned into a <see cref="StorageException"/>.</summary>
-    private async Task<T> AttemptAsync<T>(string what, Func<CancellationToken, Task<T>> attempt, CancellationToken cancellationToken)
-    {
-        StorageException failure;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            timeout.CancelAfter(_options.OperationTimeout);
-            try
-            {
-                return await attempt(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                failure = new StorageException(StorageErrorKind.Transient,
-                    $"{Capitalize(what)} timed out after {_options.OperationTimeout.TotalSeconds:0} s.", e);
-            }
-            catch (StorageException e) when (e.Kind == StorageErrorKind.TooManyConnections)
-            {
-                _limiter.ReportTooManyConnections();
-                throw;
-            }
-            catch (HttpRequestException e)
-            {
-                failure = Translate(e, what);
-            }
-            catch (IOException e)
-            {
-                failure = new StorageException(StorageErrorKind.Transient, $"{Capitalize(what)} failed: the connection broke ({e.Message}).", e);
-            }
-        }
-        if (failure.Kind == StorageErrorKind.TooManyConnections)
-            _limiter.ReportTooManyConnections();
-        throw failure;
-    }
-
-    /// <summary>Sends one request, following up to <see cref="MaxRedirects"/> redirects to http(s) targets the guard allows.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, Uri uri, RangeHeaderValue? range, CancellationToken cancellationToken)
-    {
-        for (int hop = 0; ; hop++)
-        {
-            var request = new HttpRequestMessage(method, uri) { Version = HttpVersion.Version11 };
-            if (range is not null)
-                request.Headers.Range = range;
-            // Basic credentials go to the storage's own origin only, never to a host a redirect names.
-            if (_authorization is not null && IsOwnOrigin(uri))
-                request.Headers.Authorization = _authorization;
-            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308))
-                return response;
-
-            var location = response.Headers.Location;
-            response.Dispose();
-            if (location is null)
-                throw new StorageException(StorageErrorKind.Protocol, $"The server redirected {uri.AbsolutePath} without saying where.");
-            if (hop >= MaxRedirects)
-                throw new StorageException(StorageErrorKind.Protocol, $"Too many redirects (more than {MaxRedirects}) from {uri.AbsolutePath}.");
-            var target = location.IsAbsoluteUri ? location : new Uri(uri, location);
-            if (target.Scheme is not ("http" or "https"))
-                throw new StorageException(StorageErrorKind.Invalid, $"The server redirected {uri.AbsolutePath} to a {target.Scheme}: URL; only http and https are followed.");
-            // The connect callback checks the target again at connect time; checking here gives a clear error before any traffic.
-            await _guard.ResolveAsync(target.IdnHost, cancellationToken).ConfigureAwait(false);
-            if ((int)response.StatusCode == 303)
-                method = HttpMethod.Get;
-            uri = target;
-        }
-    }
-
-    private void EnsureSuccess(HttpResponseMessage response, string path, bool directory)
-    {
-        if (response.IsSuccessStatusCode)
-            return;
-        int status = (int)response.StatusCode;
-        string what = directory ? $"the directory \"{path}\"" : $"\"{path}\"";
-        throw status switch
-        {
-            404 or 410 => new StorageException(StorageErrorKind.NotFound, $"The server says {what} does not exist ({status})."),
-            401 => new StorageException(StorageErrorKind.Authentication, $"The server refused the login for {what} (401)."),
-            403 => new StorageException(StorageErrorKind.Authentication, $"The server denies access to {what} (403)."),
-            429 or 503 => new StorageException(StorageErrorKind.TooManyConnections, $"The server is busy ({status}) for {what}.")
-            {
-                RetryAfter = RetryAfter(response),
-            },
-            >= 500 and not 501 and not 505 => new StorageException(StorageErrorKind.Transient, $"The server failed ({status}) for {what}."),
-            _ => new StorageException(StorageErrorKind.Protocol, $"The server answered {status} for {what}."),
-        };
-    }
-
-    /// <summary>The wait a Retry-After header asks for (seconds or a date), measured on the retry policy's clock.</summary>
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        return header?.Delta ?? (header?.Date is { } date ? date - Retry.Time.GetUtcNow() : null);
-    }
-
-    private static ContentRangeHeaderValue CheckContentRange(HttpResponseMessage response, long offset, string path)
-    {
-        var range = response.Content.Headers.ContentRange;
-        if (range is null || !range.HasRange || range.From is null || range.To is null)
-            throw new StorageException(StorageErrorKind.Protocol, $"The server answered 206 for \"{path}\" without a usable Content-Range.");
-        if (range.From != offset || range.To < range.From || (range.Length is { } total && range.To >= total))
-            throw new StorageException(StorageErrorKind.Protocol,
-                $"The server sent bytes {range.From}-{range.To} of \"{path}\" when asked for bytes from {offset}.");
-        return range;
-    }
-
-    private async Task<ListingPage> ReadListingAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
-    {
-        var encoding = response.Content.Headers.ContentEncoding;
-        if (encoding.Count > 0 && !encoding.All(e => e.Equals("identity", StringComparison.OrdinalIgnoreCase)))
-            throw new StorageException(StorageErrorKind.Protocol, $"The listing of \"{path}\" came compressed ({string.Join(",", encoding)}) although none was asked for.");
-        long? declared = response.Content.Headers.ContentLength;
-        if (declared > MaxListingBytes)
-            throw new StorageException(StorageErrorKind.Protocol, $"The listing of \"{path}\" is {declared} bytes, more than the {MaxListingBytes} allowed.");
-
-        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[(int)Math.Min(declared ?? 64 * 1024, MaxListingBytes) + 1];
-        int length = 0;
-        while (true)
-        {
-            if (length == buffer.Length)
-            {
-                if (buffer.Length > MaxListingBytes)
-                    throw new StorageException(StorageErrorKind.Protocol, $"The listing of \"{path}\" is larger than the {MaxListingBytes} bytes allowed.");
-                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, MaxListingBytes + 1));
-            }
-            int read = await body.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-                break;
-            length += read;
-        }
-        if (declared is { } expected && length != expected)
-            throw new StorageException(StorageErrorKind.Transient, $"The listing of \"{path}\" was cut after {length} of {expected} bytes.");
-
-        var baseUri = response.RequestMessage?.RequestUri ?? ToUri(path, directory: true);
-        return new ListingPage(buffer, length, response.Content.Headers.ContentType?.MediaType,
-            response.Content.Headers.ContentType?.CharSet, path, baseUri);
-    }
-
     private StorageEntry Describe(string path, HttpResponseMessage response, long? length)
     {
         string name = StoragePaths.FileName(path);
@@ -509,31 +263,6 @@ public sealed class HttpStorageClient : IStorageClient
         return total;
     }
 
-    private Uri ToUri(string path, bool directory)
-    {
-        string encoded = HrefNames.EncodePath(path);
-        if (directory && !encoded.EndsWith('/'))
-            encoded += "/";
-        return new Uri(_origin + encoded);
-    }
-
-    private bool IsOwnOrigin(Uri uri) =>
-        string.Equals(uri.Scheme, StorageLocation.ProtocolScheme(_location.Protocol), StringComparison.OrdinalIgnoreCase)
-        && string.Equals(uri.IdnHost.Trim('[', ']'), _location.Host, StringComparison.OrdinalIgnoreCase)
-        && uri.Port == _location.Port;
-
-    private static StorageException Translate(HttpRequestException e, string what)
-    {
-        for (Exception? inner = e.InnerException; inner is not null; inner = inner.InnerException)
-        {
-            if (inner is StorageException storage)
-                return storage;
-            if (inner is AuthenticationException)
-                return new StorageException(StorageErrorKind.Trust, $"{Capitalize(what)} failed: the server's TLS certificate is not trusted.", e);
-        }
-        return new StorageException(StorageErrorKind.Transient, $"{Capitalize(what)} failed: {e.Message}", e);
-    }
-
     private bool ValidateCertificate(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
         if (errors == SslPolicyErrors.None || _trust.AcceptUnknown)
@@ -544,5 +273,4 @@ public sealed class HttpStorageClient : IStorageClient
         return _trust.PinnedFingerprints.Any(p => string.Equals(p.TrimEnd('='), fingerprint, StringComparison.Ordinal));
     }
 
-    private static string Capitalize(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 }
