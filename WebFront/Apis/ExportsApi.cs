@@ -81,42 +81,11 @@ public static class ExportsApi
         });
     }
 
-    public static GeoJsonResult DeliverablesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries catalogue)
-    {
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        return new GeoJsonResult(async (writer, ct) =>
-        {
-            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
-            {
-                var aggregate = await catalogue.SummarizeAsync(storage.StorageKey, storage.StartPath, ct);
-                if (aggregate?.Extent is not { } extent)
-                    continue;
-                // The emprise is the union of the tile footprints (an L-shaped delivery gets an L), computed once per scan.
-                var emprise = await catalogue.EmpriseAsync(storage.StorageKey, storage.StartPath, ct);
-                var current = project.Steps.LastOrDefault(s => s.StartDate <= today);
-                EmpriseDisponibiliteFeature.Write(writer, EmpriseDisponibiliteFeature.Shape.Exports, projectId, project, d, aggregate, extent, emprise, current);
-                await writer.FlushAsync(ct);
-            }
-        });
-    }
+    public static GeoJsonResult DeliverablesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries catalogue) =>
+        DeclaredGeoJson.Deliverables(declared, catalogue, EmpriseDisponibiliteFeature.Shape.Exports);
 
     public static GeoJsonResult TilesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ITileMetadataReader catalogue) =>
-        new(async (writer, ct) =>
-        {
-            int written = 0;
-            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
-            {
-                var subject = RasterPcrsSubject.Of(projectId, project, d.Document);
-                await foreach (var tile in catalogue.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(), ct))
-                {
-                    if (tile.FootprintGeoJson is null)
-                        continue;
-                    RasterPcrsProperties.WriteFeature(writer, RasterPcrsProperties.Shape.Exports, subject, tile);
-                    if (++written % GeoJsonResult.FlushEvery == 0)
-                        await writer.FlushAsync(ct);
-                }
-            }
-        });
+        DeclaredGeoJson.Tiles(declared, catalogue, RasterPcrsProperties.Shape.Exports);
 
     private static async Task WriteCsvAsync(HttpContext http, Func<CsvWriter, Task> write)
     {

@@ -186,37 +186,10 @@ public static class PlatformExportsApi
         });
 
     public static GeoJsonResult DeliverablesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ScanDataSummaries summaries) =>
-        new(async (writer, ct) =>
-        {
-            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
-            {
-                var aggregate = await summaries.SummarizeAsync(storage.StorageKey, storage.StartPath, ct);
-                if (aggregate?.Extent is not { } extent)
-                    continue;
-                var emprise = await summaries.EmpriseAsync(storage.StorageKey, storage.StartPath, ct);
-                var current = project.Steps.LastOrDefault(s => s.StartDate <= Today);
-                EmpriseDisponibiliteFeature.Write(writer, EmpriseDisponibiliteFeature.Shape.Platform, projectId, project, d, aggregate, extent, emprise, current);
-                await writer.FlushAsync(ct);
-            }
-        });
+        DeclaredGeoJson.Deliverables(declared, summaries, EmpriseDisponibiliteFeature.Shape.Platform);
 
     public static GeoJsonResult TilesGeoJson([FromServices] DeclaredDeliverables declared, [FromServices] ITileMetadataReader catalogue) =>
-        new(async (writer, ct) =>
-        {
-            int written = 0;
-            await foreach (var (projectId, project, d, storage) in declared.ListProvenAsync(ct))
-            {
-                var subject = RasterPcrsSubject.Of(projectId, project, d.Document);
-                await foreach (var tile in catalogue.ListAsync(storage.StorageKey, storage.StartPath, new TileQuery(), ct))
-                {
-                    if (tile.FootprintGeoJson is null)
-                        continue;
-                    RasterPcrsProperties.WriteFeature(writer, RasterPcrsProperties.Shape.Platform, subject, tile);
-                    if (++written % GeoJsonResult.FlushEvery == 0)
-                        await writer.FlushAsync(ct);
-                }
-            }
-        });
+        DeclaredGeoJson.Tiles(declared, catalogue, RasterPcrsProperties.Shape.Platform);
 
     /// <summary>Each project's geometry: the union of its scanned deliverables' emprises (computed once per scan each).</summary>
     private static async Task<Dictionary<Guid, NetTopologySuite.Geometries.Geometry>> GeometriesAsync(
