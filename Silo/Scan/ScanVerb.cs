@@ -36,6 +36,8 @@ internal static class ScanVerb
 
     private const string DeliverableId = "scan-verb";
 
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(20);
+
     public static async Task<int> RunAsync(string[] args)
     {
         // stdout is reserved for results: every log line goes to stderr.
@@ -141,7 +143,9 @@ internal static class ScanVerb
             progress.Show(view, clock.Elapsed);
             if (view.Status is ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial)
                 break;
-            await Task.Delay(250);
+            // Two in-process calls a poll: polling often costs little, and the verb ends as soon as the scan does
+            // (a 250 ms poll added 125 ms on average to a one-file scan of about a second).
+            await Task.Delay(PollInterval);
         }
         progress.Done();
         if (view.Status == ScanStatus.Failed)

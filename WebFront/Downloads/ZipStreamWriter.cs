@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.IO.Hashing;
 using System.Text;
 
@@ -10,20 +11,35 @@ namespace Pcrs.WebFront.Downloads;
 /// (method 0: tiles are already compressed, and recompressing would cost CPU for nothing), its CRC-32 computed while the
 /// bytes pass through a fixed buffer, and its CRC and sizes written after the data (flag bit 3, data descriptor). Zip64
 /// records are written where a size or an offset passes 4 GiB or the entries pass 65,535, so archives of any size open
-/// with unzip, 7-Zip and the Windows and macOS tools. Names are UTF-8 (flag bit 11).
+/// with unzip, 7-Zip and the Windows and macOS tools. Names are UTF-8 (flag bit 11). Documents written on the fly
+/// (<see cref="AddDeflatedEntryAsync"/>) are compressed (method 8). Each entry's central-directory record is serialised
+/// when the entry ends, into <paramref name="centralSpool"/> when given (a temporary file: archives of 100,000 small
+/// documents keep nothing per entry in memory), else into memory (about 100 bytes an entry); it is copied out at the end.
 /// An archive whose entries' sizes are known is a pure function of its names, dates, sizes and contents, so the writer can
 /// emit only the bytes in [<paramref name="windowStart"/>, <paramref name="windowEnd"/>) of it (an HTTP Range): bytes
 /// before the window are counted, not sent, and an entry wholly outside it is not read when its CRC-32 is already known.
 /// </summary>
-public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long windowEnd = long.MaxValue)
+public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long windowEnd = long.MaxValue, Stream? centralSpool = null)
 {
     private const uint Max32 = uint.MaxValue;
     private const int BufferSize = 64 * 1024;
+    private const ushort Stored = 0;
+    private const ushort Deflated = 8;
 
-    private readonly List<CentralRecord> _entries = [];
+    /// <summary>A Deflate stream of nothing: one final block with fixed codes holding only its end marker.</summary>
+    private static readonly byte[] EmptyDeflate = [0x03, 0x00];
+
+    private readonly Stream _central = centralSpool ?? new MemoryStream();
+    private long _entryCount;
     private long _offset;
 
-    private sealed record CentralRecord(byte[] Name, ushort Time, ushort Date, uint Crc, long Size, long Offset, bool Zip64Local);
+    private sealed record CentralRecord(byte[] Name, ushort Time, ushort Date, uint Crc, long Size, long Offset, bool Zip64Local)
+    {
+        public ushort Method { get; init; } = Stored;
+
+        /// <summary>Bytes of the entry's data in the archive (its size when stored).</summary>
+        public long CompressedSize { get; init; } = Size;
+    }
 
     public long BytesWritten => _offset;
 
@@ -90,8 +106,8 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
             _offset = dataEnd;
             crcValue = knownCrc ?? crc.GetCurrentHashAsUInt32();
         }
-        await WriteAsync(DataDescriptor(crcValue, size, zip64), cancellationToken);
-        _entries.Add(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64));
+        await WriteAsync(DataDescriptor(crcValue, size, size, zip64), cancellationToken);
+        await AddCentralAsync(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64), cancellationToken);
         return crcValue;
     }
 
@@ -105,13 +121,14 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
         return measure.BytesWritten;
     }
 
-    private static byte[] LocalHeader(byte[] nameBytes, ushort time, ushort date, bool zip64)
+    private static byte[] LocalHeader(byte[] nameBytes, ushort time, ushort date, bool zip64, ushort method = Stored)
     {
         var header = new byte[30 + nameBytes.Length + (zip64 ? 20 : 0)];
         var h = header.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(h, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(h[4..], (ushort)(zip64 ? 45 : 20));
         BinaryPrimitives.WriteUInt16LittleEndian(h[6..], 0x0808);
+        BinaryPrimitives.WriteUInt16LittleEndian(h[8..], method);
         BinaryPrimitives.WriteUInt16LittleEndian(h[10..], time);
         BinaryPrimitives.WriteUInt16LittleEndian(h[12..], date);
         BinaryPrimitives.WriteUInt32LittleEndian(h[18..], zip64 ? Max32 : 0);
@@ -128,7 +145,7 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
         return header;
     }
 
-    private static byte[] DataDescriptor(uint crc, long size, bool zip64)
+    private static byte[] DataDescriptor(uint crc, long compressedSize, long size, bool zip64)
     {
         var descriptor = new byte[zip64 ? 24 : 16];
         var d = descriptor.AsSpan();
@@ -136,12 +153,12 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
         BinaryPrimitives.WriteUInt32LittleEndian(d[4..], crc);
         if (zip64)
         {
-            BinaryPrimitives.WriteInt64LittleEndian(d[8..], size);
+            BinaryPrimitives.WriteInt64LittleEndian(d[8..], compressedSize);
             BinaryPrimitives.WriteInt64LittleEndian(d[16..], size);
         }
         else
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(d[8..], (uint)size);
+            BinaryPrimitives.WriteUInt32LittleEndian(d[8..], (uint)compressedSize);
             BinaryPrimitives.WriteUInt32LittleEndian(d[12..], (uint)size);
         }
         return descriptor;
@@ -184,8 +201,119 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
             throw new InvalidDataException($"{name} grew past 4 GiB while it was read; the archive is incomplete.");
         uint crcValue = crc.GetCurrentHashAsUInt32();
 
-        await WriteAsync(DataDescriptor(crcValue, size, zip64), cancellationToken);
-        _entries.Add(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64));
+        await WriteAsync(DataDescriptor(crcValue, size, size, zip64), cancellationToken);
+        await AddCentralAsync(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, zip64), cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds an entry compressed with Deflate whose content <paramref name="write"/> writes (asynchronously) to the stream
+    /// it is given: a document made on the fly, of a size known only at its end. Such a document stays under 4 GiB;
+    /// one that does not fails the archive.
+    /// </summary>
+    public async Task AddDeflatedEntryAsync(string name, DateTimeOffset? modified, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var nameBytes = Encoding.UTF8.GetBytes(name.TrimStart('/'));
+        if (nameBytes.Length > ushort.MaxValue)
+            throw new ArgumentException("Entry name too long for a ZIP archive.", nameof(name));
+        var (time, date) = DosDateTime(modified ?? DateTimeOffset.UtcNow);
+        long headerOffset = _offset;
+        await WriteAsync(LocalHeader(nameBytes, time, date, zip64: false, Deflated), cancellationToken);
+
+        long dataStart = _offset;
+        var crc = new Crc32();
+        long size;
+        var compressed = new SinkStream(WriteAsync, null);
+        await using (var deflate = new DeflateStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            var document = new SinkStream((bytes, ct) => deflate.WriteAsync(bytes, ct), crc);
+            await write(document, cancellationToken);
+            size = document.Count;
+        }
+        // DeflateStream writes nothing for an empty document; readers need one final empty block.
+        if (_offset == dataStart)
+            await WriteAsync(EmptyDeflate, cancellationToken);
+        long compressedSize = _offset - dataStart;
+        if (size >= Max32 || compressedSize >= Max32)
+            throw new InvalidDataException($"{name} reached 4 GiB: too large for a document entry.");
+        uint crcValue = crc.GetCurrentHashAsUInt32();
+        await WriteAsync(DataDescriptor(crcValue, compressedSize, size, zip64: false), cancellationToken);
+        await AddCentralAsync(new CentralRecord(nameBytes, time, date, crcValue, size, headerOffset, false)
+        {
+            Method = Deflated,
+            CompressedSize = compressedSize,
+        }, cancellationToken);
+    }
+
+    /// <summary>A write-only pass-through that counts the bytes (and their CRC-32 when given) on their way to a sink.</summary>
+    private sealed class SinkStream(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, Crc32? crc) : Stream
+    {
+        public long Count { get; private set; }
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        // The archive goes to an HTTP response or a file through asynchronous writes only.
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("Write asynchronously.");
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            crc?.Append(buffer.Span);
+            Count += buffer.Length;
+            await sink(buffer, cancellationToken);
+        }
+    }
+
+    /// <summary>Serialises the entry's central-directory record now, so that nothing of the entry stays in memory.</summary>
+    private async ValueTask AddCentralAsync(CentralRecord e, CancellationToken cancellationToken)
+    {
+        bool bigSize = e.Size >= Max32 || e.CompressedSize >= Max32, bigOffset = e.Offset >= Max32;
+        int extraLength = (bigSize ? 16 : 0) + (bigOffset ? 8 : 0);
+        var record = new byte[46 + e.Name.Length + (extraLength > 0 ? 4 + extraLength : 0)];
+        var r = record.AsSpan();
+        BinaryPrimitives.WriteUInt32LittleEndian(r, 0x02014b50);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[4..], 45);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[6..], (ushort)(e.Zip64Local || extraLength > 0 ? 45 : 20));
+        BinaryPrimitives.WriteUInt16LittleEndian(r[8..], 0x0808);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[10..], e.Method);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[12..], e.Time);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[14..], e.Date);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[16..], e.Crc);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[20..], bigSize ? Max32 : (uint)e.CompressedSize);
+        BinaryPrimitives.WriteUInt32LittleEndian(r[24..], bigSize ? Max32 : (uint)e.Size);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[28..], (ushort)e.Name.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(r[30..], (ushort)(extraLength > 0 ? 4 + extraLength : 0));
+        // comment length, disk number, internal and external attributes: zero
+        BinaryPrimitives.WriteUInt32LittleEndian(r[42..], bigOffset ? Max32 : (uint)e.Offset);
+        e.Name.CopyTo(r[46..]);
+        if (extraLength > 0)
+        {
+            var x = r[(46 + e.Name.Length)..];
+            BinaryPrimitives.WriteUInt16LittleEndian(x, 0x0001);
+            BinaryPrimitives.WriteUInt16LittleEndian(x[2..], (ushort)extraLength);
+            int at = 4;
+            if (bigSize)
+            {
+                // Zip64 extra: original size, then compressed size.
+                BinaryPrimitives.WriteInt64LittleEndian(x[at..], e.Size);
+                BinaryPrimitives.WriteInt64LittleEndian(x[(at + 8)..], e.CompressedSize);
+                at += 16;
+            }
+            if (bigOffset)
+                BinaryPrimitives.WriteInt64LittleEndian(x[at..], e.Offset);
+        }
+        await _central.WriteAsync(record, cancellationToken);
+        _entryCount++;
     }
 
 
@@ -193,46 +321,20 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
     public async Task FinishAsync(CancellationToken cancellationToken)
     {
         long centralStart = _offset;
-        foreach (var e in _entries)
+        _central.Position = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
         {
-            bool bigSize = e.Size >= Max32, bigOffset = e.Offset >= Max32;
-            int extraLength = (bigSize ? 16 : 0) + (bigOffset ? 8 : 0);
-            var record = new byte[46 + e.Name.Length + (extraLength > 0 ? 4 + extraLength : 0)];
-            var r = record.AsSpan();
-            BinaryPrimitives.WriteUInt32LittleEndian(r, 0x02014b50);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[4..], 45);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[6..], (ushort)(e.Zip64Local || extraLength > 0 ? 45 : 20));
-            BinaryPrimitives.WriteUInt16LittleEndian(r[8..], 0x0808);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[10..], 0);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[12..], e.Time);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[14..], e.Date);
-            BinaryPrimitives.WriteUInt32LittleEndian(r[16..], e.Crc);
-            BinaryPrimitives.WriteUInt32LittleEndian(r[20..], bigSize ? Max32 : (uint)e.Size);
-            BinaryPrimitives.WriteUInt32LittleEndian(r[24..], bigSize ? Max32 : (uint)e.Size);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[28..], (ushort)e.Name.Length);
-            BinaryPrimitives.WriteUInt16LittleEndian(r[30..], (ushort)(extraLength > 0 ? 4 + extraLength : 0));
-            // comment length, disk number, internal and external attributes: zero
-            BinaryPrimitives.WriteUInt32LittleEndian(r[42..], bigOffset ? Max32 : (uint)e.Offset);
-            e.Name.CopyTo(r[46..]);
-            if (extraLength > 0)
-            {
-                var x = r[(46 + e.Name.Length)..];
-                BinaryPrimitives.WriteUInt16LittleEndian(x, 0x0001);
-                BinaryPrimitives.WriteUInt16LittleEndian(x[2..], (ushort)extraLength);
-                int at = 4;
-                if (bigSize)
-                {
-                    BinaryPrimitives.WriteInt64LittleEndian(x[at..], e.Size);
-                    BinaryPrimitives.WriteInt64LittleEndian(x[(at + 8)..], e.Size);
-                    at += 16;
-                }
-                if (bigOffset)
-                    BinaryPrimitives.WriteInt64LittleEndian(x[at..], e.Offset);
-            }
-            await WriteAsync(record, cancellationToken);
+            int read;
+            while ((read = await _central.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
+                await WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         long centralSize = _offset - centralStart;
-        bool zip64End = _entries.Count >= ushort.MaxValue || centralStart >= Max32 || centralSize >= Max32;
+        bool zip64End = _entryCount >= ushort.MaxValue || centralStart >= Max32 || centralSize >= Max32;
         if (zip64End)
         {
             long zip64EndOffset = _offset;
@@ -242,8 +344,8 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
             BinaryPrimitives.WriteInt64LittleEndian(z[4..], 44);
             BinaryPrimitives.WriteUInt16LittleEndian(z[12..], 45);
             BinaryPrimitives.WriteUInt16LittleEndian(z[14..], 45);
-            BinaryPrimitives.WriteInt64LittleEndian(z[24..], _entries.Count);
-            BinaryPrimitives.WriteInt64LittleEndian(z[32..], _entries.Count);
+            BinaryPrimitives.WriteInt64LittleEndian(z[24..], _entryCount);
+            BinaryPrimitives.WriteInt64LittleEndian(z[32..], _entryCount);
             BinaryPrimitives.WriteInt64LittleEndian(z[40..], centralSize);
             BinaryPrimitives.WriteInt64LittleEndian(z[48..], centralStart);
             var locator = z[56..];
@@ -255,7 +357,7 @@ public sealed class ZipStreamWriter(Stream output, long windowStart = 0, long wi
         var end = new byte[22];
         var n = end.AsSpan();
         BinaryPrimitives.WriteUInt32LittleEndian(n, 0x06054b50);
-        ushort count = (ushort)Math.Min(_entries.Count, ushort.MaxValue);
+        ushort count = (ushort)Math.Min(_entryCount, ushort.MaxValue);
         BinaryPrimitives.WriteUInt16LittleEndian(n[8..], count);
         BinaryPrimitives.WriteUInt16LittleEndian(n[10..], count);
         BinaryPrimitives.WriteUInt32LittleEndian(n[12..], centralSize >= Max32 ? Max32 : (uint)centralSize);

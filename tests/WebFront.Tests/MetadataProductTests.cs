@@ -65,6 +65,16 @@ public sealed class MetadataProductTests(SocketFixture web) : IClassFixture<Sock
         Assert.Equal(0, (await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=2000-01-01/2000-12-31")))["numberMatched"]!.GetValue<long>());
         Assert.Equal(12, (await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=../2100-01-01T00:00:00Z")))["numberMatched"]!.GetValue<long>());
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/stac/search?bbox=a,b,c,d")).StatusCode);
+        // bbox: the western half of the collection's extent holds some of the tiles, a box over Brittany none.
+        var extent = collection["extent"]!["spatial"]!["bbox"]![0]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        string Box(params double[] values) => string.Join(',', values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var west = await WebFrontFixture.ReadJsonAsync(await client.GetAsync(
+            $"/stac/search?collections={collectionId}&bbox={Box(extent[0], extent[1], (extent[0] + extent[2]) / 2, extent[3])}&limit=100"));
+        long inWest = west["numberMatched"]!.GetValue<long>();
+        Assert.InRange(inWest, 3, 9);
+        Assert.Equal(inWest, west["features"]!.AsArray().Count);
+        Assert.All(west["features"]!.AsArray(), f => Assert.True(f!["bbox"]![0]!.GetValue<double>() <= (extent[0] + extent[2]) / 2));
+        Assert.Equal(0, (await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&bbox={Box(-4.5, 47.5, -4.0, 48.0)}")))["numberMatched"]!.GetValue<long>());
 
         // GDAL builds its mosaic from the search: 4 x 3 tiles of 1000 x 800 pixels in Lambert-93.
         var root = client.BaseAddress!.ToString().TrimEnd('/');

@@ -114,7 +114,9 @@ public sealed class PlatformExportTests(WebFrontFixture web) : IClassFixture<Web
         var all = await Tools.RunAsync("ogrinfo", "-ro", "-al", "-q", "-where", $"idPCRS = '{project.Id}'", tiles);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(all, "resolution \\(Integer\\) = 50").Count);
 
-        foreach (var route in new[] { "/data/stockages/livrables.geojson", "/data/projets.geojson" })
+        // Every GeoJSON export, the platform's and the earlier ones, opened and converted by GDAL.
+        foreach (var route in new[] { "/data/stockages/livrables.geojson", "/data/projets.geojson", "/data/stockages/dalles.geojson",
+                     "/api/exports/livrables.geojson", "/api/exports/dalles.geojson" })
         {
             var file = await Tools.SaveAsync(await anonymous.GetAsync(route), ".geojson");
             await Tools.RunAsync("ogrinfo", "-ro", "-al", "-so", file);
@@ -172,8 +174,17 @@ public sealed class PlatformExportTests(WebFrontFixture web) : IClassFixture<Web
     [Fact]
     public async Task Every_export_has_validators_answers_304_and_compresses()
     {
+        var grid = GridTiles.Prepare("platform-2x2", 2, 2);
+        var (_, d) = await GridTiles.ScannedProjectAsync(web, "Validateurs", grid);
         using var anonymous = web.Client();
-        foreach (var route in new[] { "/data/projets.csv", "/data/stockages/dalles.geojson", "/api/exports/dalles.geojson", "/data/livrables.csv?separator=semicolon" })
+        string[] routes =
+        [
+            .. PlatformHeaders.Keys.Select(name => "/data/" + name), "/data/projets.csv?includesWkt=1", "/data/livrables.csv?separator=semicolon",
+            "/data/projets.geojson", "/data/stockages/livrables.geojson", "/data/stockages/dalles.geojson",
+            "/api/exports/projets.csv", "/api/exports/livrables.csv", "/api/exports/livrables.geojson", "/api/exports/dalles.geojson",
+            $"{d}/metadata/dalles.geojson", $"{d}/metadata/iso19139.xml", $"{d}/metadata/conformite.json",
+        ];
+        foreach (var route in routes)
         {
             var first = await anonymous.GetAsync(route);
             Assert.Equal(HttpStatusCode.OK, first.StatusCode);

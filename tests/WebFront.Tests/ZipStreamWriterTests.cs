@@ -102,6 +102,59 @@ public sealed class ZipStreamWriterTests
     }
 
     [Fact]
+    public async Task Deflated_documents_beside_stored_files_with_the_central_directory_spooled_to_a_file_read_back_in_unzip_python_and_dotnet()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"pcrs-zip-deflate-{Guid.NewGuid():N}.zip");
+        var spool = Path.Combine(Path.GetTempPath(), $"pcrs-zip-central-{Guid.NewGuid():N}.bin");
+        var documents = Enumerable.Range(0, 70_000).ToDictionary(i => $"items/{i:00000}.json", i => $"{{\"id\": {i}, \"text\": \"{new string('x', i % 300)}\"}}");
+        var tile = RandomNumberGenerator.GetBytes(50_000);
+        try
+        {
+            await using (var output = File.Create(file))
+            await using (var central = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite))
+            {
+                var zip = new ZipStreamWriter(new ForwardOnlyStream(output), centralSpool: central);
+                await zip.AddEntryAsync("dalle.tif", null, new MemoryStream(tile), tile.Length, CancellationToken.None);
+                foreach (var (name, json) in documents)
+                    await zip.AddDeflatedEntryAsync(name, null, (stream, ct) => stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(json), ct).AsTask(), CancellationToken.None);
+                // An empty document, and one written in many small pieces.
+                await zip.AddDeflatedEntryAsync("vide.json", null, (_, _) => Task.CompletedTask, CancellationToken.None);
+                await zip.AddDeflatedEntryAsync("morceaux.txt", null, async (stream, ct) =>
+                {
+                    for (int i = 0; i < 10_000; i++)
+                        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"{i}\n"), ct);
+                }, CancellationToken.None);
+                await zip.FinishAsync(CancellationToken.None);
+            }
+            // 70,003 entries: past 65,535, so the end records are Zip64's too.
+            var (exit, text) = Unzip("-tq", file);
+            Assert.True(exit == 0, text);
+            var python = await Tools.RunAsync("python3", "-c",
+                "import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(z.testzip(), len(z.infolist()), sum(1 for i in z.infolist() if i.compress_type == zipfile.ZIP_DEFLATED))", file);
+            Assert.Equal("None 70003 70002", python.Trim());
+            using var archive = ZipFile.OpenRead(file);
+            Assert.Equal(70_003, archive.Entries.Count);
+            foreach (var name in new[] { "items/00000.json", "items/00299.json", "items/69999.json" })
+            {
+                using var reader = new StreamReader(archive.GetEntry(name)!.Open());
+                Assert.Equal(documents[name], await reader.ReadToEndAsync());
+            }
+            using (var pieces = new StreamReader(archive.GetEntry("morceaux.txt")!.Open()))
+                Assert.Equal(string.Concat(Enumerable.Range(0, 10_000).Select(i => $"{i}\n")), await pieces.ReadToEndAsync());
+            Assert.Equal(0, archive.GetEntry("vide.json")!.Length);
+            using var stored = archive.GetEntry("dalle.tif")!.Open();
+            var copy = new MemoryStream();
+            await stored.CopyToAsync(copy);
+            Assert.Equal(tile, copy.ToArray());
+        }
+        finally
+        {
+            File.Delete(file);
+            File.Delete(spool);
+        }
+    }
+
+    [Fact]
     public async Task Archive_past_4_GiB_uses_Zip64_and_unzip_tests_it_clean()
     {
         // One entry of 4 GiB + 1 MiB (sizes past 32 bits) and one after it (its offset past 32 bits).
