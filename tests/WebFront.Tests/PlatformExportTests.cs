@@ -72,6 +72,12 @@ public sealed class PlatformExportTests(WebFrontFixture web) : IClassFixture<Web
         // investigation_date is column 6, disponible_date (the 7th status) column 12.
         Assert.Equal("2019-06-01", mine[12]);
         Assert.StartsWith("POLYGON ((", mine[^1], StringComparison.Ordinal);
+        // GDAL's CSV driver reads the WKT column as the geometry, as QGIS does.
+        var wktFile = await Tools.SaveAsync(await anonymous.GetAsync("/data/projets.csv?includesWkt=1"), ".csv");
+        var wktLayer = await Tools.RunAsync("ogrinfo", "-ro", "-al", "-q", "-oo", "GEOM_POSSIBLE_NAMES=geometrie", "-oo", "KEEP_GEOM_COLUMNS=NO",
+            "-where", $"id_projet = '{project.Id}'", wktFile);
+        Assert.Contains("POLYGON ((", wktLayer, StringComparison.Ordinal);
+        Assert.Contains("nom (String) = Export plateforme", wktLayer, StringComparison.Ordinal);
 
         var actors = await PythonCsvAsync(await Tools.SaveAsync(await anonymous.GetAsync("/data/tours-de-table.csv"), ".csv"), ",", "utf-8");
         var actor = Assert.Single(actors, r => r[0] == project.Id.ToString());
