@@ -78,8 +78,11 @@ public interface ICatalogue
 
     Task<TileRow?> GetTileAsync(string storageKey, string path, CancellationToken cancellationToken = default);
 
-    /// <summary>Tiles under a path prefix, optionally intersecting a WGS84 box, ordered by path; streamed.</summary>
-    IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, GeoBox? bbox = null, int? limit = null, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Every tile under a path prefix, errors included (the scan verb's output); streamed. Filtered and paged reads (box,
+    /// dates, errors left out) belong to <see cref="ITileMetadataReader"/>.
+    /// </summary>
+    IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default);
 
     /// <summary>Entry counts and tile groups under a path prefix.</summary>
     Task<CatalogueSummary> SummarizeAsync(string storageKey, string pathPrefix, CancellationToken cancellationToken = default);

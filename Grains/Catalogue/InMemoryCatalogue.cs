@@ -127,7 +127,7 @@ public sealed partial class InMemoryCatalogue : ICatalogue
             return Task.FromResult(Data(storageKey).Tiles.GetValueOrDefault(path));
     }
 
-    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, GeoBox? bbox = null, int? limit = null,
+    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         List<TileRow> rows;
@@ -135,8 +135,6 @@ public sealed partial class InMemoryCatalogue : ICatalogue
         {
             rows = Data(storageKey).Tiles.Values
                 .Where(t => t.Path != pathPrefix.TrimEnd('/') && CataloguePaths.IsUnder(t.Path, pathPrefix))
-                .Where(t => bbox is null || (t.Bounds is { } b && b.Intersects(bbox.Value)))
-                .Take(limit ?? int.MaxValue)
                 .ToList();
         }
         foreach (var row in rows)

@@ -170,27 +170,14 @@ public sealed partial class PostgresCatalogue
         return await reader.ReadAsync(cancellationToken) ? ReadTile(reader) : null;
     }
 
-    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix, GeoBox? bbox = null, int? limit = null,
+    public async IAsyncEnumerable<TileRow> QueryTilesAsync(string storageKey, string pathPrefix,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var (from, to) = CataloguePaths.Descendants(pathPrefix);
-        string sql = TileSelect + " WHERE storage_key = $1 AND path >= $2 AND path < $3";
-        if (bbox is not null)
-            sql += " AND min_lon IS NOT NULL AND box(point(min_lon, min_lat), point(max_lon, max_lat)) && box(point($4, $5), point($6, $7))";
-        sql += " ORDER BY path";
-        if (limit is not null)
-            sql += " LIMIT " + limit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await using var command = dataSource.CreateCommand(sql);
+        await using var command = dataSource.CreateCommand(TileSelect + " WHERE storage_key = $1 AND path >= $2 AND path < $3 ORDER BY path");
         command.Parameters.AddWithValue(storageKey);
         command.Parameters.AddWithValue(from);
         command.Parameters.AddWithValue(to);
-        if (bbox is { } box)
-        {
-            command.Parameters.AddWithValue(box.West);
-            command.Parameters.AddWithValue(box.South);
-            command.Parameters.AddWithValue(box.East);
-            command.Parameters.AddWithValue(box.North);
-        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             yield return ReadTile(reader);

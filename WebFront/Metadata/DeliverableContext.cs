@@ -39,6 +39,25 @@ public sealed record DeliverableContext(
 
     public TileQuery AllTiles => new();
 
+    /// <summary>The acquisition day the owner declared, as the instant STAC dates its items with (midnight UTC); null when not declared.</summary>
+    public DateTimeOffset? AcquiredAt => Deliverable.Document.AcquisitionDate is { } day
+        ? new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
+        : null;
+
+    /// <summary>
+    /// A STAC datetime filter on this deliverable's tiles: on the declared acquisition day when there is one (every tile
+    /// or none matches), else on each file's last change. Null when no tile can match.
+    /// </summary>
+    public TileQuery? AcquiredWithin(TileQuery query, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        if (AcquiredAt is not { } acquired)
+            return query with { ModifiedFrom = from, ModifiedTo = to };
+        // The declared day is a whole day: it matches an interval that meets it.
+        var dayEnd = acquired.AddDays(1).AddTicks(-1);
+        return (from is null || dayEnd >= from) && (to is null || acquired <= to) ? query : null;
+    }
+
     /// <summary>The deliverable of a project with a proven storage declaration, or null (404) for any other case.</summary>
     public static async Task<DeliverableContext?> FindAsync(HttpContext http, Guid projectId, Guid deliverableId, CancellationToken cancellationToken)
     {

@@ -155,7 +155,8 @@ public static class StacApi
         {
             var id = OgcCollections.DeliverableId(context.Deliverable.Id);
             var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
-            var filter = new TileQuery(parameters.Bbox) { ModifiedFrom = parameters.From, ModifiedTo = parameters.To };
+            if (context.AcquiredWithin(new TileQuery(parameters.Bbox), parameters.From, parameters.To) is not { } filter)
+                continue;
             matched += await catalogue.CountAsync(context.Storage.StorageKey, context.Storage.StartPath, filter, ct);
             string? after = null;
             if (!started)

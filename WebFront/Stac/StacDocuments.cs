@@ -90,7 +90,12 @@ public static class StacDocuments
             ["extent"] = new JsonObject
             {
                 ["spatial"] = new JsonObject { ["bbox"] = new JsonArray(new JsonArray(extent.West, extent.South, extent.East, extent.North)) },
-                ["temporal"] = new JsonObject { ["interval"] = new JsonArray(new JsonArray(OgcCollections.Instant(modified.First), OgcCollections.Instant(modified.Last))) },
+                ["temporal"] = new JsonObject
+                {
+                    ["interval"] = context.AcquiredAt is { } acquired
+                        ? new JsonArray(new JsonArray(OgcCollections.Instant(acquired), OgcCollections.Instant(acquired)))
+                        : new JsonArray(new JsonArray(OgcCollections.Instant(modified.First), OgcCollections.Instant(modified.Last))),
+                },
             },
             ["summaries"] = summaries,
             ["links"] = links,
@@ -104,7 +109,8 @@ public static class StacDocuments
             return null;
         var properties = new JsonObject
         {
-            ["datetime"] = OgcCollections.Instant(tile.ModifiedAt ?? tile.ScannedAt),
+            // STAC's datetime is the acquisition's: the day the owner declared, else the file's last change.
+            ["datetime"] = OgcCollections.Instant(context.AcquiredAt ?? tile.ModifiedAt ?? tile.ScannedAt),
         };
         if (tile.Resolution is { } gsd && double.IsFinite(gsd))
             properties["gsd"] = gsd;

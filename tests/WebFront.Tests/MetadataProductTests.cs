@@ -150,7 +150,7 @@ public sealed class MetadataProductTests(SocketFixture web) : IClassFixture<Sock
     }
 
     [Fact]
-    public async Task Iso19139_record_gives_each_party_its_e_mail_and_the_declared_acquisition_day_as_temporal_extent()
+    public async Task Declared_acquisition_day_dates_the_iso_record_and_the_stac_items_and_each_party_has_its_e_mail()
     {
         var grid = GridTiles.Prepare("stac-4x3", 4, 3);
         var (project, d) = await GridTiles.ScannedProjectAsync(web, "Fiche ISO datée", grid);
@@ -176,6 +176,24 @@ public sealed class MetadataProductTests(SocketFixture web) : IClassFixture<Sock
         Assert.Equal("2024-09-30", Text("//gmd:citation//gmd:CI_Date[gmd:dateType/gmd:CI_DateTypeCode/@codeListValue='publication']/gmd:date/gco:Date"));
         Assert.Equal(1, after.Select("//gmd:citation//gmd:CI_DateTypeCode[@codeListValue='creation']", ns).Count);
         Assert.Contains("2024-04-12", Text("//gmd:LI_Lineage/gmd:statement/gco:CharacterString"), StringComparison.Ordinal);
+
+        // STAC dates its items with the acquisition (not the files' last change) and searches on it.
+        var collectionId = "livrable-" + project.Deliverables[0];
+        var collection = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/collections/{collectionId}"));
+        StacSchemas.AssertValid(StacSchemas.Collection, collection);
+        Assert.Equal(["2024-04-12T00:00:00Z", "2024-04-12T00:00:00Z"],
+            collection["extent"]!["temporal"]!["interval"]![0]!.AsArray().Select(n => n!.GetValue<string>()));
+        long Matched(JsonNode page) => page["numberMatched"]!.GetValue<long>();
+        var sameDay = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=2024-04-12&limit=20"));
+        Assert.Equal(12, Matched(sameDay));
+        Assert.All(sameDay["features"]!.AsArray(), f =>
+        {
+            StacSchemas.AssertValid(StacSchemas.Item, f!);
+            Assert.Equal("2024-04-12T00:00:00Z", f!["properties"]!["datetime"]!.GetValue<string>());
+        });
+        Assert.Equal(12, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=2024-01-01T00:00:00Z/2024-04-12T08:00:00Z"))));
+        Assert.Equal(0, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=2024-04-13/.."))));
+        Assert.Equal(0, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/collections/{collectionId}/items?datetime=../2024-04-11T23:59:59Z"))));
     }
 
     private static async Task<(XPathNavigator Document, string File)> IsoAsync(HttpClient client, string d)
