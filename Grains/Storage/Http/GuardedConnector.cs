@@ -42,6 +42,7 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
             if (connectTimeout is { } limit)
                 timeout.CancelAfter(limit);
             NetworkStream stream;
+            long connectStart = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 stream = await ConnectGuardedAsync(endpoint, timeout.Token).ConfigureAwait(false);
@@ -51,7 +52,9 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
                 throw new StorageException(StorageErrorKind.Transient,
                     $"Connecting to {endpoint.Host}:{endpoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
             }
-            return lease is null ? stream : new LeasedConnectionStream(stream, lease, rotateTurns ? () => limiter!.OwesTurn : null, turn);
+            // The same turn as the pool's connections (FTP, SFTP): at least ten connects long.
+            var connectionTurn = Pooling.ConnectionTurn.Length(turn, System.Diagnostics.Stopwatch.GetElapsedTime(connectStart));
+            return lease is null ? stream : new LeasedConnectionStream(stream, lease, rotateTurns ? () => limiter!.OwesTurn : null, connectionTurn);
         }
         catch
         {

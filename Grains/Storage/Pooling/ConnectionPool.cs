@@ -214,9 +214,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable where
         bool close;
         // Read before taking the pool's lock: the limiter has its own.
         bool contended = _limiter.IsContended;
-        // A turn lasts at least ten connects, so that rotating leases between holders never spends more than a tenth of
-        // the time connecting and logging in, even on a slow or loaded server.
-        var turn = TimeSpan.FromTicks(Math.Max(_options.TurnLength.Ticks, 10 * slot.OpenCost.Ticks));
+        var turn = ConnectionTurn.Length(_options.TurnLength, slot.OpenCost);
         bool turnServed = _limiter.OwesTurn && _time.GetElapsedTime(slot.OpenedAt) >= turn;
         lock (_gate)
         {
