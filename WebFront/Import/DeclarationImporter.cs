@@ -63,7 +63,7 @@ public sealed class DeclarationImporter(
             }
             results.Add(await ImportLineAsync(parsed.Number, parsed.Line, taken, cancellationToken));
         }
-        int imported = results.Count(r => r.Status == "imported");
+        int imported = results.Count(r => r.Status == ImportLineResult.Imported);
         return new ImportReport(results.Count, imported, results.Count - imported, results);
     }
 
@@ -115,13 +115,13 @@ public sealed class DeclarationImporter(
             foreach (var deliverableId in declared)
                 await scans.RevokeAsync(deliverableId, CancellationToken.None);
             await store.DeleteAsync(id, CancellationToken.None);
-            return new ImportLineResult(number, "refused", null, null, null,
+            return ImportLineResult.Refusal(number,
                 new ImportProblem("about:blank", "The storage could not be declared", 503, e.Message, new Dictionary<string, string[]>(StringComparer.Ordinal)));
         }
         taken[project.Name] = id;
-        return new ImportLineResult(number, "imported", id, editorKey, deliverableIds, null);
+        return new ImportLineResult(number, ImportLineResult.Imported, id, editorKey, deliverableIds, null);
     }
 
     private static ImportLineResult Refused(int number, Dictionary<string, string[]> errors) =>
-        new(number, "refused", null, null, null, ImportProblem.Validation(errors));
+        ImportLineResult.Refusal(number, ImportProblem.Validation(errors));
 }

@@ -22,7 +22,16 @@ public sealed record ImportLineResult(
     Guid? ProjectId,
     string? EditorKey,
     IReadOnlyList<Guid>? DeliverableIds,
-    ImportProblem? Problem);
+    ImportProblem? Problem)
+{
+    /// <summary>The two published values of <see cref="Status"/>, written and compared only through these.</summary>
+    public const string Imported = "imported";
+
+    /// <inheritdoc cref="Imported"/>
+    public const string Refused = "refused";
+
+    public static ImportLineResult Refusal(int line, ImportProblem problem) => new(line, Refused, null, null, null, problem);
+}
 
 /// <summary>RFC 9457 problem details of one refused line (as a 400 of the single-item routes would say it).</summary>
 public sealed record ImportProblem(string Type, string Title, int Status, string? Detail, IReadOnlyDictionary<string, string[]> Errors)
