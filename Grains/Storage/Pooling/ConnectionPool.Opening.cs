@@ -105,17 +105,8 @@ public sealed partial class ConnectionPool<TConnection>
 
     private async Task<Slot?> WaitAsync(TaskCompletionSource<Slot?> waiter, LinkedListNode<TaskCompletionSource<Slot?>> node, CancellationToken cancellationToken)
     {
-        await using (cancellationToken.Register(() =>
-        {
-            lock (_gate)
-            {
-                // A waiter already served keeps what it got; WaitAsync's caller hands it back below.
-                if (node.List is null)
-                    return;
-                _waiters.Remove(node);
-            }
-            waiter.TrySetCanceled(cancellationToken);
-        }).ConfigureAwait(false))
+        // A waiter already served keeps what it got; it is handed back below.
+        await using (QueuedWaiter.CancelWhileQueued(_gate, node, cancellationToken).ConfigureAwait(false))
         {
             var granted = await waiter.Task.ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)

@@ -83,17 +83,8 @@ public sealed class LocalConnectionLimiter : IConnectionLimiter
         LinkedListNode<TaskCompletionSource<IAsyncDisposable>> node,
         CancellationToken cancellationToken)
     {
-        await using (cancellationToken.Register(() =>
-        {
-            lock (_gate)
-            {
-                // Only a waiter still queued can be cancelled; a granted one keeps its lease and hands it back below.
-                if (node.List is null)
-                    return;
-                _waiters.Remove(node);
-            }
-            waiter.TrySetCanceled(cancellationToken);
-        }))
+        // Only a waiter still queued can be cancelled; a granted one keeps its lease and hands it back.
+        await using (QueuedWaiter.CancelWhileQueued(_gate, node, cancellationToken))
         {
             return await waiter.Task.ConfigureAwait(false);
         }

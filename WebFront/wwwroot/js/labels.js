@@ -80,6 +80,11 @@ export function formatNumber(value) {
   return value === null || value === undefined ? "—" : number.format(value);
 }
 
+/** "1 dalle", "3 dalles", "0 dalle": French puts the singular below 2. */
+export function countOf(value, singular, plural = singular + "s") {
+  return `${formatNumber(value)} ${Math.abs(value) >= 2 ? plural : singular}`;
+}
+
 /** Bytes in French units (o, ko, Mo, Go, To), decimal as the platform shows them. */
 export function formatBytes(bytes) {
   if (bytes === null || bytes === undefined) return "—";

@@ -1,6 +1,6 @@
 // Project page: the project's facts, each deliverable's scan facts, and a map of the tiles (one colour per deliverable)
 // with hover details and download on click when the owner allowed it.
-import { label, formatDate, formatDateTime, formatBytes, formatNumber, formatResolution, parsePerimeter, pcrsRasterGaps } from "./labels.js";
+import { label, formatDate, formatDateTime, formatBytes, formatNumber, formatResolution, parsePerimeter, pcrsRasterGaps, countOf } from "./labels.js";
 import { el, api, createMap, palette, pageConfig } from "./ui.js";
 import { setupBulkDownload } from "./telechargement.js";
 
@@ -235,7 +235,7 @@ async function main() {
     let resolutions = [];
     if (d.storage?.scan?.tiles > 0) {
       resolutions = await drawDeliverable(map, renderer, project, d, colour, bounds, counts);
-      legend.push(el("li", {}, el("span", { class: "pcrs-swatch", style: `background:${colour}33;border-color:${colour}`, "aria-hidden": "true" }), `${d.name} (${formatNumber(d.storage.scan.tiles)} dalles)`));
+      legend.push(el("li", {}, el("span", { class: "pcrs-swatch", style: `background:${colour}33;border-color:${colour}`, "aria-hidden": "true" }), `${d.name} (${countOf(d.storage.scan.tiles, "dalle")})`));
     }
     if (d.diffusionUrl && d.diffusionLayer && (d.diffusion === "wms" || d.diffusion === "wmts")) {
       overlays[`Aperçu ${label("diffusion", d.diffusion)} : ${d.name}`] = d.diffusion === "wms"

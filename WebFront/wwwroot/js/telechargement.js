@@ -1,7 +1,7 @@
 // Bulk download on the project page: a deliverable's tiles, whole or within a rectangle drawn on the map (or the map's
 // current view, for the keyboard), as one ZIP or a URL list for wget -i. The size is shown before starting; a ZIP up
 // to IN_PAGE_LIMIT is fetched with a progress bar, a bigger one goes to the browser's own download manager.
-import { formatBytes, formatNumber } from "./labels.js";
+import { formatBytes, formatNumber, countOf } from "./labels.js";
 import { el, api } from "./ui.js";
 
 const IN_PAGE_LIMIT = 500_000_000;
@@ -15,7 +15,7 @@ export function setupBulkDownload(project, map) {
   let bbox = null, rectangle = null, drawing = false, start = null;
 
   const deliverableSelect = el("select", { class: "fr-select", id: "telechargement-livrable" },
-    candidates.map((d) => el("option", { value: d.id, text: `${d.name} (${formatNumber(d.storage.scan.tiles)} dalles)` })));
+    candidates.map((d) => el("option", { value: d.id, text: `${d.name} (${countOf(d.storage.scan.tiles, "dalle")})` })));
   const summary = el("p", { id: "telechargement-resume", role: "status", class: "fr-mb-2w" });
   const actions = el("div", { class: "fr-btns-group fr-btns-group--inline-md" });
   const progress = el("div", { id: "telechargement-progression", "aria-live": "polite" });

@@ -80,8 +80,8 @@ public class BrowserFixture : WebFrontFixture, IAsyncLifetime
     public static async Task ScreenshotAsync(IPage page, string name) =>
         await page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDir, name + ".png"), FullPage = true });
 
-    /// <summary>Declares an HTTP storage over the nginx peer for the project's first deliverable and waits for its scan.</summary>
-    public async Task ScanHttpFolderAsync(CreatedProject project, string folder, IEnumerable<string> fixtures, bool downloadAllowed = true)
+    /// <summary>Declares an HTTP storage over the nginx peer for one of the project's deliverables (the first by default) and waits for its scan.</summary>
+    public async Task ScanHttpFolderAsync(CreatedProject project, string folder, IEnumerable<string> fixtures, bool downloadAllowed = true, int deliverable = 0)
     {
         var dir = Path.Combine(Peers.DataDir, "webfront-tests", folder);
         Directory.CreateDirectory(dir);
@@ -91,7 +91,7 @@ public class BrowserFixture : WebFrontFixture, IAsyncLifetime
                 File.Copy(Path.Combine(Peers.FixturesDir, name), Path.Combine(dir, name));
         }
         using var editor = Client(project.EditorKey);
-        var d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
+        var d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[deliverable]}";
         var declare = await editor.PutAsJsonAsync($"{d}/storage", new JsonObject
         {
             ["type"] = "http", ["url"] = $"http://127.0.0.1:{Peers.Nginx}/webfront-tests/{folder}/",

@@ -137,7 +137,7 @@ public sealed class OwnerStorageBrowserTests(OwnerStorageBrowserTests.Fixture we
         await visitor.WaitForSelectorAsync("#projet[data-ready=true]");
         Assert.Equal("3", await visitor.GetAttributeAsync("#carte", "data-features"));
         var legend = await visitor.Locator("#legende li").AllInnerTextsAsync();
-        Assert.Equal(["Images raster 0 (2 dalles)", "Images raster 1 (1 dalles)"], legend.Select(l => l.Trim()));
+        Assert.Equal(["Images raster 0 (2 dalles)", "Images raster 1 (1 dalle)"], legend.Select(l => l.Trim()));
         var strokes = await visitor.Locator("#carte path.leaflet-interactive").EvaluateAllAsync<string[]>("paths => paths.map(p => p.getAttribute('stroke'))");
         Assert.Equal(["#000091", "#000091", "#c9191e"], strokes.Order(StringComparer.Ordinal));
         var card = await visitor.Locator($"[data-deliverable='{project.Deliverables[0]}']").InnerTextAsync();
@@ -146,7 +146,7 @@ public sealed class OwnerStorageBrowserTests(OwnerStorageBrowserTests.Fixture we
         Assert.Contains("Stockage FTP", card, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("Téléchargement autorisé", await visitor.Locator($"[data-deliverable='{project.Deliverables[1]}']").InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
         // Only the second deliverable is offered for bulk download.
-        Assert.Equal(["Images raster 1 (1 dalles)"], (await visitor.Locator("#telechargement-livrable option").AllInnerTextsAsync()).Select(t => t.Trim()));
+        Assert.Equal(["Images raster 1 (1 dalle)"], (await visitor.Locator("#telechargement-livrable option").AllInnerTextsAsync()).Select(t => t.Trim()));
         await BrowserFixture.AssertAccessibleAsync(visitor, "projet à deux livrables");
     }
 }
