@@ -37,9 +37,13 @@ public interface IStorageGrain : IGrainWithStringKey
     [Alias("GetStatus"), AlwaysInterleave]
     Task<StorageScanView> GetStatus();
 
-    /// <summary>Progress deltas from DirectoryGrains, batched per directory (never one call per file).</summary>
-    [Alias("ReportProgress"), AlwaysInterleave]
-    Task ReportProgress(long scanNumber, ScanProgress delta);
+    /// <summary>
+    /// A DirectoryGrain's own counts so far in scan <paramref name="scanNumber"/> (a total, replacing what that directory
+    /// reported before, so a directory redone after a silo died is not counted twice), batched (never one call per file);
+    /// <paramref name="final"/> on its last report, once its completion is in the catalogue.
+    /// </summary>
+    [Alias("ReportDirectoryProgress"), AlwaysInterleave]
+    Task ReportProgress(long scanNumber, string directoryPath, ScanProgress total, bool final);
 
     /// <summary>A root DirectoryGrain finished its subtree for scan <paramref name="scanNumber"/>. Idempotent.</summary>
     [Alias("RootCompleted"), AlwaysInterleave]

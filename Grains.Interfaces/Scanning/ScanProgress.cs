@@ -1,7 +1,8 @@
 namespace Pcrs.Grains.Interfaces.Scanning;
 
 /// <summary>
-/// The counters of a scan: sent as deltas batched per directory and summed by the StorageGrain, kept by the catalogue
+/// The counters of a scan: sent per directory as that directory's totals so far and summed by the StorageGrain
+/// (<c>LiveProgress</c>), kept by the catalogue
 /// (the storage's live progress and each scan of its history) and published as a scan's "progress" by the web API.
 /// <see cref="Analysed"/> counts headers read in this scan, <see cref="Unchanged"/> files skipped because their size and
 /// modification time (or ETag) did not change.
@@ -24,4 +25,12 @@ public sealed record ScanProgress(
         Unchanged + other.Unchanged,
         Errors + other.Errors,
         BytesRead + other.BytesRead);
+
+    public ScanProgress Subtract(ScanProgress other) => new(
+        Directories - other.Directories,
+        Files - other.Files,
+        Analysed - other.Analysed,
+        Unchanged - other.Unchanged,
+        Errors - other.Errors,
+        BytesRead - other.BytesRead);
 }

@@ -27,7 +27,8 @@ public sealed partial class DirectoryGrain
 
     private void AddProgress(ScanProgress delta)
     {
-        _pendingProgress = _pendingProgress.Add(delta);
+        _ownProgress = _ownProgress.Add(delta);
+        _progressUnreported = true;
         _filesSinceFlush += (int)(delta.Analysed + delta.Unchanged);
     }
 
@@ -36,22 +37,33 @@ public sealed partial class DirectoryGrain
             ? FlushProgressAsync()
             : Task.CompletedTask;
 
-    private async Task FlushProgressAsync()
+    /// <summary>
+    /// Sends this directory's counts so far (a total, see <see cref="LiveProgress"/>); one report in flight at a time, so
+    /// the StorageGrain receives them in order (a total overtaken by an older one, or by the final one, would count wrong).
+    /// </summary>
+    private async Task FlushProgressAsync(bool final = false)
     {
-        if (_pendingProgress == ScanProgress.Zero)
+        if (!_progressUnreported && !final)
             return;
-        var delta = _pendingProgress;
-        _pendingProgress = ScanProgress.Zero;
-        _filesSinceFlush = 0;
-        _lastFlush = DateTime.UtcNow;
+        await _reporting.WaitAsync();
         try
         {
-            await GrainFactory.GetGrain<IStorageGrain>(_storageKey).ReportProgress(_scan, delta);
+            if (!_progressUnreported && !final)
+                return;
+            var total = _ownProgress;
+            _progressUnreported = false;
+            _filesSinceFlush = 0;
+            _lastFlush = DateTime.UtcNow;
+            await GrainFactory.GetGrain<IStorageGrain>(_storageKey).ReportProgress(_scan, _path, total, final);
         }
         catch (Exception e)
         {
             // Progress is informative; final counts come from the catalogue.
             LogReportFailed(logger, _storageKey, _path, e.GetType().Name);
+        }
+        finally
+        {
+            _reporting.Release();
         }
     }
 

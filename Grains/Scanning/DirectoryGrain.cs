@@ -53,7 +53,10 @@ public sealed partial class DirectoryGrain(
     private SubtreeReport? _own;
     private SubtreeReport? _result;
     private string? _listingError;
-    private ScanProgress _pendingProgress = ScanProgress.Zero;
+    /// <summary>This directory's own counts in this run of the scan, reported as a total (see <see cref="LiveProgress"/>).</summary>
+    private ScanProgress _ownProgress = ScanProgress.Zero;
+    private bool _progressUnreported;
+    private readonly SemaphoreSlim _reporting = new(1, 1);
     private DateTime _lastFlush = DateTime.UtcNow;
     private int _filesSinceFlush;
 
@@ -110,6 +113,8 @@ public sealed partial class DirectoryGrain(
         _result = null;
         _listingError = null;
         _children.Clear();
+        _ownProgress = ScanProgress.Zero;
+        _progressUnreported = false;
         _ = RunAsync(order.ScanNumber);
     }
 
@@ -248,7 +253,9 @@ public sealed partial class DirectoryGrain(
         {
             var total = _children.Values.Aggregate(_own, (sum, child) => sum.Add(child!));
             await catalogue.CompleteDirectoryAsync(_storageKey, _path, scanNumber, total, _listingError);
-            await FlushProgressAsync();
+            // Only now, with the completion in the catalogue, may the StorageGrain take these counts as final: no
+            // activation redoes this directory for this scan any more.
+            await FlushProgressAsync(final: true);
             if (scanNumber != _scan)
                 return;
             _result = total;

@@ -27,7 +27,7 @@ public sealed partial class StorageGrain
         if (_row is null || !IsRunning)
             return;
         var now = DateTimeOffset.UtcNow;
-        var counts = _progress;
+        var counts = _progress.Total;
         _row = _row with { Status = ScanStatus.Failed, LastError = error, Progress = counts };
         _progressDirty = false;
         _rootReports.Clear();

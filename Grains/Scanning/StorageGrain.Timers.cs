@@ -43,7 +43,8 @@ public sealed partial class StorageGrain
         if (_row is null || !_progressDirty || !IsRunning)
             return;
         _progressDirty = false;
-        _row = _row with { Progress = _progress };
+        // Only the finished directories' counts: a restarted StorageGrain adds the running ones' totals to them again.
+        _row = _row with { Progress = _progress.Finished };
         await catalogue.SaveStorageAsync(_row);
     }
 

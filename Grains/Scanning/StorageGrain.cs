@@ -38,7 +38,7 @@ public sealed partial class StorageGrain(
     private ConnectionLeaseTable? _connectionLeases;
     private StorageRow? _row;
     private ScanSummary? _lastSummary;
-    private ScanProgress _progress = ScanProgress.Zero;
+    private readonly LiveProgress _progress = new();
     private bool _progressDirty;
     private bool _finishing;
     private IGrainTimer? _watchdogTimer;
@@ -65,7 +65,8 @@ public sealed partial class StorageGrain(
         {
             // Re-activated in the middle of a scan (its previous silo died, or it was collected): the reports the roots
             // sent before are lost, so ask them again right away; completed roots answer from the catalogue.
-            _progress = _row.Progress;
+            // What was saved is the finished directories' counts: the running ones report their totals again.
+            _progress.Reset(_row.Progress);
             // The leases the previous activation granted are still held on the surviving silos: learn them first.
             ConnectionLeases.HoldGrantsForSurvivors();
             StartWatchdogTimer(TimeSpan.FromMilliseconds(200));
@@ -77,13 +78,13 @@ public sealed partial class StorageGrain(
 
     public Task<StorageScanView> GetStatus() => Task.FromResult(View());
 
-    public Task ReportProgress(long scanNumber, ScanProgress delta)
+    public Task ReportProgress(long scanNumber, string directoryPath, ScanProgress total, bool final)
     {
         if (_row is not null && scanNumber == _row.ScanNumber && IsRunning)
         {
-            _progress = _progress.Add(delta);
-            _progressDirty = true;
-            if (_row.Status == ScanStatus.Listing && (_progress.Analysed > 0 || _progress.Unchanged > 0))
+            _progress.Report(directoryPath, total, final);
+            _progressDirty |= final;
+            if (_row.Status == ScanStatus.Listing && (total.Analysed > 0 || total.Unchanged > 0))
                 _row = _row with { Status = ScanStatus.Analysing };
         }
         return Task.CompletedTask;
@@ -126,7 +127,7 @@ public sealed partial class StorageGrain(
         var now = DateTimeOffset.UtcNow;
         _row = _row with { ScanNumber = scanNumber, ScanRoots = roots, Status = ScanStatus.Listing, ScanStartedAt = now, Progress = ScanProgress.Zero };
         ScanMetrics.ScanStarted(Key);
-        _progress = ScanProgress.Zero;
+        _progress.Reset(ScanProgress.Zero);
         _progressDirty = false;
         _rootReports.Clear();
         _finishing = false;
@@ -211,7 +212,7 @@ public sealed partial class StorageGrain(
                     Progress = counts,
                 };
             }
-            _progress = counts;
+            _progress.Reset(counts);
             _progressDirty = false;
             await catalogue.SaveStorageAsync(_row);
             ScanMetrics.ScanEnded(Key);
@@ -246,7 +247,7 @@ public sealed partial class StorageGrain(
     {
         if (_row is null)
             return StorageScanView.None;
-        return new StorageScanView(_row.Status, IsRunning ? _progress : _row.Progress, _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
+        return new StorageScanView(_row.Status, IsRunning ? _progress.Total : _row.Progress, _lastSummary, _row.LastSuccessAt, _row.LastError, _row.ScanNumber);
     }
 
     /// <summary>Builds the location a declaration names; throws a clear <see cref="ArgumentException"/> for a bad one.</summary>

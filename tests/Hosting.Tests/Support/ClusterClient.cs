@@ -20,7 +20,9 @@ public sealed class ClusterClient : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.UseOrleansClient(client => client
             .Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (clusterId, clusterId))
-            .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString)));
+            .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = ("Npgsql", connectionString))
+            // A test may kill every silo and start new ones: their gateways are found within seconds (default: a minute).
+            .Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2)));
         IHost host = builder.Build();
         await host.StartAsync(ct);
         return new ClusterClient(host);
