@@ -110,11 +110,15 @@ public static class OgcApi
 
         var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
         var prefix = context.Storage.StartPath.TrimEnd('/') + "/";
-        var query = new TileQuery(parameters.Bbox, parameters.Cursor is null ? null : prefix + parameters.Cursor, parameters.Limit + 1)
+        // The same temporal rule as STAC: the declared acquisition day, else each file's last change.
+        var query = context.AcquiredWithin(
+            new TileQuery(parameters.Bbox, parameters.Cursor is null ? null : prefix + parameters.Cursor, parameters.Limit + 1),
+            parameters.From, parameters.To);
+        if (query is null)
         {
-            ModifiedFrom = parameters.From,
-            ModifiedTo = parameters.To,
-        };
+            return new OgcResult(FeatureCollection([], 0, PageLinks(http, self, null)), OgcResult.GeoJson,
+                context.Deliverable.Document.Name);
+        }
         var features = new JsonArray();
         string? last = null;
         bool more = false;

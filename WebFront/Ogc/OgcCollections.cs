@@ -54,8 +54,8 @@ public static class OgcCollections
         return Collection(baseUrl, id, $"{context.Project.Name} – {context.Deliverable.Document.Name}",
             $"Dalles du livrable « {context.Deliverable.Document.Name} » ({context.Aggregate.Tiles} fichiers" +
             (context.Epsg is { } epsg ? $", EPSG:{epsg}" : "") + "), attributs RasterPCRS du géostandard CNIG. " +
-            "La dimension temporelle est la date de modification des fichiers sur le stockage.",
-            [extent.West, extent.South, extent.East, extent.North], modified.First, modified.Last);
+            "La dimension temporelle est le jour d'acquisition déclaré, sinon la date de modification des fichiers sur le stockage.",
+            [extent.West, extent.South, extent.East, extent.North], context.AcquiredAt ?? modified.First, context.AcquiredAt ?? modified.Last);
     }
 
     public static JsonObject ProjectsCollection(string baseUrl, double[]? bbox) =>

@@ -194,6 +194,15 @@ public sealed class MetadataProductTests(SocketFixture web) : IClassFixture<Sock
         Assert.Equal(12, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=2024-01-01T00:00:00Z/2024-04-12T08:00:00Z"))));
         Assert.Equal(0, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/search?collections={collectionId}&datetime=2024-04-13/.."))));
         Assert.Equal(0, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/stac/collections/{collectionId}/items?datetime=../2024-04-11T23:59:59Z"))));
+
+        // OGC API Features follows the same rule: its collection and its datetime filter use the declared day.
+        var ogcCollection = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/ogc/collections/{collectionId}"));
+        Assert.Equal(["2024-04-12T00:00:00Z", "2024-04-12T00:00:00Z"],
+            ogcCollection["extent"]!["temporal"]!["interval"]![0]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(12, Matched(await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/ogc/collections/{collectionId}/items?datetime=2024-04-12T10:00:00Z&limit=5"))));
+        var outside = await WebFrontFixture.ReadJsonAsync(await client.GetAsync($"/ogc/collections/{collectionId}/items?datetime=2024-04-13T00:00:00Z/.."));
+        Assert.Equal(0, Matched(outside));
+        Assert.Empty(outside["features"]!.AsArray());
     }
 
     private static async Task<(XPathNavigator Document, string File)> IsoAsync(HttpClient client, string d)
