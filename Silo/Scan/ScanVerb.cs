@@ -94,8 +94,7 @@ internal static class ScanVerb
             root = StoragePaths.Parent(root);
         }
 
-        using var host = BuildHost(arguments, addresses);
-        await host.StartAsync();
+        using var host = await StartHostAsync(arguments, addresses);
         try
         {
             return await ScanAsync(host.Services, arguments, location with { Path = root }, password, onlyFile);
@@ -213,6 +212,37 @@ internal static class ScanVerb
             silo.Configure<ClusterMembershipOptions>(o => o.NumMissedProbesLimit = 3);
         });
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Starts the in-process silo. Its ports are found free before the silo binds them, and in between another process can
+    /// take one (outgoing connections draw from the same ephemeral range): the silo then starts again on new ports.
+    /// </summary>
+    private static async Task<IHost> StartHostAsync(ScanArguments arguments, IPAddress[] addresses)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            var host = BuildHost(arguments, addresses);
+            try
+            {
+                await host.StartAsync();
+                return host;
+            }
+            catch (Exception e) when (attempt < 3 && IsAddressInUse(e))
+            {
+                host.Dispose();
+            }
+        }
+    }
+
+    private static bool IsAddressInUse(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+                return true;
+        }
+        return false;
     }
 
     /// <summary>A free loopback port, so the verb never collides with a running silo or an FTP server's passive range.</summary>
