@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Pcrs.TestSupport;
+using Pcrs.TestSupport.Hostile;
 
 namespace Pcrs.WebFront.Tests;
 
@@ -31,12 +32,15 @@ public sealed class ObservabilityTests(WebFrontFixture web) : IClassFixture<WebF
     [Fact]
     public async Task Metrics_show_the_scan_grain_activations_and_http_requests()
     {
+        // A storage of this test's own (a server on a port of its own): a storage another test scanned already would be
+        // answered from the catalogue, and this process would have listed nothing.
+        await using var server = new HostileHttpServer(path => path == "/" ? HostileAnswer.Listing(path, ["a/"]) : HostileAnswer.Listing(path, []));
         var project = await web.CreateProjectAsync("Metrics after a scan");
         using var admin = web.Client(WebFrontFixture.AdminToken);
         string d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
         var declare = await admin.PutAsJsonAsync($"{d}/storage", new JsonObject
         {
-            ["type"] = "http", ["url"] = $"http://127.0.0.1:{Peers.Nginx}/fixtures/",
+            ["type"] = "http", ["url"] = $"http://127.0.0.1:{server.Port}/",
         });
         Assert.Equal(HttpStatusCode.Accepted, declare.StatusCode);
         var deadline = Stopwatch.StartNew();
