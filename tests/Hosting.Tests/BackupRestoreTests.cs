@@ -139,21 +139,7 @@ public sealed class BackupRestoreTests : IAsyncLifetime
             ["Scanning__AllowedNetworks"] = "127.0.0.0/8",
         }, "--urls", url);
         _processes.Add(web);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-        bool healthy = await Eventually.TrueAsync(async () =>
-        {
-            if (web.HasExited)
-                return true;
-            try
-            {
-                return (await http.GetAsync($"{url}/health")).StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, StartTimeout, TimeSpan.FromSeconds(1));
-        Assert.True(healthy && !web.HasExited, $"{name} web front should become healthy.\n{web}");
+        Assert.True(await web.WaitHealthyAsync(url, StartTimeout), $"{name} web front should become healthy.\n{web}");
         return (web, url);
     }
 }

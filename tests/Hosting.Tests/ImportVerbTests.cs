@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
@@ -56,24 +55,7 @@ public sealed class ImportVerbTests : IAsyncLifetime
             ["Scanning__AllowedNetworks"] = "127.0.0.0/8",
         }, "--urls", $"http://127.0.0.1:{_httpPort}");
         _processes.Add(web);
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-        bool healthy = await Eventually.TrueAsync(async () =>
-        {
-            if (web.HasExited)
-            {
-                return true;
-            }
-
-            try
-            {
-                return (await http.GetAsync($"http://127.0.0.1:{_httpPort}/health")).StatusCode == HttpStatusCode.OK;
-            }
-            catch (HttpRequestException)
-            {
-                return false;
-            }
-        }, StartTimeout, TimeSpan.FromSeconds(1));
-        Assert.True(healthy && !web.HasExited, "WebFront should become healthy.\n" + web);
+        Assert.True(await web.WaitHealthyAsync($"http://127.0.0.1:{_httpPort}", StartTimeout), "WebFront should become healthy.\n" + web);
     }
 
     private async Task<ProductProcess> ImportAsync(string file, string? token, params string[] extra)

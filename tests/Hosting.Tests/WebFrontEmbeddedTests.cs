@@ -68,9 +68,7 @@ public sealed class WebFrontEmbeddedTests : IAsyncLifetime
 
     private async Task WaitHealthyAsync(ProductProcess process)
     {
-        bool healthy = await Eventually.TrueAsync(async () =>
-            !process.HasExited && (await GetAsync("/health")).StatusCode == HttpStatusCode.OK, StartTimeout, TimeSpan.FromSeconds(1));
-        Assert.True(healthy, "WebFront should become healthy.\n" + process);
+        Assert.True(await process.WaitHealthyAsync($"http://127.0.0.1:{_httpPort}", StartTimeout), "WebFront should become healthy.\n" + process);
     }
 
     private string EmbeddedConnectionString()

@@ -102,6 +102,29 @@ public sealed class ProductProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// Waits until this web front answers 200 on <c>/health</c> at <paramref name="baseUrl"/>; false when the process exits
+    /// first or <paramref name="timeout"/> passes.
+    /// </summary>
+    public async Task<bool> WaitHealthyAsync(string baseUrl, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        bool answered = await Eventually.TrueAsync(async () =>
+        {
+            if (HasExited)
+                return true;
+            try
+            {
+                return (await http.GetAsync($"{baseUrl}/health")).StatusCode == System.Net.HttpStatusCode.OK;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, timeout, TimeSpan.FromSeconds(1));
+        return answered && !HasExited;
+    }
+
     /// <summary>Graceful stop (SIGTERM), then a kill if it does not end within <paramref name="grace"/>.</summary>
     public async Task StopAsync(TimeSpan grace)
     {
