@@ -83,6 +83,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<Exports.ExportValidatorsFilter>();
         services.TryAddSingleton<Exports.CsvExport>();
         services.TryAddSingleton<Metadata.MetadataCache>();
+        services.TryAddSingleton<Metadata.ExportProgress>();
         services.AddResponseCompression(compression =>
         {
             // Exports and metadata are text that compresses 5-20x; file downloads (octet-stream) are never recompressed.
