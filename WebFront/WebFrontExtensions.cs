@@ -39,6 +39,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<Import.DeclarationImporter>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ScanDataSummaries>();
+        services.AddHostedService<ExtentWarmer>();
         services.TryAddSingleton<Pages.PageRenderer>();
         services.TryAddSingleton<Territories.TerritoryIndex>();
 
