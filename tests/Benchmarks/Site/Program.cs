@@ -53,7 +53,7 @@ const string Pan = """
 
 // Zooms in and waits until map layers that are tiles (a feature with a path) are on the map, then one frame (the
 // canvas paints on the next frame): works on any version of the page, which need not say when it drew the view.
-const ZoomIn = """
+const string ZoomIn = """
     async (zoom) => {
       const map = window.__pcrsMap;
       const tilesOnMap = () => { let n = 0; map.eachLayer((l) => { if (l.feature?.properties?.path) n++; }); return n; };
