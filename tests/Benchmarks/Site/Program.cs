@@ -17,8 +17,14 @@ if (args.Length < 3)
 }
 var baseUrl = args[0].TrimEnd('/');
 int runs = int.Parse(args[1], CultureInfo.InvariantCulture);
-var pages = args.Skip(2).Select(a => a.Split('=', 4))
-    .Select(p => (Name: p[0], Path: p[1], Ready: p[2], Zoom: p.Length > 3 ? int.Parse(p[3], CultureInfo.InvariantCulture) : (int?)null)).ToList();
+// The selector may hold "=" itself ([data-ready=true]): a zoom is a trailing "=digits".
+var pages = args.Skip(2).Select(a => a.Split('=', 3)).Select(p =>
+{
+    int cut = p[2].LastIndexOf('=');
+    bool zoomed = cut > 0 && p[2][(cut + 1)..].All(char.IsAsciiDigit) && cut + 1 < p[2].Length;
+    return (Name: p[0], Path: p[1], Ready: zoomed ? p[2][..cut] : p[2],
+        Zoom: zoomed ? int.Parse(p[2][(cut + 1)..], CultureInfo.InvariantCulture) : (int?)null);
+}).ToList();
 
 Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
 using var playwright = await Playwright.CreateAsync();

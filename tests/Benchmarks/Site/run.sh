@@ -52,7 +52,9 @@ if [ -n "$BASELINE" ]; then
   BASELINE_COMMIT=$(git -C "$REPO" rev-parse --short "$BASELINE")
   mkdir -p "$WORK/baseline"
   git -C "$REPO" archive "$BASELINE" | tar -x -C "$WORK/baseline"
-  dotnet build -c Release "$WORK/baseline/WebFront/WebFront.csproj" -nologo -v quiet -clp:ErrorsOnly
+  # Built while the current build scans; waited for before anything is measured.
+  dotnet build -c Release "$WORK/baseline/WebFront/WebFront.csproj" -nologo -v quiet -clp:ErrorsOnly >"$WORK/baseline-build.log" 2>&1 &
+  BASELINE_BUILD=$!
 fi
 "${PSQL[@]}" -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
 # start_web ROOT: the web front built under ROOT, on this run's database and port.
@@ -97,6 +99,7 @@ measure() {
     "$1projet-100000-dalles-zoom15=/projects/$BIG_ID=#projet[data-ready=true]=15" \
     "$1projet-4-dalles=/projects/$FIRST=#projet[data-ready=true]"
 }
+if [ -n "$BASELINE" ]; then wait "$BASELINE_BUILD" || { cat "$WORK/baseline-build.log" >&2; exit 1; }; fi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 CURRENT_COMMIT=$(git -C "$REPO" rev-parse --short HEAD)
 measure "" | tee "$WORK/bench.out"
