@@ -3,6 +3,7 @@ using System.Net;
 using System.Reflection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
 using Pcrs.Grains.Storage;
@@ -26,16 +27,16 @@ public sealed class StorageClientCacheTests
         await using var cache = NewCache(catalogue, factory);
 
         var blocked = catalogue.Hold("http://127.0.0.1:1");
-        var first = cache.GetAsync("http://127.0.0.1:1", 1, CancellationToken.None);
-        await blocked.Entered.WaitAsync(Patience);
+        var first = cache.GetAsync("http://127.0.0.1:1", 1, TestContext.Current.CancellationToken);
+        await blocked.Entered.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
 
         // Storage 1's client is being made (its storage row read waits); storage 2's must not wait for it.
-        var second = await cache.GetAsync("http://127.0.0.1:2", 1, CancellationToken.None).WaitAsync(Patience);
+        var second = await cache.GetAsync("http://127.0.0.1:2", 1, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.NotNull(second);
         Assert.False(first.IsCompleted);
 
         blocked.Release.SetResult();
-        Assert.NotSame(second, await first.WaitAsync(Patience));
+        Assert.NotSame(second, await first.WaitAsync(Patience, TestContext.Current.CancellationToken));
         Assert.Equal(2, factory.Created.Count);
     }
 
@@ -47,16 +48,16 @@ public sealed class StorageClientCacheTests
         await using var cache = NewCache(catalogue, factory);
 
         var blocked = catalogue.Hold("http://127.0.0.1:1");
-        var callers = Enumerable.Range(0, 8).Select(_ => cache.GetAsync("http://127.0.0.1:1", 1, CancellationToken.None)).ToList();
-        await blocked.Entered.WaitAsync(Patience);
+        var callers = Enumerable.Range(0, 8).Select(_ => cache.GetAsync("http://127.0.0.1:1", 1, TestContext.Current.CancellationToken)).ToList();
+        await blocked.Entered.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
         blocked.Release.SetResult();
-        var clients = await Task.WhenAll(callers).WaitAsync(Patience);
+        var clients = await Task.WhenAll(callers).WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.Single(clients.Distinct());
         Assert.Single(factory.Created);
 
         // An older or equal scan number keeps the client; a newer one makes another (a changed login reaches the silo).
-        Assert.Same(clients[0], await cache.GetAsync("http://127.0.0.1:1", 1, CancellationToken.None));
-        var newer = await cache.GetAsync("http://127.0.0.1:1", 2, CancellationToken.None).WaitAsync(Patience);
+        Assert.Same(clients[0], await cache.GetAsync("http://127.0.0.1:1", 1, TestContext.Current.CancellationToken));
+        var newer = await cache.GetAsync("http://127.0.0.1:1", 2, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
         Assert.NotSame(clients[0], newer);
         Assert.Equal(2, factory.Created.Count);
     }
@@ -80,7 +81,7 @@ public sealed class StorageClientCacheTests
     }
 
     /// <summary>A held catalogue read: <see cref="Entered"/> once it started, it goes on when <see cref="Release"/> is set.</summary>
-    private sealed record Held(TaskCompletionSource Entered, TaskCompletionSource Release);
+    public sealed record Held(TaskCompletionSource Entered, TaskCompletionSource Release);
 
     /// <summary>A catalogue answering storage rows and proven declarations, whose storage row reads can be held per storage.</summary>
     public class SlowCatalogue : DispatchProxy
