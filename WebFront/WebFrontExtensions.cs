@@ -39,6 +39,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<Import.DeclarationImporter>();
         services.AddOptions<DownloadOptions>().Bind(configuration.GetSection(DownloadOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<ScanDataSummaries>();
+        services.AddHostedService<ExtentWarmer>();
         services.TryAddSingleton<Pages.PageRenderer>();
         services.TryAddSingleton<Territories.TerritoryIndex>();
 
@@ -83,6 +84,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<Exports.ExportValidatorsFilter>();
         services.TryAddSingleton<Exports.CsvExport>();
         services.TryAddSingleton<Metadata.MetadataCache>();
+        services.TryAddSingleton<Metadata.ExportProgress>();
         services.AddResponseCompression(compression =>
         {
             // Exports and metadata are text that compresses 5-20x; file downloads (octet-stream) are never recompressed.

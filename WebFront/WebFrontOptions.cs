@@ -29,6 +29,13 @@ public sealed class WebFrontOptions : IValidatableObject
     public TimeSpan ScanDataCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How often the web front checks whether a scan has ended, to compute the deliverables' extents before a page asks
+    /// (<see cref="Catalogue.ExtentWarmer"/>); zero: computed on the first request only.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan ExtentsRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
     /// Background map tiles for the pages, as a Leaflet URL template (e.g. "https://tile.example.org/{z}/{x}/{y}.png").
     /// Empty: no basemap, the footprints are drawn on a plain background (the default; this machine has no internet).
     /// </summary>

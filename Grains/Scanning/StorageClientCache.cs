@@ -26,10 +26,13 @@ public sealed partial class StorageClientCache(
     ScanActivity activity,
     ILogger<StorageClientCache> logger) : IAsyncDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _siloStopping = new();
-    // Read without the gate (every FileGrain call asks for its client); written only under the gate.
+    // Read without a gate (every FileGrain call asks for its client); written only under the storage's gate.
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
+    // One gate per storage, so that one client is made per storage and scan. Never one gate for the silo: making a client
+    // reads the catalogue, and behind a busy catalogue a silo-wide gate made every storage's scan wait for every other
+    // storage's client in turn (100 storages started their unchanged rescans one after another, a minute apart).
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     private sealed record Entry(long ScanNumber, IStorageClient Client);
 
@@ -40,7 +43,8 @@ public sealed partial class StorageClientCache(
         if (_clients.TryGetValue(storageKey, out var current) && current.ScanNumber >= scanNumber)
             return current.Client;
         IStorageClient? retired = null;
-        await _gate.WaitAsync(cancellationToken);
+        var gate = _gates.GetOrAdd(storageKey, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
         try
         {
             if (_clients.TryGetValue(storageKey, out var entry) && entry.ScanNumber >= scanNumber)
@@ -52,7 +56,7 @@ public sealed partial class StorageClientCache(
         }
         finally
         {
-            _gate.Release();
+            gate.Release();
             if (retired is not null)
                 _ = RetireAsync(retired);
         }
@@ -137,16 +141,20 @@ public sealed partial class StorageClientCache(
 
     public async ValueTask DisposeAsync()
     {
-        List<Entry> entries;
-        await _gate.WaitAsync();
-        try
+        // Each storage's gate in turn: a client being made when the cache goes away is closed with the others.
+        var entries = new List<Entry>();
+        foreach (var (storageKey, gate) in _gates)
         {
-            entries = [.. _clients.Values];
-            _clients.Clear();
-        }
-        finally
-        {
-            _gate.Release();
+            await gate.WaitAsync();
+            try
+            {
+                if (_clients.TryRemove(storageKey, out var entry))
+                    entries.Add(entry);
+            }
+            finally
+            {
+                gate.Release();
+            }
         }
         foreach (var entry in entries)
         {

@@ -18,7 +18,8 @@ public static class MetadataApi
     {
         var metadata = app.MapGroup(Route).WithTags("Metadata")
             .RequireRateLimiting(WebFrontPolicies.PublicRateLimit)
-            .AddEndpointFilter<ExportValidatorsFilter>();
+            .AddEndpointFilter<ExportValidatorsFilter>()
+            .AddEndpointFilter<ExportProgress.IdFilter>();
         metadata.MapGet("/dalles.geojson", TileIndexGeoJsonFile).WithName("TileIndexGeoJson")
             .WithSummary("Tile index: one polygon per tile with the CNIG RasterPCRS attributes and the technical ones")
             .WithDescription("?crs=wgs84 (default, RFC 7946) or ?crs=native (the deliverable's CRS, named in a \"crs\" member GDAL and QGIS read).")
@@ -36,14 +37,28 @@ public static class MetadataApi
         metadata.MapGet("/iso19139.xml", Iso19139).WithName("Iso19139Record")
             .WithSummary("ISO 19139 / INSPIRE metadata record of the deliverable (CNIG guidance), for catalogue harvesters")
             .Produces(StatusCodes.Status200OK, contentType: "application/xml");
+        app.MapGet("api/exports/progress/{progressId}", Progress).WithTags("Metadata").WithName("ExportProgress")
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit)
+            .WithSummary("How far the server is in building an export asked with the header X-Progress-Id (tiles written so far)")
+            .WithDescription("The id is the one the download request sent in X-Progress-Id; 404 once the response has ended or for an unknown id.");
         return app;
     }
 
-    public static async Task<IResult> Iso19139(Guid id, Guid did, HttpContext http, [FromServices] ITileMetadataReader catalogue,
-        [FromServices] MetadataCache cache, CancellationToken cancellationToken)
+    public static IResult Progress(string progressId, [FromServices] ExportProgress progress)
+    {
+        if (!ExportProgress.IsValidId(progressId))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["progressId"] = [ExportProgress.IdRule] });
+        return progress.Find(progressId) is { } entry
+            ? TypedResults.Ok(new ExportProgressState(entry.Written, entry.Expected))
+            : TypedResults.NotFound();
+    }
+
+    public static async Task<IResult> Iso19139(Guid id, Guid did, HttpContext http, [FromServices] ITileMetadataReader allTiles,
+        [FromServices] MetadataCache cache, [FromServices] ExportProgress progress, CancellationToken cancellationToken)
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context || context.Aggregate?.Extent is null)
             return TypedResults.NotFound();
+        var catalogue = progress.Track(http, allTiles, ConformityReport.TilesRead(context));
         var record = await cache.GetAsync(http, "iso19139", async () =>
         {
             var report = await ConformityReport.BuildAsync(context, catalogue, CancellationToken.None);
@@ -72,11 +87,12 @@ public static class MetadataApi
         return Results.Text(record, "application/xml; charset=utf-8");
     }
 
-    public static async Task<IResult> Conformity(Guid id, Guid did, HttpContext http, [FromServices] ITileMetadataReader catalogue,
-        [FromServices] MetadataCache cache, CancellationToken cancellationToken)
+    public static async Task<IResult> Conformity(Guid id, Guid did, HttpContext http, [FromServices] ITileMetadataReader allTiles,
+        [FromServices] MetadataCache cache, [FromServices] ExportProgress progress, CancellationToken cancellationToken)
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context)
             return TypedResults.NotFound();
+        var catalogue = progress.Track(http, allTiles, ConformityReport.TilesRead(context));
         var report = await cache.GetAsync(http, "conformite", () => ConformityReport.BuildAsync(context, catalogue, CancellationToken.None), cancellationToken);
         return Results.Text(report, "application/json; charset=utf-8");
     }
@@ -96,21 +112,23 @@ public static class MetadataApi
     }
 
     public static async Task<IResult> TileIndexGeoJsonFile(Guid id, Guid did, string? crs, HttpContext http,
-        [FromServices] ITileMetadataReader catalogue, CancellationToken cancellationToken)
+        [FromServices] ITileMetadataReader allTiles, [FromServices] ExportProgress progress, CancellationToken cancellationToken)
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context)
             return TypedResults.NotFound();
         var (epsg, error) = Crs(crs, context, "wgs84");
         if (error is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["crs"] = [error] });
+        var catalogue = progress.Track(http, allTiles, context.Aggregate?.Tiles ?? 0);
         return new StreamedResult(async (response, ct) => await TileIndexGeoJson.WriteAsync(response, context, epsg, catalogue, ct));
     }
 
     public static async Task<IResult> TileIndexGeoPackageFile(Guid id, Guid did, HttpContext http,
-        [FromServices] ITileMetadataReader catalogue, CancellationToken cancellationToken)
+        [FromServices] ITileMetadataReader allTiles, [FromServices] ExportProgress progress, CancellationToken cancellationToken)
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context)
             return TypedResults.NotFound();
+        var catalogue = progress.Track(http, allTiles, (context.Aggregate?.Tiles ?? 0) * TileIndexGeoPackage.Layers(context).Count);
         return TemporaryFileResponse.Create(TileIndexGeoPackage.ContentType, $"dalles-{did}.gpkg", async (file, ct) =>
         {
             await TileIndexGeoPackage.WriteAsync(file, context, catalogue, ct);
@@ -119,13 +137,14 @@ public static class MetadataApi
     }
 
     public static async Task<IResult> TileIndexShapefileZip(Guid id, Guid did, string? crs, HttpContext http,
-        [FromServices] ITileMetadataReader catalogue, CancellationToken cancellationToken)
+        [FromServices] ITileMetadataReader allTiles, [FromServices] ExportProgress progress, CancellationToken cancellationToken)
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context)
             return TypedResults.NotFound();
         var (epsg, error) = Crs(crs, context, "native");
         if (error is not null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["crs"] = [error] });
+        var catalogue = progress.Track(http, allTiles, context.Aggregate?.Tiles ?? 0);
         return TemporaryFileResponse.Create("application/zip", $"dalles-{did}.zip", async (file, ct) =>
         {
             await using var output = File.Create(file);
@@ -133,6 +152,9 @@ public static class MetadataApi
         });
     }
 }
+
+/// <summary>An export's build progress: tiles written so far, out of those the writer reads in all.</summary>
+public sealed record ExportProgressState(long Written, long Expected);
 
 /// <summary>A response written by a delegate (files built while streaming).</summary>
 public sealed class StreamedResult(Func<HttpContext, CancellationToken, Task> write) : IResult

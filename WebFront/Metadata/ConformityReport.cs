@@ -44,6 +44,12 @@ public static class ConformityReport
         }
     }
 
+    /// <summary>
+    /// The tiles <see cref="BuildAsync"/> reads, for its progress: the readable ones the scan counted (the files in error
+    /// it also reads are not in that count, so a progress bar stops at its end until the report is sent).
+    /// </summary>
+    public static long TilesRead(DeliverableContext context) => context.Aggregate?.Tiles ?? 0;
+
     public static async Task<JsonObject> BuildAsync(DeliverableContext context, ITileMetadataReader catalogue, CancellationToken ct)
     {
         var resolution = new Rule("resolution", "Résolution au sol de 5 cm ou plus fine");

@@ -15,6 +15,15 @@ public static class TileIndexGeoPackage
 {
     public const string ContentType = "application/geopackage+sqlite3";
 
+    /// <summary>The layers written, each one pass over the tiles: the deliverable's own CRS when known, and WGS84.</summary>
+    public static IReadOnlyList<(string Table, int Srs, bool Native)> Layers(DeliverableContext context)
+    {
+        var layers = new List<(string Table, int Srs, bool Native)> { ("dalles_wgs84", 4326, false) };
+        if (context.Epsg is { } own && CrsRegistry.Find(own) is not null)
+            layers.Insert(0, ("dalles", own, true));
+        return layers;
+    }
+
     public static async Task WriteAsync(string file, DeliverableContext context, ITileMetadataReader catalogue, CancellationToken ct)
     {
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Pooling = false }.ToString());
@@ -36,9 +45,7 @@ public static class TileIndexGeoPackage
         if (epsg is { } code && code != 4326)
             await AddSrsAsync(connection, code, ct);
 
-        var layers = new List<(string Table, int Srs, bool Native)> { ("dalles_wgs84", 4326, false) };
-        if (epsg is { } own && CrsRegistry.Find(own) is not null)
-            layers.Insert(0, ("dalles", own, true));
+        var layers = Layers(context);
         var columns = string.Join(", ", TileIndexFields.All.Select(f => $"\"{f.Name}\" {SqlType(f.Type)}"));
         foreach (var (table, srs, _) in layers)
         {

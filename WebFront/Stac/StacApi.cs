@@ -38,7 +38,8 @@ public static class StacApi
         app.MapGet(MetadataApi.Route + "/stac.zip", StaticCatalogue).WithTags("Metadata").WithName("StacStaticCatalogue")
             .WithSummary("Static STAC catalogue of the deliverable (ZIP of catalog.json, collection.json and one JSON per item)")
             .Produces(StatusCodes.Status200OK, contentType: "application/zip")
-            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit).AddEndpointFilter<ExportValidatorsFilter>();
+            .RequireRateLimiting(WebFrontPolicies.PublicRateLimit).AddEndpointFilter<ExportValidatorsFilter>()
+            .AddEndpointFilter<ExportProgress.IdFilter>();
         return app;
     }
 
@@ -205,7 +206,8 @@ public static class StacApi
     {
         if (await DeliverableContext.FindAsync(http, id, did, cancellationToken) is not { } context || context.Aggregate?.Extent is null)
             return TypedResults.NotFound();
-        var catalogue = http.RequestServices.GetRequiredService<ITileMetadataReader>();
+        var catalogue = http.RequestServices.GetRequiredService<ExportProgress>()
+            .Track(http, http.RequestServices.GetRequiredService<ITileMetadataReader>(), context.Aggregate.Tiles);
         return TemporaryFileResponse.Create("application/zip", $"stac-{did}.zip", async (file, ct) =>
         {
             await using var output = File.Create(file);

@@ -18,13 +18,29 @@ internal sealed partial class FtpControlConnection
         var socket = await OpenPassiveAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            FtpReply reply;
             if (restOffset > 0)
             {
-                var rest = await ExecuteAsync("REST " + restOffset.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                // REST and the transfer command leave together: the server takes them in order, and REST's round trip is saved.
+                await WriteCommandAsync("REST " + restOffset.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+                await WriteCommandAsync(command, cancellationToken, latin1, repliesPending: true).ConfigureAwait(false);
+                var rest = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+                reply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
                 if (rest.Code != 350)
+                {
+                    // The transfer command ran anyway, from the wrong offset: end it before failing.
+                    if (reply.IsPreliminary)
+                    {
+                        socket.Dispose();
+                        await RecoverAfterAbortAsync(cancellationToken).ConfigureAwait(false);
+                    }
                     throw FtpErrors.FromReply(rest, what + " (REST)");
+                }
             }
-            var reply = await ExecuteAsync(command, cancellationToken, latin1).ConfigureAwait(false);
+            else
+            {
+                reply = await ExecuteAsync(command, cancellationToken, latin1).ConfigureAwait(false);
+            }
             if (reply.IsCompletion)
             {
                 // Some servers answer an empty transfer at once, without a 150 and without using the data connection.
@@ -194,15 +210,11 @@ internal sealed partial class FtpControlConnection
                 end = await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
             if (end.Code != 421 && (end.IsCompletion || !aborSent))
             {
+                // Whatever else the abort left comes before the NOOP's 200; reading up to it waits for the next command,
+                // sent right behind, so the NOOP costs no round trip of its own.
                 await WriteCommandAsync("NOOP", timeout.Token, repliesPending: true).ConfigureAwait(false);
-                for (int i = 0; i < 6; i++)
-                {
-                    var reply = await ReadReplyAsync(timeout.Token).ConfigureAwait(false);
-                    if (reply.Code == 200)
-                        return;
-                    if (reply.Code == 421)
-                        break;
-                }
+                _syncPending = true;
+                return;
             }
         }
         catch (Exception ex) when (ex is StorageException or IOException or SocketException or OperationCanceledException or ObjectDisposedException)

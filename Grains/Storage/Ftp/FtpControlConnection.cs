@@ -20,6 +20,9 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
     private FtpReplyReader _reader;
     private FtpTlsSession? _tls;
     private bool _broken;
+
+    /// <summary>A NOOP was sent after an aborted transfer and its 200 not read yet: the next reply read skips to it first.</summary>
+    private bool _syncPending;
     private int _disposed;
 
     private FtpControlConnection(FtpEndpoint endpoint, Socket socket, IPAddress peer)
@@ -214,7 +217,7 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         if (!IsUsable)
             throw new StorageException(StorageErrorKind.Transient, "The FTP connection is no longer usable.");
         StoragePaths.EnsureSafe(command); // last line of defence against CR/LF injection, whatever the caller checked
-        if (_reader.HasBufferedBytes && !repliesPending)
+        if (_reader.HasBufferedBytes && !repliesPending && !_syncPending)
         {
             _broken = true;
             throw new StorageException(StorageErrorKind.Protocol, "The FTP server sent a reply nobody asked for; the connection is out of step.");
@@ -234,6 +237,34 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
     }
 
     public async Task<FtpReply> ReadReplyAsync(CancellationToken cancellationToken)
+    {
+        if (_syncPending)
+        {
+            _syncPending = false;
+            await ReadUntilInStepAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return await ReadOneReplyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the replies left by an aborted transfer up to the NOOP's 200 sent after them (RecoverAfterAbortAsync): the
+    /// connection is then in step. Deferred to the next command, whose own round trip it rides on.
+    /// </summary>
+    private async Task ReadUntilInStepAsync(CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < 6; i++)
+        {
+            var reply = await ReadOneReplyAsync(cancellationToken).ConfigureAwait(false);
+            if (reply.Code == 200)
+                return;
+            if (reply.Code == 421)
+                break;
+        }
+        _broken = true;
+        throw new StorageException(StorageErrorKind.Transient, "The FTP connection did not come back in step after an aborted transfer.");
+    }
+
+    private async Task<FtpReply> ReadOneReplyAsync(CancellationToken cancellationToken)
     {
         try
         {

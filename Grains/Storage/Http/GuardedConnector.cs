@@ -4,10 +4,10 @@ using System.Net.Sockets;
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
-/// The <see cref="SocketsHttpHandler.ConnectCallback"/>: takes a lease from the storage's <see cref="IConnectionLimiter"/>
-/// for the new connection (held until the connection closes, so the limit counts TCP connections as the server sees
-/// them, idle keep-alive ones included), then resolves the host through the address guard and connects to the checked
-/// addresses only, so neither a redirect nor a DNS answer changing after the check reaches a refused network.
+/// Opens TCP connections for the HTTP client: resolves the host through the address guard and connects to the checked
+/// addresses only, so neither a redirect nor a DNS answer changing after the check reaches a refused network. For a host
+/// other than the storage's own it also takes a lease from the storage's <see cref="IConnectionLimiter"/> for the new
+/// connection (held until the connection closes, so the limit counts TCP connections as the server sees them).
 /// </summary>
 /// <param name="guard">Checks every address before connecting.</param>
 /// <param name="limiter">Grants the right to hold one connection; null connects without asking (no limit).</param>
@@ -20,13 +20,10 @@ namespace Pcrs.Grains.Storage.Http;
 /// </param>
 internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? limiter = null, TimeSpan? connectTimeout = null, TimeSpan turn = default)
 {
-    public ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken) =>
-        ConnectAsync(context.DnsEndPoint, rotateTurns: true, cancellationToken);
-
     /// <summary>
-    /// Opens one leased, guarded TCP connection. <paramref name="rotateTurns"/> lets the stream give its lease back by
-    /// itself at the start of a request (the handler's one-request-at-a-time pattern); a pipelined connection, which
-    /// writes while responses are still arriving, rotates turns itself and passes false.
+    /// Opens one leased, guarded TCP connection (for hosts other than the storage's own, which redirects may name; the
+    /// storage's own connections come from its pool, which holds their leases). <paramref name="rotateTurns"/> lets the
+    /// stream give its lease back by itself at the start of a request (the handler's one-request-at-a-time pattern).
     /// </summary>
     public async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool rotateTurns, CancellationToken cancellationToken)
     {
@@ -38,21 +35,9 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
         }
         try
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            if (connectTimeout is { } limit)
-                timeout.CancelAfter(limit);
-            NetworkStream stream;
             long connectStart = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
-            {
-                stream = await ConnectGuardedAsync(endpoint, timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new StorageException(StorageErrorKind.Transient,
-                    $"Connecting to {endpoint.Host}:{endpoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
-            }
-            // The same turn as the pool's connections (FTP, SFTP): at least ten connects long.
+            var stream = await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+            // The same turn as the pool's connections: at least ten connects long.
             var connectionTurn = Pooling.ConnectionTurn.Length(turn, System.Diagnostics.Stopwatch.GetElapsedTime(connectStart));
             return lease is null ? stream : new LeasedConnectionStream(stream, lease, rotateTurns ? () => limiter!.OwesTurn : null, connectionTurn);
         }
@@ -61,6 +46,23 @@ internal sealed class GuardedConnector(IAddressGuard guard, IConnectionLimiter? 
             if (lease is not null)
                 await lease.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>Opens one guarded TCP connection within the connect timeout, without a lease (the caller holds one).</summary>
+    public async Task<NetworkStream> ConnectAsync(DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (connectTimeout is { } limit)
+            timeout.CancelAfter(limit);
+        try
+        {
+            return await ConnectGuardedAsync(endpoint, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StorageException(StorageErrorKind.Transient,
+                $"Connecting to {endpoint.Host}:{endpoint.Port} timed out after {connectTimeout!.Value.TotalSeconds:0} s.", e);
         }
     }
 

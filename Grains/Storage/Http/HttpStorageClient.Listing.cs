@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 
 namespace Pcrs.Grains.Storage.Http;
@@ -11,6 +12,12 @@ public sealed partial class HttpStorageClient
         var uri = ToUri(path, directory: true);
         var entries = await WithRetriesAsync($"listing \"{path}\"", async token =>
         {
+            if (await _pipeline.GetPageAsync(uri, path, (int)Math.Min(MaxListingBytes, Array.MaxLength), token).ConfigureAwait(false) is var (head, body, length))
+            {
+                CheckListingEncoding(head.ContentEncoding, path);
+                var type = head.ContentType is not null && MediaTypeHeaderValue.TryParse(head.ContentType, out var parsed) ? parsed : null;
+                return HttpListingParser.Parse(new ListingPage(body, length, type?.MediaType, type?.CharSet, path, uri), MaxEntries);
+            }
             using var response = await SendAsync(HttpMethod.Get, uri, null, token).ConfigureAwait(false);
             EnsureSuccess(response, path, directory: true);
             var page = await ReadListingAsync(response, path, token).ConfigureAwait(false);
@@ -49,11 +56,19 @@ public sealed partial class HttpStorageClient
         }
     }
 
+    /// <summary>A listing comes uncompressed (none was asked for): a compressed one could inflate far past the page limit.</summary>
+    private static void CheckListingEncoding(string? encoding, string path)
+    {
+        if (string.IsNullOrEmpty(encoding))
+            return;
+        var codings = encoding.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (!codings.All(e => e.Equals("identity", StringComparison.OrdinalIgnoreCase)))
+            throw new StorageException(StorageErrorKind.Protocol, $"The listing of \"{path}\" came compressed ({string.Join(",", codings)}) although none was asked for.");
+    }
+
     private async Task<ListingPage> ReadListingAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
     {
-        var encoding = response.Content.Headers.ContentEncoding;
-        if (encoding.Count > 0 && !encoding.All(e => e.Equals("identity", StringComparison.OrdinalIgnoreCase)))
-            throw new StorageException(StorageErrorKind.Protocol, $"The listing of \"{path}\" came compressed ({string.Join(",", encoding)}) although none was asked for.");
+        CheckListingEncoding(string.Join(",", response.Content.Headers.ContentEncoding), path);
         long? declared = response.Content.Headers.ContentLength;
         if (declared > MaxListingBytes)
             throw new StorageException(StorageErrorKind.Protocol, $"The listing of \"{path}\" is {declared} bytes, more than the {MaxListingBytes} allowed.");

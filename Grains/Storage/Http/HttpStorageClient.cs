@@ -6,6 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Pcrs.Grains.Storage.Pooling;
 
 namespace Pcrs.Grains.Storage.Http;
 
@@ -15,13 +16,14 @@ namespace Pcrs.Grains.Storage.Http;
 /// connection limit, and transient failures are retried with backoff.
 /// </summary>
 /// <remarks>
-/// Each TCP connection holds a lease from the limiter for as long as it is open (<see cref="GuardedConnector"/>), so the
-/// limit counts what the server sees, idle keep-alive connections included; leasing per request let every silo keep its
-/// own idle connections, and three silos held three times the limit at the server. Idle connections close after
-/// <see cref="IdleConnectionTimeout"/>. A busy connection lives on while nobody waits; when a silo with fewer leases waits,
-/// it is given back at its next request once it served <see cref="ConnectionTurn"/> (<see cref="LeasedConnectionStream"/>),
-/// so the waiter gets a lease within a turn even while others are busy. Before, every connection was closed after a
-/// turn even with nobody waiting: an uncontended scan reconnected every 2 s per connection.
+/// Every TCP connection to the storage comes from one <see cref="ConnectionPool{TConnection}"/> (the one FTP and SFTP
+/// use), which holds its lease from the limiter for as long as it is open: the limit counts what the server sees, idle
+/// keep-alive connections included, and contention between silos rotates leases by the pool's turn rule. Listings,
+/// HEADs and small ranged reads all go through <see cref="HttpRequestPipeline"/> on those connections (pipelined up to
+/// <see cref="StorageAccessOptions.HttpPipelineDepth"/>); the standard handler (downloads, redirects, whatever the
+/// pipeline sends back) rents its connections from the same pool and closes them when it is done with them. Before,
+/// listings (handler) and reads (pipeline) each kept connections of their own and handed leases to each other through
+/// the idle timeout.
 /// </remarks>
 public sealed partial class HttpStorageClient : IStorageClient
 {
@@ -36,8 +38,18 @@ public sealed partial class HttpStorageClient : IStorageClient
 
     private const int MaxRedirects = 5;
 
-    /// <summary>A keep-alive connection unused this long is closed, giving its lease back.</summary>
+    /// <summary>The standard handler closes a keep-alive connection unused this long, giving it back to the pool (closed).</summary>
     internal static readonly TimeSpan IdleConnectionTimeout = TimeSpan.FromSeconds(1);
+
+    /// <summary>A pipelined connection waits this long for another request before going back to the pool, in step.</summary>
+    internal static readonly TimeSpan PipelineLinger = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// The pool closes a connection idle this long: under the 5 s keep-alive timeout of Apache and lighttpd, so a reused
+    /// connection is rarely one the server is closing at that moment (the pool checks it first, and a request lost that
+    /// way is resent).
+    /// </summary>
+    internal static readonly TimeSpan PoolIdleTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Under contention, a connection is not reused after this long, so leases rotate between silos.</summary>
     internal static readonly TimeSpan ConnectionTurn = TimeSpan.FromSeconds(2);
@@ -52,7 +64,9 @@ public sealed partial class HttpStorageClient : IStorageClient
     private readonly HttpClient _http;
     private readonly AuthenticationHeaderValue? _authorization;
     private readonly string _origin;
-    private readonly PipelinedRangeReader? _pipeline;
+    private readonly GuardedConnector _connector;
+    private readonly ConnectionPool<HttpWire> _pool;
+    private readonly HttpRequestPipeline _pipeline;
     private int _rangesUnsupported;
 
     public HttpStorageClient(StorageLocation location, StorageCredentials credentials, IConnectionLimiter limiter, StorageTrust trust,
@@ -76,7 +90,16 @@ public sealed partial class HttpStorageClient : IStorageClient
             _authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
         }
 
-        var connector = new GuardedConnector(guard, limiter, options.ConnectTimeout, ConnectionTurn);
+        _connector = new GuardedConnector(guard, limiter, options.ConnectTimeout, ConnectionTurn);
+        var endpoint = new DnsEndPoint(location.Host, location.Port);
+        _pool = new ConnectionPool<HttpWire>(async token => new HttpWire(await _connector.ConnectAsync(endpoint, token).ConfigureAwait(false)),
+            limiter, new ConnectionPoolOptions
+            {
+                MaxConnections = options.MaxConnectionsPerStorage,
+                IdleTimeout = PoolIdleTimeout,
+                TurnLength = ConnectionTurn,
+            },
+            isHealthy: static (wire, _, _) => ValueTask.FromResult(wire.LooksReusable()), logger: _logger);
         var handler = new SocketsHttpHandler
         {
             // Redirects are followed by hand so each target's scheme is checked and credentials stay on the storage's origin.
@@ -87,26 +110,21 @@ public sealed partial class HttpStorageClient : IStorageClient
             // No decompression: a compressed listing could inflate far past the page limit.
             AutomaticDecompression = DecompressionMethods.None,
             MaxConnectionsPerServer = options.MaxConnectionsPerStorage,
-            // The connect callback waits for a lease first (maybe a turn), then applies ConnectTimeout to the TCP connect.
+            // The connect callback waits for the pool (maybe a turn), which applies ConnectTimeout to the TCP connect.
             ConnectTimeout = Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = IdleConnectionTimeout,
-            // No fixed lifetime: a connection gives its lease back when another silo needs it (see ConnectCallback).
+            // No fixed lifetime: a connection gives its lease back when another silo needs it (see LeasedConnectionStream).
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             // When a read stops early (a 200 instead of a 206), close the connection instead of draining the rest of a big file.
             MaxResponseDrainSize = 0,
             ResponseDrainTimeout = TimeSpan.Zero,
             MaxResponseHeadersLength = 64,
-            ConnectCallback = connector.ConnectAsync,
+            ConnectCallback = ConnectHandlerAsync,
             SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ValidateCertificate },
         };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        if (options.HttpPipelineDepth > 1)
-        {
-            var endpoint = new DnsEndPoint(location.Host, location.Port);
-            _pipeline = new PipelinedRangeReader(token => OpenPipelinedAsync(connector, endpoint, token), () => limiter.OwesTurn,
-                options.MaxConnectionsPerStorage, options.HttpPipelineDepth, ConnectionTurn, IdleConnectionTimeout, _authorization?.ToString(),
-                PipelinedError);
-        }
+        _pipeline = new HttpRequestPipeline(RentPipelinedAsync, options.MaxConnectionsPerStorage, options.HttpPipelineDepth, PipelineLinger,
+            _authorization?.ToString(), PipelinedError, _logger);
     }
 
     /// <summary>False once the server answered a ranged request with the whole file (200); reads still stop early.</summary>
@@ -118,15 +136,45 @@ public sealed partial class HttpStorageClient : IStorageClient
         var uri = ToUri(normalized, directory: false);
         return WithRetriesAsync($"checking \"{normalized}\"", async token =>
         {
-            using var head = await SendAsync(HttpMethod.Head, uri, null, token).ConfigureAwait(false);
-            if (head.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
-                return null;
-            if (head.IsSuccessStatusCode)
-                return Describe(normalized, head, head.Content.Headers.ContentLength);
-            if (head.StatusCode is not (HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden))
-                EnsureSuccess(head, normalized, directory: false);
+            bool headRefused;
+            if (await _pipeline.HeadAsync(uri, normalized, token).ConfigureAwait(false) is { } piped)
+            {
+                if (piped.Status is 404 or 410)
+                    return null;
+                if (piped.Status is >= 200 and < 300)
+                    return PipelinedEntry(normalized, piped.ContentLength, piped.LastModified, piped.ETag);
+                headRefused = IsHeadRefused(piped.Status);
+                if (!headRefused)
+                    throw PipelinedError(piped.Status, piped.RetryAfter, normalized, directory: false);
+            }
+            else
+            {
+                // A redirect (a directory without its '/') or an odd answer: the standard handler asks and follows.
+                using var head = await SendAsync(HttpMethod.Head, uri, null, token).ConfigureAwait(false);
+                if (head.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+                    return null;
+                if (head.IsSuccessStatusCode)
+                    return Describe(normalized, head, head.Content.Headers.ContentLength);
+                headRefused = IsHeadRefused((int)head.StatusCode);
+                if (!headRefused)
+                    EnsureSuccess(head, normalized, directory: false);
+            }
 
-            // Some servers refuse HEAD; one byte of GET tells the same (Content-Range carries the length).
+            // Some servers refuse HEAD; one byte of GET tells the same (Content-Range carries the length), pipelined when it can.
+            if (_pipeline.Enabled && RangesSupported)
+            {
+                RangeReadResult? first;
+                try
+                {
+                    first = await _pipeline.ReadAsync(uri, normalized, 0, new byte[1], token).ConfigureAwait(false);
+                }
+                catch (StorageException e) when (e.Kind == StorageErrorKind.NotFound)
+                {
+                    return null;
+                }
+                if (first is { } answered)
+                    return PipelinedEntry(normalized, answered.TotalLength ?? 0, answered.LastModified, answered.ETag);
+            }
             using var get = await SendAsync(HttpMethod.Get, uri, new RangeHeaderValue(0, 0), token).ConfigureAwait(false);
             if (get.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
                 return null;
@@ -148,7 +196,7 @@ public sealed partial class HttpStorageClient : IStorageClient
         return await WithRetriesAsync($"reading \"{normalized}\"", async token =>
         {
             // Pipelined when enabled; whatever it cannot answer safely (200, redirect, error status) goes the standard way.
-            if (_pipeline is { Enabled: true } && RangesSupported && buffer.Length <= MaxPipelinedRangeBytes
+            if (_pipeline.Enabled && RangesSupported && buffer.Length <= MaxPipelinedRangeBytes
                 && await _pipeline.ReadAsync(uri, normalized, offset, buffer, token).ConfigureAwait(false) is { } piped)
                 return piped;
             using var response = await SendAsync(HttpMethod.Get, uri, new RangeHeaderValue(offset, offset + buffer.Length - 1), token)
@@ -214,9 +262,19 @@ public sealed partial class HttpStorageClient : IStorageClient
 
     public async ValueTask DisposeAsync()
     {
-        if (_pipeline is not null)
-            await _pipeline.DisposeAsync().ConfigureAwait(false);
+        await _pipeline.DisposeAsync().ConfigureAwait(false);
         _http.Dispose();
+        await _pool.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static bool IsHeadRefused(int status) => status is 405 or 501 or 400 or 403;
+
+    /// <summary>A file's facts from a response read on the pipeline (no redirect followed: only the root is a directory).</summary>
+    private static StorageEntry PipelinedEntry(string path, long? length, DateTimeOffset? modified, string? etag)
+    {
+        var kind = path == "/" ? StorageEntryKind.Directory : StorageEntryKind.File;
+        return new StorageEntry(StoragePaths.FileName(path), kind, kind == StorageEntryKind.File ? length : null, modified, etag,
+            Source: StorageFactsSource.HttpResponse);
     }
 
     private StorageEntry Describe(string path, HttpResponseMessage response, long? length)

@@ -1,62 +1,64 @@
+using Pcrs.Grains.Storage.Pooling;
+
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
-/// One kept-alive HTTP/1.1 connection carrying up to the pipeline depth of range requests at once: requests are written
-/// as they come, responses are read in order by one loop and matched to the oldest request still waiting. The connection
-/// holds one lease from the connection limiter (taken by <see cref="GuardedConnector"/>) from connect to close.
+/// One kept-alive HTTP/1.1 connection, rented from the storage's <see cref="ConnectionPool{TConnection}"/>, carrying up to
+/// the pipeline depth of requests at once (ranged GETs, HEADs, listing pages): requests are written as they come,
+/// responses are read in order by one loop and matched to the oldest request still waiting. When no request came for
+/// the idle delay, the connection goes back to the pool, in step, for the next caller (listings, reads, the handler).
 /// </summary>
 /// <remarks>
-/// Only a response whose framing is certain is read: a 206 with Content-Length, a Content-Range starting at the asked
-/// offset and no more bytes than asked, or a 416 with a small body. Anything else (200 because Range was ignored, a
-/// redirect, an error status, a chunked body, an oversized head) is not read at all: that request goes to the standard
-/// handler, the connection is closed, and the requests sent after it are resent elsewhere (GETs are idempotent). The
-/// same happens when the server closes the connection (keep-alive request limit, idle timeout) or says
-/// "Connection: close": the answered requests keep their answers, the rest are resent.
+/// Only a response whose framing is certain is read: Content-Length or chunked, within the bounds of its kind (a 206
+/// whose Content-Range starts at the asked offset and is no longer than asked, a page up to its limit, a small error
+/// page). Anything else (200 because Range was ignored, a redirect, a body without framing, an oversized head) is not
+/// read at all: that request goes to the standard handler, the connection is closed, and the requests sent after it are
+/// resent elsewhere (GETs and HEADs are idempotent). The same happens when the server closes the connection (keep-alive
+/// request limit, idle timeout) or says "Connection: close": the answered requests keep their answers, the rest are
+/// resent.
 /// </remarks>
 internal sealed class PipelinedConnection
 {
-    /// <summary>Largest response head read; a bigger one is not parsed (the standard handler has the same 64 KB limit).</summary>
-    internal const int MaxHeadBytes = 64 * 1024;
-
-    /// <summary>Largest body of a 416 read to keep the connection; a bigger one closes it.</summary>
+    /// <summary>Largest body of an error status read to keep the connection; a bigger one closes it.</summary>
     private const int MaxErrorBodyBytes = 16 * 1024;
 
-    private readonly Func<CancellationToken, Task<Stream>> _open;
-    private readonly Func<bool> _owesTurn;
-    private readonly TimeSpan _turn;
+    private readonly Func<CancellationToken, Task<PooledConnection<HttpWire>>> _rent;
     private readonly TimeSpan _idleTimeout;
     private readonly Action<PipelinedConnection> _closed;
     private readonly Queue<PipelinedRead> _sent = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly SemaphoreSlim _work = new(0);
     private readonly CancellationTokenSource _life = new();
-    private readonly byte[] _receive = new byte[MaxHeadBytes];
-    private readonly Task<Stream> _ready;
-    private byte[] _body = new byte[4096];
-    private int _receiveStart;
-    private int _receiveEnd;
-    private long _openedTicks;
+    private readonly Task<PooledConnection<HttpWire>> _ready;
     private bool _accepting = true;
     private int _closedFlag;
     private int _reserved;
+    private int _answered;
+    private bool _closedByServer;
 
-    public PipelinedConnection(Func<CancellationToken, Task<Stream>> open, Func<bool> owesTurn, TimeSpan turn, TimeSpan idleTimeout,
-        Action<PipelinedConnection> closed)
+    /// <param name="rent">Rents a connection from the pool, secured for https.</param>
+    /// <param name="idleTimeout">How long the connection waits for another request before going back to the pool.</param>
+    /// <param name="closed">Called once when the connection stops taking requests for good.</param>
+    public PipelinedConnection(Func<CancellationToken, Task<PooledConnection<HttpWire>>> rent, TimeSpan idleTimeout, Action<PipelinedConnection> closed)
     {
-        _open = open;
-        _owesTurn = owesTurn;
-        _turn = turn;
+        _rent = rent;
         _idleTimeout = idleTimeout;
         _closed = closed;
-        _ready = OpenAsync();
+        _ready = _rent(_life.Token);
         _ = ReadLoopAsync();
     }
 
-    /// <summary>Requests given to this connection and not finished (the pool's bookkeeping, under its lock).</summary>
+    /// <summary>Requests given to this connection and not finished (the reader's bookkeeping, under its lock).</summary>
     public int Reserved { get => _reserved; set => _reserved = value; }
 
     /// <summary>Connected (TLS included) and not failed.</summary>
     public bool IsReady => _ready.IsCompletedSuccessfully;
+
+    /// <summary>Responses read on this connection so far.</summary>
+    public int Answered => Volatile.Read(ref _answered);
+
+    /// <summary>The server closed the connection (or said it would): not our own close after a timeout or a cancellation.</summary>
+    public bool ClosedByServer => Volatile.Read(ref _closedByServer);
 
     /// <summary>Takes new requests: not closing, not failed.</summary>
     public bool Accepting
@@ -68,44 +70,37 @@ internal sealed class PipelinedConnection
         }
     }
 
-    private async Task<Stream> OpenAsync()
-    {
-        var stream = await _open(_life.Token).ConfigureAwait(false);
-        _openedTicks = Environment.TickCount64;
-        return stream;
-    }
-
-    /// <summary>Sends one ranged GET (<paramref name="request"/>, already encoded) and waits for its outcome.</summary>
+    /// <summary>Sends one request (<paramref name="request"/>, already encoded) and waits for its outcome.</summary>
     public async Task<PipelinedOutcome> SendAsync(PipelinedRead read, ReadOnlyMemory<byte> request, CancellationToken cancellationToken)
     {
-        Stream stream;
+        PooledConnection<HttpWire> pooled;
         try
         {
-            stream = await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
+            pooled = await _ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_life.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return PipelinedOutcome.Resend;
+            return PipelinedOutcome.NotSent;
         }
         await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             lock (_sent)
             {
-                // A holder with fewer leases waits: stop taking requests once the turn is served, finish those sent, close.
-                if (_accepting && _owesTurn() && Environment.TickCount64 - _openedTicks >= _turn.TotalMilliseconds)
+                // A holder with fewer leases waits: stop taking requests once the turn is served, finish those sent, give it back.
+                if (_accepting && pooled.TurnServed)
                     _accepting = false;
                 if (!_accepting)
                 {
                     _work.Release();
-                    return PipelinedOutcome.Resend;
+                    return PipelinedOutcome.NotSent;
                 }
                 _sent.Enqueue(read);
             }
             _work.Release();
             try
             {
-                await stream.WriteAsync(request, _life.Token).ConfigureAwait(false);
+                await pooled.Connection.Stream.WriteAsync(request, _life.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException)
             {
@@ -133,9 +128,10 @@ internal sealed class PipelinedConnection
 
     private async Task ReadLoopAsync()
     {
+        bool inStep = false;
         try
         {
-            var stream = await _ready.ConfigureAwait(false);
+            var wire = (await _ready.ConfigureAwait(false)).Connection;
             while (true)
             {
                 PipelinedRead? oldest;
@@ -143,7 +139,10 @@ internal sealed class PipelinedConnection
                 {
                     oldest = _sent.Count > 0 ? _sent.Peek() : null;
                     if (oldest is null && !_accepting)
+                    {
+                        inStep = true;
                         return;
+                    }
                 }
                 if (oldest is null)
                 {
@@ -157,9 +156,14 @@ internal sealed class PipelinedConnection
                     }
                     continue;
                 }
-                if (!await ReadResponseAsync(stream, oldest).ConfigureAwait(false))
+                if (!await ReadResponseAsync(wire, oldest).ConfigureAwait(false))
                     return;
+                Interlocked.Increment(ref _answered);
             }
+        }
+        catch (EndOfStreamException)
+        {
+            Volatile.Write(ref _closedByServer, true);
         }
         catch (Exception)
         {
@@ -168,31 +172,86 @@ internal sealed class PipelinedConnection
         }
         finally
         {
-            Close();
+            Close(inStep);
         }
     }
 
     /// <summary>Reads the response to <paramref name="oldest"/>; false when the connection must close afterwards.</summary>
-    private async Task<bool> ReadResponseAsync(Stream stream, PipelinedRead oldest)
+    private async Task<bool> ReadResponseAsync(HttpWire wire, PipelinedRead oldest)
     {
-        var head = await ReadHeadAsync(stream).ConfigureAwait(false);
-        if (head is null || !head.Framed || head.Status is < 200 or >= 300 and < 400)
-            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head?.Status ?? 0), keepOpen: false);
-
-        if (head.Status >= 400)
+        var stream = wire.Stream;
+        var reader = wire.Reader;
+        var head = await reader.ReadHeadAsync(stream, _life.Token).ConfigureAwait(false);
+        if (head is null)
+            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback), keepOpen: false);
+        if (head.Closes)
+            Volatile.Write(ref _closedByServer, true);
+        if (oldest.Kind == PipelinedRequestKind.Head)
         {
-            // An error page is small; a big one is not read (the standard handler asks again and maps it).
-            if (head.ContentLength > MaxErrorBodyBytes)
-                return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
-            await ReadBodyAsync(stream, (int)head.ContentLength!.Value).ConfigureAwait(false);
-            var outcome = head.Status == 416
-                ? new PipelinedOutcome(PipelinedOutcomeKind.Read, new RangeReadResult(0, head.RangeLength), 416)
-                : new PipelinedOutcome(PipelinedOutcomeKind.Failed, Status: head.Status, RetryAfter: head.RetryAfter);
+            // No body follows a HEAD's head, whatever it declares. A redirect (a directory without its '/') goes to the handler.
+            var outcome = head.Status is >= 300 and < 400 or < 200
+                ? new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status)
+                : new PipelinedOutcome(PipelinedOutcomeKind.Read, Status: head.Status, RetryAfter: head.RetryAfter, Head: head);
             return Finish(oldest, outcome, !head.Closes);
         }
-        if (head.Status != 206)
+        if (!head.Framed || head.Status is < 200 or >= 300 and < 400)
             return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
 
+        try
+        {
+            if (head.Status >= 400)
+                return await ReadErrorAsync(wire, head, oldest).ConfigureAwait(false);
+            if (oldest.Kind == PipelinedRequestKind.Page)
+                return await ReadPageAsync(wire, head, oldest).ConfigureAwait(false);
+            return await ReadRangeAsync(wire, head, oldest).ConfigureAwait(false);
+        }
+        catch (InvalidDataException)
+        {
+            // Chunks that do not add up: the connection is out of step; the handler asks again and reports what it finds.
+            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
+        }
+        catch (IOException e) when (!_life.IsCancellationRequested)
+        {
+            // Cut in the middle of this answer: this request failed (the retry policy decides); those behind it are resent.
+            Dequeue();
+            if (oldest.TryClaim())
+                oldest.Done.TrySetException(new StorageException(StorageErrorKind.Transient,
+                    $"The connection closed in the middle of the answer for \"{oldest.Path}\" ({e.Message}).", e));
+            throw;
+        }
+    }
+
+    private async Task<bool> ReadErrorAsync(HttpWire wire, PipelinedResponseHead head, PipelinedRead oldest)
+    {
+        // An error page is small; a big one is not read (the standard handler asks again and maps it).
+        if (await wire.Reader.ReadBodyAsync(wire.Stream, head, MaxErrorBodyBytes, _life.Token).ConfigureAwait(false) is null)
+            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
+        var outcome = head.Status == 416 && oldest.Kind == PipelinedRequestKind.Range
+            ? new PipelinedOutcome(PipelinedOutcomeKind.Read, new RangeReadResult(0, head.RangeLength), 416)
+            : new PipelinedOutcome(PipelinedOutcomeKind.Failed, Status: head.Status, RetryAfter: head.RetryAfter);
+        return Finish(oldest, outcome, !head.Closes);
+    }
+
+    private async Task<bool> ReadPageAsync(HttpWire wire, PipelinedResponseHead head, PipelinedRead oldest)
+    {
+        if (head.Status != 200)
+            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
+        if (await wire.Reader.ReadBodyAsync(wire.Stream, head, oldest.MaxBody, _life.Token).ConfigureAwait(false) is not { } body)
+        {
+            Dequeue();
+            if (oldest.TryClaim())
+                oldest.Done.TrySetException(new StorageException(StorageErrorKind.Protocol,
+                    $"The listing of \"{oldest.Path}\" is larger than the {oldest.MaxBody} bytes allowed."));
+            return false;
+        }
+        return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Read, Status: 200, Head: head, Body: body.Bytes, BodyLength: body.Length),
+            !head.Closes);
+    }
+
+    private async Task<bool> ReadRangeAsync(HttpWire wire, PipelinedResponseHead head, PipelinedRead oldest)
+    {
+        if (head.Status != 206 || head.Chunked)
+            return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: head.Status), keepOpen: false);
         long count = head.ContentLength!.Value;
         if (head.RangeFrom != oldest.Offset || head.RangeTo < head.RangeFrom || head.RangeTo - head.RangeFrom + 1 != count
             || (head.RangeLength is { } total && head.RangeTo >= total))
@@ -207,11 +266,11 @@ internal sealed class PipelinedConnection
         if (count > oldest.Buffer.Length)
             return Finish(oldest, new PipelinedOutcome(PipelinedOutcomeKind.Fallback, Status: 206), keepOpen: false);
 
-        await ReadBodyAsync(stream, (int)count).ConfigureAwait(false);
+        var body = await wire.Reader.ReadIntoScratchAsync(wire.Stream, (int)count, _life.Token).ConfigureAwait(false);
         Dequeue();
         if (oldest.TryClaim())
         {
-            _body.AsSpan(0, (int)count).CopyTo(oldest.Buffer.Span);
+            body.Span.CopyTo(oldest.Buffer.Span);
             oldest.Done.TrySetResult(new PipelinedOutcome(PipelinedOutcomeKind.Read,
                 new RangeReadResult((int)count, head.RangeLength, head.LastModified, head.ETag), 206));
         }
@@ -231,58 +290,14 @@ internal sealed class PipelinedConnection
             _sent.Dequeue();
     }
 
-    /// <summary>Reads up to the blank line ending a head, at most <see cref="MaxHeadBytes"/>; null when it is longer.</summary>
-    private async Task<PipelinedResponseHead?> ReadHeadAsync(Stream stream)
-    {
-        int scanned = _receiveStart;
-        while (true)
-        {
-            int end = _receive.AsSpan(scanned, _receiveEnd - scanned).IndexOf("\r\n\r\n"u8);
-            if (end >= 0)
-            {
-                int headEnd = scanned + end;
-                var head = PipelinedResponseHead.Parse(_receive.AsSpan(_receiveStart, headEnd - _receiveStart));
-                _receiveStart = headEnd + 4;
-                return head;
-            }
-            scanned = Math.Max(_receiveStart, _receiveEnd - 3);
-            if (_receiveStart > 0)
-            {
-                // Keep the partial head at the front of the buffer so a whole head up to the limit fits.
-                _receive.AsSpan(_receiveStart, _receiveEnd - _receiveStart).CopyTo(_receive);
-                scanned -= _receiveStart;
-                _receiveEnd -= _receiveStart;
-                _receiveStart = 0;
-            }
-            if (_receiveEnd == _receive.Length)
-                return null;
-            int read = await stream.ReadAsync(_receive.AsMemory(_receiveEnd), _life.Token).ConfigureAwait(false);
-            if (read == 0)
-                throw new EndOfStreamException("The server closed the connection.");
-            _receiveEnd += read;
-        }
-    }
-
-    /// <summary>Reads exactly <paramref name="count"/> body bytes into the connection's own buffer.</summary>
-    private async Task ReadBodyAsync(Stream stream, int count)
-    {
-        if (_body.Length < count)
-            _body = new byte[count];
-        int buffered = Math.Min(count, _receiveEnd - _receiveStart);
-        _receive.AsSpan(_receiveStart, buffered).CopyTo(_body);
-        _receiveStart += buffered;
-        int total = buffered;
-        while (total < count)
-        {
-            int read = await stream.ReadAsync(_body.AsMemory(total, count - total), _life.Token).ConfigureAwait(false);
-            if (read == 0)
-                throw new EndOfStreamException("The server closed the connection in the middle of a body.");
-            total += read;
-        }
-    }
-
     /// <summary>Closes the connection (giving its lease back) and resends every request not answered yet.</summary>
-    public void Close()
+    public void Close() => Close(inStep: false);
+
+    /// <summary>
+    /// Stops taking requests; a connection in step (idle, every response read) goes back to the pool for reuse, any other
+    /// is closed there, and every request not answered yet is resent.
+    /// </summary>
+    private void Close(bool inStep)
     {
         PipelinedRead[] unanswered;
         lock (_sent)
@@ -295,12 +310,32 @@ internal sealed class PipelinedConnection
             read.Complete(PipelinedOutcome.Resend);
         if (Interlocked.Exchange(ref _closedFlag, 1) != 0)
             return;
-        _life.Cancel();
-        _ = _ready.ContinueWith(static opened =>
-        {
-            if (opened.IsCompletedSuccessfully)
-                opened.Result.Dispose();
-        }, TaskScheduler.Default);
+        bool reusable = inStep && unanswered.Length == 0;
+        if (!reusable)
+            _life.Cancel();
+        _ = GiveBackAsync(reusable);
         _closed(this);
+    }
+
+    private async Task GiveBackAsync(bool reusable)
+    {
+        PooledConnection<HttpWire> pooled;
+        try
+        {
+            pooled = await _ready.ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return; // never rented: nothing to give back
+        }
+        // A write may still be finishing on the connection: it is the pool's only once nobody writes.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        _writeLock.Release();
+        if (!reusable || pooled.Connection.Reader.HasUnread)
+        {
+            pooled.MarkBroken();
+            pooled.Connection.Reader.Reset();
+        }
+        await pooled.DisposeAsync().ConfigureAwait(false);
     }
 }

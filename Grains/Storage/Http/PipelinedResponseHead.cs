@@ -5,14 +5,23 @@ using System.Text;
 namespace Pcrs.Grains.Storage.Http;
 
 /// <summary>
-/// The parts of an HTTP/1.1 response head a pipelined range read needs: status, Content-Length, Content-Range, whether
-/// the body is chunked (or otherwise framed), and whether the server closes the connection after this response.
-/// Parsing is strict: anything it cannot vouch for leaves <see cref="Framed"/> false, and the caller then drops the
-/// connection without reading the body.
+/// The parts of an HTTP/1.1 response head a pipelined request needs: status, how the body is framed (Content-Length or
+/// chunked), Content-Range, the facts of a file (date, ETag, type) and whether the server closes the connection after
+/// this response. Parsing is strict: anything it cannot vouch for leaves <see cref="Framed"/> false, and the caller then
+/// drops the connection without reading the body.
 /// </summary>
 internal sealed record PipelinedResponseHead(int Status, bool Http10, long? ContentLength, bool Framed, bool Closes,
     long? RangeFrom, long? RangeTo, long? RangeLength, string? RetryAfter = null, DateTimeOffset? LastModified = null, string? ETag = null)
 {
+    /// <summary>The body comes in chunks (Transfer-Encoding: chunked, and nothing else), not with a Content-Length.</summary>
+    public bool Chunked { get; init; }
+
+    /// <summary>The Content-Type header as sent, or null.</summary>
+    public string? ContentType { get; init; }
+
+    /// <summary>The Content-Encoding header as sent, or null (a listing must come uncompressed).</summary>
+    public string? ContentEncoding { get; init; }
+
     /// <summary>Parses the head (status line and header lines, without the blank line); null when it is not HTTP/1.x.</summary>
     public static PipelinedResponseHead? Parse(ReadOnlySpan<byte> head)
     {
@@ -32,6 +41,8 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         string? retryAfter = null;
         DateTimeOffset? lastModified = null;
         string? etag = null;
+        string? contentType = null, contentEncoding = null;
+        bool chunked = false;
         for (int i = 1; i < lines.Length; i++)
         {
             string line = lines[i];
@@ -49,8 +60,10 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
             }
             else if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
             {
-                // Chunked (or any coding) bodies are not read here: the request goes back to the standard handler.
-                framed = false;
+                // Chunked alone is read here; any other coding (or a second header) goes back to the standard handler.
+                if (chunked || !value.Equals("chunked", StringComparison.OrdinalIgnoreCase))
+                    framed = false;
+                chunked = true;
             }
             else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
             {
@@ -59,6 +72,14 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
                     closes |= token.Equals("close", StringComparison.OrdinalIgnoreCase);
                     keepAlive |= token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase);
                 }
+            }
+            else if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                contentType = value;
+            }
+            else if (name.Equals("Content-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                contentEncoding = contentEncoding is null ? value : contentEncoding + "," + value;
             }
             else if (name.Equals("Retry-After", StringComparison.OrdinalIgnoreCase))
             {
@@ -82,8 +103,14 @@ internal sealed record PipelinedResponseHead(int Status, bool Http10, long? Cont
         // An HTTP/1.0 server keeps the connection only when it says so; even then, one response is taken and the rest resent.
         if (http10 && keepAlive)
             closes = true;
-        return new PipelinedResponseHead(status, http10, contentLength, framed && contentLength is not null, closes, from, to, length, retryAfter,
-            lastModified, etag);
+        // Both a length and chunks is how requests are smuggled: not read at all.
+        bool certain = framed && (chunked ? contentLength is null : contentLength is not null);
+        return new PipelinedResponseHead(status, http10, contentLength, certain, closes, from, to, length, retryAfter, lastModified, etag)
+        {
+            Chunked = chunked,
+            ContentType = contentType,
+            ContentEncoding = contentEncoding,
+        };
     }
 
     /// <summary>

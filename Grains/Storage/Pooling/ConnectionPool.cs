@@ -214,8 +214,7 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable where
         bool close;
         // Read before taking the pool's lock: the limiter has its own.
         bool contended = _limiter.IsContended;
-        var turn = ConnectionTurn.Length(_options.TurnLength, slot.OpenCost);
-        bool turnServed = _limiter.OwesTurn && _time.GetElapsedTime(slot.OpenedAt) >= turn;
+        bool turnServed = IsTurnServed(slot);
         lock (_gate)
         {
             _limit.Refresh();
@@ -248,6 +247,10 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable where
         if (close)
             await CloseAsync(slot).ConfigureAwait(false);
     }
+
+    /// <summary>A holder with fewer leases waits and this connection had its turn: it goes back (closed) at its next return.</summary>
+    internal bool IsTurnServed(Slot slot) =>
+        _limiter.OwesTurn && _time.GetElapsedTime(slot.OpenedAt) >= ConnectionTurn.Length(_options.TurnLength, slot.OpenCost);
 
     private async ValueTask<bool> IsHealthyAsync(Slot slot, CancellationToken cancellationToken)
     {

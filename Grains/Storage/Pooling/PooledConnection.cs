@@ -19,6 +19,12 @@ public sealed class PooledConnection<TConnection> : IAsyncDisposable where TConn
 
     public TConnection Connection => _slot.Connection;
 
+    /// <summary>
+    /// A holder with fewer leases waits and this connection served its turn: a user that keeps a connection for many
+    /// operations (HTTP pipelining) stops sending on it and returns it, and the pool closes it.
+    /// </summary>
+    public bool TurnServed => _pool.IsTurnServed(_slot);
+
     /// <summary>The connection's state is unknown (error, timeout, aborted transfer): close it instead of reusing it.</summary>
     public void MarkBroken() => _broken = true;
 

@@ -32,7 +32,11 @@ function matches(project) {
   return true;
 }
 
-let map, shapes, shapeLayers = new Map(), dotLayers = new Map(), lastZoomBucket = null;
+// Only what shows is on the map: below zoom 10 a dot per project, from zoom 10 its extent, and in both cases only the
+// projects that match the filters and lie in (or near) the view. The canvas redraws every layer it holds at each pan,
+// so 500 shapes on it, most off screen or hidden, made each pan a long task; the layers themselves are built once per
+// zoom bucket and moved on and off the map.
+let map, drawn, shapeLayers = new Map(), dotLayers = new Map(), lastZoomBucket = null;
 const DOTS_BELOW_ZOOM = 10;
 
 function drawLegend() {
@@ -45,21 +49,35 @@ function drawLegend() {
   }));
 }
 
-function styleShapes() {
-  for (const [id, layer] of shapeLayers) {
+function paint(id) {
+  const colour = colourOf(state.byId.get(id));
+  shapeLayers.get(id)?.setStyle({ color: colour, fillColor: colour, weight: 2, opacity: 0.9, fillOpacity: 0.25 });
+  dotLayers.get(id)?.setStyle({ color: colour, fillColor: colour, opacity: 1, fillOpacity: 0.6 });
+}
+
+function place(layer, wanted) {
+  if (wanted === drawn.hasLayer(layer)) return false;
+  if (wanted) drawn.addLayer(layer); else drawn.removeLayer(layer);
+  return wanted;
+}
+
+/** Puts on the map the dots or shapes of the matching projects in (or half a screen around) the view, nothing else. */
+function placeLayers() {
+  const dots = map.getZoom() < DOTS_BELOW_ZOOM;
+  const near = map.getBounds().pad(0.5);
+  for (const [id, shape] of shapeLayers) {
     const project = state.byId.get(id);
-    if (!project) continue;
-    const visible = matches(project);
-    const colour = colourOf(project);
-    layer.setStyle({ color: colour, fillColor: colour, weight: 2, opacity: visible ? 0.9 : 0, fillOpacity: visible ? 0.25 : 0 });
-    layer.options.interactive = visible;
+    const visible = !!project && matches(project);
     const dot = dotLayers.get(id);
-    if (dot) {
-      const shown = visible && map.getZoom() < DOTS_BELOW_ZOOM;
-      dot.setStyle({ color: colour, fillColor: colour, opacity: shown ? 1 : 0, fillOpacity: shown ? 0.6 : 0 });
-      dot.options.interactive = shown;
-    }
+    const added = [place(shape, visible && !dots && near.intersects(shape.getBounds())), place(dot, visible && dots && near.contains(dot.getLatLng()))];
+    if (added.some(Boolean)) paint(id);
   }
+  mapNode.dataset.onMap = String(drawn.getLayers().length);
+}
+
+function styleShapes() {
+  for (const id of shapeLayers.keys()) if (drawn.hasLayer(shapeLayers.get(id)) || drawn.hasLayer(dotLayers.get(id))) paint(id);
+  placeLayers();
   mapNode.dataset.features = String([...shapeLayers.keys()].filter((id) => state.byId.get(id) && matches(state.byId.get(id))).length);
 }
 
@@ -69,24 +87,22 @@ async function loadShapes() {
   lastZoomBucket = bucket;
   const collection = await api(`/api/projects/extents?zoom=${bucket}`);
   if (bucket !== lastZoomBucket) return;
-  if (shapes) shapes.remove();
+  drawn.clearLayers();
   shapeLayers = new Map();
   dotLayers = new Map();
-  // Below zoom 10 a project's extent is a few pixels: a dot at its centre keeps it visible and clickable.
-  const dots = [];
-  shapes = L.geoJSON(collection, {
-    onEachFeature: (feature, layer) => {
-      shapeLayers.set(feature.properties.id, layer);
-      const dot = L.circleMarker(layer.getBounds().getCenter(), { radius: 6, weight: 2 });
-      dot.feature = feature;
-      dot.projectId = feature.properties.id;
-      dots.push(dot);
-      layer.bindTooltip(() => tooltipOf(feature.properties.id), { sticky: true });
-    },
-  });
-  for (const dot of dots) { dot.bindTooltip(() => tooltipOf(dot.projectId)); shapes.addLayer(dot); dotLayers.set(dot.projectId, dot); }
-  shapes.addTo(map);
-  shapes.on("click", (e) => pickAt(e.latlng, e.layer));
+  for (const feature of collection.features) {
+    const id = feature.properties.id;
+    const shape = L.GeoJSON.geometryToLayer(feature);
+    shape.feature = feature;
+    shape.bindTooltip(() => tooltipOf(id), { sticky: true });
+    shapeLayers.set(id, shape);
+    // Below zoom 10 a project's extent is a few pixels: a dot at its centre keeps it visible and clickable.
+    const dot = L.circleMarker(shape.getBounds().getCenter(), { radius: 6, weight: 2 });
+    dot.feature = feature;
+    dot.projectId = id;
+    dot.bindTooltip(() => tooltipOf(id));
+    dotLayers.set(id, dot);
+  }
   styleShapes();
 }
 
@@ -211,6 +227,8 @@ async function main() {
 
   map = await createMap("carte", { canvas: true });
   window.__pcrsMap = map; // for the browser benchmark (tests/Benchmarks/Site)
+  drawn = L.featureGroup().addTo(map);
+  drawn.on("click", (e) => pickAt(e.latlng, e.layer));
   const [projects] = await Promise.all([api("/api/projects")]);
   state.projects = projects;
   state.byId = new Map(projects.map((p) => [p.id, p]));
@@ -237,6 +255,7 @@ async function main() {
   });
 
   map.on("zoomend", () => loadShapes().then(styleShapes).catch(() => {}));
+  map.on("moveend", placeLayers);
   await loadShapes();
   refresh();
   mapNode.dataset.ready = "true";

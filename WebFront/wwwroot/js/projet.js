@@ -3,6 +3,7 @@
 import { label, formatDate, formatDateTime, formatBytes, formatNumber, formatResolution, parsePerimeter, pcrsRasterGaps, countOf } from "./labels.js";
 import { el, api, createMap, palette, pageConfig } from "./ui.js";
 import { setupBulkDownload } from "./telechargement.js";
+import { enhanceFileLinks } from "./fichiers.js";
 
 /** Deliverables with more tiles than this are drawn as their extent, and their tiles only for the part in view. */
 const ALL_TILES_UP_TO = 5000;
@@ -115,12 +116,15 @@ function deliverableCard(project, d, colour, resolutions) {
       ["Fichiers scannés", `${formatNumber(scan.filesScanned)}${scan.errors ? ` dont ${formatNumber(scan.errors)} en erreur` : ", aucun en erreur"}`],
     ]));
     const meta = `/api/projects/${project.id}/deliverables/${d.id}/metadata`;
-    body.append(el("details", { class: "fr-mt-2w" }, el("summary", { text: "Métadonnées et index des dalles" }),
+    const file = (path, text, name) => el("a", { href: `${meta}/${path}`, "data-fichier": name, text });
+    const files = el("details", { class: "fr-mt-2w", "data-metadata": d.id }, el("summary", { text: "Métadonnées et index des dalles" }),
       el("ul", { class: "fr-text--sm" },
-        el("li", {}, "Index des dalles : ", el("a", { href: `${meta}/dalles.geojson`, text: "GeoJSON" }), ", ", el("a", { href: `${meta}/dalles.gpkg`, text: "GeoPackage" }), ", ", el("a", { href: `${meta}/dalles.shp.zip`, text: "Shapefile (zip)" })),
-        el("li", {}, el("a", { href: `${meta}/conformite.json`, text: "Rapport de conformité au PCRS (JSON)" })),
-        el("li", {}, el("a", { href: `${meta}/iso19139.xml`, text: "Fiche de métadonnées ISO 19139 / INSPIRE" })),
-        el("li", {}, el("a", { href: `${meta}/stac.zip`, text: "Catalogue STAC statique (zip)" })))));
+        el("li", {}, "Index des dalles : ", file("dalles.geojson", "GeoJSON", "index GeoJSON"), ", ", file("dalles.gpkg", "GeoPackage", "index GeoPackage"), ", ", file("dalles.shp.zip", "Shapefile (zip)", "index Shapefile")),
+        el("li", {}, file("conformite.json", "Rapport de conformité au PCRS (JSON)", "rapport de conformité")),
+        el("li", {}, file("iso19139.xml", "Fiche de métadonnées ISO 19139 / INSPIRE", "fiche ISO 19139")),
+        el("li", {}, file("stac.zip", "Catalogue STAC statique (zip)", "catalogue STAC"))));
+    enhanceFileLinks(files);
+    body.append(files);
     if (scan.bands?.length) body.append(el("p", { class: "fr-mt-2w fr-mb-1w" }, "Bandes : "), el("ul", { class: "fr-badges-group" }, scan.bands.map((b) => el("li", {}, badge(label("band", b))))));
     if (scan.nature && scan.nature !== "PCRS raster" && scan.tiles > 0) {
       return pageConfig().then((config) => {

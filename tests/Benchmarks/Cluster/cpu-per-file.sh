@@ -44,14 +44,18 @@ cpu = subprocess.run(['sh', '-c', "grep -m1 'model name' /proc/cpuinfo | cut -d:
 print(f"\n## CPU per file {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC: {current} against {baseline}, same run\n")
 print(f"`tests/Benchmarks/Cluster/cpu-per-file.sh --baseline {baseline} --storages {storages} --files {files} --reps {reps}`"
       f" — {os.cpu_count()} cores, {cpu}; one silo, {int(storages) * int(files):,} HTTP files per run, runs alternated.\n")
-print("| run | commit | full files/s | errors | silo CPU ms per file, full scan | silo CPU ms per file, rescan | peak RSS | load before → after |")
-print("|---|---|---|---|---|---|---|---|")
+print("| run | commit | full files/s | errors | rescan files/s | rescan speed-up | silo CPU ms per file, full scan | silo CPU ms per file, rescan | peak RSS | load before → after |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for which, commit, d in runs:
-    print(f"| {which} | {commit} | {d['fullFilesPerSecond']:,.0f} | {d['errors']} | {d['fullCpuMsPerFile']:.3f} | {d['rescanCpuMsPerFile']:.3f} | {d['peakRss']} | {d['load']} |")
+    rescan = f"{d['rescanFilesPerSecond']:,.0f}" if 'rescanFilesPerSecond' in d else "?"
+    print(f"| {which} | {commit} | {d['fullFilesPerSecond']:,.0f} | {d['errors']} | {rescan} | {d['rescanSpeedup']:.1f}x | {d['fullCpuMsPerFile']:.3f} | {d['rescanCpuMsPerFile']:.3f} | {d['peakRss']} | {d['load']} |")
 def median(which, key):
     return statistics.median(d[key] for w, _, d in runs if w == which)
 full_c, full_b = median('current', 'fullCpuMsPerFile'), median('baseline', 'fullCpuMsPerFile')
 res_c, res_b = median('current', 'rescanCpuMsPerFile'), median('baseline', 'rescanCpuMsPerFile')
+if all('rescanFilesPerSecond' in d for _, _, d in runs):
+    rate_c, rate_b = median('current', 'rescanFilesPerSecond'), median('baseline', 'rescanFilesPerSecond')
+    print(f"\nRescan rate (medians): **{rate_c:,.0f}** files/s against {rate_b:,.0f} ({rate_c / rate_b:.2f} of the baseline).")
 print(f"\nMedians: full scan **{full_c:.3f}** ms per file against {full_b:.3f} ({full_c / full_b:.2f} of the baseline); "
       f"rescan {res_c:.3f} against {res_b:.3f} ({res_c / res_b:.2f}).")
 PY

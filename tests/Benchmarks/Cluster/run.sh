@@ -5,16 +5,19 @@
 # servers sent; rclone listing the same trees as a baseline. Appends a section to RESULTS.md (never rewrites it).
 #
 # usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
-#        [--max-connections 4] [--label TEXT] [--repo DIR]
+#        [--max-connections 4] [--label TEXT] [--repo DIR] [--per-dir 250] [--cpu-per-silo CPUS]
 # --repo DIR runs the Silo and driver of another checkout (e.g. a `git worktree` of an earlier commit) against the same
 # trees, servers and database instance: cpu-per-file.sh uses it to compare two commits in one run.
+# --per-dir D puts D files in each directory (more directories for the same files). --cpu-per-silo C (e.g. 0.5) runs each
+# silo in a CPU cgroup of its own capped at C CPUs (cgroup v2 cpu.max, or the v1 cpu controller's CFS quota where v2 has
+# no cpu controller); PostgreSQL, nginx and the driver stay unlimited. The table then gives each silo's throttled time.
 # Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
 # 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
 # (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
-STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO=""
 while [ $# -gt 0 ]; do
   case $1 in
     --storages) STORAGES=$2; shift 2 ;;
@@ -24,6 +27,8 @@ while [ $# -gt 0 ]; do
     --max-connections) MAXCONN=$2; shift 2 ;;
     --label) LABEL=$2; shift 2 ;;
     --repo) PRODUCT=$(readlink -f "$2"); shift 2 ;;
+    --per-dir) PER_DIR=$2; shift 2 ;;
+    --cpu-per-silo) CPU_PER_SILO=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -36,7 +41,9 @@ SILO_PORT=11200 GATEWAY_PORT=30200
 CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=pcrs_bench;Maximum Pool Size=40"
 mkdir -p "$W"/{logs,run,out}
 log() { printf '[cluster-bench] %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-SILO_PIDS=()
+SILO_PIDS=() SILO_CGROUPS=()
+# shellcheck source=silo-cgroup.sh
+. "$HERE/silo-cgroup.sh"
 
 tree_ticks() { # CPU ticks of a process and its children (exited children count through cutime/cstime)
   local root=$1 total
@@ -56,8 +63,11 @@ stop_silos() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
   done
   SILO_PIDS=()
+  for dir in "${SILO_CGROUPS[@]:-}"; do [ -n "$dir" ] && cap_remove "$dir"; done
+  SILO_CGROUPS=()
 }
 cleanup() {
+  for pid in "${SAMPLER_PID:-}" "${CONN_SAMPLER_PID:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   stop_silos
   [ -f "$W/run/nginx.pid" ] && kill -QUIT "$(cat "$W/run/nginx.pid")" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -m fast stop >/dev/null 2>&1 || true
@@ -66,7 +76,7 @@ trap cleanup EXIT
 
 # ---------- 1. the trees ----------
 log "trees: $STORAGES storages x $FILES files"
-/usr/bin/python3 "$HERE/gen_cluster_tree.py" "$TREE" --storages "$STORAGES" --files "$FILES" >&2
+/usr/bin/python3 "$HERE/gen_cluster_tree.py" "$TREE" --storages "$STORAGES" --files "$FILES" --per-dir "$PER_DIR" >&2
 
 # ---------- 2. nginx: one server (one storage identity: its own port) per storage ----------
 {
@@ -124,15 +134,21 @@ fi
 ROWS=()
 for n in $SILOS; do
   log "=== $n silo(s): fresh database"
-  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS pcrs_bench WITH (FORCE)" -c "CREATE DATABASE pcrs_bench" postgres
+  # CLUSTER_BENCH_DB_TEMPLATE=NAME starts from a copy of database NAME (a catalogue an earlier run filled: the "full scan"
+  # phase then finds every storage declared and scanned, so only the unchanged rescans are measured; profiling aid).
+  "${PSQL[@]}" -c "DROP DATABASE IF EXISTS pcrs_bench WITH (FORCE)" \
+    -c "CREATE DATABASE pcrs_bench${CLUSTER_BENCH_DB_TEMPLATE:+ TEMPLATE $CLUSTER_BENCH_DB_TEMPLATE}" postgres
   ConnectionStrings__Pcrs="$CS" dotnet "$SILO_DLL" migrate >"$W/logs/migrate.log" 2>&1
   cluster="bench-$n-$(date +%s)"
   for i in $(seq 1 "$n"); do
+    cgroup=""
+    [ -n "$CPU_PER_SILO" ] && { cgroup=$(cap_create "pcrs-bench-silo-$i" "$CPU_PER_SILO") || exit 1; SILO_CGROUPS+=("$cgroup"); }
+    # The silo enters its cgroup before exec, so every thread it ever starts is capped (sh's pid becomes the silo's).
     ConnectionStrings__Pcrs="$CS" Pcrs__Clustering=AdoNet Orleans__ClusterId="$cluster" Orleans__ServiceId=bench \
       Orleans__SiloName="silo-$i" Orleans__Endpoints__SiloPort=$((SILO_PORT + i)) Orleans__Endpoints__GatewayPort=$((GATEWAY_PORT + i)) \
       Scanning__AllowedNetworks__0=127.0.0.0/8 Scanning__MaxConnectionsPerStorage="$MAXCONN" \
       DOTNET_PerfMapEnabled=${CLUSTER_BENCH_PERF:+1} \
-      nohup dotnet "$SILO_DLL" run >"$W/logs/silo-$n-$i.log" 2>&1 &
+      nohup sh -c '[ -z "$0" ] || echo $$ > "$0/cgroup.procs"; exec dotnet "$1" run' "$cgroup" "$SILO_DLL" >"$W/logs/silo-$n-$i.log" 2>&1 &
     SILO_PIDS+=($!)
   done
   for _ in $(seq 240); do
@@ -153,6 +169,15 @@ for n in $SILOS; do
       echo "$(date +%s.%N) $t"; sleep 0.5
     done ) > "$W/out/cpu-$n.tsv" &
   SAMPLER_PID=$!
+  # Established connections to each storage (nginx port) every 0.5 s: the per-storage limit held across all silos.
+  ( while :; do
+      ss -Htn state established "( dport >= :$HTTP_BASE and dport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
+        | awk '{ split($4, a, ":"); n[a[length(a)]]++ } END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }'
+      sleep 0.5
+    done ) > "$W/out/conns-$n.txt" &
+  CONN_SAMPLER_PID=$!
+  cap_before=()
+  for dir in "${SILO_CGROUPS[@]:-}"; do [ -n "$dir" ] && cap_before+=("$(cap_stat "$dir")"); done
   "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" pcrs_bench >/dev/null
   if [ -n "${CLUSTER_BENCH_TRACE:-}" ]; then
     # CPU sampling of the first silo for the whole driver run (profiling aid, not part of the measured table).
@@ -168,7 +193,18 @@ for n in $SILOS; do
   dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
     --out "$W/out/driver-$n.json" --timeout-minutes 240 || log "the driver reports failures (see $W/out/driver-$n.json)"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-  kill "$SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" 2>/dev/null || true
+  kill "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true
+  max_conns=$(sort -n "$W/out/conns-$n.txt" | tail -1)
+  # Per capped silo: the share of 100 ms periods in which it was throttled, and the seconds it waited throttled.
+  throttled="-"
+  if [ -n "$CPU_PER_SILO" ]; then
+    throttled="" k=0
+    for dir in "${SILO_CGROUPS[@]}"; do
+      read -r p0 t0 s0 <<<"${cap_before[$k]}"; read -r p1 t1 s1 <<<"$(cap_stat "$dir")"
+      throttled+="${throttled:+ / }$(awk -v p=$((p1 - p0)) -v t=$((t1 - t0)) -v a="$s0" -v b="$s1" 'BEGIN { printf "%.0f %% of periods, %.0f s", p ? 100 * t / p : 0, b - a }')"
+      k=$((k + 1))
+    done
+  fi
   [ -n "${PERF_PID:-}" ] && { kill -INT "$PERF_PID" 2>/dev/null; wait "$PERF_PID" || true; PERF_PID=""; }
   read -r pg_after nginx_after <<<"$(servers_ticks)"
   hz=$(getconf CLK_TCK)
@@ -195,9 +231,9 @@ for n in $SILOS; do
   stop_silos
   # The trace ends with the silo it samples (a background job ignores SIGINT, so it is not stopped by a signal).
   [ -n "${TRACE_PID:-}" ] && { wait "$TRACE_PID" || true; TRACE_PID=""; }
-  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" "$W/out/cpu-$n.tsv" "$(getconf CLK_TCK)" "$W/out/summary-$n.json" <<'EOF'
+  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" "$W/out/cpu-$n.tsv" "$(getconf CLK_TCK)" "$W/out/summary-$n.json" "$max_conns" "$throttled" <<'EOF'
 import bisect, json, sys
-d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access, samples, hz, summary = sys.argv[2:15]
+d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access, samples, hz, summary, conns, throttled = sys.argv[2:17]
 f, r = d['full'], d['rescan']
 # nginx's access log split at the phases' clocks: file content reads answer 206, listings 200.
 def reads(phase):
@@ -215,9 +251,10 @@ def cpu_ms_per_file(phase):
 full_ms, rescan_ms = cpu_ms_per_file(f), cpu_ms_per_file(r)
 json.dump({'silos': int(n), 'files': f['Files'], 'fullFilesPerSecond': f['FilesPerSecond'], 'errors': f['Errors'],
            'rescanSpeedup': d['rescanSpeedup'], 'fullCpuMsPerFile': full_ms, 'rescanCpuMsPerFile': rescan_ms,
-           'peakRss': mem, 'load': f"{lb} → {la}"}, open(summary, 'w'))
+           'peakRss': mem, 'load': f"{lb} → {la}", 'rescanFilesPerSecond': r['FilesPerSecond'],
+           'maxConnectionsPerStorage': conns, 'throttled': throttled}, open(summary, 'w'))
 print(f"| {n} | {f['Files']:,} | {f['Seconds']:.1f} | **{f['FilesPerSecond']:,.0f}** | {f['Errors']} | {r['Seconds']:.1f} | **{r['FilesPerSecond']:,.0f}** | "
-      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | **{full_ms:.3f} / {rescan_ms:.3f}** | {servers} | {db} | {tiles} | {entries} | {reads(f)} | {reads(r)} | {lb} → {la} |")
+      f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | **{full_ms:.3f} / {rescan_ms:.3f}** | {servers} | {db} | {tiles} | {entries} | {reads(f)} | {reads(r)} | {conns} | {throttled} | {lb} → {la} |")
 EOF
 )")
   log "${ROWS[-1]}"
@@ -230,7 +267,7 @@ done
   echo
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
-  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN\`"
+  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}\`"
   echo
   echo "Commit: $(git -C "$PRODUCT" rev-parse --short HEAD)$(git -C "$PRODUCT" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
@@ -241,10 +278,10 @@ done
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'
   echo
-  echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, 250 per directory."
+  echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, $PER_DIR per directory.${CPU_PER_SILO:+ Each silo capped at $CPU_PER_SILO CPU ($(cap_hierarchy | cut -d' ' -f1) cgroup CFS quota, $CAP_PERIOD_US µs period); PostgreSQL and nginx unlimited.}"
   echo
-  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | silo CPU ms per file: full / rescan | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | load before → after |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | silo CPU ms per file: full / rescan | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | most connections to one storage (ss) | silo throttled (cgroup) | load before → after |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
   echo "Baseline: $RCLONE_LINE"

@@ -3,7 +3,10 @@
 (HTTP) and vsftpd (FTP), each direct on 127.0.0.1 and through the delay relay on 127.0.0.2. Writes a markdown table.
 
 usage: bench.py --silo PATH/Pcrs.Silo.dll --root /latency/ --out TABLE.md [--connections 4] [--ftp-sample 40]
-               [--only http,ftp] [--conditions direct,delayed]
+               [--only http,ftp] [--conditions direct,delayed] [--baseline-silo OTHER/Pcrs.Silo.dll --baseline-label COMMIT]
+
+--baseline-silo runs another build of ours (e.g. the previous commit, built apart) with its default settings right before
+ours in each condition, so both are measured under the same load; the platform rows then give one ratio for each.
 """
 import argparse
 import json
@@ -113,6 +116,8 @@ def main():
     parser.add_argument('--conditions', default='direct,delayed')
     # HTTP pipeline depths to run ours at (same connection limit); the platform rows compare with each.
     parser.add_argument('--pipeline-depths', default='')
+    parser.add_argument('--baseline-silo')
+    parser.add_argument('--baseline-label', default='baseline')
     parser.add_argument('--relay-pid', type=int)
     parser.add_argument('--relay-stats')
     args = parser.parse_args()
@@ -132,6 +137,11 @@ def main():
         if 'http' in args.only:
             depths = [int(d) for d in args.pipeline_depths.split(',') if d] or [None]
             mine = []
+            if args.baseline_silo:
+                b = measured(condition, lambda: ours(args.baseline_silo, f'http://{host}:{HTTP_PORT}{args.root}', args.connections))
+                side = f'{args.baseline_label}, {args.connections} connections, defaults'
+                report({'condition': condition, 'protocol': 'http', 'side': side, **b})
+                mine.append((side, b))
             for depth in depths:
                 o = measured(condition, lambda: ours(args.silo, f'http://{host}:{HTTP_PORT}{args.root}', args.connections, depth))
                 side = f'ours, {args.connections} connections' + (f', pipeline depth {depth}' if depth else '')
@@ -144,11 +154,19 @@ def main():
             report({'condition': condition, 'protocol': 'http', 'side': 'platform as shipped (listing 4, GDAL 8)', **p8,
                     'ratio': o['filesPerSecond'] / p8['filesPerSecond'], 'versus': mine})
         if 'ftp' in args.only:
-            o = ours(args.silo, f'ftp://{USER}@{host}:{FTP_PORT}{args.root}', args.connections)
-            report({'condition': condition, 'protocol': 'ftp', 'side': f'ours, {args.connections} connections', **o})
+            mine = []
+            if args.baseline_silo:
+                b = measured(condition, lambda: ours(args.baseline_silo, f'ftp://{USER}@{host}:{FTP_PORT}{args.root}', args.connections))
+                side = f'{args.baseline_label}, {args.connections} connections, defaults'
+                report({'condition': condition, 'protocol': 'ftp', 'side': side, **b})
+                mine.append((side, b))
+            o = measured(condition, lambda: ours(args.silo, f'ftp://{USER}@{host}:{FTP_PORT}{args.root}', args.connections))
+            side = f'ours, {args.connections} connections'
+            report({'condition': condition, 'protocol': 'ftp', 'side': side, **o})
+            mine.append((side, o))
             p1 = platform_ftp(host, args.root, args.ftp_sample)
             report({'condition': condition, 'protocol': 'ftp', 'side': 'platform (concurrency 1, proxy)', **p1,
-                    'ratio': o['filesPerSecond'] / p1['filesPerSecond']})
+                    'ratio': o['filesPerSecond'] / p1['filesPerSecond'], 'versus': mine})
 
     with open(args.out, 'w') as f:
         f.write('| condition | protocol | side | data files | errors | seconds | files/s | ours / this | '

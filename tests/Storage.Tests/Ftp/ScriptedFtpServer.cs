@@ -31,6 +31,15 @@ internal sealed class ScriptedFtpBehaviour
 
     public string Password { get; init; } = "secret-pass";
 
+    /// <summary>Answer REST with 502, as servers without restart support do.</summary>
+    public bool RefuseRest { get; init; }
+
+    /// <summary>
+    /// Hold the reply to these commands (e.g. REST, NOOP) until the next command has arrived: only a client that sends
+    /// the next command without waiting for the reply gets through; one that waits hangs until its timeout.
+    /// </summary>
+    public HashSet<string> ReplyOnlyAfterNextCommand { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Say "421 Timeout" and close a session that sends no command for this long (servers' idle timeout).</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
@@ -126,6 +135,7 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
         bool loggedIn = false;
         TcpListener? passive = null;
         await SendAsync(stream, "220 scripted server ready");
+        string? held = null;
         while (true)
         {
             string? line;
@@ -145,6 +155,11 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
             }
             if (line is null)
                 return;
+            if (held is not null)
+            {
+                await SendAsync(stream, held);
+                held = null;
+            }
             int space = line.IndexOf(' ');
             string verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
             string arg = space < 0 ? "" : line[(space + 1)..];
@@ -161,6 +176,9 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
                     await SendAsync(stream, loggedIn ? "230 Logged in" : "530 Login incorrect.");
                     break;
                 case "FEAT": await SendAsync(stream, "211-Features:\r\n EPSV\r\n PASV\r\n SIZE\r\n MDTM\r\n REST STREAM\r\n211 End"); break;
+                case "NOOP" when _behaviour.ReplyOnlyAfterNextCommand.Contains("NOOP"):
+                    held = "200 OK";
+                    break;
                 case "TYPE" or "NOOP" or "OPTS": await SendAsync(stream, "200 OK"); break;
                 case "CWD":
                     if (_behaviour.Directories.ContainsKey(Resolve(arg)))
@@ -185,9 +203,15 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
                         ? $"229 Entering Extended Passive Mode (|||{port}|)"
                         : $"227 Entering Passive Mode ({(_behaviour.PasvOnlyWithAddress ?? "127.0.0.1").Replace('.', ',')},{port / 256},{port % 256})");
                     break;
+                case "REST" when _behaviour.RefuseRest:
+                    await SendAsync(stream, "502 REST not implemented.");
+                    break;
                 case "REST":
                     rest = long.Parse(arg, CultureInfo.InvariantCulture);
-                    await SendAsync(stream, $"350 Restarting at {rest}");
+                    if (_behaviour.ReplyOnlyAfterNextCommand.Contains("REST"))
+                        held = $"350 Restarting at {rest}";
+                    else
+                        await SendAsync(stream, $"350 Restarting at {rest}");
                     break;
                 case "LIST":
                     if (passive is null || !_behaviour.Directories.TryGetValue(arg.Length == 0 ? cwd : Resolve(arg), out var lines))

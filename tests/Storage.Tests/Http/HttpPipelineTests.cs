@@ -63,10 +63,41 @@ public sealed class HttpPipelineTests
         Assert.Equal(0, past.BytesRead);
         Assert.True(past.TotalLength is null || past.TotalLength == file.Length);
         Assert.Equal(1, limiter.Peak);
-        Assert.True(client.Pipeline!.Enabled);
+        Assert.True(client.Pipeline.Enabled);
         // Apache's 416 comes chunked: that one goes to the standard handler.
         Assert.InRange(client.Pipeline.ReadsAnswered, offsets.Length, offsets.Length + 1);
         await limiter.WaitUntilNoneInUseAsync();
+    }
+
+    [Theory]
+    [InlineData(8081, 1)]
+    [InlineData(8081, 4)]
+    [InlineData(8082, 1)]
+    [InlineData(8082, 4)]
+    [InlineData(8083, 1)]
+    [InlineData(8083, 4)]
+    public async Task Listings_stats_and_reads_share_the_pools_connections(int port, int depth)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        byte[] file = await File.ReadAllBytesAsync(Path.Combine(Peers.DataDir, Fixture), ct);
+        long[] offsets = Offsets(file.Length, 60);
+        var limiter = new CountingLimiter(2);
+        await using var client = Client(PeerUrl(port), limiter, Pipelined(depth));
+
+        // Interleaved the way a scan does it: listings, reads and stats at once.
+        var listings = Enumerable.Range(0, 6).Select(_ => client.ListAsync("/fixtures", ct).ToListAsync(ct).AsTask());
+        var stats = Enumerable.Range(0, 6).Select(_ => client.StatAsync("/" + Fixture, ct));
+        var reads = ReadAllAsync(client, "/" + Fixture, offsets, ct);
+        var listed = await Task.WhenAll(listings);
+        var stated = await Task.WhenAll(stats);
+
+        AssertSameBytes(file, offsets, await reads);
+        Assert.All(listed, entries => Assert.Contains(entries, e => e.Name == Path.GetFileName(Fixture)));
+        Assert.All(stated, entry => Assert.Equal(file.Length, entry!.Size));
+        Assert.Equal(offsets.Length, client.Pipeline.ReadsAnswered);
+        Assert.InRange(limiter.Peak, 1, 2);
+        // Every request kind went over the same pooled connections: none was opened beyond the limit.
+        Assert.InRange(limiter.Acquired, 1, 2);
     }
 
     [Fact]
@@ -81,7 +112,7 @@ public sealed class HttpPipelineTests
         AssertSameBytes(file, offsets, await ReadAllAsync(client, "/" + Fixture, offsets, ct));
 
         Assert.InRange(limiter.Peak, 1, 3);
-        Assert.Equal(offsets.Length, client.Pipeline!.ReadsAnswered);
+        Assert.Equal(offsets.Length, client.Pipeline.ReadsAnswered);
         await limiter.WaitUntilNoneInUseAsync();
     }
 
@@ -137,7 +168,9 @@ public sealed class HttpPipelineTests
 
         Assert.InRange(limiter.Peak, 1, 2);
         Assert.InRange(server.ConnectionCount, 12, 60);
-        Assert.Equal(offsets.Length, client.Pipeline!.ReadsAnswered);
+        Assert.Equal(offsets.Length, client.Pipeline.ReadsAnswered);
+        // Connections closed with requests unanswered after 5 responses: one request per connection from then on.
+        Assert.Equal(1, client.Pipeline.Depth);
         await limiter.WaitUntilNoneInUseAsync();
     }
 
@@ -158,7 +191,7 @@ public sealed class HttpPipelineTests
 
         AssertSameBytes(file, offsets, await ReadAllAsync(client, "/f.bin", offsets, ct));
 
-        Assert.False(client.Pipeline!.Enabled);
+        Assert.False(client.Pipeline.Enabled);
         Assert.False(client.RangesSupported);
         Assert.Equal(0, client.Pipeline.ReadsAnswered);
         // The server's write of a whole body never completed: every answer was cut after the bytes asked for.
@@ -186,7 +219,7 @@ public sealed class HttpPipelineTests
         long[] offsets = [0, 10_000, 50_000];
 
         AssertSameBytes(file, offsets, await ReadAllAsync(client, "/f.bin", offsets, ct));
-        Assert.True(client.Pipeline!.Enabled);
+        Assert.True(client.Pipeline.Enabled);
         Assert.Equal(0, client.Pipeline.ReadsAnswered);
     }
 
@@ -256,7 +289,7 @@ public sealed class HttpPipelineTests
         Assert.Equal(StorageErrorKind.AddressRefused, error.Kind);
         // The pipelined request and the standard handler's; the refused target is never asked.
         Assert.Equal(2, server.Requests.Count);
-        Assert.False(client.Pipeline!.Enabled);
+        Assert.False(client.Pipeline.Enabled);
     }
 
     [Fact]
@@ -274,6 +307,6 @@ public sealed class HttpPipelineTests
 
         Assert.Equal(StorageErrorKind.NotFound, error.Kind);
         Assert.Single(server.Requests);
-        Assert.True(client.Pipeline!.Enabled);
+        Assert.True(client.Pipeline.Enabled);
     }
 }

@@ -12,14 +12,19 @@ internal sealed class CountingLimiter(int limit = 4) : IConnectionLimiter
     private int _inUse;
     private int _peak;
     private int _tooMany;
+    private int _acquired;
 
     public int Peak => Volatile.Read(ref _peak);
+
+    /// <summary>Leases granted so far: connections opened, since each holds one while open.</summary>
+    public int Acquired => Volatile.Read(ref _acquired);
     public int InUse => Volatile.Read(ref _inUse);
     public int TooManyReports => Volatile.Read(ref _tooMany);
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken)
     {
         await _slots.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref _acquired);
         int now = Interlocked.Increment(ref _inUse);
         int peak;
         while (now > (peak = Volatile.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, now, peak) != peak)
