@@ -136,7 +136,10 @@ public sealed class DeliverableGrain(ICatalogue catalogue, ICatalogueReader read
         string rootPath = scanRoots.FirstOrDefault(root => CataloguePaths.IsUnder(startPath, root)) ?? startPath;
         var root = await catalogue.GetDirectoryStateAsync(attachment.StorageKey, rootPath);
         var start = rootPath == startPath ? root : await catalogue.GetDirectoryStateAsync(attachment.StorageKey, startPath);
-        var outcome = DeliverableScanState.Narrow(scan, startPath, rootPath, root, start);
+        long unreadable = DeliverableScanState.NeedsUnreadableFiles(scan)
+            ? (await catalogue.CountScanReadsAsync(attachment.StorageKey, startPath, scan.ScanNumber)).Unreadable
+            : 0;
+        var outcome = DeliverableScanState.Narrow(scan, startPath, rootPath, root, start, unreadable);
         _cachedOutcome = (scan.ScanNumber, scan.Status, outcome);
         return outcome;
     }

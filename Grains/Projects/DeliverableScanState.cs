@@ -1,5 +1,6 @@
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning;
 
 namespace Pcrs.Grains.Projects;
 
@@ -17,7 +18,10 @@ public static class DeliverableScanState
     /// <param name="rootPath">The crawled root holding the start path (the start path itself when it is a root).</param>
     /// <param name="root">Directory state of <paramref name="rootPath"/>; null when never scanned.</param>
     /// <param name="start">Directory state of <paramref name="startPath"/>; null when never scanned.</param>
-    public static DeliverableOutcome Narrow(StorageScanView scan, string startPath, string rootPath, DirectoryStateRow? root, DirectoryStateRow? start)
+    /// <param name="unreadableFiles">Files under the start path that the last completed scan could not read for a
+    /// transient reason (server down, timeout, 5xx); only asked for when the storage's scan ended partial.</param>
+    public static DeliverableOutcome Narrow(StorageScanView scan, string startPath, string rootPath, DirectoryStateRow? root, DirectoryStateRow? start,
+        long unreadableFiles = 0)
     {
         ArgumentNullException.ThrowIfNull(scan);
         bool running = scan.Status is ScanStatus.Listing or ScanStatus.Analysing;
@@ -39,9 +43,23 @@ public static class DeliverableScanState
             if (start.ListingFailed)
                 return new DeliverableOutcome(status, ErrorOf(startPath, start), Failed: true);
         }
-        // Listed: the storage's status, and only the errors found under this start path (not another deliverable's).
+        // Listed: only the errors found under this start path (not another deliverable's). A running scan shows the
+        // storage's status; a settled one is partial only when this start path's own subtree was cut short (a crawl
+        // bound, a loop, a failing server): a bound hit under another deliverable's path leaves this one succeeded.
         var own = startPath == rootPath ? root : start!;
-        return new DeliverableOutcome(scan.Status, own.Counts.FirstError, Failed: false);
+        if (running || scan.Status is not (ScanStatus.Succeeded or ScanStatus.Partial))
+            return new DeliverableOutcome(scan.Status, own.Counts.FirstError, Failed: false);
+        string? partial = ScanOutcome.PartialError(unreadableFiles, own.Counts.UnreadableListings, own.Counts.FirstError, own.Counts.BoundedListings);
+        return partial is null
+            ? new DeliverableOutcome(ScanStatus.Succeeded, own.Counts.FirstError, Failed: false)
+            : new DeliverableOutcome(ScanStatus.Partial, partial, Failed: false);
+    }
+
+    /// <summary>Whether <see cref="Narrow"/> needs the start path's unreadable files: the storage's settled scan ended partial.</summary>
+    public static bool NeedsUnreadableFiles(StorageScanView scan)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        return scan.Status == ScanStatus.Partial;
     }
 
     private static string ErrorOf(string path, DirectoryStateRow state) =>

@@ -8,17 +8,18 @@ public sealed partial class DirectoryGrain
 {
     /// <summary>
     /// Ends this branch (as a failed listing naming why) when the directory lists what an ancestor listed (a loop) or when
-    /// a per-scan crawl budget is spent; otherwise takes this listing from the budgets.
+    /// a per-scan crawl budget is spent; otherwise takes this listing's entries from the budgets (the directory itself
+    /// was counted before it was listed).
     /// </summary>
     private async Task AdmitListingAsync(long scanNumber, List<StorageEntry> listed)
     {
         _fingerprint = CrawlGuards.Fingerprint(listed);
         CrawlGuards.CheckLoop(_fingerprint, _ancestry, _path);
-        await TakeFromBudgetsAsync(scanNumber, newDirectory: true, listed.Count, CrawlGuards.NameBytes(listed));
+        await TakeFromBudgetsAsync(scanNumber, newDirectory: false, listed.Count, CrawlGuards.NameBytes(listed));
     }
 
     /// <summary>
-    /// Takes a listing (or one more batch of a streamed one) from the scan root's budget, then from the storage's; throws
+    /// Takes a directory (before its listing) or a listing's entries (or one more batch of a streamed one) from the scan root's budget, then from the storage's; throws
     /// <see cref="CrawlBoundException"/> naming the first bound reached. The root's budget is asked first so that a start
     /// path past its own bounds stops spending the storage's, which the account's other deliverables need; a batch the
     /// storage then refuses stays counted by the root, which only brings that root's refusal nearer.

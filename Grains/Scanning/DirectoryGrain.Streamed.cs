@@ -36,15 +36,14 @@ public sealed partial class DirectoryGrain
         var listing = new StreamedListing();
         using var fingerprint = new StreamedFingerprint();
         long read = 0;
-        bool first = true;
         while (batch.Count > 0)
         {
             read += batch.Count;
             fingerprint.Add(batch);
             long bytes = CrawlGuards.NameBytes(batch);
-            await TakeFromBudgetsAsync(scanNumber, newDirectory: first, batch.Count, bytes);
-            first = false;
-            await catalogue.UpsertListedEntriesAsync(_storageKey, _path, Keep(batch, listing), scanNumber, _deactivating.Token);
+            await TakeFromBudgetsAsync(scanNumber, newDirectory: false, batch.Count, bytes);
+            using (await turns.EnterAsync(_storageKey, _deactivating.Token))
+                await catalogue.UpsertListedEntriesAsync(_storageKey, _path, Keep(batch, listing), scanNumber, _deactivating.Token);
             await StopIfScanEndedAsync(); // revoked or superseded: the rest of the listing is not taken
             batch = await ReadBatchAsync(entries, read);
         }
@@ -97,7 +96,8 @@ public sealed partial class DirectoryGrain
         foreach (var directory in listing.Directories)
             _children[directory] = null;
         AddProgress(new ScanProgress(1, listing.Files, 0, 0, 0, 0));
-        await SendToChildrenAsync(listing.Directories);
+        using (await turns.EnterAsync(_storageKey, _deactivating.Token))
+            await SendToChildrenAsync(listing.Directories);
         listing.Directories.Clear();
         listing.Directories.TrimExcess();
 

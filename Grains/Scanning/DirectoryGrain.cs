@@ -26,6 +26,7 @@ public sealed partial class DirectoryGrain(
     TileWriter tileWriter,
     ScanActivity activity,
     FileFanOut fanOut,
+    CrawlTurns turns,
     IOptions<ScanningOptions> options,
     ILogger<DirectoryGrain> logger) : Grain, IDirectoryGrain
 {
@@ -139,6 +140,8 @@ public sealed partial class DirectoryGrain(
             {
                 await StopIfScanEndedAsync(now: true);
                 CrawlGuards.CheckDepth(_depth, _options.MaxDepth, _path);
+                // The directory counts against the budgets before it is listed: one past a bound never asks the server.
+                await TakeFromBudgetsAsync(scanNumber, newDirectory: true, 0, 0);
                 var client = await clients.GetAsync(_storageKey, scanNumber, _deactivating.Token);
                 await using var entries = client.ListAsync(_path, _deactivating.Token).GetAsyncEnumerator(_deactivating.Token);
                 var first = await ReadBatchAsync(entries, 0);
@@ -210,7 +213,9 @@ public sealed partial class DirectoryGrain(
     private async Task ProcessListingAsync(long scanNumber, List<StorageEntry> listed)
     {
         var (overlong, overlongError) = OverlongNames.RemoveFrom(listed, _path);
-        var plan = await PlanAsync(scanNumber, listed);
+        FilePlan plan;
+        using (await turns.EnterAsync(_storageKey, _deactivating.Token))
+            plan = await PlanAsync(scanNumber, listed);
         // The orders are all that the rest of the directory's scan needs. A storage's directories all list early in a
         // scan and then wait for their turn at its few connections, so keeping each listing (and what was derived from
         // it) until the directory's last file is analysed held the whole tree's listing in memory at once.

@@ -12,6 +12,14 @@ public sealed class ScanningOptions
     public int FilesInFlightPerDirectory { get; set; } = 16;
 
     /// <summary>
+    /// Directories of a silo recording a listing at once (catalogue rows, orders to their sub-directories), handed to the
+    /// storages in turn (see <see cref="CrawlTurns"/>), so that one storage's crawl neither floods the silo nor starves
+    /// the others and the public routes.
+    /// </summary>
+    [Range(1, 256)]
+    public int CrawlTurnsPerSilo { get; set; } = 4;
+
+    /// <summary>
     /// FileGrain calls in flight per storage from one silo's directories (see <see cref="FileFanOut"/>): the files wait
     /// for a connection lease of the storage, so more in flight only lengthens every call.
     /// </summary>

@@ -51,6 +51,7 @@ public static class ScanningServiceCollectionExtensions
         services.TryAddSingleton<TileWriter>();
         services.TryAddSingleton<ScanActivity>();
         services.TryAddSingleton<FileFanOut>();
+        services.TryAddSingleton<CrawlTurns>();
         return services;
     }
 }

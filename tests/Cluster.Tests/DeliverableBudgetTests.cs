@@ -28,7 +28,8 @@ public sealed class DeliverableBudgetFixture : IAsyncLifetime
 /// <summary>
 /// Crawl bounds hold per deliverable as well as per storage: two deliverables on one account, one start path an endless
 /// wide tree, the other a small tree of tiles. The hostile start path stops at its own bound (named), well before the
-/// storage's, so the other deliverable is crawled whole in the same scan, with no error of its own.
+/// storage's, so the other deliverable is crawled whole in the same scan, with no error of its own, and shows succeeded
+/// while the hostile one shows partial.
 /// </summary>
 public sealed class DeliverableBudgetTests(DeliverableBudgetFixture fixture) : IClassFixture<DeliverableBudgetFixture>
 {
@@ -84,9 +85,13 @@ public sealed class DeliverableBudgetTests(DeliverableBudgetFixture fixture) : I
         Assert.Equal(6, await Cluster.Database.ScalarAsync(
             $"SELECT count(*) FROM pcrs_tiles WHERE storage_key = '{key}' AND path LIKE '/good/%' AND error IS NULL AND epsg = 2154"));
         var goodView = (await Cluster.Grains.GetGrain<IDeliverableGrain>(good.DeliverableId).GetScan())!;
+        // Its status follows its own start path: the bound hit under the other one's path does not make it partial.
+        Assert.Equal(ScanStatus.Succeeded, goodView.Scan.Status);
         Assert.Null(goodView.Scan.LastError);
         Assert.Equal(6, goodView.Scan.Progress.Analysed + goodView.Scan.Progress.Unchanged);
         var evilView = (await Cluster.Grains.GetGrain<IDeliverableGrain>(evil.DeliverableId).GetScan())!;
+        Assert.Equal(ScanStatus.Partial, evilView.Scan.Status);
+        Assert.Contains("not crawled: a crawl bound or a loop ended them", evilView.Scan.LastError);
         Assert.Contains("Scanning:MaxDirectoriesPerDeliverable", evilView.Scan.LastError);
     }
 }

@@ -10,7 +10,8 @@ namespace Pcrs.Cluster.Tests;
 /// A directory of 150,000 entries (15 batches of Scanning:StreamedListingBatch) is streamed to the catalogue: the scan
 /// completes, every entry is recorded, the tile listed first finds its world file listed last (another batch), and a
 /// rescan after 50,000 entries and a sub-directory vanished deletes exactly those. Time and memory of the 1,000,000-entry
-/// case are measured in tests/Benchmarks/LargeDirectory.
+/// case are measured in tests/Benchmarks/LargeDirectory: the pages are served by another process, so the figures of
+/// this process (idle, then peak during each scan) are the silo's.
 /// </summary>
 public sealed class LargeDirectoryTests(CrawlBoundsFixture fixture) : IClassFixture<CrawlBoundsFixture>
 {
@@ -23,33 +24,28 @@ public sealed class LargeDirectoryTests(CrawlBoundsFixture fixture) : IClassFixt
     [Fact]
     public async Task A_directory_of_150000_entries_is_streamed_whole_and_a_rescan_deletes_what_vanished()
     {
-        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var token = TestContext.Current.CancellationToken;
         var tile = File.ReadAllBytes(Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif"));
-        var fillers = Enumerable.Range(0, Fillers).Select(i => $"f{i:D6}.txt").ToList();
         long sizeOf(string name) => name switch { "a.tif" => tile.Length, "a.tfw" => WorldFile.Length, _ => 1234 };
-        var full = Listing(["a.tif", "sub/"], fillers, sizeOf);
-        var shrunk = Listing(["a.tif"], fillers.Skip(Vanishing), sizeOf);
-        bool shrink = false;
-        await using var server = new HostileHttpServer(path => path switch
-        {
-            "/" => shrink ? shrunk : full,
-            "/sub/" => HostileAnswer.Listing(path, ["inner.tif"], _ => tile.Length),
-            "/a.tif" or "/sub/inner.tif" => HostileAnswer.File(tile),
-            "/a.tfw" => HostileAnswer.File(System.Text.Encoding.ASCII.GetBytes(WorldFile)),
-            _ => new HostileAnswer(404),
-        });
-        process.Refresh();
-        long peakBefore = process.PeakWorkingSet64;
+        // The pages are served by a process of its own and written straight to disk: this process's memory is the silo's.
+        await using var server = await StaticPageServer.StartAsync(token);
+        await server.WriteAsync("index.html", page => WriteListingAsync(page, ["a.tif", "sub/"], 0, sizeOf));
+        await server.WriteAsync("sub/index.html", page => page.WriteAsync(HostileAnswer.Listing("/sub/", ["inner.tif"], _ => tile.Length).Body));
+        await server.WriteAsync("a.tif", tile);
+        await server.WriteAsync("sub/inner.tif", tile);
+        await server.WriteAsync("a.tfw", System.Text.Encoding.ASCII.GetBytes(WorldFile));
+
+        var memory = ProcessMemory.Start();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var declaration = new StorageDeclaration("d-large-" + Guid.NewGuid().ToString("N")[..6], "http", Peers.Host, server.Port, "/", null, null, true, true);
         string key = Declarations.KeyOf(declaration);
         var grain = fixture.Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId);
         var declared = await grain.DeclareStorage(declaration);
         var first = await fixture.Cluster.WaitForScanAsync(key, declared.Scan.ScanNumber, ScanTimeout);
-
         var firstTime = clock.Elapsed;
-        process.Refresh();
-        long peakAfter = process.PeakWorkingSet64;
+        await memory.DisposeAsync();
+        string firstMemory = memory.Report();
+
         Assert.True(first.Status == ScanStatus.Succeeded, $"{first.Status}: {first.LastError}");
         Assert.Null(first.LastError);
         Assert.Equal(Fillers + 3, await CountAsync($"parent_path = '/'", key));
@@ -60,14 +56,15 @@ public sealed class LargeDirectoryTests(CrawlBoundsFixture fixture) : IClassFixt
         Assert.Equal(1, await fixture.Cluster.Database.ScalarAsync(
             $"SELECT count(*) FROM pcrs_tiles WHERE storage_key = '{key}' AND path = '/a.tif' AND sidecar_signature LIKE 'a.tfw:%'"));
 
-        shrink = true;
-        int before = server.Log.Count;
+        await server.WriteAsync("index.html", page => WriteListingAsync(page, ["a.tif"], Vanishing, sizeOf));
+        int before = server.RequestPaths().Count;
+        memory = ProcessMemory.Start();
         clock.Restart();
         var second = await fixture.Cluster.WaitForScanAsync(key, (await grain.RequestScan())!.Scan.ScanNumber, ScanTimeout);
-        process.Refresh();
-        // Measured, not asserted (tests/Benchmarks/LargeDirectory records them): the process hosts the silo and the server.
+        await memory.DisposeAsync();
+        // Measured, not asserted (tests/Benchmarks/LargeDirectory records them).
         TestContext.Current.SendDiagnosticMessage(System.FormattableString.Invariant(
-            $"large-directory fillers={Fillers} first-scan={firstTime.TotalSeconds:F1}s rescan={clock.Elapsed.TotalSeconds:F1}s peak-rss-before={peakBefore >> 20}MB after-first={peakAfter >> 20}MB after-rescan={process.PeakWorkingSet64 >> 20}MB"));
+            $"large-directory fillers={Fillers} first-scan={firstTime.TotalSeconds:F1}s {firstMemory} | rescan={clock.Elapsed.TotalSeconds:F1}s {memory.Report()}"));
 
         Assert.Equal(ScanStatus.Succeeded, second.Status);
         Assert.Equal(Fillers - Vanishing + 2, await CountAsync("parent_path = '/'", key));
@@ -76,21 +73,22 @@ public sealed class LargeDirectoryTests(CrawlBoundsFixture fixture) : IClassFixt
         Assert.Equal(0, await CountAsync($"path = '/f{Vanishing - 1:D6}.txt'", key));
         Assert.Equal(1, await CountAsync($"path = '/f{Vanishing:D6}.txt'", key));
         // Unchanged: the tile is not read again.
-        Assert.DoesNotContain(server.Log.Skip(before), r => r.Path == "/a.tif");
+        Assert.DoesNotContain("/a.tif", server.RequestPaths().Skip(before));
     }
 
     /// <summary>
-    /// An nginx page listing <paramref name="first"/>, then the fillers by name only (as a bare index lists them: 38 bytes
-    /// an entry, so 1,000,000 of them stay within the 64 MiB page limit), then the world file a.tfw.
+    /// Writes an nginx page listing <paramref name="first"/>, then the fillers from number <paramref name="skip"/> by name
+    /// only (as a bare index lists them: 38 bytes an entry, so 1,000,000 of them stay within the 64 MiB page limit), then
+    /// the world file a.tfw.
     /// </summary>
-    private static HostileAnswer Listing(string[] first, IEnumerable<string> fillers, Func<string, long> sizeOf)
+    private static async Task WriteListingAsync(TextWriter page, string[] first, int skip, Func<string, long> sizeOf)
     {
-        string page = HostileAnswer.Listing("/", [.. first, "a.tfw"], sizeOf).Body;
-        int tfw = page.IndexOf("<a href=\"a.tfw\"", StringComparison.Ordinal);
-        var html = new System.Text.StringBuilder(page[..tfw]);
-        foreach (var name in fillers)
-            html.Append("<a href=\"").Append(name).Append("\">").Append(name).Append("</a>\n");
-        return new HostileAnswer(200, html.Append(page[tfw..]).ToString());
+        string head = HostileAnswer.Listing("/", [.. first, "a.tfw"], sizeOf).Body;
+        int tfw = head.IndexOf("<a href=\"a.tfw\"", StringComparison.Ordinal);
+        await page.WriteAsync(head[..tfw]);
+        for (int i = skip; i < Fillers; i++)
+            await page.WriteAsync(System.FormattableString.Invariant($"<a href=\"f{i:D6}.txt\">f{i:D6}.txt</a>\n"));
+        await page.WriteAsync(head[tfw..]);
     }
 
     private Task<long> CountAsync(string condition, string key) =>
