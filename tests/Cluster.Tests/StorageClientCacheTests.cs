@@ -28,14 +28,19 @@ public sealed class StorageClientCacheTests
 
         var blocked = catalogue.Hold("http://127.0.0.1:1");
         var first = cache.GetAsync("http://127.0.0.1:1", 1, TestContext.Current.CancellationToken);
-        await blocked.Entered.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
-
-        // Storage 1's client is being made (its storage row read waits); storage 2's must not wait for it.
-        var second = await cache.GetAsync("http://127.0.0.1:2", 1, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
-        Assert.NotNull(second);
-        Assert.False(first.IsCompleted);
-
-        blocked.Release.SetResult();
+        IStorageClient second;
+        try
+        {
+            await blocked.Entered.Task.WaitAsync(Patience, TestContext.Current.CancellationToken);
+            // Storage 1's client is being made (its storage row read waits); storage 2's must not wait for it.
+            second = await cache.GetAsync("http://127.0.0.1:2", 1, TestContext.Current.CancellationToken).WaitAsync(Patience, TestContext.Current.CancellationToken);
+            Assert.False(first.IsCompleted);
+        }
+        finally
+        {
+            // Also when the assertion failed: the cache's disposal waits for the client being made.
+            blocked.Release.TrySetResult();
+        }
         Assert.NotSame(second, await first.WaitAsync(Patience, TestContext.Current.CancellationToken));
         Assert.Equal(2, factory.Created.Count);
     }

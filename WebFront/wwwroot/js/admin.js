@@ -11,7 +11,7 @@ const RUNNING = ["queued", "verifying", "listing", "analysing", "running"];
 /** Scans followed live, by deliverable id: their latest state, drawn in place of the row's status badge. */
 const watched = new Map();
 
-function inError(s) { return s.status === "failed" || (s.errors || 0) > 0; }
+function inError(s) { return s.status === "failed" || s.status === "partial" || (s.errors || 0) > 0; }
 
 function matches(s) {
   if (state.status && s.status !== state.status) return false;
@@ -24,7 +24,7 @@ function matches(s) {
 }
 
 function statusBadge(status) {
-  const kind = status === "succeeded" ? "success" : status === "failed" ? "error" : "info";
+  const kind = status === "succeeded" ? "success" : status === "failed" ? "error" : status === "partial" ? "warning" : "info";
   return el("p", { class: `fr-badge fr-badge--sm fr-badge--${kind}`, text: label("scan", status) });
 }
 

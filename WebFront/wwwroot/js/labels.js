@@ -24,7 +24,7 @@ const tables = {
   },
   format: {
     GTiff: "GeoTIFF", GeoTIFF: "GeoTIFF", geotiff: "GeoTIFF", JP2: "JPEG 2000", JPEG2000: "JPEG 2000", jpeg2000: "JPEG 2000",
-    J2K: "JPEG 2000 (flux brut)", GML: "GML", GPKG: "GeoPackage", DXF: "DXF",
+    J2K: "JPEG 2000 (flux brut)", GML: "GML", GPKG: "GeoPackage", GeoPackage: "GeoPackage", DXF: "DXF",
   },
   band: {
     Red: "Rouge", Green: "Vert", Blue: "Bleu", Alpha: "Alpha", Gray: "Niveaux de gris", Grey: "Niveaux de gris",

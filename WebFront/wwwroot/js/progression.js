@@ -48,5 +48,6 @@ export function progressView(state, options = {}) {
       el("li", { text: `${formatNumber(p.errors || 0)} en erreur` }),
       el("li", { text: `${formatBytes(p.bytesRead || 0)} lus` })),
     !options.compact && state.lastSuccessAt ? el("p", { class: "fr-text--sm fr-mb-1w", text: `Dernier scan accompli avec succès le ${formatDateTime(state.lastSuccessAt)}` }) : null,
+    !options.compact && state.status === "partial" ? el("div", { class: "fr-alert fr-alert--warning fr-alert--sm", role: "status" }, el("p", {}, el("strong", { text: "Scan partiel : " }), state.lastError || "une partie du stockage n'a pas pu être lue")) : null,
     !options.compact && state.status === "failed" ? el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", {}, el("strong", { text: "Échec du scan : " }), state.lastError || "raison inconnue")) : null);
 }

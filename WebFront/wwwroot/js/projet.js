@@ -72,6 +72,8 @@ function scanLine(scan) {
   }
   if (scan.lastSuccessAt) parts.push(el("p", { class: "fr-mb-1w" }, el("span", { class: "fr-icon-success-line fr-icon--sm", "aria-hidden": "true" }), ` Dernier scan accompli avec succès le ${formatDateTime(scan.lastSuccessAt)}`));
   if (scan.status === "failed") parts.push(el("div", { class: "fr-alert fr-alert--error fr-alert--sm fr-mb-2w" }, el("p", {}, el("strong", { text: "Échec du dernier scan : " }), scan.lastError || "raison inconnue")));
+  // Partial: what was read is current, the rest is read again at the next scan; the error says how much and why.
+  if (scan.status === "partial") parts.push(el("div", { class: "fr-alert fr-alert--warning fr-alert--sm fr-mb-2w", "data-partial": "" }, el("p", {}, el("strong", { text: "Dernier scan partiel : " }), scan.lastError || "une partie du stockage n'a pas pu être lue")));
   return parts;
 }
 
@@ -140,8 +142,13 @@ function deliverableCard(project, d, colour, resolutions) {
 }
 
 async function withErrors(project, d, scan, body, card) {
-  if (scan?.errors > 0) {
+  if (scan?.errors > 0 || scan?.status === "partial") {
     const errors = await api(`/api/projects/${project.id}/deliverables/${d.id}/errors?limit=200`).catch(() => null);
+    if (errors?.directories?.length) {
+      body.append(el("details", { class: "fr-mt-2w" },
+        el("summary", { text: `Dossiers non lus (${formatNumber(errors.directories.length)}${errors.directoriesTruncated ? " et plus" : ""})` }),
+        el("ul", { class: "fr-text--sm", "data-directory-errors": d.id }, errors.directories.map((f) => el("li", {}, el("code", { text: f.path }), ` : ${f.error}`)))));
+    }
     if (errors?.files.length) {
       body.append(el("details", { class: "fr-mt-2w" },
         el("summary", { text: `Fichiers en erreur (${formatNumber(scan.errors)})` }),
