@@ -8,7 +8,7 @@ namespace Pcrs.WebFront.Catalogue;
 /// Computes each deliverable's aggregate and extent once its scan has ended, before any page asks: the union of a
 /// 100,000-tile deliverable's footprints takes seconds, and the national map's first load waited for all of them
 /// (17 s with 501 projects in tests/Benchmarks/Site). Every <see cref="WebFrontOptions.ExtentsRefreshInterval"/> it
-/// reads the catalogue's version (one row); when it moved, it fills <see cref="ScanDataSummaries"/> for the proven
+/// reads the catalogue's version (one row); when a scan started or ended or a declaration changed, it fills <see cref="ScanDataSummaries"/> for the proven
 /// declarations whose scan is settled (a running scan's tiles are still changing; entries already computed for a
 /// storage's current scan cost one lookup). At start, the first pass computes them all.
 /// </summary>
@@ -27,7 +27,9 @@ public sealed class ExtentWarmer(
         {
             try
             {
-                var version = await tiles.GetVersionAsync(stoppingToken);
+                // LastChange moves with every tile a running scan writes: a pass then would look up every storage's
+                // stamp every few seconds for nothing. A scan starting or ending moves ScanNumbers or Running.
+                var version = await tiles.GetVersionAsync(stoppingToken) with { LastChange = null };
                 if (version != seen)
                 {
                     await WarmAsync(stoppingToken);
