@@ -39,6 +39,7 @@ public sealed partial class DirectoryGrain
                     break;
             }
         }
+        LogListed(logger, _storageKey, _path, scanNumber, directories.Count, files.Count, _deactivating.IsCancellationRequested);
         await catalogue.ApplyListingAsync(_storageKey, _path, rows, scanNumber);
 
         foreach (var directory in directories)
@@ -84,4 +85,7 @@ public sealed partial class DirectoryGrain
         string signature = string.Join('|', sidecars.Select(s => $"{s.Name}:{s.Size}:{s.LastModified?.ToUnixTimeSeconds()}"));
         return FileFacts.Order(scanNumber, file, sidecars, signature);
     }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Directory {StorageKey} {Path} listed for scan {ScanNumber}: {Directories} directories, {Files} files (deactivated: {Deactivated})")]
+    private static partial void LogListed(Microsoft.Extensions.Logging.ILogger logger, string storageKey, string path, long scanNumber, int directories, int files, bool deactivated);
 }

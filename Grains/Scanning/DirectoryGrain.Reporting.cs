@@ -11,6 +11,7 @@ public sealed partial class DirectoryGrain
         var result = _result;
         if (result is null)
             return;
+        LogReporting(logger, _storageKey, _path, _scan, result.Directories, result.Files, _deactivating.IsCancellationRequested);
         try
         {
             if (_parentPath is null)
@@ -66,6 +67,9 @@ public sealed partial class DirectoryGrain
             _reporting.Release();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Directory {StorageKey} {Path} reports scan {ScanNumber}: {Directories} directories, {Files} files (deactivated: {Deactivated})")]
+    private static partial void LogReporting(ILogger logger, string storageKey, string path, long scanNumber, long directories, long files, bool deactivated);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Report of {StorageKey} {Path} failed ({Error})")]
     private static partial void LogReportFailed(ILogger logger, string storageKey, string path, string error);

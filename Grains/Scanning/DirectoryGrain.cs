@@ -89,6 +89,8 @@ public sealed partial class DirectoryGrain(
         {
             // The watchdog's way down: whoever below has not reported gets the order again (a dead silo's directories restart).
             _ = SendToChildrenAsync(_children.Where(c => c.Value is null).Select(c => c.Key).ToList());
+            // And a completion that failed to reach the catalogue (TryFinishAsync) is tried again.
+            _ = TryFinishAsync();
             return;
         }
 
@@ -155,7 +157,7 @@ public sealed partial class DirectoryGrain(
                     activity.DirectoryListed();
                 }
             }
-            catch (Exception e) when (!_deactivating.IsCancellationRequested)
+            catch (Exception e) when (!_deactivating.IsCancellationRequested && !ListingFailures.IsClusterOrCatalogue(e))
             {
                 if (scanNumber != _scan)
                     return; // a newer scan's order restarted this directory: its state is not this run's
@@ -163,7 +165,7 @@ public sealed partial class DirectoryGrain(
                 _listingError = e.Message;
                 LogListingFailed(logger, _storageKey, _path, e.Message);
                 _own = new SubtreeReport(1, 0, 0, 0, 0, 1, $"{_path}: {e.Message}",
-                    UnreadableListings: e is StorageException { IsTransient: true } ? 1 : 0,
+                    UnreadableListings: ListingFailures.IsUnreadable(e) ? 1 : 0,
                     BoundedListings: e is CrawlBoundException ? 1 : 0);
                 AddProgress(new ScanProgress(1, 0, 0, 0, 1, 0));
                 _filesDone = true;
@@ -183,7 +185,8 @@ public sealed partial class DirectoryGrain(
         }
         catch (Exception e)
         {
-            // Unexpected (catalogue down…): stay unfinished; the watchdog's next order for this scan restarts the directory.
+            // The cluster or the catalogue failed (a silo stopping, PostgreSQL down…): stay unfinished; the watchdog's
+            // next order for this scan restarts the directory (see ListingFailures).
             LogDirectoryFailed(logger, e, _storageKey, _path);
             _running = false;
             _scan = scanNumber - 1;

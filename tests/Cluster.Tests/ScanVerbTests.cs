@@ -47,6 +47,53 @@ public sealed class ScanVerbTests
         }
     }
 
+    /// <summary>
+    /// A finished scan prints its result on stdout and nothing on stderr but its progress line, over every protocol and
+    /// server the peers run (TLS ones with --insecure: their certificate is self-signed).
+    /// </summary>
+    [Theory]
+    [InlineData("file")]
+    [InlineData("sftp")]
+    [InlineData("proftpd")]
+    [InlineData("pureftpd")]
+    [InlineData("vsftpd-ftpes")]
+    [InlineData("vsftpd-ftps-implicit")]
+    [InlineData("apache")]
+    [InlineData("lighttpd")]
+    [InlineData("nginx-https")]
+    public async Task AFinishedScanPrintsOnlyItsProgressOnStderr(string server)
+    {
+        using var tree = ScratchTree.Standard($"verb-{server}-" + Guid.NewGuid().ToString("N")[..8]);
+        string account = $"{Peers.User}@{Peers.Host}";
+        const string password = "PCRS_VERB_TEST_PASSWORD"; // the variable the verb reads the password from
+        string[] target = server switch
+        {
+            "file" => ["file://" + tree.Root],
+            "sftp" => [$"sftp://{account}:{Peers.Sftp}{tree.ServerPath}/", "--password-env", password],
+            "proftpd" => [$"ftp://{account}:{Peers.Proftpd}{tree.ServerPath}/", "--password-env", password],
+            "pureftpd" => [$"ftp://{account}:{Peers.PureFtpd}{tree.ServerPath}/", "--password-env", password],
+            "vsftpd-ftpes" => [$"ftpes://{account}:{Peers.VsftpdFtpsReuse}{tree.ServerPath}/", "--password-env", password, "--insecure"],
+            "vsftpd-ftps-implicit" => [$"ftps://{account}:{Peers.VsftpdImplicit}{tree.ServerPath}/", "--password-env", password, "--insecure"],
+            "apache" => [$"http://{Peers.Host}:{Peers.Apache}{tree.ServerPath}/", "--max-connections", "2"],
+            "lighttpd" => [$"http://{Peers.Host}:{Peers.Lighttpd}{tree.ServerPath}/", "--max-connections", "2"],
+            "nginx-https" => [$"https://{Peers.Host}:{Peers.NginxTls}{tree.ServerPath}/", "--max-connections", "2", "--insecure"],
+            _ => throw new ArgumentOutOfRangeException(nameof(server), server, null),
+        };
+        Environment.SetEnvironmentVariable(password, Peers.Password);
+        var (exit, stdout, stderr) = await RunAsync(["scan", .. target, "--json"]);
+        Assert.True(exit == 0, stderr);
+        CheckLines(tree, stdout);
+
+        // Not a redirected terminal: the progress is written as whole lines (the first at once, then every 5 s).
+        var lines = stderr.Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0).ToList();
+        Assert.NotEmpty(lines);
+        Assert.All(lines, line => Assert.Matches(ProgressLinePattern, line));
+    }
+
+    /// <summary>The verb's progress line (Silo/Scan/ProgressLine.cs): a 24-cell bar, the status, then the counters.</summary>
+    private const string ProgressLinePattern =
+        @"^\[[#.]{24}\] [a-z]+ \d+ dirs, \d+ files, \d+ read, \d+ unchanged, \d+ errors, \d+ bytes, \d+s$";
+
     [Fact]
     public async Task AFlatFolderCountsAsOneListedDirectory()
     {

@@ -46,7 +46,7 @@ internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int li
         {
             return await listing(lease.Connection, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception error) when (error is not StorageException { Kind: StorageErrorKind.NotFound })
+        catch (Exception error) when (!LeavesSessionInStep(error))
         {
             // The session's state is unknown: nobody joins it any more and it is closed when its last listing ends.
             lock (_gate)
@@ -58,6 +58,13 @@ internal sealed class SftpSharedListings(ConnectionPool<SftpClient> pool, int li
             await LeaveAsync(shared).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A missing or unreadable directory is the server's status answer to one request: the session stays in step and the
+    /// listings sharing it go on. Anything else (a timeout with the request still out, a dropped connection) does not.
+    /// </summary>
+    internal static bool LeavesSessionInStep(Exception error) =>
+        error is StorageException { Kind: StorageErrorKind.NotFound or StorageErrorKind.Authentication };
 
     /// <summary>Joins a session that has room (one still being opened included), else starts renting one.</summary>
     private Shared JoinOrStart()

@@ -9,13 +9,18 @@ P=${PEERS_DIR:-/tmp/pcrs-peers}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-python3 "$HERE/gen_tree.py" "$P/data/bench10k" 100 100
+# The issue's tree: 200 directories x 100 files (20,000 files). DIRS/FILES change it; the tree is named after its size.
+DIRS=${DIRS:-200}
+FILES=${FILES:-100}
+TREE="bench$((DIRS * FILES / 1000))k"
+python3 "$HERE/gen_tree.py" "$P/data/$TREE" "$DIRS" "$FILES"
 sed "s|^pass = PASS$|pass = $(rclone obscure "${PEERS_PASS:-peerpass}")|" "$HERE/rclone.conf.template" > "$WORK/rclone.conf"
 
 dotnet build -c Release "$HERE/Benchmarks.Listing.csproj" 2>&1 | tail -2
 BIN="$HERE/bin/Release/net10.0/Pcrs.Benchmarks.Listing.dll"
 START=$(date -u '+%Y-%m-%d %H:%M UTC')
-dotnet "$BIN" --rclone-config "$WORK/rclone.conf" --out "$WORK/table.md" "$@"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+dotnet "$BIN" --rclone-config "$WORK/rclone.conf" --tree "$TREE" --out "$WORK/table.md" "$@"
 
 {
   echo "# Listing benchmark: our clients vs rclone lsjson -R"
@@ -26,19 +31,19 @@ dotnet "$BIN" --rclone-config "$WORK/rclone.conf" --out "$WORK/table.md" "$@"
   echo
   echo '```'
   free -h
-  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "load average at the start: $LOAD_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'
   echo
-  echo "Tree: \`$P/data/bench10k\` = 100 directories x 100 files (64-1024 bytes), made by \`gen_tree.py\`; every server serves \`$P/data\`."
+  echo "Tree: \`$P/data/$TREE\` = $DIRS directories x $FILES files (64-1024 bytes), made by \`gen_tree.py\`; every server serves \`$P/data\`."
   echo
   cat "$WORK/table.md"
   echo
   echo "Commands:"
   echo '```'
-  echo "python3 tests/Benchmarks/Listing/gen_tree.py $P/data/bench10k 100 100"
-  echo "dotnet tests/Benchmarks/Listing/bin/Release/net10.0/Pcrs.Benchmarks.Listing.dll --rclone-config rclone.conf $*"
-  echo "rclone --config rclone.conf lsjson -R REMOTE:bench10k          # per server, config from rclone.conf.template"
-  echo "rclone --config rclone.conf lsjson -R --http-no-head REMOTE:bench10k   # HTTP servers only"
+  echo "python3 tests/Benchmarks/Listing/gen_tree.py $P/data/$TREE $DIRS $FILES"
+  echo "dotnet tests/Benchmarks/Listing/bin/Release/net10.0/Pcrs.Benchmarks.Listing.dll --rclone-config rclone.conf --tree $TREE $*"
+  echo "rclone --config rclone.conf lsjson -R REMOTE:$TREE          # per server, config from rclone.conf.template"
+  echo "rclone --config rclone.conf lsjson -R --http-no-head REMOTE:$TREE   # HTTP servers only"
   echo '```'
   [ -f "$HERE/NOTES.md" ] && { echo; cat "$HERE/NOTES.md"; }
 } > "$HERE/RESULTS.md"

@@ -28,8 +28,9 @@ public sealed class ScanCluster : IAsyncDisposable
 
     /// <param name="logs">When given, receives the Warning and Error entries of every silo.</param>
     /// <param name="settings">Configuration entries added to (or replacing) the defaults below, e.g. "Scanning:FileTimeout".</param>
+    /// <param name="configureSilo">More silo configuration, e.g. a grain call filter that injects a cluster failure.</param>
     public static async Task<ScanCluster> StartAsync(string purpose, short silos, int maxConnections, LogCapture? logs = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, Action<ISiloBuilder>? configureSilo = null)
     {
         var database = await TestDatabase.CreateAsync(purpose);
         var values = new Dictionary<string, string?>
@@ -50,6 +51,7 @@ public sealed class ScanCluster : IAsyncDisposable
             silo.Services.AddPcrsServices(configuration);
             if (logs is not null)
                 silo.Services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            configureSilo?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

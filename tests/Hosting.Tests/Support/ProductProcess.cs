@@ -38,9 +38,16 @@ public sealed class ProductProcess : IAsyncDisposable
     }
 
     public static ProductProcess Start(string name, string assemblyName, IReadOnlyDictionary<string, string?> environment,
-        params string[] arguments)
+        params string[] arguments) => StartWith([], name, assemblyName, environment, arguments);
+
+    /// <summary>
+    /// Starts the product through <paramref name="launcher"/> (e.g. <c>ip netns exec NS</c>: it execs dotnet, so the
+    /// process id, signals included, is the product's).
+    /// </summary>
+    public static ProductProcess StartWith(IReadOnlyList<string> launcher, string name, string assemblyName,
+        IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -48,6 +55,12 @@ public sealed class ProductProcess : IAsyncDisposable
             // Like `dotnet run`: the project folder is the content root (the web front serves wwwroot from there).
             WorkingDirectory = RepoPaths.ProjectDirectoryOf(assemblyName),
         };
+        if (launcher.Count > 0)
+        {
+            foreach (string part in launcher.Skip(1))
+                start.ArgumentList.Add(part);
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(RepoPaths.AssemblyOf(assemblyName));
         foreach (string argument in arguments)
         {
