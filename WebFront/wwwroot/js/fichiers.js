@@ -5,7 +5,7 @@
 // in X-Progress-Id; then the bytes received out of the length the server announces. The file is then saved under
 // the name the server gives. The request carries no credential, like the plain link it replaces.
 import { formatBytes, formatNumber } from "./labels.js";
-import { el } from "./ui.js";
+import { el, readBody, saveFile } from "./ui.js";
 
 const POLL_MS = 500;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -74,25 +74,13 @@ async function downloadWithProgress(link) {
     panel.dataset.state = "receiving";
     phase.textContent = `${name} : réception…`;
     if (total) { bar.max = total; bar.value = 0; } else bar.removeAttribute("value");
-    const reader = response.body.getReader();
-    const chunks = [];
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.length;
-      if (total) bar.value = Math.min(received, total);
-      panel.dataset.received = String(received);
-      detail.textContent = total ? `${formatBytes(received)} reçus sur ${formatBytes(total)}` : `${formatBytes(received)} reçus`;
-    }
+    const { chunks, received } = await readBody(response, (soFar) => {
+      if (total) bar.value = Math.min(soFar, total);
+      panel.dataset.received = String(soFar);
+      detail.textContent = total ? `${formatBytes(soFar)} reçus sur ${formatBytes(total)}` : `${formatBytes(soFar)} reçus`;
+    });
     const saved = fileName(response, link.href);
-    const url = URL.createObjectURL(new Blob(chunks, { type: response.headers.get("Content-Type") || "application/octet-stream" }));
-    const anchor = el("a", { href: url, download: saved, hidden: true });
-    document.body.append(anchor);
-    anchor.click();
-    anchor.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    saveFile(chunks, response.headers.get("Content-Type") || "application/octet-stream", saved);
     finish("done", "success", `${saved} enregistré (${formatBytes(received)}).`);
   } catch (error) {
     if (abort.signal.aborted) finish("cancelled", "info", `${name} : téléchargement annulé.`);

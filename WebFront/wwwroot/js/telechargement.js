@@ -2,7 +2,7 @@
 // current view, for the keyboard), as one ZIP or a URL list for wget -i. The size is shown before starting; a ZIP up
 // to IN_PAGE_LIMIT is fetched with a progress bar, a bigger one goes to the browser's own download manager.
 import { formatBytes, formatNumber, countOf } from "./labels.js";
-import { el, api } from "./ui.js";
+import { el, api, readBody, saveFile } from "./ui.js";
 
 const IN_PAGE_LIMIT = 500_000_000;
 
@@ -61,23 +61,13 @@ export function setupBulkDownload(project, map) {
     progress.replaceChildren(bar, text);
     const response = await fetch(url);
     if (!response.ok) { text.textContent = `Le téléchargement a échoué (HTTP ${response.status}).`; return; }
-    const reader = response.body.getReader();
-    const chunks = [];
-    let received = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      received += value.length;
-      bar.value = Math.min(received, expected);
-      text.textContent = `${formatBytes(received)} reçus sur environ ${formatBytes(expected)}`;
-    }
+    const { chunks, received } = await readBody(response, (soFar) => {
+      bar.value = Math.min(soFar, expected);
+      text.textContent = `${formatBytes(soFar)} reçus sur environ ${formatBytes(expected)}`;
+    });
     text.textContent = `Archive reçue : ${formatBytes(received)}.`;
     text.dataset.done = "true";
-    const link = el("a", { href: URL.createObjectURL(new Blob(chunks, { type: "application/zip" })), download: `dalles-${deliverableSelect.value}.zip` });
-    document.body.append(link);
-    link.click();
-    link.remove();
+    saveFile(chunks, "application/zip", `dalles-${deliverableSelect.value}.zip`);
   };
 
   const setBox = (bounds) => {

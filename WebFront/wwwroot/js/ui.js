@@ -136,3 +136,28 @@ export function showAlert(container, kind, title, text) {
   container.replaceChildren(alert);
   return alert;
 }
+
+/** Reads a response's body to its end, calling onChunk(bytesReceivedSoFar) after each chunk. */
+export async function readBody(response, onChunk) {
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { chunks, received };
+    chunks.push(value);
+    received += value.length;
+    onChunk(received);
+  }
+}
+
+/** Hands bytes received in the page to the browser as a downloaded file named name. */
+export function saveFile(chunks, type, name) {
+  const url = URL.createObjectURL(new Blob(chunks, { type }));
+  const anchor = el("a", { href: url, download: name, hidden: true });
+  document.body.append(anchor);
+  anchor.click();
+  anchor.remove();
+  // Revoked later, not at once: the browser may still be reading the blob after the click.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
