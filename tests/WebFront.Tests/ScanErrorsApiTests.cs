@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Pcrs.Grains.Catalogue;
-using Pcrs.TestSupport.Hostile;
 using Pcrs.WebFront.Scanning;
 
 namespace Pcrs.WebFront.Tests;
@@ -21,15 +19,7 @@ public sealed class ScanErrorsApiTests(WebFrontFixture web) : IClassFixture<WebF
     {
         var token = TestContext.Current.CancellationToken;
         var project = await web.CreateProjectAsync("Erreurs de parcours");
-        // "/" lists a readable folder, a folder the server refuses (500 on every try) and a file that is no tile.
-        var notATile = Encoding.ASCII.GetBytes("this is not a TIFF, nor a JPEG 2000 file.");
-        await using var server = new HostileHttpServer(path => path switch
-        {
-            "/" => HostileAnswer.Listing(path, ["ok/", "refuse/", "casse.tif"], name => name == "casse.tif" ? notATile.Length : 0),
-            "/ok/" => HostileAnswer.Listing(path, []),
-            "/casse.tif" => HostileAnswer.File(notATile),
-            _ => new HostileAnswer(500, "boom", ContentType: "text/plain"),
-        });
+        await using var server = StorageWithErrors.Start();
         string d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
         using var anonymous = web.Client();
         // Before any declaration: nothing to show.

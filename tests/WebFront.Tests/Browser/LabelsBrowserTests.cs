@@ -1,12 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json.Nodes;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Formats;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
-using Pcrs.TestSupport.Hostile;
 using Pcrs.WebFront.Validation;
 
 namespace Pcrs.WebFront.Tests.Browser;
@@ -70,14 +68,7 @@ public sealed class LabelsBrowserTests(LabelsBrowserTests.Fixture web) : IClassF
     {
         var token = TestContext.Current.CancellationToken;
         var project = await web.CreateProjectAsync("Projet au scan partiel");
-        var notATile = Encoding.ASCII.GetBytes("this is not a TIFF, nor a JPEG 2000 file.");
-        await using var server = new HostileHttpServer(path => path switch
-        {
-            "/" => HostileAnswer.Listing(path, ["ok/", "refuse/", "casse.tif"], name => name == "casse.tif" ? notATile.Length : 0),
-            "/ok/" => HostileAnswer.Listing(path, []),
-            "/casse.tif" => HostileAnswer.File(notATile),
-            _ => new HostileAnswer(500, "boom", ContentType: "text/plain"),
-        });
+        await using var server = StorageWithErrors.Start();
         string d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
         using var editor = web.Client(project.EditorKey);
         var declare = await editor.PutAsJsonAsync($"{d}/storage", new JsonObject
