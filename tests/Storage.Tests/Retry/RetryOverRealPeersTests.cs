@@ -58,9 +58,10 @@ public sealed class RetryOverRealPeersTests
         };
         var error = await Assert.ThrowsAsync<StorageException>(async () => await client.ListAsync("/tree", Ct).ToListAsync(Ct));
         Assert.Equal(StorageErrorKind.Transient, error.Kind);
-        // Each of the 3 attempts reached the server; the framework's handler may itself resend a request once when a
-        // reused connection is reset before any answer (seen in CI: 5 resets).
-        Assert.InRange(proxy.ResetCount, 3, 6);
+        // Each of the 3 attempts reached the server. Within one attempt the request pipeline resends a request on a new
+        // connection when one closes before answering (up to 3 resends, so 4 connections), and whether a reset lands
+        // before or after the request is written decides which happens: anywhere from 3 to 12 resets (CI saw 5 and 7).
+        Assert.InRange(proxy.ResetCount, 3, 3 * 4);
     }
 
     [Fact]
