@@ -13,8 +13,8 @@ namespace Pcrs.Grains.Scanning;
 /// on this silo, so connections are pooled and reused for many files. Created with the login of the storage's crawl
 /// credential (a proven declaration, <see cref="StorageRow.CrawlCredential"/>) and a limiter backed by the StorageGrain's
 /// leases. A newer scan number recreates the client, which is how a changed crawl credential reaches every silo without
-/// any broadcast. Proofs of new declarations get a client of their own (<see cref="CreateProbe"/>) under the same leases. When the silo starts stopping, the limiters stop
-/// watching their leases (<see cref="LeasedConnectionLimiter"/>).
+/// any broadcast. Proofs of new declarations get a client of their own (<see cref="CreateProbe"/>) under the same leases. When the silo stops, the limiters stop
+/// watching their leases (<see cref="LeasedConnectionLimiter"/>; when: <see cref="Participate"/>).
 /// </summary>
 public sealed partial class StorageClientCache(
     ICatalogue catalogue,
@@ -22,6 +22,7 @@ public sealed partial class StorageClientCache(
     ISecretProtector protector,
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     ScanTrustOverrides trustOverrides,
     ScanActivity activity,
     ILogger<StorageClientCache> logger) : IAsyncDisposable, ILifecycleParticipant<ISiloLifecycle>
@@ -109,19 +110,32 @@ public sealed partial class StorageClientCache(
     }
 
     /// <summary>
-    /// The first stage to stop when the silo shuts down (before grains are deactivated and messaging stops): lease watch
-    /// calls end there. Lease acquires and releases go on, so grains finishing their work still get connections and the
-    /// other silos get the leases back at once.
+    /// When other silos stay, lease watch calls end once this silo's grains are deactivated (the application services
+    /// stop after them, before messaging does). Not earlier: grains finishing their work during deactivation still hold
+    /// connections, and a StorageGrain re-activated meanwhile on another silo (its own silo, or its directory
+    /// registration's, is the one stopping) learns of leases only from their holders' calls; with the watch ended at the
+    /// start of the stop, it could grant the limit again to the other silos while this one still had connections open.
+    /// The last silo ends them at the start of its stop: no silo could take the StorageGrain, and the calls would only
+    /// fail (each logged as an error by the messaging layer). Lease acquires and releases go on either way.
     /// </summary>
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
         lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
         {
+            if (!OtherSilosActive())
+                _siloStopping.Cancel();
+            return Task.CompletedTask;
+        });
+        lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.ApplicationServices, _ => Task.CompletedTask, _ =>
+        {
             _siloStopping.Cancel();
             return Task.CompletedTask;
         });
     }
+
+    private bool OtherSilosActive() =>
+        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress));
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 
