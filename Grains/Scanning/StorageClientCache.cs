@@ -28,6 +28,9 @@ public sealed partial class StorageClientCache(
     ILogger<StorageClientCache> logger) : IAsyncDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _siloStopping = new();
+    // Replaced clients waiting to be closed (RetireAsync): closed with the others when the silo stops.
+    private readonly ConcurrentDictionary<IStorageClient, byte> _retiring = new();
+    private volatile bool _stopping;
     // Read without a gate (every FileGrain call asks for its client); written only under the storage's gate.
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
     // One gate per storage, so that one client is made per storage and scan. Never one gate for the silo: making a client
@@ -118,21 +121,31 @@ public sealed partial class StorageClientCache(
     /// The last silo ends them at the start of its stop: no silo could take the StorageGrain, and the calls would only
     /// fail (each logged as an error by the messaging layer). Lease acquires and releases go on either way.
     /// </summary>
+    /// <remarks>
+    /// At that same stage (grains deactivated, messaging still up) every client is closed, so the connections close and
+    /// their leases go back to the StorageGrain while this silo still counts as a holder. Left to the service provider's
+    /// disposal, they stayed open after the silo was marked dead in the membership, when the other silos' grants no
+    /// longer counted them: a rolling upgrade saw 6 connections at the server under a limit of 3.
+    /// </remarks>
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
         lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
         {
+            _stopping = true;
             if (!OtherSilosActive())
                 _siloStopping.Cancel();
             return Task.CompletedTask;
         });
-        lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.ApplicationServices, _ => Task.CompletedTask, _ =>
+        lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.ApplicationServices, _ => Task.CompletedTask, async _ =>
         {
+            await CloseAllAsync();
             _siloStopping.Cancel();
-            return Task.CompletedTask;
         });
     }
+
+    /// <summary>The silo is stopping: a read failing now may be this side closing, not the server answering.</summary>
+    public bool IsStopping => _stopping;
 
     private bool OtherSilosActive() =>
         membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress));
@@ -142,9 +155,16 @@ public sealed partial class StorageClientCache(
     /// <summary>Closes a replaced client once the grains still using it are likely done.</summary>
     private async Task RetireAsync(IStorageClient client)
     {
+        _retiring.TryAdd(client, 0);
+        await Task.Delay(TimeSpan.FromMinutes(1));
+        if (_retiring.TryRemove(client, out _))
+            await CloseAsync(client);
+    }
+
+    private async Task CloseAsync(IStorageClient client)
+    {
         try
         {
-            await Task.Delay(TimeSpan.FromMinutes(1));
             await client.DisposeAsync();
         }
         catch (Exception e)
@@ -153,7 +173,10 @@ public sealed partial class StorageClientCache(
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(CloseAllAsync());
+
+    /// <summary>Closes every client, the replaced ones too (idle connections now, busy ones as they come back).</summary>
+    private async Task CloseAllAsync()
     {
         // Each storage's gate in turn: a client being made when the cache goes away is closed with the others.
         var entries = new List<Entry>();
@@ -171,15 +194,11 @@ public sealed partial class StorageClientCache(
             }
         }
         foreach (var entry in entries)
+            await CloseAsync(entry.Client);
+        foreach (var retired in _retiring.Keys)
         {
-            try
-            {
-                await entry.Client.DisposeAsync();
-            }
-            catch (Exception e)
-            {
-                LogRetireFailed(logger, e);
-            }
+            if (_retiring.TryRemove(retired, out _))
+                await CloseAsync(retired);
         }
         // _siloStopping is not disposed: limiters of retired clients may still read its token (it holds no timer).
     }
