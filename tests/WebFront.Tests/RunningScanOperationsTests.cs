@@ -20,7 +20,14 @@ public sealed class RunningScanOperationsTests(WebFrontFixture web) : IClassFixt
     private const int Tiles = Directories * FilesPerDirectory;
     /// <summary>Generous: every test class of the machine runs at once on two cores.</summary>
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(90);
-    /// <summary>How long the server is watched for a request that should not come.</summary>
+    /// <summary>DirectoryGrain's stop check: a directory asks whether its scan still runs at most this often.</summary>
+    private static readonly TimeSpan StopCheck = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Silence that says the reads handed out before the pause are over: five stop checks, so a gap between two of those
+    /// reads (one waiting for a connection on a loaded machine) is not taken for the end.
+    /// </summary>
+    private static readonly TimeSpan Quiet = 5 * StopCheck;
+    /// <summary>How long the server is then watched for a request that should not come.</summary>
     private static readonly TimeSpan QuietWatch = TimeSpan.FromSeconds(10);
 
     private readonly List<string> _trees = [];
@@ -50,7 +57,7 @@ public sealed class RunningScanOperationsTests(WebFrontFixture web) : IClassFixt
         Assert.Contains("paused", paused["lastError"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // The reads already handed to the storage's connections end; then nothing names the storage's folder any more.
-        Assert.True(await EventuallyAsync(() => Task.FromResult(log.QuietFor(TimeSpan.FromSeconds(3))), Settle, TimeSpan.FromMilliseconds(500)),
+        Assert.True(await EventuallyAsync(() => Task.FromResult(log.QuietFor(Quiet)), Settle, TimeSpan.FromMilliseconds(500)),
             "The server should stop receiving requests after the pause.\n" + log.Tail());
         long linesAtQuiet = log.Lines;
         int rowsAtQuiet = await TileRowsAsync(folder);
@@ -95,6 +102,7 @@ public sealed class RunningScanOperationsTests(WebFrontFixture web) : IClassFixt
         var lowered = await WebFrontFixture.ReadJsonAsync(await admin.PutAsJsonAsync($"{d}/scan/operations", new JsonObject { ["maxConnections"] = 1 }, ct));
         Assert.Equal(1, lowered["maxConnections"]!.GetValue<int>());
         int rowsAtChange = await TileRowsAsync(folder);
+        // Room for the check below (50 more tiles read under the new limit): a precondition, not a speed.
         Assert.True(rowsAtChange < Tiles - 100, $"The limit should change mid-scan ({rowsAtChange} of {Tiles} tiles read).");
         Assert.True(await EventuallyAsync(() => Task.FromResult(sampler.Current <= 1), Settle, TimeSpan.FromMilliseconds(100)),
             $"Connections at the server should drop to the new limit (still {sampler.Current}).");
