@@ -216,6 +216,11 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
             // another one is.
             _signal = _grants == _releases ? LeaseSignal.Quiet : _signal with { OwesTurn = false, OverLimit = false };
         }
+        // The last silo of the cluster is stopping (see StorageClientCache.Participate): no silo could take the grain, and
+        // the call would only fail, logged by the placement's retries. A silo stopping among others closes its connections
+        // before this token is cancelled, so its releases reach the grain.
+        if (_siloStopping.IsCancellationRequested)
+            return;
         try
         {
             Apply((await _storage.ReleaseConnectionLease(HolderId, counters).ConfigureAwait(false)).Signal);
