@@ -9,8 +9,7 @@ namespace Pcrs.WebFront.Tests;
 
 /// <summary>
 /// An administrator's scanning controls reach a scan that is running, not only the next one: a pause silences the
-/// storage's server (read in vsftpd's protocol log) and says so in the status, a resume rescans with exact counts, and a
-/// lower connection limit closes connections at the server down to the new limit (counted with <c>ss</c>).
+/// storage's server (read in vsftpd's protocol log) and says so in the status, and a resume rescans with exact counts.
 /// </summary>
 [Collection(WebFrontCollection.Name)]
 public sealed class RunningScanOperationsTests(WebFrontFixture web) : IClassFixture<WebFrontFixture>, IDisposable
@@ -81,38 +80,6 @@ public sealed class RunningScanOperationsTests(WebFrontFixture web) : IClassFixt
         string counts = await ScalarAsync<string>(
             "SELECT concat_ws(' ', status, directories, files, analysed + unchanged, errors) FROM pcrs_scans ORDER BY scan_number DESC LIMIT 1");
         Assert.True($"succeeded {Directories + 1} {Tiles} {Tiles} 0" == counts, $"Last scan: {counts}; {await ErrorsAsync(folder)}");
-        Assert.True(Tiles == await TileRowsAsync(folder, withoutError: true), await ErrorsAsync(folder));
-    }
-
-    [Fact]
-    public async Task A_lower_connection_limit_reaches_a_running_scan()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        string folder = NewTree("limit");
-        using var admin = web.Client(WebFrontFixture.AdminToken);
-        await using var sampler = new ConnectionSampler(Peers.VsftpdFtp, ownProcessOnly: true);
-        string d = await DeclareAsync(admin, folder, "Projet bridé en plein parcours");
-        // 409 while the declaration is still being proven.
-        Assert.True(await EventuallyAsync(async () => (await admin.PutAsJsonAsync($"{d}/scan/operations", new JsonObject { ["maxConnections"] = 4 }, ct)).IsSuccessStatusCode, Settle),
-            "The limit should be accepted once the declaration is proven.");
-        Assert.True(await EventuallyAsync(async () => sampler.Current >= 3 && await TileRowsAsync(folder) >= Tiles / 20, Settle, TimeSpan.FromMilliseconds(100)),
-            $"The scan should use several connections (peak {sampler.Peak}).");
-        int before = sampler.Peak;
-
-        var lowered = await WebFrontFixture.ReadJsonAsync(await admin.PutAsJsonAsync($"{d}/scan/operations", new JsonObject { ["maxConnections"] = 1 }, ct));
-        Assert.Equal(1, lowered["maxConnections"]!.GetValue<int>());
-        int rowsAtChange = await TileRowsAsync(folder);
-        // Room for the check below (50 more tiles read under the new limit): a precondition, not a speed.
-        Assert.True(rowsAtChange < Tiles - 100, $"The limit should change mid-scan ({rowsAtChange} of {Tiles} tiles read).");
-        Assert.True(await EventuallyAsync(() => Task.FromResult(sampler.Current <= 1), Settle, TimeSpan.FromMilliseconds(100)),
-            $"Connections at the server should drop to the new limit (still {sampler.Current}).");
-        sampler.ResetPeak();
-        // The scan goes on under the new limit: more tiles are read, never over one connection at a time.
-        Assert.True(await EventuallyAsync(async () => await TileRowsAsync(folder) >= Math.Min(Tiles, rowsAtChange + 50), Settle),
-            "The scan should go on under the lower limit.");
-        Assert.True(sampler.Peak <= 1, $"At most one connection after the limit was lowered to 1; saw {sampler.Peak} (before: {before}).");
-        await ScanStates.SucceededAsync(admin, d, TimeSpan.FromMinutes(10));
-        Assert.True(sampler.Peak <= 1, $"At most one connection until the scan ended; saw {sampler.Peak}.");
         Assert.True(Tiles == await TileRowsAsync(folder, withoutError: true), await ErrorsAsync(folder));
     }
 
