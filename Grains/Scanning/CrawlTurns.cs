@@ -55,8 +55,16 @@ public sealed class CrawlTurns(IOptions<ScanningOptions> options)
         }
         if (cancellationToken.CanBeCanceled)
         {
-            // A cancelled waiter stays queued; its turn, when it comes, is handed on at once (see Release).
-            cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken));
+            // A cancelled waiter stays queued; its turn, when it comes, is handed on at once (see Release). The registration
+            // goes once the waiter has its answer, whichever came first: a scan's token lives as long as the scan, and each
+            // registration kept the waiter (and what its continuation holds) alive until then.
+            var registration = cancellationToken.Register(static state =>
+            {
+                var (pending, token) = ((TaskCompletionSource<IDisposable>, CancellationToken))state!;
+                pending.TrySetCanceled(token);
+            }, (waiter, cancellationToken));
+            _ = waiter.Task.ContinueWith(static (_, state) => ((CancellationTokenRegistration)state!).Dispose(), registration,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         return waiter.Task;
     }
