@@ -22,7 +22,9 @@ public sealed class CrawlTurnsTests
 
         first.Dispose();
         first.Dispose(); // a second dispose releases nothing more
-        using var handedOn = await third.WaitAsync(TimeSpan.FromSeconds(10), token);
+        // A release hands the turn over before it returns (CrawlTurns.Release completes the waiter in the call).
+        Assert.True(third.IsCompletedSuccessfully);
+        using var handedOn = await third;
         Assert.Equal(2, turns.Taken);
         second.Dispose();
         Assert.Equal(1, turns.Taken);
@@ -48,7 +50,10 @@ public sealed class CrawlTurnsTests
             }, token, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
         }
         held.Dispose();
-        await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromSeconds(10), token);
+        // Each turn is handed on by the previous waiter's continuation, which runs on the thread pool (the waiters'
+        // completions run continuations asynchronously), so the end is awaited. The bound only turns a lost turn (a
+        // deadlock) into a failure: seven thread-pool items take far less than five minutes on any machine.
+        await Task.WhenAll(waiters).WaitAsync(TimeSpan.FromMinutes(5), token);
         // Turns alternate between the storages while both wait: the ordinary one is done by the fourth turn, not the seventh.
         Assert.Equal(["hostile", "ordinary", "hostile", "ordinary", "hostile", "hostile", "hostile"], order);
         Assert.Equal(0, turns.Taken);
@@ -67,7 +72,9 @@ public sealed class CrawlTurnsTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
 
         held.Dispose();
-        using var turn = await next.WaitAsync(TimeSpan.FromSeconds(10), token);
+        // The cancelled waiter's turn passed on within the release itself.
+        Assert.True(next.IsCompletedSuccessfully);
+        using var turn = await next;
         Assert.Equal(1, turns.Taken);
     }
 

@@ -26,7 +26,8 @@ public sealed class FairnessFixture : WebFrontFixture
 /// is crawled, another storage is scanned to its exact counts and the public project routes keep answering 200. Their
 /// latency is measured against the same routes before the crawl, interleaved with two probes that tell where time goes:
 /// <c>/alive</c> (the process's own queueing, no database) and a query on a connection of the test's (the database
-/// server). Figures are reported, never asserted (tests/Benchmarks/Fairness records them).
+/// server). The ratio of the routes' p50 during the crawl to their p50 before it is bounded; the figures themselves are
+/// reported, never asserted (tests/Benchmarks/Fairness records them).
 /// </summary>
 [Collection(WebFrontCollection.Name)]
 public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessFixture>
@@ -34,6 +35,15 @@ public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessF
     private const int Requests = 150;
     private const int NeighbourFolders = 4;
     private const int NeighbourFilesPerFolder = 25;
+
+    /// <summary>Bound on p50 during the crawl / p50 before it (see the assertion for where it comes from).</summary>
+    private const double MaxLatencyRatio = 100;
+
+    /// <summary>
+    /// A "before" p50 under this is taken as this: "before" p50s measured 1.5-6.2 ms (median 2.4), and a lucky quiet
+    /// moment before the crawl must not turn an ordinary "during" figure into a failure.
+    /// </summary>
+    private const double MinimumBaselineMilliseconds = 2.0;
 
     [Fact]
     public async Task Another_storage_and_the_public_routes_keep_working_while_a_hostile_tree_is_crawled()
@@ -90,6 +100,15 @@ public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessF
             $"fairness requests={Requests} routes before {before} | during {during} | hostile-requests-during={requestsAtEnd - requestsAtStart} neighbour-scan={neighbourSeconds:F1}s hostile-at-neighbour-end={hostileWhenNeighbourDone["status"]}/{hostileRequestsWhenNeighbourDone} requests load={File.ReadAllText("/proc/loadavg").Trim()}"));
         // The crawl went on while the routes were measured (the server kept being asked), and it ends bounded.
         Assert.True(requestsAtEnd > requestsAtStart, "the hostile crawl made no request while the routes were measured");
+        // The public routes keep answering within a bounded multiple of their latency without the crawl, measured in this
+        // same run (a ratio, never a wall-clock figure: both phases see the machine's load). Measured on 2 shared cores at
+        // load 12-73 (tests/Benchmarks/Fairness/RESULTS.md): p50 during / p50 before 11-37 with crawl turns; before them
+        // (every listed folder writing and fanning out at once) 31-73, and the first hostile runs 12-20 with far slower
+        // "before" figures. The bound is the worst ratio measured with crawl turns times 2.7: it fails when a crawl floods
+        // the process or the catalogue again, not when the machine is busy.
+        double ratio = Percentile(during.Routes, 50) / Math.Max(Percentile(before.Routes, 50), MinimumBaselineMilliseconds);
+        Assert.True(ratio <= MaxLatencyRatio, string.Create(CultureInfo.InvariantCulture,
+            $"public routes p50 {ratio:F1}x slower during the hostile crawl (bound {MaxLatencyRatio}x): before {before}, during {during}"));
         var settled = await ScanStates.SettledAsync(anonymous, d, TimeSpan.FromMinutes(10));
         Assert.Equal("partial", settled["status"]!.GetValue<string>());
         Assert.Contains("Scanning:MaxDirectoriesPerScan", settled.ToJsonString(), StringComparison.Ordinal);
@@ -140,16 +159,19 @@ public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessF
 
     private static int Depth(string path) => path.Count(c => c == '/');
 
-    /// <summary>Milliseconds of the routes and of the two probes, reported as p50/p95 (max for the routes).</summary>
+    private static double Percentile(IEnumerable<double> values, int percentile)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>
+    /// Milliseconds of the routes and of the two probes, reported as p50/p95 (max for the routes), and the p50 of each
+    /// route alone (the list and the project page make different numbers of catalogue round trips).
+    /// </summary>
     private sealed record Latencies(double[] Routes, double[] Alive, double[] Database)
     {
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"routes p50={Percentile(Routes, 50):F1}ms p95={Percentile(Routes, 95):F1}ms max={Routes.Max():F1}ms alive p50={Percentile(Alive, 50):F1}ms p95={Percentile(Alive, 95):F1}ms db p50={Percentile(Database, 50):F1}ms p95={Percentile(Database, 95):F1}ms");
-
-        private static double Percentile(double[] values, int percentile)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
-        }
+            $"routes p50={Percentile(Routes, 50):F1}ms p95={Percentile(Routes, 95):F1}ms max={Routes.Max():F1}ms list p50={Percentile(Routes.Where((_, i) => i % 2 == 0), 50):F1}ms project p50={Percentile(Routes.Where((_, i) => i % 2 == 1), 50):F1}ms alive p50={Percentile(Alive, 50):F1}ms p95={Percentile(Alive, 95):F1}ms db p50={Percentile(Database, 50):F1}ms p95={Percentile(Database, 95):F1}ms");
     }
 }
