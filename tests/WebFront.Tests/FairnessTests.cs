@@ -37,7 +37,7 @@ public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessF
     private const int NeighbourFilesPerFolder = 25;
 
     /// <summary>Bound on p50 during the crawl / p50 before it (see the assertion for where it comes from).</summary>
-    private const double MaxLatencyRatio = 100;
+    private const double MaxLatencyRatio = 50;
 
     /// <summary>
     /// A "before" p50 under this is taken as this: "before" p50s measured 1.5-6.2 ms (median 2.4), and a lucky quiet
@@ -82,7 +82,9 @@ public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessF
         var neighbourClock = Stopwatch.StartNew();
         await DeclareAsync(neighbour.EditorKey, n, ordinary.Port, token);
         int requestsAtStart = server.RequestCount;
+        var duringClock = Stopwatch.StartNew();
         var during = await MeasureAsync(anonymous, routes, token);
+        double duringSeconds = duringClock.Elapsed.TotalSeconds;
         int requestsAtEnd = server.RequestCount;
 
         // The other storage is scanned meanwhile, to its exact counts.
@@ -97,15 +99,15 @@ public sealed class FairnessTests(FairnessFixture web) : IClassFixture<FairnessF
         var hostileWhenNeighbourDone = await WebFrontFixture.ReadJsonAsync(await anonymous.GetAsync($"{d}/scan", token));
 
         TestContext.Current.SendDiagnosticMessage(string.Create(CultureInfo.InvariantCulture,
-            $"fairness requests={Requests} routes before {before} | during {during} | hostile-requests-during={requestsAtEnd - requestsAtStart} neighbour-scan={neighbourSeconds:F1}s hostile-at-neighbour-end={hostileWhenNeighbourDone["status"]}/{hostileRequestsWhenNeighbourDone} requests load={File.ReadAllText("/proc/loadavg").Trim()}"));
+            $"fairness requests={Requests} routes before {before} | during {during} | hostile-requests-during={requestsAtEnd - requestsAtStart} in {duringSeconds:F1}s neighbour-scan={neighbourSeconds:F1}s hostile-at-neighbour-end={hostileWhenNeighbourDone["status"]}/{hostileRequestsWhenNeighbourDone} requests load={File.ReadAllText("/proc/loadavg").Trim()}"));
         // The crawl went on while the routes were measured (the server kept being asked), and it ends bounded.
         Assert.True(requestsAtEnd > requestsAtStart, "the hostile crawl made no request while the routes were measured");
         // The public routes keep answering within a bounded multiple of their latency without the crawl, measured in this
         // same run (a ratio, never a wall-clock figure: both phases see the machine's load). Measured on 2 shared cores at
-        // load 12-73 (tests/Benchmarks/Fairness/RESULTS.md): p50 during / p50 before 11-37 with crawl turns; before them
-        // (every listed folder writing and fanning out at once) 31-73, and the first hostile runs 12-20 with far slower
-        // "before" figures. The bound is the worst ratio measured with crawl turns times 2.7: it fails when a crawl floods
-        // the process or the catalogue again, not when the machine is busy.
+        // load 30-84 (tests/Benchmarks/Fairness/RESULTS.md): p50 during / p50 before 4.4-4.5 with the default crawl turns
+        // (half the cores) at normal priority, 2.6-20.5 in five niced runs beside other tests; 11.7-38.5 with 4 turns, and
+        // 31-73 before crawl turns existed. The bound is the worst figure measured with the default times 2.5: it fails
+        // when a crawl floods the catalogue or the process as before crawl turns, not when the machine is busy.
         double ratio = Percentile(during.Routes, 50) / Math.Max(Percentile(before.Routes, 50), MinimumBaselineMilliseconds);
         Assert.True(ratio <= MaxLatencyRatio, string.Create(CultureInfo.InvariantCulture,
             $"public routes p50 {ratio:F1}x slower during the hostile crawl (bound {MaxLatencyRatio}x): before {before}, during {during}"));

@@ -6,6 +6,7 @@
 # (5 directories, 105 files) is declared once the crawl runs and scanned to its exact counts meanwhile.
 # `run.sh [rounds] [baseline-bin]`: with a copy of an older build's tests/WebFront.Tests/bin/Debug/net10.0, the two
 # builds run alternately, `rounds` times each (a ratio is only meaningful within one run on a shared machine).
+# `TURNS="4 1" run.sh [rounds]`: instead, the current build alternately with each Scanning:CrawlTurnsPerSilo given.
 # Needs the peers and a built WebFront.Tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
@@ -16,6 +17,12 @@ run() {
   (cd "$2" && ./Pcrs.WebFront.Tests -class 'Pcrs.WebFront.Tests.FairnessTests' -diagnostics 2>&1 | grep -E "fairness|Total:|FAIL" || true)
 }
 for _ in $(seq 1 "$rounds"); do
+  if [ -n "${TURNS:-}" ]; then
+    for turns in $TURNS; do
+      Scanning__CrawlTurnsPerSilo="$turns" run "turns=$turns" "$root/tests/WebFront.Tests/bin/Debug/net10.0"
+    done
+    continue
+  fi
   if [ -n "$baseline" ]; then run baseline "$baseline"; fi
   run current "$root/tests/WebFront.Tests/bin/Debug/net10.0"
 done

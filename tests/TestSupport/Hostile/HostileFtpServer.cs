@@ -147,9 +147,10 @@ public sealed class HostileFtpServer : IAsyncDisposable
                 await Task.Delay(Timeout.Infinite, token);
                 return false;
             case HostileFtpBehaviour.EndlessReply:
-                // A reply's lines until the client hangs up: each line is short, the reply has no end.
-                for (long i = 0; ; i++)
-                    await session.ReplyAsync($"550-Line {i} of a reply that never ends.", token);
+                // A reply's lines until the client hangs up: each line is short, the reply has no end. Lines go out 64 at a
+                // time, so that a loaded machine sends them faster than any operation timeout.
+                for (long i = 0; ; i += 64)
+                    await session.ReplyAsync(string.Join("\r\n", Enumerable.Range(0, 64).Select(n => $"550-Line {i + n} of a reply that never ends.")), token);
         }
         if (answer.IsFailure && verb is not ("MLSD" or "LIST" or "RETR"))
             return await FailAsync(session, answer);
