@@ -14,19 +14,12 @@ public sealed class ScanningOptions
     /// <summary>
     /// Directories of a silo recording a listing at once (catalogue rows, orders to their sub-directories), handed to the
     /// storages in turn (see <see cref="CrawlTurns"/>), so that one storage's crawl neither floods the silo nor starves
-    /// the others and the public routes. Default: half the processor count, at least 1 (<see cref="DefaultCrawlTurns"/>).
+    /// the others and the public routes. A web front that hosts the silo on few cores wants fewer: on 2 cores, 4 turns
+    /// made the public routes' catalogue round trips 6-20 times slower during a hostile crawl than 1 turn did
+    /// (tests/Benchmarks/Fairness/RESULTS.md, session 10).
     /// </summary>
     [Range(1, 256)]
-    public int CrawlTurnsPerSilo { get; set; } = DefaultCrawlTurns;
-
-    /// <summary>
-    /// Half the processor count, at least 1. Each turn keeps a core busy between the silo and the catalogue (rows written,
-    /// children activated, each reading its state); with as many turns as cores, one storage's crawl took them all: on
-    /// 2 cores, 4 turns made every catalogue round trip of the public routes 6-20 times slower (p50 96-162 ms against
-    /// 15-18 ms with 1 turn, and another storage's scan 27-48 s against 4-6 s; tests/Benchmarks/Fairness), while the
-    /// crawl itself went no faster.
-    /// </summary>
-    public static int DefaultCrawlTurns => Math.Max(1, Environment.ProcessorCount / 2);
+    public int CrawlTurnsPerSilo { get; set; } = 4;
 
     /// <summary>
     /// Files in FileGrain calls in flight per storage from one silo's directories (see <see cref="FileFanOut"/>). The

@@ -36,8 +36,8 @@ public sealed class HostileFtpFixture : IAsyncLifetime
 /// Issue 17's breaks over FTP, against the project's own scripted server (<see cref="HostileFtpServer"/>): endless depth,
 /// a directory listing itself, replies that never end, 421 and 5xx, silence, dropped data connections and over-long
 /// names. Each scan ends, each failed branch names its bound or error, the siblings are read, and another storage
-/// (vsftpd) is scanned to its exact counts meanwhile. An outage of file reads ends the scan partial and the rescan heals
-/// every file. FtpOutageTests covers a real server (vsftpd) going down; this covers what only a scripted one can do.
+/// (vsftpd) is scanned to its exact counts meanwhile. FtpOutageTests covers a real server (vsftpd) going down and the
+/// rescan that heals it; this covers what only a scripted server can do.
 /// </summary>
 public sealed class HostileFtpTests(HostileFtpFixture fixture) : IClassFixture<HostileFtpFixture>
 {
@@ -160,41 +160,6 @@ public sealed class HostileFtpTests(HostileFtpFixture fixture) : IClassFixture<H
         {
             Directory.Delete(root, recursive: true);
         }
-    }
-
-    [Fact]
-    public async Task File_reads_refused_with_421_end_the_scan_partial_and_the_rescan_heals_every_file()
-    {
-        const int Files = 12;
-        bool outage = true;
-        await using var server = new HostileFtpServer(path => path switch
-        {
-            "/" => HostileFtpAnswer.Listing(Enumerable.Range(0, Files).Select(i => HostileFtpEntry.File($"t{i:D2}.tif", Tile.Length))),
-            _ when path.StartsWith("/t", StringComparison.Ordinal) => Volatile.Read(ref outage)
-                ? HostileFtpAnswer.Failure(421, "Service not available, closing control connection.")
-                : HostileFtpAnswer.File(Tile),
-            _ => HostileFtpAnswer.Missing,
-        });
-        var declaration = Declare("d-ftp-outage", server.Port, "/", "pcrs", "secret");
-        string key = Declarations.KeyOf(declaration);
-        var grain = Cluster.Grains.GetGrain<IDeliverableGrain>(declaration.DeliverableId);
-        var first = await Cluster.WaitForScanAsync(key, Math.Max((await grain.DeclareStorage(declaration)).Scan.ScanNumber, 1), ScanTimeout);
-
-        long unread = await TilesAsync(key, "error IS NOT NULL");
-        TestContext.Current.SendDiagnosticMessage($"outage: {first.Status} {first.Progress}, {unread} tiles in error: {first.LastError}");
-        Assert.Equal(ScanStatus.Partial, first.Status);
-        Assert.Contains($"{Files} files could not be read", first.LastError);
-        Assert.Equal(Files, unread);
-
-        // The server is back; no file changed (same size and date): the rescan reads every one again.
-        Volatile.Write(ref outage, false);
-        var second = await Cluster.WaitForScanAsync(key, (await grain.RequestScan())!.Scan.ScanNumber, ScanTimeout);
-        TestContext.Current.SendDiagnosticMessage($"after the outage: {second.Status} {second.Progress}: {second.LastError}");
-        Assert.Equal(ScanStatus.Succeeded, second.Status);
-        Assert.Null(second.LastError);
-        Assert.Equal(Files, second.Progress.Analysed);
-        Assert.Equal(Files, await TilesAsync(key, "error IS NULL AND epsg = 2154"));
-        Assert.Equal(0, await TilesAsync(key, "error IS NOT NULL"));
     }
 
     private StorageDeclaration Declare(string deliverable, int port, string startPath, string user, string password) =>
