@@ -79,7 +79,9 @@ public sealed class FtpFaultTests
         Assert.Equal(4, read.BytesRead);
         Assert.Equal("2345", Encoding.ASCII.GetString(buffer));
         Assert.Equal(2, server.SessionsAccepted);
-        Assert.Equal(2, server.EpsvCommands);
+        // The dying EPSV and the read's own; a read cut short then sends NOOP with the next read's EPSV, which the server
+        // counts or not depending on whether it arrives before the client closes.
+        Assert.InRange(server.EpsvCommands, 2, 3);
         Assert.Equal(0, server.PasvCommands);
     }
 
