@@ -212,6 +212,8 @@ public sealed class MultiHostTests : IAsyncLifetime
             ["Secrets__KeyFile"] = key,
             ["Scanning__AllowedNetworks"] = hosts.Subnet,
             ["Scanning__WatchdogPeriod"] = "00:00:05",
+            // One storage's crawl over every host (the default keeps a storage's crawl on its own silo).
+            ["Scanning__CrawlPlacement"] = "Spread",
         };
         foreach (var (name, value) in more)
             environment[name] = value;
