@@ -52,7 +52,9 @@ NETNS_TAG=cbench NETNS_OCTET=${CLUSTER_BENCH_NETNS_OCTET:-77}
 HOST=127.0.0.1
 [ "$NETNS" = 1 ] && HOST=10.$NETNS_OCTET.0.1
 NETNS_SH=$REPO/tests/netns/netns.sh
-CS="Host=$HOST;Port=$PGPORT;Username=postgres;Database=pcrs_bench;Maximum Pool Size=40"
+# Timeout=60: opening a PostgreSQL connection may take long on a saturated machine, and a proof whose catalogue write timed
+# out leaves its storage queued until the StorageGrain re-activates (seen at load ~70 with Npgsql's default 15 s).
+CS="Host=$HOST;Port=$PGPORT;Username=postgres;Database=pcrs_bench;Maximum Pool Size=40;Timeout=60"
 mkdir -p "$W"/{logs,run,out}
 log() { printf '[cluster-bench] %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 SILO_PIDS=() SILO_CGROUPS=()
@@ -238,7 +240,7 @@ for n in $SILOS; do
     PERF_PID=$!
   fi
   dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
-    --out "$W/out/driver-$n.json" --timeout-minutes 240 || log "the driver reports failures (see $W/out/driver-$n.json)"
+    --out "$W/out/driver-$n.json" --timeout-minutes "${CLUSTER_BENCH_DRIVER_MINUTES:-240}" || log "the driver reports failures (see $W/out/driver-$n.json)"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   kill "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true
   max_conns=$(sort -n "$W/out/conns-$n.txt" | tail -1)

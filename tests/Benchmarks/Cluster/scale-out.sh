@@ -33,7 +33,8 @@ started=$(date -u '+%Y-%m-%d %H:%M')
 for n in $SILOS; do
   for which in baseline current; do
     dir=$REPO; [ "$which" = baseline ] && dir=$BASE_TREE
-    CLUSTER_BENCH_NO_APPEND=1 bash "$HERE/run.sh" --storages "$STORAGES" --files "$FILES" --silos "$n" --no-rclone \
+    # A run that has not finished in 30 min is stuck (each finishes in a few minutes even at load 100): end it, keep going.
+    CLUSTER_BENCH_DRIVER_MINUTES=${CLUSTER_BENCH_DRIVER_MINUTES:-30} CLUSTER_BENCH_NO_APPEND=1 bash "$HERE/run.sh" --storages "$STORAGES" --files "$FILES" --silos "$n" --no-rclone \
       --cpu-per-silo "$CPU" --ss-per-storage "${EXTRA[@]}" --repo "$dir"
     over=$(wc -l < "$W/out/ss-over-$n.txt")
     echo "$which $(git -C "$dir" rev-parse --short HEAD) $over $(cat "$W/out/summary-$n.json")" >> "$W/out/scale-out.txt"
