@@ -1,6 +1,6 @@
 // Administration: every declared storage with its deliverable, project, scan state and errors; revoke, rescan (its
 // progress shown live in the row), and renew a project's editor key. Needs an administrator token (sessionStorage only).
-import { label, entries, formatDateTime, formatNumber, fold } from "./labels.js";
+import { label, entries, formatDateTime, formatNumber, fold, errorText } from "./labels.js";
 import { el, api, session, showAlert } from "./ui.js";
 import { progressView, followScan } from "./progression.js";
 
@@ -48,7 +48,7 @@ function row(s) {
     el("td", {}, el("code", { class: "pcrs-break", text: s.location }), el("span", { class: "fr-hint-text", text: `${label("storageType", s.type)} · déclaré le ${formatDateTime(s.declaredAt)}` })),
     el("td", { "data-state": "" }, watched.get(s.deliverableId) ? progressView(watched.get(s.deliverableId), { compact: true }) : statusBadge(s.status)),
     el("td", { text: s.lastSuccessAt ? formatDateTime(s.lastSuccessAt) : "jamais" }),
-    el("td", { class: "pcrs-break fr-text--sm", text: s.lastError || "—" }),
+    el("td", { class: "pcrs-break fr-text--sm", text: errorText(s.lastErrorCode, s.lastError) || "—" }),
     el("td", {}, s.errors ? el("a", { href: `/projects/${s.projectId}#livrable-${s.deliverableId}`, text: `${formatNumber(s.errors)} sur ${formatNumber(s.filesScanned)}` }) : (s.filesScanned !== null ? "0" : "—")),
     el("td", {}, el("div", { class: "pcrs-actions" },
       el("button", { type: "button", class: "fr-btn fr-btn--sm fr-btn--secondary", "data-action": "relancer", onclick: async () => {

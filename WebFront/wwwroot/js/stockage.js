@@ -4,6 +4,7 @@ import { entries } from "./labels.js";
 import { progressView, followScan } from "./progression.js";
 import { el, api, ApiError, showAlert } from "./ui.js";
 import { field, showErrors } from "./form.js";
+import { errorLists } from "./erreurs.js";
 
 function checkbox(path, text, checked, hint) {
   const id = `case-${path}-${Math.random().toString(36).slice(2, 8)}`;
@@ -46,22 +47,27 @@ export function storagePanel(project, d) {
   const banner = el("div", { tabindex: "-1", "aria-live": "polite" });
   const status = el("div", { class: "fr-mb-2w", "aria-live": "polite" });
   const trustBox = el("div");
+  const errorsBox = el("div", { "data-owner-errors": d.id });
   let declared = d.storage;
   let lastForm = null;
-  panel.append(el("h3", { class: "fr-h5", text: d.name }), banner, status, trustBox);
+  panel.append(el("h3", { class: "fr-h5", text: d.name }), banner, status, errorsBox, trustBox);
 
   // One follower at a time: a newer one (a declaration, "Relancer", a revocation) ends the one before.
   let generation = 0, current = null;
   const poll = async (since = null) => {
     const mine = ++generation;
+    errorsBox.replaceChildren();
     if (!declared) { status.replaceChildren(el("p", { class: "pcrs-muted", text: "Aucun stockage déclaré." })); return; }
     status.setAttribute("aria-busy", "true");
     try {
-      await followScan(`${base}/scan`, (state) => {
+      const last = await followScan(`${base}/scan`, (state) => {
         current = state;
         status.replaceChildren(progressView(state));
         drawTrust(state);
       }, { since, cancelled: () => mine !== generation });
+      // The settled scan's files in error and folders not read, with their reasons, as the public page lists them.
+      const lists = last ? await errorLists(project.id, d.id, last, last.progress?.errors) : [];
+      if (mine === generation) errorsBox.replaceChildren(...lists);
     } finally {
       if (mine === generation) status.removeAttribute("aria-busy");
     }

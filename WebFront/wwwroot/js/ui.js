@@ -1,5 +1,5 @@
 // Shared helpers of the pages: DOM building (user data always as text, never as HTML), API calls, maps.
-import { fold } from "./labels.js";
+import { fold, problemText } from "./labels.js";
 
 export function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -25,7 +25,7 @@ export const session = {
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `Erreur HTTP ${status}`);
+    super(problemText(problem, `Erreur HTTP ${status}`));
     this.status = status;
     this.problem = problem;
   }
