@@ -2,7 +2,7 @@
 // with hover details and download on click when the owner allowed it.
 import { label, formatDate, formatDateTime, formatBytes, formatNumber, formatResolution, parsePerimeter, pcrsRasterGaps, countOf, errorText } from "./labels.js";
 import { errorLists } from "./erreurs.js";
-import { el, api, createMap, palette, pageConfig } from "./ui.js";
+import { el, api, createMap, palette, pageConfig, messageOf } from "./ui.js";
 import { setupBulkDownload } from "./telechargement.js";
 import { enhanceFileLinks } from "./fichiers.js";
 
@@ -258,6 +258,6 @@ async function main() {
 
 main().catch((error) => {
   document.getElementById("nom").textContent = "Ce projet n'a pas pu être chargé";
-  document.getElementById("resume").replaceChildren(el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", { text: error.message })));
+  document.getElementById("resume").replaceChildren(el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", { text: messageOf(error) })));
   root.dataset.ready = "error";
 });

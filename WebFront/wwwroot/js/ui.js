@@ -31,6 +31,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What went wrong, in French: an API error says it with the server's coded sentence; anything else the browser raised
+ * (a network cut, an unreadable answer) has only an English message, so it is named by what it means.
+ */
+export function messageOf(error) {
+  // ApiError, and the pages' own plain Errors, already speak French.
+  if (error instanceof ApiError || error?.constructor === Error) return error.message;
+  if (error instanceof TypeError) return "la connexion au serveur a été interrompue";
+  return "erreur inattendue dans le navigateur";
+}
+
 /** Calls the API (with the session's credential when there is one); ProblemDetails become an ApiError. */
 export async function api(path, options = {}) {
   const headers = { Accept: "application/json", ...(options.headers || {}) };

@@ -95,7 +95,8 @@ public sealed class FrenchErrorsBrowserTests(FrenchErrorsBrowserTests.Fixture we
         await form.Locator("button[type=submit]").ClickAsync();
         var refused = page.Locator($"[data-storage-panel='{project.Deliverables[0]}'] [data-progress=failed]");
         await refused.WaitForAsync(new() { Timeout = (float)ScanWait.TotalMilliseconds });
-        Assert.Contains("Identification sur", await refused.InnerTextAsync(), StringComparison.Ordinal);
+        var refusedText = await refused.InnerTextAsync();
+        Assert.True(refusedText.Contains("Identification sur", StringComparison.Ordinal) && refusedText.Contains("« 530 ", StringComparison.Ordinal), refusedText);
 
         // 3. A storage nobody answers on.
         var unreachable = page.Locator($"[data-storage-form='{project.Deliverables[1]}']");
@@ -106,7 +107,8 @@ public sealed class FrenchErrorsBrowserTests(FrenchErrorsBrowserTests.Fixture we
         await unreachable.Locator("button[type=submit]").ClickAsync();
         var down = page.Locator($"[data-storage-panel='{project.Deliverables[1]}'] [data-progress=failed]");
         await down.WaitForAsync(new() { Timeout = (float)ScanWait.TotalMilliseconds });
-        Assert.Contains("Connexion au stockage impossible", await down.InnerTextAsync(), StringComparison.Ordinal);
+        var downText = await down.InnerTextAsync();
+        Assert.True(downText.Contains("Échec du scan", StringComparison.Ordinal) && downText.Contains("Connexion refusée", StringComparison.Ordinal), downText);
 
         // 4. The malformed header and the refused folder, grouped by kind in the owner's panel.
         var ownerErrors = page.Locator($"[data-owner-errors='{project.Deliverables[2]}'] [data-error-kind=format]");
