@@ -9,7 +9,9 @@ namespace Pcrs.WebFront.Problems;
 /// </summary>
 public sealed class ErrorSentence
 {
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(200);
+    // Wall-clock: on a loaded machine a plain match can take far longer than its CPU time; a match that runs out is
+    // taken as no match (the English is then shown as is), never as a failed request.
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
 
     private ErrorSentence(string code, string english, Regex pattern, int literalLength)
     {
@@ -55,7 +57,14 @@ public sealed class ErrorSentence
     /// <summary>The variable parts of <paramref name="text"/> when it is this sentence; null otherwise.</summary>
     public string[]? Match(string text)
     {
-        var match = Pattern.Match(text);
-        return match.Success ? [.. match.Groups.Cast<Group>().Skip(1).Select(g => g.Value)] : null;
+        try
+        {
+            var match = Pattern.Match(text);
+            return match.Success ? [.. match.Groups.Cast<Group>().Skip(1).Select(g => g.Value)] : null;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
+        }
     }
 }

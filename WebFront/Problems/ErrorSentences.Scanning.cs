@@ -34,5 +34,8 @@ public static partial class ErrorSentences
         ErrorSentence.Varying("scan.count-folders", "^(\\d+) folders?$", 9),
         ErrorSentence.Varying("scan.partial-bounded", "^(\\d+) folders? (?:was|were) not crawled: a crawl bound or a loop ended (?:it|them) \\(each folder's listing error names which\\)\\.$", 57),
         S("scan.first", "First: {0}"),
+        ErrorSentence.Varying("scan.path-reason", "^(/.*?): (.+)$", 2),
+        S("scan.not-reached", "{0}: not reached by the last scan (missing on the storage, or a folder above it could not be listed)"),
+        S("scan.folder-unlisted", "the folder could not be listed"),
     ];
 }

@@ -20,6 +20,7 @@ public sealed class ErrorSentencesTests(WebFrontFixture web) : IClassFixture<Web
         ("Grains/Formats", ["new FormatReadException(", "new FormatException(", ": Exception("]),
         ("Grains/Scanning", ["new StorageException(", "SetStateAsync(", "FailSamePasswordAsync(", "new ProofResult(", "string error = ", "Error = \"",
             "LastError = ", "Bound(long", "TileRows.StorageFailure(", "InvalidOperationException(\"No tile"]),
+        ("Grains/Projects", ["new DeliverableOutcome("]),
         ("WebFront/Validation", ["errors.Add(", "e.Add("]),
         ("WebFront/Apis", ["errors.Add(", "] = [", "title: ", "detail: "]),
         ("WebFront/Auth", ["title: ", "detail: ", "Title = ", "Detail = ", "Forbidden(\""]),
@@ -184,6 +185,12 @@ public sealed class ErrorSentencesTests(WebFrontFixture web) : IClassFixture<Web
         Assert.Equal(ErrorSentences.Joined, partial.Code);
         Assert.Equal(["scan.partial-server", "scan.partial-bounded", "scan.first"], partial.Args.Cast<CodedError>().Select(c => c.Code));
         Assert.Null(ErrorSentences.Identify("Something nobody wrote."));
+
+        // A folder's listing error is stored prefixed by its path (DirectoryGrain), inside a partial scan's "First:".
+        var first = ErrorSentences.Identify("First: /refuse: The server failed (500) for the directory \"/refuse\".")!;
+        var prefixed = Assert.IsType<CodedError>(first.Args[0]);
+        Assert.Equal("scan.path-reason", prefixed.Code);
+        Assert.Equal("http.failed", Assert.IsType<CodedError>(prefixed.Args[1]).Code);
     }
 
     [Fact]

@@ -379,4 +379,7 @@ export const errorSentences = {
   "scan.count-folders": "{0} dossier(s)",
   "scan.partial-bounded": "{0} dossier(s) non exploré(s) : une limite d'exploration ou une boucle les a arrêtés (l'erreur de chaque dossier dit laquelle).",
   "scan.first": "Première erreur : {0}",
+  "scan.path-reason": "{0} : {1}",
+  "scan.not-reached": "{0} : non atteint par le dernier scan (absent du stockage, ou un dossier au-dessus n'a pas pu être lu)",
+  "scan.folder-unlisted": "le dossier n'a pas pu être lu",
 };
