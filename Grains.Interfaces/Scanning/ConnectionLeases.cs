@@ -23,10 +23,15 @@ public sealed record LeaseCounters(
 /// A waiting holder has fewer leases than this one (none, or two fewer): give one connection back after its turn even
 /// when there is local work for it, so every silo keeps moving.
 /// </param>
+/// <param name="OverLimit">
+/// The storage's holders together hold more leases than its limit (an administrator lowered it mid-scan): close a
+/// connection when it comes back instead of keeping it, until the total is within the limit.
+/// </param>
 [GenerateSerializer, Immutable, Alias("pcrs.LeaseSignal")]
 public sealed record LeaseSignal(
     [property: Id(0)] bool OthersWaiting,
-    [property: Id(1)] bool OwesTurn)
+    [property: Id(1)] bool OwesTurn,
+    [property: Id(2)] bool OverLimit = false)
 {
     public static LeaseSignal Quiet { get; } = new(false, false);
 }

@@ -73,7 +73,10 @@ public interface ICatalogue
     /// <summary>Records that a directory's subtree is done for scan <paramref name="scanNumber"/>, with its counts and listing outcome.</summary>
     Task CompleteDirectoryAsync(string storageKey, string directoryPath, long scanNumber, SubtreeReport counts, string? listingError, CancellationToken cancellationToken = default);
 
-    /// <summary>Inserts or replaces tiles (one round trip per batch).</summary>
+    /// <summary>
+    /// Inserts or replaces tiles (one round trip per batch). A row of an older scan than the stored one is not written: a
+    /// read of a stopped scan (paused, superseded) that ends late never replaces what the newer scan read.
+    /// </summary>
     Task UpsertTilesAsync(IReadOnlyList<TileRow> tiles, CancellationToken cancellationToken = default);
 
     Task<TileRow?> GetTileAsync(string storageKey, string path, CancellationToken cancellationToken = default);

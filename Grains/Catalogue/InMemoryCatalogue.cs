@@ -116,7 +116,12 @@ public sealed partial class InMemoryCatalogue : ICatalogue
         lock (_lock)
         {
             foreach (var tile in tiles)
-                Data(tile.StorageKey).Tiles[tile.Path] = tile;
+            {
+                var rows = Data(tile.StorageKey).Tiles;
+                // Like the PostgreSQL upsert: a late write of an older scan never replaces a newer scan's row.
+                if (!rows.TryGetValue(tile.Path, out var stored) || stored.ScanNumber <= tile.ScanNumber)
+                    rows[tile.Path] = tile;
+            }
         }
         return Task.CompletedTask;
     }

@@ -122,6 +122,7 @@ public sealed partial class PostgresCatalogue
                 feature_counts = EXCLUDED.feature_counts, native_extent = EXCLUDED.native_extent,
                 facts_source = EXCLUDED.facts_source, listing_stamp = EXCLUDED.listing_stamp,
                 cloud_optimized = EXCLUDED.cloud_optimized
+            WHERE pcrs_tiles.scan_number <= EXCLUDED.scan_number
             """);
         var p = command.Parameters;
         p.Add(ArrayOf(keys, NpgsqlDbType.Text));

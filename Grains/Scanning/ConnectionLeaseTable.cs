@@ -82,6 +82,19 @@ public sealed class ConnectionLeaseTable(Func<int> limit, TimeSpan? holdersRepor
             HoldGrantsLocked();
     }
 
+    /// <summary>
+    /// The limit changed (an administrator's setting): a higher one serves the waiters now, a lower one tells every holder
+    /// to give connections back (<see cref="LeaseSignal.OverLimit"/>) instead of waiting for them to close by themselves.
+    /// </summary>
+    public void LimitChanged()
+    {
+        lock (_gate)
+        {
+            GrantFreeLocked();
+            NotifyWatchersLocked();
+        }
+    }
+
     /// <summary>Leases <paramref name="holderId"/> holds as counted here.</summary>
     public int HeldBy(string holderId)
     {
@@ -289,7 +302,7 @@ public sealed class ConnectionLeaseTable(Func<int> limit, TimeSpan? holdersRepor
             if (theirs < held && (theirs == 0 || theirs + 1 < held))
                 owesTurn = true;
         }
-        return held == 0 ? LeaseSignal.Quiet : new LeaseSignal(othersWaiting, owesTurn);
+        return held == 0 ? LeaseSignal.Quiet : new LeaseSignal(othersWaiting, owesTurn, TotalLocked() > limit());
     }
 
     private int HeldLocked(string holderId) => _holders.TryGetValue(holderId, out var holder) ? holder.Held : 0;

@@ -85,6 +85,8 @@ public sealed partial class FileGrain(
             try
             {
                 var metadata = await tileReader.ReadAsync(file, sidecars, budget.Token);
+                if (new[] { file }.Concat(sidecars).Select(r => r.Interruption).FirstOrDefault(e => e is not null) is { } cut)
+                    throw new ReadInterruptedException(path, cut);
                 bytesRead = file.BytesRead + sidecars.Sum(s => s.BytesRead);
                 // An error caused by the server (refused, timeout, 5xx, 421) is not the file's: recorded so that the next
                 // scan reads it again even if its size and date did not change. Content errors stay until the file changes.
@@ -102,6 +104,14 @@ public sealed partial class FileGrain(
                     : $"Reading the header took longer than {options.Value.FileTimeout.TotalSeconds:0} s.", bytesRead, now);
                 errorKind = "timeout";
             }
+        }
+        catch (Exception e) when (e is ReadInterruptedException or ObjectDisposedException || clients.IsStopping)
+        {
+            // This side stopped the read (a closed client, a stopping silo, a connection given back under a lowered
+            // limit): neither the file's error nor the server's answer. No row and no error count: the caller's retry
+            // reads it again (on another silo when this one stops); a stopped scan's caller is gone and drops it.
+            LogInterrupted(logger, storageKey, path, $"{e.GetType().Name}: {e.Message}");
+            throw e as ReadInterruptedException ?? new ReadInterruptedException(path, e);
         }
         catch (StorageException e)
         {
@@ -161,6 +171,9 @@ public sealed partial class FileGrain(
             ? row
             : null;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reading {StorageKey} {Path} was interrupted on this side ({Reason}); left for a retry")]
+    private static partial void LogInterrupted(ILogger logger, string storageKey, string path, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure reading {StorageKey} {Path}")]
     private static partial void LogUnexpected(ILogger logger, Exception exception, string storageKey, string path);

@@ -9,7 +9,7 @@ namespace Pcrs.Grains.Scanning;
 /// leases, the limiter keeps one watch call open at the grain, which answers as soon as another silo waits: the pool
 /// reads that through <see cref="IsContended"/> and <see cref="OwesTurn"/> and closes connections instead of parking
 /// them idle with their leases. Every message carries this holder's monotonic counters, so the grain's table is exact
-/// whatever the order messages arrive in, and rebuilds itself after the grain moved. The watch ends when the silo stops:
+/// whatever the order messages arrive in, and rebuilds itself after the grain moved. The watch ends when the silo stops (see <see cref="StorageClientCache.Participate"/>):
 /// its calls would only fail (each logged as an error by the messaging layer) while the silo shuts down.
 /// </summary>
 public sealed class LeasedConnectionLimiter : IConnectionLimiter
@@ -42,7 +42,7 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     /// <param name="storage">The storage's grain, which grants the leases.</param>
     /// <param name="siloId">This silo's address: the grain forgets the leases of a silo that left the cluster.</param>
     /// <param name="waited">Told how long each lease request waited and whether it was granted (diagnostics).</param>
-    /// <param name="siloStopping">Cancelled when the silo starts shutting down: ends the watch calls.</param>
+    /// <param name="siloStopping">Cancelled when the silo stops (see <see cref="StorageClientCache.Participate"/>): ends the watch calls.</param>
     public LeasedConnectionLimiter(IConnectionLeaseGrain storage, string siloId, Action<TimeSpan, bool>? waited = null, CancellationToken siloStopping = default)
     {
         _storage = storage;
@@ -71,6 +71,12 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
     public bool OwesTurn
     {
         get { lock (_gate) return _signal.OwesTurn; }
+    }
+
+    /// <summary>The storage's holders hold more leases than its limit: give connections back as they return.</summary>
+    public bool OverLimit
+    {
+        get { lock (_gate) return _signal.OverLimit; }
     }
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(CancellationToken cancellationToken)
@@ -206,9 +212,15 @@ public sealed class LeasedConnectionLimiter : IConnectionLimiter
             _releases++;
             ScanMetrics.LeaseHeld(_storageName, -1);
             counters = new LeaseCounters(_grants, _releases);
-            // This release pays the turn that was owed; the grain's answer says whether another one is.
-            _signal = _grants == _releases ? LeaseSignal.Quiet : _signal with { OwesTurn = false };
+            // This release pays the turn that was owed (and one lease over the limit); the grain's answer says whether
+            // another one is.
+            _signal = _grants == _releases ? LeaseSignal.Quiet : _signal with { OwesTurn = false, OverLimit = false };
         }
+        // The last silo of the cluster is stopping (see StorageClientCache.Participate): no silo could take the grain, and
+        // the call would only fail, logged by the placement's retries. A silo stopping among others closes its connections
+        // before this token is cancelled, so its releases reach the grain.
+        if (_siloStopping.IsCancellationRequested)
+            return;
         try
         {
             Apply((await _storage.ReleaseConnectionLease(HolderId, counters).ConfigureAwait(false)).Signal);

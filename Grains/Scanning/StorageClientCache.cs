@@ -13,8 +13,8 @@ namespace Pcrs.Grains.Scanning;
 /// on this silo, so connections are pooled and reused for many files. Created with the login of the storage's crawl
 /// credential (a proven declaration, <see cref="StorageRow.CrawlCredential"/>) and a limiter backed by the StorageGrain's
 /// leases. A newer scan number recreates the client, which is how a changed crawl credential reaches every silo without
-/// any broadcast. Proofs of new declarations get a client of their own (<see cref="CreateProbe"/>) under the same leases. When the silo starts stopping, the limiters stop
-/// watching their leases (<see cref="LeasedConnectionLimiter"/>).
+/// any broadcast. Proofs of new declarations get a client of their own (<see cref="CreateProbe"/>) under the same leases. When the silo stops, the limiters stop
+/// watching their leases (<see cref="LeasedConnectionLimiter"/>; when: <see cref="Participate"/>).
 /// </summary>
 public sealed partial class StorageClientCache(
     ICatalogue catalogue,
@@ -22,11 +22,15 @@ public sealed partial class StorageClientCache(
     ISecretProtector protector,
     IGrainFactory grains,
     ILocalSiloDetails silo,
+    IClusterMembershipService membership,
     ScanTrustOverrides trustOverrides,
     ScanActivity activity,
     ILogger<StorageClientCache> logger) : IAsyncDisposable, ILifecycleParticipant<ISiloLifecycle>
 {
     private readonly CancellationTokenSource _siloStopping = new();
+    // Replaced clients waiting to be closed (RetireAsync): closed with the others when the silo stops.
+    private readonly ConcurrentDictionary<IStorageClient, byte> _retiring = new();
+    private volatile bool _stopping;
     // Read without a gate (every FileGrain call asks for its client); written only under the storage's gate.
     private readonly ConcurrentDictionary<string, Entry> _clients = new(StringComparer.Ordinal);
     // One gate per storage, so that one client is made per storage and scan. Never one gate for the silo: making a client
@@ -109,28 +113,58 @@ public sealed partial class StorageClientCache(
     }
 
     /// <summary>
-    /// The first stage to stop when the silo shuts down (before grains are deactivated and messaging stops): lease watch
-    /// calls end there. Lease acquires and releases go on, so grains finishing their work still get connections and the
-    /// other silos get the leases back at once.
+    /// When other silos stay, lease watch calls end once this silo's grains are deactivated (the application services
+    /// stop after them, before messaging does). Not earlier: grains finishing their work during deactivation still hold
+    /// connections, and a StorageGrain re-activated meanwhile on another silo (its own silo, or its directory
+    /// registration's, is the one stopping) learns of leases only from their holders' calls; with the watch ended at the
+    /// start of the stop, it could grant the limit again to the other silos while this one still had connections open.
+    /// The last silo ends them at the start of its stop: no silo could take the StorageGrain, and the calls would only
+    /// fail (each logged as an error by the messaging layer). Lease acquires and releases go on either way.
     /// </summary>
+    /// <remarks>
+    /// At that same stage (grains deactivated, messaging still up) every client is closed, so the connections close and
+    /// their leases go back to the StorageGrain while this silo still counts as a holder. Left to the service provider's
+    /// disposal, they stayed open after the silo was marked dead in the membership, when the other silos' grants no
+    /// longer counted them: a rolling upgrade saw 6 connections at the server under a limit of 3.
+    /// </remarks>
     public void Participate(ISiloLifecycle lifecycle)
     {
         ArgumentNullException.ThrowIfNull(lifecycle);
         lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.Active, _ => Task.CompletedTask, _ =>
         {
-            _siloStopping.Cancel();
+            _stopping = true;
+            if (!OtherSilosActive())
+                _siloStopping.Cancel();
             return Task.CompletedTask;
         });
+        lifecycle.Subscribe(nameof(StorageClientCache), ServiceLifecycleStage.ApplicationServices, _ => Task.CompletedTask, async _ =>
+        {
+            await CloseAllAsync();
+            _siloStopping.Cancel();
+        });
     }
+
+    /// <summary>The silo is stopping: a read failing now may be this side closing, not the server answering.</summary>
+    public bool IsStopping => _stopping;
+
+    private bool OtherSilosActive() =>
+        membership.CurrentSnapshot.Members.Values.Any(m => m.Status == SiloStatus.Active && !m.SiloAddress.Equals(silo.SiloAddress));
 
     private static string FormatHost(string host) => host.Contains(':') ? $"[{host}]" : host;
 
     /// <summary>Closes a replaced client once the grains still using it are likely done.</summary>
     private async Task RetireAsync(IStorageClient client)
     {
+        _retiring.TryAdd(client, 0);
+        await Task.Delay(TimeSpan.FromMinutes(1));
+        if (_retiring.TryRemove(client, out _))
+            await CloseAsync(client);
+    }
+
+    private async Task CloseAsync(IStorageClient client)
+    {
         try
         {
-            await Task.Delay(TimeSpan.FromMinutes(1));
             await client.DisposeAsync();
         }
         catch (Exception e)
@@ -139,7 +173,10 @@ public sealed partial class StorageClientCache(
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(CloseAllAsync());
+
+    /// <summary>Closes every client, the replaced ones too (idle connections now, busy ones as they come back).</summary>
+    private async Task CloseAllAsync()
     {
         // Each storage's gate in turn: a client being made when the cache goes away is closed with the others.
         var entries = new List<Entry>();
@@ -157,15 +194,11 @@ public sealed partial class StorageClientCache(
             }
         }
         foreach (var entry in entries)
+            await CloseAsync(entry.Client);
+        foreach (var retired in _retiring.Keys)
         {
-            try
-            {
-                await entry.Client.DisposeAsync();
-            }
-            catch (Exception e)
-            {
-                LogRetireFailed(logger, e);
-            }
+            if (_retiring.TryRemove(retired, out _))
+                await CloseAsync(retired);
         }
         // _siloStopping is not disposed: limiters of retired clients may still read its token (it holds no timer).
     }

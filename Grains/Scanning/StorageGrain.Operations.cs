@@ -16,6 +16,9 @@ public sealed partial class StorageGrain
     public async Task<StorageScanView> ApplyOperations()
     {
         _operations = await operationsStore.GetAsync(Key);
+        // A new connection limit holds for the running scan too: waiters are served under a higher one, holders give
+        // connections back down to a lower one.
+        _connectionLeases?.LimitChanged();
         if (_row is null)
             return View();
         if (_operations.IsPaused)

@@ -34,6 +34,9 @@ public sealed class StorageRangeReader(IStorageClient client, string path, long?
     /// </summary>
     public StorageException? LastFailure { get; private set; }
 
+    /// <summary>A failure of a read that was not the storage's answer (see <see cref="ReadAsync"/>), if one happened.</summary>
+    public Exception? Interruption { get; private set; }
+
     public async ValueTask<int> ReadAsync(long offset, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         RangeReadResult result;
@@ -44,6 +47,14 @@ public sealed class StorageRangeReader(IStorageClient client, string path, long?
         catch (StorageException e)
         {
             LastFailure = e;
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not the server's answer (the protocol clients turn those into StorageException): this side closed the
+            // connection under the read (its client was closed, its silo is stopping). The format readers turn it into
+            // an error sentence like any other; the scanner must not record that as the file's.
+            Interruption = e;
             throw;
         }
         Interlocked.Add(ref _bytesRead, result.BytesRead);

@@ -7,8 +7,8 @@ namespace Pcrs.Grains.Storage;
 /// </summary>
 /// <remarks>
 /// A pool keeps idle connections for reuse, and an idle connection keeps its lease. So that other holders of the same
-/// limit (pools on other silos) are never starved by idle connections, pools read <see cref="IsContended"/> and
-/// <see cref="OwesTurn"/> whenever a connection comes back and at least twice a second.
+/// limit (pools on other silos) are never starved by idle connections, pools read <see cref="IsContended"/>,
+/// <see cref="OwesTurn"/> and <see cref="OverLimit"/> whenever a connection comes back and at least twice a second.
 /// </remarks>
 public interface IConnectionLimiter
 {
@@ -28,4 +28,10 @@ public interface IConnectionLimiter
     /// when this pool has callers waiting, so every holder keeps moving.
     /// </summary>
     bool OwesTurn => false;
+
+    /// <summary>
+    /// More grants are held than the limit allows now (it was lowered while connections were open): close connections as
+    /// they come back, and idle ones at once, until the holders are within the limit.
+    /// </summary>
+    bool OverLimit => false;
 }

@@ -31,6 +31,38 @@ public sealed class ConnectionLeaseTableTests
     }
 
     [Fact]
+    public async Task A_lowered_limit_tells_watching_holders_to_give_connections_back_until_within_it()
+    {
+        int limit = 4;
+        var table = new ConnectionLeaseTable(() => limit);
+        for (int i = 1; i <= 2; i++)
+        {
+            Assert.True((await table.AcquireAsync("a/1", i, Held(i - 1), Long)).Granted);
+            Assert.True((await table.AcquireAsync("b/1", i, Held(i - 1), Long)).Granted);
+        }
+        var known = new LeaseSignal(false, false);
+        var watch = table.WatchAsync("a/1", Held(2), known, Long);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(watch.IsCompleted);
+
+        limit = 1; // an administrator's new setting
+        table.LimitChanged();
+        var heard = await watch.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.True(heard.Signal.OverLimit);
+        Assert.True(table.Release("a/1", Held(2, 1)).Signal.OverLimit); // 3 held
+        Assert.True(table.Release("b/1", Held(2, 1)).Signal.OverLimit); // 2 held
+        Assert.False(table.Release("a/1", Held(2, 2)).Signal.OverLimit); // 1 held: within the limit
+
+        // No new grant until the total is under the new limit.
+        var waiting = table.AcquireAsync("a/1", 3, Held(2, 2), Long);
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Assert.False(waiting.IsCompleted);
+        limit = 2;
+        table.LimitChanged(); // a higher one serves the waiter at once
+        Assert.True((await waiting.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).Granted);
+    }
+
+    [Fact]
     public async Task The_holder_with_fewest_leases_is_served_first_then_the_oldest()
     {
         var table = new ConnectionLeaseTable(() => 3);

@@ -70,7 +70,7 @@ public sealed class StorageClientCacheTests
     private static StorageClientCache NewCache(SlowCatalogue catalogue, IStorageClientFactory factory) => new(
         (ICatalogue)catalogue, factory, Fake<ISecretProtector>.Create(_ => null), Fake<IGrainFactory>.Create(_ => null),
         Fake<ILocalSiloDetails>.Create(method => method.Name == "get_SiloAddress" ? SiloAddress.New(new IPEndPoint(IPAddress.Loopback, 11111), 1) : null),
-        ScanTrustOverrides.None, new ScanActivity(), NullLogger<StorageClientCache>.Instance);
+        Fake<IClusterMembershipService>.Create(_ => null), ScanTrustOverrides.None, new ScanActivity(), NullLogger<StorageClientCache>.Instance);
 
     /// <summary>The client factory: counts what it made (clients that are never used, so never connect).</summary>
     private sealed class CountingFactory : IStorageClientFactory

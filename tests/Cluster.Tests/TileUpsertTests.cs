@@ -66,4 +66,30 @@ public sealed class TileUpsertTests
         Assert.Equal(("changed", 2), (updated!.Error, updated.Width));
         Assert.Equal(2, await database.ScalarAsync("SELECT count(*) FROM pcrs_tiles"));
     }
+
+    /// <summary>
+    /// A read of a stopped scan (paused, superseded) may end after the next scan read the same file: its row must not
+    /// replace the newer one (a pause and resume once left 7 of 1,000 tiles with the stopped scan's errors).
+    /// </summary>
+    [Fact]
+    public async Task A_late_row_of_an_older_scan_never_replaces_a_newer_scans_row()
+    {
+        await using var database = await TestDatabase.CreateAsync("tilestale");
+        var at = new DateTimeOffset(2026, 12, 7, 18, 0, 0, TimeSpan.Zero);
+        var newer = new TileRow { StorageKey = "http://s:1", Path = "/a/t.tif", Format = "GeoTIFF", Width = 4000, ScanNumber = 8, ScannedAt = at };
+        foreach (ICatalogue catalogue in new ICatalogue[] { new PostgresCatalogue(database.DataSource), new InMemoryCatalogue() })
+        {
+            await catalogue.UpsertTilesAsync([newer], Ct);
+            await catalogue.UpsertTilesAsync([newer with { ScanNumber = 7, Width = null, Error = "The file could not be analysed." }], Ct);
+            var kept = await catalogue.GetTileAsync("http://s:1", "/a/t.tif", Ct);
+            Assert.Equal((8L, (string?)null, (int?)4000), (kept!.ScanNumber, kept.Error, kept.Width));
+
+            // The same scan (a retry) and a newer one still write.
+            await catalogue.UpsertTilesAsync([newer with { Width = 2 }], Ct);
+            Assert.Equal(2, (await catalogue.GetTileAsync("http://s:1", "/a/t.tif", Ct))!.Width);
+            await catalogue.UpsertTilesAsync([newer with { ScanNumber = 9, Error = "changed" }], Ct);
+            var rescanned = await catalogue.GetTileAsync("http://s:1", "/a/t.tif", Ct);
+            Assert.Equal((9L, "changed"), (rescanned!.ScanNumber, rescanned.Error));
+        }
+    }
 }

@@ -31,6 +31,14 @@ public sealed class ConnectionSampler : IAsyncDisposable
 
     public int Peak { get; private set; }
 
+    /// <summary>Connections counted by the last sample.</summary>
+    public int Current { get; private set; }
+
+    /// <summary>Starts a new peak from the next sample (e.g. after a limit was lowered).</summary>
+    public void ResetPeak() => _resetPeak = true;
+
+    private volatile bool _resetPeak;
+
     public int Samples { get; private set; }
 
     /// <summary>Samples that saw at least one connection.</summary>
@@ -61,6 +69,12 @@ public sealed class ConnectionSampler : IAsyncDisposable
             int count = clientPorts.Count;
             lock (_seen)
                 _seen.UnionWith(clientPorts);
+            Current = count;
+            if (_resetPeak)
+            {
+                _resetPeak = false;
+                Peak = 0;
+            }
             Peak = Math.Max(Peak, count);
             Samples++;
             if (count > 0)

@@ -58,6 +58,15 @@ public sealed class DatabaseOutageTests(DatabaseOutageFixture fixture) : IClassF
                 Assert.DoesNotContain(fixture.Relay.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), body, StringComparison.Ordinal);
                 Assert.DoesNotContain("Npgsql", body, StringComparison.Ordinal);
             }
+
+            // /health says which check failed, not only that one did (the cluster check reads the membership table from
+            // the same database, so it may fail too).
+            using var health = await anonymous.GetAsync("/health", TestContext.Current.CancellationToken);
+            string said = await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+            Assert.True(health.StatusCode == HttpStatusCode.ServiceUnavailable, $"/health: {(int)health.StatusCode} {said}");
+            Assert.StartsWith("Unhealthy\n", said, StringComparison.Ordinal);
+            Assert.Contains("\npostgresql: Unhealthy", said, StringComparison.Ordinal);
+            Assert.DoesNotContain("\nself:", said, StringComparison.Ordinal);
         }
         finally
         {

@@ -34,9 +34,21 @@ public sealed class ObservabilityTests(WebFrontFixture web) : IClassFixture<WebF
     {
         // A storage of this test's own (a server on a port of its own): a storage another test scanned already would be
         // answered from the catalogue, and this process would have listed nothing.
-        await using var server = new HostileHttpServer(path => path == "/" ? HostileAnswer.Listing(path, ["a/"]) : HostileAnswer.Listing(path, []));
+        // One tile and one file that is no image: the files, bytes and errors-by-kind counters each have something to count.
+        byte[] tile = await File.ReadAllBytesAsync(Path.Combine(Peers.FixturesDir, "l93_rgb_tiled_lzw.tif"), TestContext.Current.CancellationToken);
+        byte[] notAnImage = System.Text.Encoding.ASCII.GetBytes(new string('x', 4096));
+        await using var server = new HostileHttpServer(path => path switch
+        {
+            "/" => HostileAnswer.Listing(path, ["a/"]),
+            "/a/" => HostileAnswer.Listing(path, ["t.tif", "broken.tif"], name => name == "t.tif" ? tile.Length : notAnImage.Length),
+            "/a/t.tif" => HostileAnswer.File(tile),
+            "/a/broken.tif" => HostileAnswer.File(notAnImage),
+            _ => HostileAnswer.Listing(path, []),
+        });
         var project = await web.CreateProjectAsync("Metrics after a scan");
         using var admin = web.Client(WebFrontFixture.AdminToken);
+        // The counters are the process's own, shared with this class's other tests: this scan's part is the difference.
+        string before = await admin.GetStringAsync("/metrics");
         string d = $"/api/projects/{project.Id}/deliverables/{project.Deliverables[0]}";
         var declare = await admin.PutAsJsonAsync($"{d}/storage", new JsonObject
         {
@@ -50,9 +62,21 @@ public sealed class ObservabilityTests(WebFrontFixture web) : IClassFixture<WebF
             await Task.Delay(250);
         }
 
+        // The exporter answers a scrape from its cache for a moment (300 ms by default): a scan this quick may end inside
+        // it, so the scrape is repeated until this scan's counts show, with the scan's own patience.
         string metrics = await admin.GetStringAsync("/metrics");
+        bool Counted(string now) => Value(now, "pcrs_scan_files_total") - Value(before, "pcrs_scan_files_total") >= 2
+            && Value(now, "pcrs_scan_bytes_read") - Value(before, "pcrs_scan_bytes_read") > 0
+            && Value(now, "pcrs_scan_errors_total{", "kind=\"format\"") - Value(before, "pcrs_scan_errors_total{", "kind=\"format\"") >= 1;
+        var counting = Stopwatch.StartNew();
+        while (!Counted(metrics) && counting.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            await Task.Delay(250);
+            metrics = await admin.GetStringAsync("/metrics");
+        }
 
         Assert.True(Value(metrics, "pcrs_scan_directories_total") >= 1, metrics);
+        Assert.True(Counted(metrics), $"This scan's files (2), bytes and format error should be counted.\nbefore:\n{before}\nafter:\n{metrics}");
         Assert.Contains("pcrs_scans_running", metrics, StringComparison.Ordinal);
         Assert.Contains("pcrs_connection_leases{", metrics, StringComparison.Ordinal);
         Assert.Contains("orleans_catalog_activations", metrics, StringComparison.Ordinal);
@@ -134,8 +158,9 @@ public sealed class ObservabilityTests(WebFrontFixture web) : IClassFixture<WebF
         Assert.Equal("Healthy", await anonymous.GetStringAsync("/health")); // the plain answer is unchanged
     }
 
-    private static double Value(string metrics, string name) =>
-        metrics.Split('\n').Where(line => line.StartsWith(name, StringComparison.Ordinal))
+    /// <summary>The sum of the series whose line starts with <paramref name="name"/> (and holds <paramref name="label"/>).</summary>
+    private static double Value(string metrics, string name, string label = "") =>
+        metrics.Split('\n').Where(line => line.StartsWith(name, StringComparison.Ordinal) && line.Contains(label, StringComparison.Ordinal))
             .Select(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture))
             .Sum();
 }

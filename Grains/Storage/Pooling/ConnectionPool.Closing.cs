@@ -10,7 +10,8 @@ public sealed partial class ConnectionPool<TConnection>
     private async Task SweepAsync()
     {
         List<Slot>? expired = null;
-        bool contended = _limiter.IsContended;
+        // Over the limit (lowered meanwhile), idle connections give their leases back like under contention.
+        bool contended = _limiter.IsContended || _limiter.OverLimit;
         lock (_gate)
         {
             if (_disposed)

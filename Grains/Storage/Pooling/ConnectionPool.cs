@@ -214,12 +214,13 @@ public sealed partial class ConnectionPool<TConnection> : IAsyncDisposable where
         bool close;
         // Read before taking the pool's lock: the limiter has its own.
         bool contended = _limiter.IsContended;
+        bool overLimit = _limiter.OverLimit;
         bool turnServed = IsTurnServed(slot);
         lock (_gate)
         {
             _limit.Refresh();
             bool localDemand = _creators.Count > 0 || _waiters.Count > 0;
-            close = broken || _disposed || _open > _limit.Current || turnServed || (contended && !localDemand);
+            close = broken || _disposed || _open > _limit.Current || turnServed || overLimit || (contended && !localDemand);
             if (close)
             {
                 _open--;
