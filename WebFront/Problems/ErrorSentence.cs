@@ -9,9 +9,10 @@ namespace Pcrs.WebFront.Problems;
 /// </summary>
 public sealed class ErrorSentence
 {
-    // Wall-clock: on a loaded machine a plain match can take far longer than its CPU time; a match that runs out is
-    // taken as no match (the English is then shown as is), never as a failed request.
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
+    // The engine without backtracking matches in time linear in the text, whatever the holes: a template with several
+    // (.+?) holes would backtrack polynomially in the backtracking engines. No wall-clock timeout is needed (one that
+    // fired on a loaded machine broke the project page), so none is set.
+    private const RegexOptions Options = RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
     private ErrorSentence(string code, string english, Regex pattern, int literalLength)
     {
@@ -29,7 +30,8 @@ public sealed class ErrorSentence
     /// <summary>How many variable parts the French sentence receives.</summary>
     public int Arity => Pattern.GetGroupNumbers().Length - 1;
 
-    internal Regex Pattern { get; }
+    /// <summary>The anchored pattern, matched without backtracking (tests check the engine).</summary>
+    public Regex Pattern { get; }
 
     /// <summary>Characters that are not variable: the more, the more specific (tried first).</summary>
     internal int LiteralLength { get; }
@@ -39,7 +41,7 @@ public sealed class ErrorSentence
     {
         var pattern = new StringBuilder("^");
         int literal = 0, start = 0;
-        foreach (Match hole in Regex.Matches(template, @"\{\d+\}", RegexOptions.None, MatchTimeout))
+        foreach (Match hole in Regex.Matches(template, @"\{\d+\}", RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout))
         {
             pattern.Append(Regex.Escape(template[start..hole.Index])).Append("(.+?)");
             literal += hole.Index - start;
@@ -47,24 +49,17 @@ public sealed class ErrorSentence
         }
         pattern.Append(Regex.Escape(template[start..])).Append('$');
         literal += template.Length - start;
-        return new ErrorSentence(code, template, new Regex(pattern.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant, MatchTimeout), literal);
+        return new ErrorSentence(code, template, new Regex(pattern.ToString(), Options, Regex.InfiniteMatchTimeout), literal);
     }
 
     /// <summary>A sentence from an anchored pattern whose groups are the variable parts (plurals, alternatives).</summary>
     public static ErrorSentence Varying(string code, string pattern, int literalLength) =>
-        new(code, pattern, new Regex(pattern, RegexOptions.Singleline | RegexOptions.CultureInvariant, MatchTimeout), literalLength);
+        new(code, pattern, new Regex(pattern, Options, Regex.InfiniteMatchTimeout), literalLength);
 
     /// <summary>The variable parts of <paramref name="text"/> when it is this sentence; null otherwise.</summary>
     public string[]? Match(string text)
     {
-        try
-        {
-            var match = Pattern.Match(text);
-            return match.Success ? [.. match.Groups.Cast<Group>().Skip(1).Select(g => g.Value)] : null;
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return null;
-        }
+        var match = Pattern.Match(text);
+        return match.Success ? [.. match.Groups.Cast<Group>().Skip(1).Select(g => g.Value)] : null;
     }
 }

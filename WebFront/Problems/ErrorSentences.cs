@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Pcrs.WebFront.Problems;
 
 /// <summary>
@@ -36,7 +34,7 @@ public static partial class ErrorSentences
                 return new CodedError(sentence.Code, [.. parts.Select(p => Part(p, depth))]);
         }
         // Several sentences one after the other: each must be known.
-        var pieces = SentenceBreak().Split(text);
+        var pieces = SplitSentences(text);
         if (pieces.Length < 2 || depth >= MaxDepth)
             return null;
         var coded = new List<object>(pieces.Length);
@@ -58,9 +56,25 @@ public static partial class ErrorSentences
     public static Dictionary<string, CodedError?[]> IdentifyAll(IDictionary<string, string[]> errors) =>
         errors.ToDictionary(e => e.Key, e => e.Value.Select(m => Identify(m)).ToArray(), StringComparer.Ordinal);
 
-    /// <summary>A sentence ends with a full stop (or a closing parenthesis) and the next starts with a capital or a count.</summary>
-    [GeneratedRegex(@"(?<=[.!)]) (?=[A-Z0-9])", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 200)]
-    private static partial Regex SentenceBreak();
+    /// <summary>
+    /// The text cut at each space between a sentence's end (full stop, exclamation mark, closing parenthesis) and the
+    /// next sentence's start (an ASCII capital or digit): one pass, no pattern, no timeout.
+    /// </summary>
+    public static string[] SplitSentences(string text)
+    {
+        var pieces = new List<string>();
+        var start = 0;
+        for (var i = 1; i < text.Length - 1; i++)
+        {
+            if (text[i] == ' ' && text[i - 1] is '.' or '!' or ')' && (char.IsAsciiLetterUpper(text[i + 1]) || char.IsAsciiDigit(text[i + 1])))
+            {
+                pieces.Add(text[start..i]);
+                start = i + 1;
+            }
+        }
+        pieces.Add(text[start..]);
+        return [.. pieces];
+    }
 
     private static ErrorSentence S(string code, string template) => ErrorSentence.Template(code, template);
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.RegularExpressions;
 using Pcrs.WebFront.Problems;
 
 namespace Pcrs.WebFront.Tests;
@@ -191,6 +192,35 @@ public sealed class ErrorSentencesTests(WebFrontFixture web) : IClassFixture<Web
         var prefixed = Assert.IsType<CodedError>(first.Args[0]);
         Assert.Equal("scan.path-reason", prefixed.Code);
         Assert.Equal("http.failed", Assert.IsType<CodedError>(prefixed.Args[1]).Code);
+    }
+
+    [Fact]
+    public void Every_sentence_matches_in_time_linear_in_the_text_without_a_clock()
+    {
+        // A wall-clock timeout fired on a loaded machine and broke the project page: the engine must be linear instead.
+        Assert.All(ErrorSentences.All, s =>
+        {
+            Assert.True(s.Pattern.Options.HasFlag(RegexOptions.NonBacktracking), s.Code);
+            Assert.Equal(Regex.InfiniteMatchTimeout, s.Pattern.MatchTimeout);
+        });
+        // A near miss of a four-hole template (no final full stop), as long as Identify takes: a backtracking engine
+        // tries the placements of the four holes among 190 repeats (Python's, on this pattern: 0.002 s at 20 repeats,
+        // 0.12 s at 40, so minutes at 190); the linear engine answers "unknown" after one pass.
+        var nearMiss = "The JPEG 2000 image area " + string.Concat(Enumerable.Repeat("1x2 with origin 3,4 ", 190)) + "is empty or too large";
+        Assert.True(nearMiss.Length < 4000, "Identify must not skip it as too long");
+        Assert.Null(ErrorSentences.Identify(nearMiss));
+        Assert.Equal("jp2.image-area", ErrorSentences.Identify(nearMiss + ".")!.Code);
+    }
+
+    [Fact]
+    public void Sentences_are_cut_between_an_end_and_a_capital_or_a_count_only()
+    {
+        Assert.Equal(["2 folders were not crawled.", "First: /x: gone."], ErrorSentences.SplitSentences("2 folders were not crawled. First: /x: gone."));
+        Assert.Equal(["(3 files)", "12 folders"], ErrorSentences.SplitSentences("(3 files) 12 folders"));
+        Assert.Equal(["Stop!", "Go"], ErrorSentences.SplitSentences("Stop! Go"));
+        Assert.Equal(["e.g. the file, a.tif is gone."], ErrorSentences.SplitSentences("e.g. the file, a.tif is gone."));
+        Assert.Equal(["Ends. "], ErrorSentences.SplitSentences("Ends. "));
+        Assert.Equal([""], ErrorSentences.SplitSentences(""));
     }
 
     [Fact]
