@@ -154,7 +154,8 @@ CustomLog $MIX_DIR/logs/apache2-access.log mix
 </Directory>
 EOF
     for k in $(seq 1 "$apache"); do
-      printf 'Listen 127.0.2.%d:%d\n<VirtualHost 127.0.2.%d:%d>\n    DocumentRoot %s/s%03d\n</VirtualHost>\n' "$k" "$p_apache" "$k" "$p_apache" "$tree" $i
+      printf 'Listen 127.0.2.%d:%d\n<VirtualHost 127.0.2.%d:%d>\n    ServerName 127.0.2.%d\n    DocumentRoot %s/s%03d\n</VirtualHost>\n' \
+        "$k" "$p_apache" "$k" "$p_apache" "$k" "$tree" $i
       row http "127.0.2.$k" "$p_apache" / "" "" ""; i=$((i + 1))
     done
   } > "$MIX_DIR/conf/apache2.conf"
@@ -209,4 +210,20 @@ EOF
   curl -fs "http://127.0.2.1:$p_apache/" | grep -q 'lot00/' || { log "Apache does not list its tree"; return 1; }
   curl -fs --user "$MIX_USER:$MIX_PASS" "ftp://127.0.3.1:$p_ftp/" | grep -q 'lot00' || { log "vsftpd does not list its tree"; return 1; }
   log "mix: $ftp FTP, $ftps explicit FTPS, $nginx nginx, $apache Apache, $sftp SFTP storages"
+}
+
+# Puts every storage behind delay_relay.py (tests/Benchmarks/Latency): storage 127.0.<k>.<n> is reached as 127.1.<k>.<n>,
+# DELAY ms each way on its control ports and FTP passive ports (the product connects FTP data connections to the
+# control connection's host, so they cross the relay too). One relay process serves every storage.
+mix_delay() { # DELAY_MS
+  local listens targets
+  targets=$(cut -f2 "$W/run/storages.tsv" | paste -sd,)
+  listens=$(cut -f2 "$W/run/storages.tsv" | sed 's/^127\.0\./127.1./' | paste -sd,)
+  /usr/bin/python3 "$REPO/tests/Benchmarks/Latency/delay_relay.py" --listen "$listens" --target "$targets" --delay-ms "$1" \
+    --ports "$MIX_PORT_BASE-$((MIX_PORT_BASE + 4)),$((MIX_PORT_BASE + 12))-$((MIX_PORT_BASE + 19))" > "$MIX_DIR/run/relay.out" 2>&1 &
+  echo $! > "$MIX_DIR/run/relay.pid"
+  for _ in $(seq 120); do grep -q ready "$MIX_DIR/run/relay.out" && break; sleep 0.5; done
+  grep -q ready "$MIX_DIR/run/relay.out" || { log "the delay relay did not start: $(cat "$MIX_DIR/run/relay.out")"; return 1; }
+  sed -i 's/\t127\.0\./\t127.1./' "$W/run/storages.tsv"
+  log "mix: every storage behind delay_relay.py, $1 ms each way ($(cut -f2 "$W/run/storages.tsv" | head -1), ...)"
 }

@@ -6,6 +6,7 @@
 #
 # usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
 #        [--max-connections 4] [--label TEXT] [--repo DIR] [--per-dir 250] [--cpu-per-silo CPUS] [--mix national]
+#        [--delay-ms D]
 # --repo DIR runs the Silo and driver of another checkout (e.g. a `git worktree` of an earlier commit) against the same
 # trees, servers and database instance: cpu-per-file.sh uses it to compare two commits in one run.
 # --per-dir D puts D files in each directory (more directories for the same files). --cpu-per-silo C (e.g. 0.5) runs each
@@ -14,13 +15,15 @@
 # --mix national serves the storages over the protocols users have (FTP, explicit FTPS, nginx, Apache, SFTP: see
 # national-mix.sh) instead of one nginx, on ports 9420-9439 only (PostgreSQL 9425, silos 9426+, gateways 9429+), in its
 # own work dir (default /tmp/pcrs-cluster-bench-mix); the table's reads and bytes are counted per protocol on the servers.
+# --delay-ms D (with --mix) puts every storage behind tests/Benchmarks/Latency/delay_relay.py, D ms each way (20 ms of
+# round trip for D=10); the relay's CPU is then part of the servers' CPU column.
 # Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
 # 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
 # (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
-STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" MIX=""
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" MIX="" DELAY_MS=""
 while [ $# -gt 0 ]; do
   case $1 in
     --storages) STORAGES=$2; shift 2 ;;
@@ -32,6 +35,7 @@ while [ $# -gt 0 ]; do
     --repo) PRODUCT=$(readlink -f "$2"); shift 2 ;;
     --per-dir) PER_DIR=$2; shift 2 ;;
     --cpu-per-silo) CPU_PER_SILO=$2; shift 2 ;;
+    --delay-ms) DELAY_MS=$2; shift 2 ;;
     --mix) MIX=$2; shift 2; [ "$MIX" = national ] || { echo "unknown mix $MIX (national)" >&2; exit 64; } ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
@@ -95,6 +99,7 @@ if [ -n "$MIX" ]; then
   # shellcheck source=national-mix.sh
   . "$HERE/national-mix.sh"
   mix_start "$STORAGES" "$TREE"
+  [ -n "$DELAY_MS" ] && mix_delay "$DELAY_MS"
 else
 {
   echo "worker_processes 2; pid $W/run/nginx.pid; error_log $W/logs/nginx-error.log warn;"
@@ -316,7 +321,7 @@ done
   echo
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
-  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}${MIX:+ --mix $MIX}\`"
+  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}${MIX:+ --mix $MIX}${DELAY_MS:+ --delay-ms $DELAY_MS}\`"
   echo
   echo "Commit: $(git -C "$PRODUCT" rev-parse --short HEAD)$(git -C "$PRODUCT" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
