@@ -227,3 +227,54 @@ mix_delay() { # DELAY_MS
   sed -i 's/\t127\.0\./\t127.1./' "$W/run/storages.tsv"
   log "mix: every storage behind delay_relay.py, $1 ms each way ($(cut -f2 "$W/run/storages.tsv" | head -1), ...)"
 }
+
+# The platform's approach on the same servers and link (tests/Benchmarks/Latency/platform_scan.py), one storage of each
+# kind, before the silos start (nothing else runs then). Its worker scans one storage at a time and sleeps 2 s between
+# scans, so its time for the whole mix is the sum over storages of its kind's time, plus those pauses. FTP and FTPS open
+# files one at a time through a proxy that logs in per request: a sample of MIX_PLATFORM_FTP_SAMPLE files (default 20)
+# spread over the tree, scaled to all of them (as the latency benchmark does); HTTP and SFTP open every file.
+mix_platform() { # -> $W/out/platform-mix.jsonl
+  local scan="/usr/bin/python3 $REPO/tests/Benchmarks/Latency/platform_scan.py" sample=${MIX_PLATFORM_FTP_SAMPLE:-20}
+  : > "$W/out/platform-mix.jsonl"
+  for kind in nginx apache ftp ftps sftp; do
+    local octet line scheme host port path user pass count
+    octet=$(case $kind in nginx) echo 1 ;; apache) echo 2 ;; ftp) echo 3 ;; ftps) echo 4 ;; sftp) echo 5 ;; esac)
+    count=$(cut -f2 "$W/run/storages.tsv" | grep -c "^127\.[01]\.$octet\." || true)
+    [ "$count" -gt 0 ] || continue
+    line=$(grep -m1 -P "^\w+\t127\.[01]\.$octet\." "$W/run/storages.tsv")
+    IFS=$'\t' read -r scheme host port path user pass _ <<<"$line"
+    log "platform's approach on one $kind storage ($host:$port)"
+    case $kind in
+      nginx|apache) result=$($scan http "http://$host:$port$path") ;;
+      ftp|ftps) result=$($scan "$kind" "$host" "$port" "$user" "$pass" "$path" --sample "$sample") ;;
+      sftp) result=$($scan sftp "$host" "$port" "$user" "$pass" "$path") ;;
+    esac 2> "$W/logs/platform-$kind.err"
+    echo "$result" | python3 -c 'import json, sys; r = json.loads(sys.stdin.readline()); r.update(kind=sys.argv[1], storages=int(sys.argv[2]), load=sys.argv[3]); print(json.dumps(r))' \
+      "$kind" "$count" "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$W/out/platform-mix.jsonl"
+    log "platform $kind: $(tail -1 "$W/out/platform-mix.jsonl")"
+  done
+}
+
+# One paragraph for RESULTS.md: the platform's estimated time for the whole mix against ours (DRIVER_JSON's full scan).
+mix_platform_line() { # DRIVER_JSON
+  python3 - "$W/out/platform-mix.jsonl" "$1" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+full = json.load(open(sys.argv[2]))['full']
+total, parts, storages = 0.0, [], 0
+for r in rows:
+    # FTP opened a sample one file at a time: its time for all files is the sample's per-file time scaled up.
+    per = r['listingSeconds'] + r['analysisSeconds'] * r['dataFiles'] / max(1, r['analysed'])
+    total += per * r['storages']
+    storages += r['storages']
+    parts.append(f"{r['kind']}: {r['storages']} x {per:,.1f} s ({r['dataFiles']:,} files, listing {r['listingSeconds']:.1f} s, "
+                 f"GDAL {r['analysisSeconds']:.1f} s for {r['analysed']:,} files, {r['errors']} errors, load {r['load']})")
+pauses = 2.0 * (storages - 1)
+platform_rate = full['Files'] / (total + pauses)
+ours = full['FilesPerSecond']
+print(f"Platform's approach (platform_scan.py, one storage of each kind on the same servers and relay, before the silos "
+      f"started; one storage at a time as its worker does, 2 s between scans): {'; '.join(parts)}. Whole mix: "
+      f"{total:,.0f} s + {pauses:,.0f} s of pauses = {platform_rate:,.1f} files/s. Ours (full scan above): {ours:,.1f} files/s "
+      f"= **{ours / platform_rate:,.1f}x** the platform's approach ({ours * total / full['Files'] / 1:,.1f}x without its pauses).")
+PY
+}

@@ -6,7 +6,7 @@
 #
 # usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
 #        [--max-connections 4] [--label TEXT] [--repo DIR] [--per-dir 250] [--cpu-per-silo CPUS] [--mix national]
-#        [--delay-ms D]
+#        [--delay-ms D] [--platform]
 # --repo DIR runs the Silo and driver of another checkout (e.g. a `git worktree` of an earlier commit) against the same
 # trees, servers and database instance: cpu-per-file.sh uses it to compare two commits in one run.
 # --per-dir D puts D files in each directory (more directories for the same files). --cpu-per-silo C (e.g. 0.5) runs each
@@ -16,14 +16,15 @@
 # national-mix.sh) instead of one nginx, on ports 9420-9439 only (PostgreSQL 9425, silos 9426+, gateways 9429+), in its
 # own work dir (default /tmp/pcrs-cluster-bench-mix); the table's reads and bytes are counted per protocol on the servers.
 # --delay-ms D (with --mix) puts every storage behind tests/Benchmarks/Latency/delay_relay.py, D ms each way (20 ms of
-# round trip for D=10); the relay's CPU is then part of the servers' CPU column.
+# round trip for D=10); the relay's CPU is then part of the servers' CPU column. --platform (with --mix) first runs the
+# platform's approach on one storage of each kind (national-mix.sh, mix_platform) and compares it with the full scan.
 # Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
 # 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
 # (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
-STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" MIX="" DELAY_MS=""
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" MIX="" DELAY_MS="" PLATFORM=""
 while [ $# -gt 0 ]; do
   case $1 in
     --storages) STORAGES=$2; shift 2 ;;
@@ -36,6 +37,7 @@ while [ $# -gt 0 ]; do
     --per-dir) PER_DIR=$2; shift 2 ;;
     --cpu-per-silo) CPU_PER_SILO=$2; shift 2 ;;
     --delay-ms) DELAY_MS=$2; shift 2 ;;
+    --platform) PLATFORM=1; shift ;;
     --mix) MIX=$2; shift 2; [ "$MIX" = national ] || { echo "unknown mix $MIX (national)" >&2; exit 64; } ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
@@ -100,6 +102,7 @@ if [ -n "$MIX" ]; then
   . "$HERE/national-mix.sh"
   mix_start "$STORAGES" "$TREE"
   [ -n "$DELAY_MS" ] && mix_delay "$DELAY_MS"
+  [ -n "$PLATFORM" ] && mix_platform
 else
 {
   echo "worker_processes 2; pid $W/run/nginx.pid; error_log $W/logs/nginx-error.log warn;"
@@ -321,7 +324,7 @@ done
   echo
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
-  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}${MIX:+ --mix $MIX}${DELAY_MS:+ --delay-ms $DELAY_MS}\`"
+  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}${MIX:+ --mix $MIX}${DELAY_MS:+ --delay-ms $DELAY_MS}${PLATFORM:+ --platform}\`"
   echo
   echo "Commit: $(git -C "$PRODUCT" rev-parse --short HEAD)$(git -C "$PRODUCT" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
@@ -343,6 +346,7 @@ done
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
   for n in $SILOS; do [ -s "$W/out/protocols-$n.txt" ] && { cat "$W/out/protocols-$n.txt"; echo; }; done
+  if [ -n "$PLATFORM" ]; then for n in $SILOS; do echo "$n silo(s): $(mix_platform_line "$W/out/driver-$n.json")"; echo; done; fi
   echo "Baseline: $RCLONE_LINE"
 } >> "$HERE/RESULTS.md"
 log "appended to $HERE/RESULTS.md"
