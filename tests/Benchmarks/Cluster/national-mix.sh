@@ -275,6 +275,6 @@ ours = full['FilesPerSecond']
 print(f"Platform's approach (platform_scan.py, one storage of each kind on the same servers and relay, before the silos "
       f"started; one storage at a time as its worker does, 2 s between scans): {'; '.join(parts)}. Whole mix: "
       f"{total:,.0f} s + {pauses:,.0f} s of pauses = {platform_rate:,.1f} files/s. Ours (full scan above): {ours:,.1f} files/s "
-      f"= **{ours / platform_rate:,.1f}x** the platform's approach ({ours * total / full['Files'] / 1:,.1f}x without its pauses).")
+      f"= **{ours / platform_rate:,.1f}x** the platform's approach ({ours * total / full['Files']:,.1f}x without its pauses).")
 PY
 }
