@@ -13,7 +13,8 @@ import json
 import re
 import sys
 
-VSFTPD = re.compile(r'(?:OK|FAIL) DOWNLOAD: .*, (\d+) bytes')      # vsftpd_log_file, xferlog_std_format=NO
+# vsftpd_log_file (xferlog_std_format=NO); a FAIL line of a transfer that sent nothing has no byte count.
+VSFTPD = re.compile(r'(?:OK|FAIL) DOWNLOAD: Client "[^"]*", "[^"]*"(?:, (\d+) bytes)?')
 SFTP = re.compile(r'close "[^"]*" bytes read (\d+) written \d+')   # sftp-server -e -l INFO, one line per file handle
 HTTP = re.compile(r'^\S+ (\d{3}) (\d+|-) "GET (\S+)')               # "time status bytes request" (nginx and Apache)
 
@@ -44,7 +45,7 @@ def reads(kind, text):
         else:
             m = (VSFTPD if kind in ('ftp', 'ftps') else SFTP).search(line)
             if m:
-                n, total = n + 1, total + int(m.group(1))
+                n, total = n + 1, total + int(m.group(1) or 0)
     return n, total
 
 
