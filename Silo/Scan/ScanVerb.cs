@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Formats;
@@ -85,7 +87,7 @@ internal static class ScanVerb
             }
         }
 
-        // A URL naming one data file scans its directory and reports that file only.
+        // A URL naming one data file scans that file alone (and its sidecars), from a listing of its folder.
         string root = location.Path;
         string? onlyFile = null;
         if (root != "/" && DataFiles.IsDataFile(StoragePaths.FileName(root)))
@@ -94,7 +96,7 @@ internal static class ScanVerb
             root = StoragePaths.Parent(root);
         }
 
-        using var host = await StartHostAsync(arguments, addresses);
+        using var host = await StartHostAsync(arguments, addresses, onlyFile);
         try
         {
             return await ScanAsync(host.Services, arguments, location with { Path = root }, password, onlyFile);
@@ -184,7 +186,7 @@ internal static class ScanVerb
         return Completed;
     }
 
-    private static IHost BuildHost(ScanArguments arguments, IPAddress[] addresses)
+    private static IHost BuildHost(ScanArguments arguments, IPAddress[] addresses, string? onlyFile)
     {
         var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
         {
@@ -202,6 +204,12 @@ internal static class ScanVerb
         builder.Services.AddSerilog();
         builder.Services.AddSingleton(new ScanTrustOverrides(arguments.Insecure, arguments.Trust));
         builder.Services.AddStorageAccess(builder.Configuration);
+        if (onlyFile is not null)
+        {
+            builder.Services.AddSingleton<IStorageClientFactory>(services => new OneFileClientFactory(new StorageClientFactory(
+                services.GetRequiredService<IAddressGuard>(), services.GetRequiredService<IOptions<StorageAccessOptions>>(),
+                services.GetService<ILoggerFactory>()), onlyFile));
+        }
         builder.Services.AddPcrsScanning(builder.Configuration);
         builder.Services.AddTileReader(builder.Configuration);
         builder.UseOrleans(silo =>
@@ -218,11 +226,11 @@ internal static class ScanVerb
     /// Starts the in-process silo. Its ports are found free before the silo binds them, and in between another process can
     /// take one (outgoing connections draw from the same ephemeral range): the silo then starts again on new ports.
     /// </summary>
-    private static async Task<IHost> StartHostAsync(ScanArguments arguments, IPAddress[] addresses)
+    private static async Task<IHost> StartHostAsync(ScanArguments arguments, IPAddress[] addresses, string? onlyFile)
     {
         for (int attempt = 1; ; attempt++)
         {
-            var host = BuildHost(arguments, addresses);
+            var host = BuildHost(arguments, addresses, onlyFile);
             try
             {
                 await host.StartAsync();

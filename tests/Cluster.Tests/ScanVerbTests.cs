@@ -113,6 +113,35 @@ public sealed class ScanVerbTests
         Assert.Contains("2 in 1 directory", stdout, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A URL naming one tile reads that tile and its world file only: nginx's log shows one listing of the tile's folder
+    /// and requests for those two names, none for its siblings or anything in other folders of the tree.
+    /// </summary>
+    [Fact]
+    public async Task AUrlNamingOneFileReadsThatFileAndItsSidecarsOnly()
+    {
+        using var tree = ScratchTree.Standard("verb-one-" + Guid.NewGuid().ToString("N")[..8]);
+        var log = new ServerLog(Path.Combine(Peers.LogsDir, "nginx-access.log"));
+        string folder = tree.ServerPath + "/b/";
+        var (exit, stdout, stderr) = await RunAsync("scan", $"http://{Peers.Host}:{Peers.Nginx}{folder}nogeo_rgb_with_tfw.tif", "--json");
+        Assert.True(exit == 0, stderr);
+
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var file = Assert.Single(lines, l => l.GetProperty("kind").GetString() == "file");
+        Assert.Equal("/nogeo_rgb_with_tfw.tif", file.GetProperty("path").GetString());
+        Assert.Equal(new FileInfo(tree.Local("/b/nogeo_rgb_with_tfw.tif")).Length, file.GetProperty("size").GetInt64());
+        // The georeferencing comes from the world file beside it: the sidecar was read.
+        Assert.Equal(6, file.GetProperty("geoTransform").GetArrayLength());
+
+        var requested = (await log.TakeAsync(tree.ServerPath))
+            .Select(line => line.Split(' ').SkipWhile(w => w is not ("\"GET" or "\"HEAD")).Skip(1).First().Split('?')[0])
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(requested);
+        Assert.All(requested, path => Assert.Contains(path,
+            new[] { folder, folder + "nogeo_rgb_with_tfw.tif", folder + "nogeo_rgb_with_tfw.tfw" }));
+        Assert.Contains(folder + "nogeo_rgb_with_tfw.tif", requested);
+    }
+
     [Fact]
     public async Task UnreachableStorageAndMalformedUrlExitNonZeroWithOneLine()
     {
