@@ -5,6 +5,7 @@ using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning.Placement;
 using Pcrs.Grains.Storage;
 
 namespace Pcrs.Grains.Scanning;
@@ -13,8 +14,10 @@ namespace Pcrs.Grains.Scanning;
 /// One storage: its declarations (each proven before it is attached: StorageGrain.Declarations.cs), scan life cycle and
 /// connection leases. Its state lives in the catalogue (not in the activation), so a re-activation on another silo resumes
 /// a running scan (the watchdog re-sends the scan order to the roots that have not reported, and every directory order is
-/// idempotent) and the proofs of declarations still verifying.
+/// idempotent) and the proofs of declarations still verifying. Storages spread over the silos by hash of their key, and
+/// each storage's directories and file shards run on its silo (<see cref="StoragePlacementDirector"/>).
 /// </summary>
+[StoragePlacement]
 public sealed partial class StorageGrain(
     ICatalogue catalogue,
     ISecretProtector protector,
