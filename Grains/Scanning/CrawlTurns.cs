@@ -19,7 +19,7 @@ public sealed class CrawlTurns(IOptions<ScanningOptions> options)
     private readonly Lock _lock = new();
     /// <summary>Storages with directories waiting, in the order their next turn comes.</summary>
     private readonly LinkedList<string> _ring = new();
-    private readonly Dictionary<string, Queue<TaskCompletionSource<IDisposable>>> _waiting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Queue<Waiter>> _waiting = new(StringComparer.Ordinal);
     private int _taken;
 
     private int Capacity => Math.Max(1, options.Value.CrawlTurnsPerSilo);
@@ -37,7 +37,6 @@ public sealed class CrawlTurns(IOptions<ScanningOptions> options)
     /// <summary>Waits for a turn for a directory of <paramref name="storageKey"/>; dispose the result when the turn is done.</summary>
     public Task<IDisposable> EnterAsync(string storageKey, CancellationToken cancellationToken)
     {
-        TaskCompletionSource<IDisposable> waiter;
         lock (_lock)
         {
             if (_taken < Capacity && _ring.Count == 0)
@@ -45,27 +44,26 @@ public sealed class CrawlTurns(IOptions<ScanningOptions> options)
                 _taken++;
                 return Task.FromResult<IDisposable>(new Turn(this));
             }
-            waiter = new TaskCompletionSource<IDisposable>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var waiter = new Waiter();
             if (!_waiting.TryGetValue(storageKey, out var queue))
             {
-                _waiting[storageKey] = queue = new Queue<TaskCompletionSource<IDisposable>>();
+                _waiting[storageKey] = queue = new Queue<Waiter>();
                 _ring.AddLast(storageKey);
             }
             queue.Enqueue(waiter);
+            // A cancelled waiter stays queued; its turn, when it comes, is handed on at once (see Release). The callback
+            // only completes the waiter (continuations run asynchronously), so registering under the lock is safe.
+            if (cancellationToken.CanBeCanceled)
+                waiter.Registration = cancellationToken.Register(static (state, token) => ((Waiter)state!).Cancel(token), waiter);
+            return waiter.Turn.Task;
         }
-        if (cancellationToken.CanBeCanceled)
-        {
-            // A cancelled waiter stays queued; its turn, when it comes, is handed on at once (see Release).
-            cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken));
-        }
-        return waiter.Task;
     }
 
     private void Release()
     {
         while (true)
         {
-            TaskCompletionSource<IDisposable> next;
+            Waiter next;
             lock (_lock)
             {
                 if (_ring.First is not { } first)
@@ -82,10 +80,22 @@ public sealed class CrawlTurns(IOptions<ScanningOptions> options)
                 else
                     _waiting.Remove(first.Value);
             }
+            // The waiter has its answer: its registration goes now. A scan's token lives as long as the scan, and each
+            // registration kept its waiter (and what the waiting directory's continuation holds) alive until then.
+            next.Registration.Dispose();
             // The turn passes on without being released: _taken is unchanged. A waiter already cancelled passes it further.
-            if (next.TrySetResult(new Turn(this)))
+            if (next.Turn.TrySetResult(new Turn(this)))
                 return;
         }
+    }
+
+    private sealed class Waiter
+    {
+        public TaskCompletionSource<IDisposable> Turn { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        public void Cancel(CancellationToken token) => Turn.TrySetCanceled(token);
     }
 
     private sealed class Turn(CrawlTurns turns) : IDisposable

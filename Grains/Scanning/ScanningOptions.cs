@@ -20,11 +20,14 @@ public sealed class ScanningOptions
     public int CrawlTurnsPerSilo { get; set; } = 4;
 
     /// <summary>
-    /// FileGrain calls in flight per storage from one silo's directories (see <see cref="FileFanOut"/>): the files wait
-    /// for a connection lease of the storage, so more in flight only lengthens every call.
+    /// Files in FileGrain calls in flight per storage from one silo's directories (see <see cref="FileFanOut"/>). The
+    /// default 32 is twice what 4 connections carry 4 requests deep (Scanning:HttpPipelineDepth): a batch spends part of
+    /// its time off the wire (messages, parsing, recording), so with only 16 the connections idled between batches and
+    /// behind +20 ms 1000 tiles took 4.3-5.8 s against 2.6-4.3 s with 32 (tests/Benchmarks/Latency, 2026-12-07). More
+    /// only waits longer for a connection inside each call.
     /// </summary>
     [Range(1, 4096)]
-    public int FilesInFlightPerStorage { get; set; } = 16;
+    public int FilesInFlightPerStorage { get; set; } = 32;
 
     /// <summary>
     /// Files a DirectoryGrain sends in one FileGrain call (at most <see cref="FilesInFlightPerStorage"/>): one message and

@@ -29,7 +29,7 @@ public sealed class StorageAccessOptions
     /// HTTP(S) requests (listings, HEADs, small ranged reads) sent at once on one kept-alive connection (HTTP/1.1
     /// pipelining), so a connection carries several per round trip; 1 sends one request per connection at a time. The
     /// default 4: behind +20 ms with 4 connections it read 1000 tiles in 5.8 s against 9.8 s at 1 (8: 6.7 s, as
-    /// Scanning:FilesInFlightPerStorage = 16 already fills 4 connections 4 deep). Listings and reads share the storage's
+    /// 16 files in flight per storage already filled 4 connections 4 deep). Listings and reads share the storage's
     /// pooled connections, so the server never sees more than the limit; a server that closes pipelined connections early
     /// gets one request per connection at a time.
     /// </summary>

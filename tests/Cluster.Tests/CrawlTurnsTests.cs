@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Scanning;
 
@@ -68,5 +69,32 @@ public sealed class CrawlTurnsTests
         held.Dispose();
         using var turn = await next.WaitAsync(TimeSpan.FromSeconds(10), token);
         Assert.Equal(1, turns.Taken);
+    }
+
+    [Fact]
+    public async Task A_waiter_that_got_its_turn_is_not_kept_alive_by_the_scan_token()
+    {
+        var turns = Turns(1);
+        using var scan = new CancellationTokenSource(); // a scan's token outlives every turn its directories take
+        var held = await turns.EnterAsync("a", scan.Token);
+        var granted = QueueAndGrant(turns, scan.Token, held);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        // Before, the token's registration kept every waiter that was ever queued until the scan ended.
+        Assert.False(granted.IsAlive);
+        Assert.Equal(0, turns.Taken);
+        GC.KeepAlive(scan);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference QueueAndGrant(CrawlTurns turns, CancellationToken token, IDisposable held)
+    {
+        var waiting = turns.EnterAsync("a", token);
+        Assert.False(waiting.IsCompleted);
+        held.Dispose(); // the turn passes to the waiter at once
+        Assert.True(waiting.IsCompletedSuccessfully);
+        waiting.Result.Dispose();
+        return new WeakReference(waiting);
     }
 }

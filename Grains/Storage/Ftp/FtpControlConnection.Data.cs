@@ -73,18 +73,57 @@ internal sealed partial class FtpControlConnection
         }
     }
 
+    /// <summary>
+    /// Sends EPSV now for the next transfer on this connection, without waiting for its reply: the reply is read when
+    /// that transfer opens its data connection, so EPSV rides on the round trip of the commands before it. Nothing is
+    /// sent where EPSV is known not to work (PASV is then asked when needed, as before).
+    /// </summary>
+    public async Task SendPassiveAheadAsync(CancellationToken cancellationToken)
+    {
+        if (_endpoint.Traits.EpsvUnusable || _passivePending || _passiveReply is not null)
+            return;
+        await WriteCommandAsync("EPSV", cancellationToken, repliesPending: true).ConfigureAwait(false);
+        _passivePending = true;
+    }
+
+    /// <summary>The reply of the EPSV sent ahead (read now if still pending, after whatever the NOOP left), or null.</summary>
+    private async Task<FtpReply?> TakePassiveAheadAsync(CancellationToken cancellationToken)
+    {
+        if (_passivePending)
+        {
+            if (_syncPending)
+            {
+                _syncPending = false;
+                await ReadUntilInStepAsync(cancellationToken).ConfigureAwait(false);
+            }
+            _passivePending = false;
+            _passiveReply = await ReadOneReplyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var reply = _passiveReply;
+        _passiveReply = null;
+        return reply;
+    }
+
     private async Task<Socket> OpenPassiveAsync(CancellationToken cancellationToken)
     {
         var traits = _endpoint.Traits;
         bool epsvPortFailed = false;
         if (!traits.EpsvUnusable)
         {
-            var epsv = await ExecuteAsync("EPSV", cancellationToken).ConfigureAwait(false);
+            var ahead = await TakePassiveAheadAsync(cancellationToken).ConfigureAwait(false);
+            bool sentAhead = ahead is not null;
+            var epsv = ahead ?? await ExecuteAsync("EPSV", cancellationToken).ConfigureAwait(false);
             if (epsv.Code == 229 && TryParseEpsvPort(epsv, out int epsvPort))
             {
                 try
                 {
                     return await ConnectDataAsync(epsvPort, cancellationToken).ConfigureAwait(false);
+                }
+                catch (StorageException ex) when (sentAhead && ex.Kind == StorageErrorKind.Transient && !cancellationToken.IsCancellationRequested)
+                {
+                    // A port asked for ahead may have been given up by the server while the connection sat idle: ask again.
+                    _endpoint.Logger.LogDebug("FTP {Id}: data port asked ahead unreachable ({Error}); asking again", Id, ex.Message);
+                    return await OpenPassiveAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch (StorageException ex) when (ex.Kind == StorageErrorKind.Transient && !cancellationToken.IsCancellationRequested)
                 {
@@ -104,6 +143,7 @@ internal sealed partial class FtpControlConnection
         }
 
         var pasv = await ExecuteAsync("PASV", cancellationToken).ConfigureAwait(false);
+        _passiveReply = null; // an EPSV reply read on the way is void: the server listens where PASV says now
         if (pasv.Code != 227 || !TryParsePasvPort(pasv, out int pasvPort))
             throw pasv.Code == 227
                 ? new StorageException(StorageErrorKind.Protocol, $"Unreadable PASV reply '{pasv}'.")
@@ -214,6 +254,9 @@ internal sealed partial class FtpControlConnection
                 // sent right behind, so the NOOP costs no round trip of its own.
                 await WriteCommandAsync("NOOP", timeout.Token, repliesPending: true).ConfigureAwait(false);
                 _syncPending = true;
+                // An aborted transfer is a header read, and the next operation is most likely another one: its EPSV goes
+                // with the NOOP (both ride on the next command's round trip; its reply is skipped if no transfer follows).
+                await SendPassiveAheadAsync(timeout.Token).ConfigureAwait(false);
                 return;
             }
         }

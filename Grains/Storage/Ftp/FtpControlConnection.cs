@@ -23,6 +23,16 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
 
     /// <summary>A NOOP was sent after an aborted transfer and its 200 not read yet: the next reply read skips to it first.</summary>
     private bool _syncPending;
+
+    /// <summary>
+    /// An EPSV was sent ahead of the transfer that will use it (with the NOOP after an aborted read, or with CWD before
+    /// LIST) and its reply not read yet: the next data connection takes it; a command whose reply comes after it reads it
+    /// first and keeps it in <see cref="_passiveReply"/>.
+    /// </summary>
+    private bool _passivePending;
+
+    /// <summary>The reply of an EPSV sent ahead, read on the way to a later reply and not used by a transfer yet.</summary>
+    private FtpReply? _passiveReply;
     private int _disposed;
 
     private FtpControlConnection(FtpEndpoint endpoint, Socket socket, IPAddress peer)
@@ -217,7 +227,7 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         if (!IsUsable)
             throw new StorageException(StorageErrorKind.Transient, "The FTP connection is no longer usable.");
         StoragePaths.EnsureSafe(command); // last line of defence against CR/LF injection, whatever the caller checked
-        if (_reader.HasBufferedBytes && !repliesPending && !_syncPending)
+        if (_reader.HasBufferedBytes && !repliesPending && !_syncPending && !_passivePending)
         {
             _broken = true;
             throw new StorageException(StorageErrorKind.Protocol, "The FTP server sent a reply nobody asked for; the connection is out of step.");
@@ -243,7 +253,28 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
             _syncPending = false;
             await ReadUntilInStepAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (_passivePending)
+        {
+            // An EPSV sent ahead comes before this command's reply: kept for the next transfer.
+            _passivePending = false;
+            _passiveReply = await ReadOneReplyAsync(cancellationToken).ConfigureAwait(false);
+        }
         return await ReadOneReplyAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends one command with EPSV right behind it and reads the command's reply: EPSV's reply is left for the transfer
+    /// that follows (see <see cref="SendPassiveAheadAsync"/>), so a CWD before LIST and the EPSV share one round trip.
+    /// </summary>
+    public async Task<FtpReply> ExecuteWithPassiveAheadAsync(string command, CancellationToken cancellationToken, bool latin1 = false)
+    {
+        if (_passivePending || _passiveReply is not null || _endpoint.Traits.EpsvUnusable)
+            return await ExecuteAsync(command, cancellationToken, latin1).ConfigureAwait(false);
+        await WriteCommandAsync(command, cancellationToken, latin1).ConfigureAwait(false);
+        await WriteCommandAsync("EPSV", cancellationToken, repliesPending: true).ConfigureAwait(false);
+        var reply = await ReadReplyAsync(cancellationToken).ConfigureAwait(false);
+        _passivePending = true; // set after the command's reply was read: EPSV's reply comes after it
+        return reply;
     }
 
     /// <summary>

@@ -31,7 +31,8 @@ internal static class FtpOperations
 
         // LIST's argument is read as options ("-a") or a glob by some servers (vsftpd), and a missing directory may list as
         // empty on others: change into the directory instead (a missing one fails with 550) and list it with no argument.
-        var cwd = await ExecutePathCommandAsync(connection, "CWD", path, timer.Token).ConfigureAwait(false);
+        // EPSV leaves with CWD (one round trip for both); if CWD fails, the next command skips EPSV's reply.
+        var cwd = await ExecutePathCommandAsync(connection, "CWD", path, timer.Token, passiveAhead: true).ConfigureAwait(false);
         if (!cwd.IsCompletion)
             throw FtpErrors.FromReply(cwd, what);
         var list = await connection.BeginTransferAsync("LIST", 0, latin1: false, what, timer.Token).ConfigureAwait(false);
@@ -161,11 +162,16 @@ internal static class FtpOperations
         }
     }
 
-    private static async Task<FtpReply> ExecutePathCommandAsync(FtpControlConnection connection, string verb, string path, CancellationToken cancellationToken)
+    private static async Task<FtpReply> ExecutePathCommandAsync(FtpControlConnection connection, string verb, string path,
+        CancellationToken cancellationToken, bool passiveAhead = false)
     {
-        var reply = await connection.ExecuteAsync(verb + " " + path, cancellationToken).ConfigureAwait(false);
+        var reply = await Execute(verb + " " + path, latin1: false).ConfigureAwait(false);
         if (reply.Code == 550 && FtpText.HasLatin1Alternative(path))
-            reply = await connection.ExecuteAsync(verb + " " + path, cancellationToken, latin1: true).ConfigureAwait(false);
+            reply = await Execute(verb + " " + path, latin1: true).ConfigureAwait(false);
         return reply;
+
+        Task<FtpReply> Execute(string command, bool latin1) => passiveAhead
+            ? connection.ExecuteWithPassiveAheadAsync(command, cancellationToken, latin1)
+            : connection.ExecuteAsync(command, cancellationToken, latin1);
     }
 }

@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.RegularExpressions;
-using HtmlAgilityPack;
 
 namespace Pcrs.Grains.Storage.Http;
 
@@ -17,74 +15,55 @@ namespace Pcrs.Grains.Storage.Http;
 /// </summary>
 public static partial class HtmlListingParser
 {
-    private const int MaxContextChars = 400;
+    /// <summary>Characters of text read after an anchor for its date and size.</summary>
+    internal const int MaxContextChars = 400;
 
-    public static List<StorageEntry> Parse(ListingPage page, int maxEntries)
-    {
-        ArgumentNullException.ThrowIfNull(page);
-        (string html, bool rawBytes) = DecodeBody(page);
-        var document = new HtmlDocument();
-        document.LoadHtml(html);
-        bool knownStyle = LooksLikeListing(document);
-        bool linksToParent = false;
-
-        var directory = DecodedSegments(page.BaseUri.AbsolutePath, rawBytes: false, out _);
-        if (directory is null)
-            throw new StorageException(StorageErrorKind.Protocol, $"The listing URL of \"{page.DirectoryPath}\" cannot be interpreted.");
-        var collector = new ListingCollector(maxEntries, page.DirectoryPath);
-        foreach (var anchor in document.DocumentNode.Descendants("a"))
-        {
-            string? href = anchor.Attributes["href"]?.DeEntitizeValue;
-            if (href is null)
-                continue;
-            if (!TryChildName(href, page.BaseUri, directory, rawBytes, out string name, out bool isDirectory))
-            {
-                linksToParent |= href.Trim() is ".." or "../";
-                continue;
-            }
-            var (modified, size, exact) = ReadContext(anchor);
-            collector.Add(isDirectory
-                ? new StorageEntry(name, StorageEntryKind.Directory, null, modified)
-                : new StorageEntry(name, StorageEntryKind.File, size, modified, SizeIsExact: exact));
-        }
-        if (!knownStyle && !linksToParent && collector.Entries.Count == 0)
-            throw new StorageException(StorageErrorKind.Protocol,
-                $"The page served for \"{page.DirectoryPath}\" is not a directory listing: it links to no entry below the directory and not back to its parent.");
-        return collector.Entries;
-    }
+    /// <summary>The whole listing at once (small pages and tests); <see cref="Read"/> streams it.</summary>
+    public static List<StorageEntry> Parse(ListingPage page, int maxEntries) => [.. Read(page, maxEntries)];
 
     /// <summary>
-    /// UTF-8 when the page is valid UTF-8 and declares nothing else; otherwise Latin-1, which maps every byte to one
-    /// character so raw non-ASCII bytes in hrefs survive and <see cref="HrefNames"/> can rebuild them.
+    /// The page's entries in page order, each handed out as soon as the page has been read past its context
+    /// (<see cref="HtmlListingReader"/>): a listing of a million links is never held whole, only its bytes.
     /// </summary>
-    private static (string Html, bool RawBytes) DecodeBody(ListingPage page)
+    public static IEnumerable<StorageEntry> Read(ListingPage page, int maxEntries)
     {
-        var body = page.Body.AsSpan(0, page.Length);
-        string charset = page.CharSet?.Trim('"', ' ').ToLowerInvariant() ?? "";
-        bool declaredUtf8 = charset is "" or "utf-8" or "utf8";
-        if (declaredUtf8 && System.Text.Unicode.Utf8.IsValid(body))
-            return (Encoding.UTF8.GetString(body), false);
-        return (Encoding.Latin1.GetString(body), true);
+        ArgumentNullException.ThrowIfNull(page);
+        var directory = DecodedSegments(page.BaseUri.AbsolutePath, rawBytes: false, out _)
+            ?? throw new StorageException(StorageErrorKind.Protocol, $"The listing URL of \"{page.DirectoryPath}\" cannot be interpreted.");
+        return ReadEntries(page, maxEntries, directory);
     }
 
-    private static bool LooksLikeListing(HtmlDocument document)
+    private static IEnumerable<StorageEntry> ReadEntries(ListingPage page, int maxEntries, List<string> directory)
     {
-        var root = document.DocumentNode;
-        string heading = string.Join(" ",
-            new[] { root.SelectSingleNode("//title"), root.SelectSingleNode("//h1"), root.SelectSingleNode("//h2") }
-                .Where(n => n is not null).Select(n => HtmlEntity.DeEntitize(n!.InnerText)));
+        var reader = new HtmlListingReader(page, maxEntries, directory);
+        bool more = true;
+        while (more)
+        {
+            more = reader.Step();
+            while (reader.Collector.TryTake(final: !more, out var entry))
+                yield return entry;
+        }
+        if (reader.Collector.Count == 0 && !reader.LinksToParent && !LooksLikeListing(reader))
+            throw new StorageException(StorageErrorKind.Protocol,
+                $"The page served for \"{page.DirectoryPath}\" is not a directory listing: it links to no entry below the directory and not back to its parent.");
+    }
+
+    /// <summary>Elements that end the text read before or after an anchor: the next entry's line starts there.</summary>
+    internal static bool IsStopper(string element) => element is "a" or "br" or "li" or "tr" or "p" or "div";
+
+    private static bool LooksLikeListing(HtmlListingReader page)
+    {
+        string heading = page.Heading;
         if (heading.Contains("Index of", StringComparison.OrdinalIgnoreCase)
             || heading.Contains("Directory listing for", StringComparison.OrdinalIgnoreCase)
             || heading.Contains("Directory Listing", StringComparison.OrdinalIgnoreCase)
-            || IisTitle().IsMatch(HtmlEntity.DeEntitize(root.SelectSingleNode("//title")?.InnerText ?? "")))
+            || IisTitle().IsMatch(page.Title))
             return true;
-        if (root.SelectSingleNode("//table[@summary='Directory Listing']") is not null)
-            return true;
-        return root.SelectSingleNode("//pre")?.InnerText.Contains("[To Parent Directory]", StringComparison.OrdinalIgnoreCase) == true;
+        return page.DirectoryListingTable || page.ParentDirectoryInPre;
     }
 
     /// <summary>Accepts an href only when it names a direct child of the listed directory on the same origin.</summary>
-    private static bool TryChildName(string href, Uri baseUri, List<string> directory, bool rawBytes, out string name, out bool isDirectory)
+    internal static bool TryChildName(string href, Uri baseUri, List<string> directory, bool rawBytes, out string name, out bool isDirectory)
     {
         name = "";
         isDirectory = false;
@@ -154,33 +133,29 @@ public static partial class HtmlListingParser
         return segments;
     }
 
-    private static (DateTimeOffset? Modified, long? Size, bool Exact) ReadContext(HtmlNode anchor)
+    /// <summary>Date and size from the text on the anchor's line: after it first, else before it (IIS, webfs), else a bare size after it.</summary>
+    internal static (DateTimeOffset? Modified, long? Size, bool Exact) ReadContext(string after, string before)
     {
-        var row = anchor.Ancestors().Take(4).FirstOrDefault(n => n.Name == "tr");
-        if (row is not null)
-            return ReadRow(row, anchor);
-        foreach (var (text, before) in new[] { (TextAfter(anchor), false), (TextBefore(anchor), true) })
+        foreach (var (text, isBefore) in new[] { (after, false), (before, true) })
         {
             var modified = ListingValues.FindDate(text, out string rest);
             if (modified is null)
                 continue;
             // Before the link (IIS, webfs's ls-like lines), the size is the number nearest to it: owner columns may be numbers too.
-            return ListingValues.FindSize(rest, out long size, out bool exact, last: before) ? (modified, size, exact) : (modified, null, true);
+            return ListingValues.FindSize(rest, out long size, out bool exact, last: isBefore) ? (modified, size, exact) : (modified, null, true);
         }
-        return ListingValues.FindSize(TextAfter(anchor), out long bare, out bool bareExact) ? (null, bare, bareExact) : (null, null, true);
+        return ListingValues.FindSize(after, out long bare, out bool bareExact) ? (null, bare, bareExact) : (null, null, true);
     }
 
-    private static (DateTimeOffset? Modified, long? Size, bool Exact) ReadRow(HtmlNode row, HtmlNode anchor)
+    /// <summary>Date and size from the other cells of the anchor's table row: a machine date (Caddy's &lt;time&gt;) first.</summary>
+    internal static (DateTimeOffset? Modified, long? Size, bool Exact) ReadRow(IEnumerable<(string Text, string? MachineDate)> otherCells)
     {
         DateTimeOffset? modified = null;
         long? size = null;
         bool exact = true;
-        foreach (var cell in row.ChildNodes.Where(n => n.Name is "td" or "th"))
+        foreach (var (text, machineDate) in otherCells)
         {
-            if (anchor.Ancestors().Contains(cell))
-                continue;
-            string text = Clean(cell.InnerText);
-            if (modified is null && ListingValues.MachineDate(cell) is { } stamped)
+            if (modified is null && ListingValues.MachineDate(machineDate) is { } stamped)
             {
                 modified = stamped;
                 continue;
@@ -198,49 +173,6 @@ public static partial class HtmlListingParser
         }
         return (modified, size, exact);
     }
-
-    private static string TextAfter(HtmlNode anchor)
-    {
-        var text = new StringBuilder();
-        for (var node = anchor.NextSibling; node is not null && text.Length < MaxContextChars; node = node.NextSibling)
-        {
-            if (node.NodeType == HtmlNodeType.Element && node.Name is "a" or "br" or "li" or "tr" or "p" or "div")
-                break;
-            string part = Clean(node.InnerText);
-            int newline = part.IndexOf('\n');
-            if (newline >= 0)
-            {
-                text.Append(part.AsSpan(0, newline));
-                break;
-            }
-            text.Append(part);
-        }
-        return text.ToString();
-    }
-
-    private static string TextBefore(HtmlNode anchor)
-    {
-        var parts = new List<string>();
-        int length = 0;
-        for (var node = anchor.PreviousSibling; node is not null && length < MaxContextChars; node = node.PreviousSibling)
-        {
-            if (node.NodeType == HtmlNodeType.Element && node.Name is "a" or "br" or "li" or "tr" or "p" or "div")
-                break;
-            string part = Clean(node.InnerText);
-            int newline = part.LastIndexOf('\n');
-            if (newline >= 0)
-            {
-                parts.Add(part[(newline + 1)..]);
-                break;
-            }
-            parts.Add(part);
-            length += part.Length;
-        }
-        parts.Reverse();
-        return string.Concat(parts);
-    }
-
-    private static string Clean(string html) => HtmlEntity.DeEntitize(html).Replace('\u00A0', ' ');
 
     [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
     private static partial Regex Scheme();

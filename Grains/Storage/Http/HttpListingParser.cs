@@ -11,56 +11,120 @@ namespace Pcrs.Grains.Storage.Http;
 /// </summary>
 public static class HttpListingParser
 {
-    public static List<StorageEntry> Parse(ListingPage page, int maxEntries)
+    /// <summary>Items of a JSON listing read between two hand-outs.</summary>
+    private const int JsonBatch = 1000;
+
+    /// <summary>The whole listing at once (small pages and tests); <see cref="Read"/> streams it.</summary>
+    public static List<StorageEntry> Parse(ListingPage page, int maxEntries) => [.. Read(page, maxEntries)];
+
+    /// <summary>The page's entries in page order, read as they are asked for: nothing but the page's bytes is held whole.</summary>
+    public static IEnumerable<StorageEntry> Read(ListingPage page, int maxEntries)
     {
         ArgumentNullException.ThrowIfNull(page);
         var body = page.Body.AsSpan(0, page.Length);
         string type = page.ContentType?.ToLowerInvariant() ?? "";
         int first = FirstNonSpace(body);
+        if (type.Contains("json", StringComparison.Ordinal) || (first >= 0 && body[first] == (byte)'['))
+            return ReadNginxJson(page, maxEntries);
+        if (type.Contains("xml", StringComparison.Ordinal) && !type.Contains("html", StringComparison.Ordinal)
+            || (first >= 0 && body[first..].StartsWith("<?xml"u8) && body.IndexOf("<list"u8) >= 0))
+            return ReadNginxXml(page, maxEntries);
+        return HtmlListingParser.Read(page, maxEntries);
+    }
+
+    private static IEnumerable<StorageEntry> ReadNginxJson(ListingPage page, int maxEntries)
+    {
+        var collector = new ListingCollector(maxEntries, page.DirectoryPath);
+        var cursor = new JsonCursor(new JsonReaderState(new JsonReaderOptions { MaxDepth = 8 }), 0, Started: false);
+        var batch = new List<StorageEntry>(JsonBatch);
+        bool more = true;
+        while (more)
+        {
+            batch.Clear();
+            (cursor, more) = ReadJsonItems(page, cursor, batch);
+            foreach (var entry in batch)
+                collector.Add(entry);
+            while (collector.TryTake(final: !more, out var entry))
+                yield return entry;
+        }
+    }
+
+    private readonly record struct JsonCursor(JsonReaderState State, long Consumed, bool Started);
+
+    /// <summary>Reads up to <see cref="JsonBatch"/> items of the array from where the last call stopped; false once the array ended.</summary>
+    private static (JsonCursor Cursor, bool More) ReadJsonItems(ListingPage page, JsonCursor cursor, List<StorageEntry> batch)
+    {
         try
         {
-            if (type.Contains("json", StringComparison.Ordinal) || (first >= 0 && body[first] == (byte)'['))
-                return ParseNginxJson(page, maxEntries);
-            if (type.Contains("xml", StringComparison.Ordinal) && !type.Contains("html", StringComparison.Ordinal)
-                || (first >= 0 && body[first..].StartsWith("<?xml"u8) && body.IndexOf("<list"u8) >= 0))
-                return ParseNginxXml(page, maxEntries);
+            var reader = new Utf8JsonReader(page.Body.AsSpan((int)cursor.Consumed, page.Length - (int)cursor.Consumed), isFinalBlock: true, cursor.State);
+            if (!cursor.Started)
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+                    throw new StorageException(StorageErrorKind.Protocol, $"The JSON listing of \"{page.DirectoryPath}\" is not an array.");
+            }
+            while (batch.Count < JsonBatch)
+            {
+                if (!reader.Read())
+                    throw new JsonException("The array does not end.");
+                if (reader.TokenType == JsonTokenType.EndArray)
+                {
+                    if (reader.Read())
+                        throw new JsonException($"'{reader.TokenType}' after the end of the array.");
+                    return (cursor, false);
+                }
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (ReadJsonItem(ref reader) is { } entry)
+                    batch.Add(entry);
+            }
+            return (new JsonCursor(reader.CurrentState, cursor.Consumed + reader.BytesConsumed, Started: true), true);
         }
         catch (JsonException e)
         {
             throw new StorageException(StorageErrorKind.Protocol, $"The JSON listing of \"{page.DirectoryPath}\" is malformed: {e.Message}", e);
         }
-        catch (XmlException e)
-        {
-            throw new StorageException(StorageErrorKind.Protocol, $"The XML listing of \"{page.DirectoryPath}\" is malformed: {e.Message}", e);
-        }
-        return HtmlListingParser.Parse(page, maxEntries);
     }
 
-    private static List<StorageEntry> ParseNginxJson(ListingPage page, int maxEntries)
+    /// <summary>One item of nginx's JSON autoindex (the reader on its opening brace): name, type, size, mtime.</summary>
+    private static StorageEntry? ReadJsonItem(ref Utf8JsonReader reader)
     {
-        var collector = new ListingCollector(maxEntries, page.DirectoryPath);
-        using var document = JsonDocument.Parse(page.Body.AsMemory(0, page.Length), new JsonDocumentOptions { MaxDepth = 8 });
-        if (document.RootElement.ValueKind != JsonValueKind.Array)
-            throw new StorageException(StorageErrorKind.Protocol, $"The JSON listing of \"{page.DirectoryPath}\" is not an array.");
-        foreach (var item in document.RootElement.EnumerateArray())
+        string? name = null, kind = null, mtime = null;
+        long? size = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("name", out var nameValue) || nameValue.ValueKind != JsonValueKind.String)
-                continue;
-            string name = nameValue.GetString()!;
-            if (!ListingCollector.IsAcceptableName(name))
-                continue;
-            string kind = item.TryGetProperty("type", out var typeValue) && typeValue.ValueKind == JsonValueKind.String ? typeValue.GetString()! : "file";
-            long? size = item.TryGetProperty("size", out var sizeValue) && sizeValue.TryGetInt64(out long s) && s >= 0 ? s : null;
-            DateTimeOffset? modified = item.TryGetProperty("mtime", out var timeValue) && timeValue.ValueKind == JsonValueKind.String
-                && DateTimeOffset.TryParseExact(timeValue.GetString(), "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
-            collector.Add(kind == "directory"
-                ? new StorageEntry(name, StorageEntryKind.Directory, null, modified)
-                : new StorageEntry(name, StorageEntryKind.File, size, modified));
+            string property = reader.GetString()!;
+            reader.Read();
+            switch (property)
+            {
+                case "name" when reader.TokenType == JsonTokenType.String:
+                    name = reader.GetString();
+                    break;
+                case "type" when reader.TokenType == JsonTokenType.String:
+                    kind = reader.GetString();
+                    break;
+                case "mtime" when reader.TokenType == JsonTokenType.String:
+                    mtime = reader.GetString();
+                    break;
+                case "size" when reader.TokenType == JsonTokenType.Number:
+                    size = reader.TryGetInt64(out long s) && s >= 0 ? s : null;
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
         }
-        return collector.Entries;
+        if (name is null || !ListingCollector.IsAcceptableName(name))
+            return null;
+        DateTimeOffset? modified = DateTimeOffset.TryParseExact(mtime, "r", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        return (kind ?? "file") == "directory"
+            ? new StorageEntry(name, StorageEntryKind.Directory, null, modified)
+            : new StorageEntry(name, StorageEntryKind.File, size, modified);
     }
 
-    private static List<StorageEntry> ParseNginxXml(ListingPage page, int maxEntries)
+    private static IEnumerable<StorageEntry> ReadNginxXml(ListingPage page, int maxEntries)
     {
         var collector = new ListingCollector(maxEntries, page.DirectoryPath);
         var settings = new XmlReaderSettings
@@ -72,36 +136,68 @@ public static class HttpListingParser
         };
         using var stream = new MemoryStream(page.Body, 0, page.Length, writable: false);
         using var reader = XmlReader.Create(stream, settings);
-        bool sawList = false;
-        while (reader.Read())
+        var listing = new XmlListing(reader, page.DirectoryPath);
+        bool more = true;
+        while (more)
         {
-            if (reader.NodeType != XmlNodeType.Element)
-                continue;
-            if (reader.Depth == 0)
-            {
-                sawList = reader.LocalName == "list";
-                if (!sawList)
-                    break;
-                continue;
-            }
-            string element = reader.LocalName;
-            if (element is not ("file" or "directory" or "other"))
-                continue;
-            string? mtime = reader.GetAttribute("mtime");
-            string? sizeText = reader.GetAttribute("size");
-            string name = reader.ReadElementContentAsString();
-            if (!ListingCollector.IsAcceptableName(name))
-                continue;
-            DateTimeOffset? modified = DateTimeOffset.TryParse(mtime, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
-            long? size = long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : null;
-            collector.Add(element == "directory"
-                ? new StorageEntry(name, StorageEntryKind.Directory, null, modified)
-                : new StorageEntry(name, StorageEntryKind.File, size, modified));
+            var entry = listing.Next(out more);
+            if (entry is not null)
+                collector.Add(entry);
+            while (collector.TryTake(final: !more, out var ready))
+                yield return ready;
         }
-        if (!sawList)
-            throw new StorageException(StorageErrorKind.Protocol, $"The XML page of \"{page.DirectoryPath}\" is not an nginx autoindex listing.");
-        return collector.Entries;
+    }
+
+    /// <summary>nginx's XML autoindex, one element at a time.</summary>
+    private sealed class XmlListing(XmlReader reader, string directoryPath)
+    {
+        private bool _sawList;
+        private bool _onNext; // reading an element's content leaves the reader on the node after it: not to be skipped
+
+        /// <summary>The next entry (null for an element that is none); <paramref name="more"/> false at the end of the document.</summary>
+        public StorageEntry? Next(out bool more)
+        {
+            more = true;
+            try
+            {
+                while (_onNext || reader.Read())
+                {
+                    _onNext = false;
+                    if (reader.NodeType != XmlNodeType.Element)
+                        continue;
+                    if (reader.Depth == 0)
+                    {
+                        _sawList = reader.LocalName == "list";
+                        if (!_sawList)
+                            break;
+                        continue;
+                    }
+                    string element = reader.LocalName;
+                    if (element is not ("file" or "directory" or "other"))
+                        continue;
+                    string? mtime = reader.GetAttribute("mtime");
+                    string? sizeText = reader.GetAttribute("size");
+                    string name = reader.ReadElementContentAsString();
+                    _onNext = !reader.EOF;
+                    if (!ListingCollector.IsAcceptableName(name))
+                        return null;
+                    DateTimeOffset? modified = DateTimeOffset.TryParse(mtime, CultureInfo.InvariantCulture,
+                        DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+                    long? size = long.TryParse(sizeText, NumberStyles.None, CultureInfo.InvariantCulture, out long s) ? s : null;
+                    return element == "directory"
+                        ? new StorageEntry(name, StorageEntryKind.Directory, null, modified)
+                        : new StorageEntry(name, StorageEntryKind.File, size, modified);
+                }
+            }
+            catch (XmlException e)
+            {
+                throw new StorageException(StorageErrorKind.Protocol, $"The XML listing of \"{directoryPath}\" is malformed: {e.Message}", e);
+            }
+            more = false;
+            if (!_sawList)
+                throw new StorageException(StorageErrorKind.Protocol, $"The XML page of \"{directoryPath}\" is not an nginx autoindex listing.");
+            return null;
+        }
     }
 
     private static int FirstNonSpace(ReadOnlySpan<byte> body)

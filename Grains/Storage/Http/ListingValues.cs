@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using HtmlAgilityPack;
 
 namespace Pcrs.Grains.Storage.Http;
 
@@ -57,11 +56,10 @@ internal static partial class ListingValues
         return null;
     }
 
-    /// <summary>A machine-readable date in the cell (&lt;time datetime="…"&gt;, as Caddy writes), when there is one.</summary>
-    public static DateTimeOffset? MachineDate(HtmlNode cell)
+    /// <summary>A machine-readable date (the datetime of a cell's &lt;time&gt;, as Caddy writes), when there is one.</summary>
+    public static DateTimeOffset? MachineDate(string? datetime)
     {
-        var time = cell.Descendants("time").FirstOrDefault();
-        string? value = time?.GetAttributeValue("datetime", null!)?.Trim();
+        string? value = datetime?.Trim();
         return value is not null && DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed) ? parsed : null;
     }

@@ -72,6 +72,9 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
+    /// <summary>Every command's verb as it arrived, all sessions together (for tests of what a client sends ahead).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Verbs { get; } = new();
+
     public int SessionsAccepted;
     public int SessionsRefused;
     public int MaxActiveSessions;
@@ -163,6 +166,7 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
             int space = line.IndexOf(' ');
             string verb = (space < 0 ? line : line[..space]).ToUpperInvariant();
             string arg = space < 0 ? "" : line[(space + 1)..];
+            Verbs.Enqueue(verb);
             string Resolve(string p) => p.StartsWith('/') ? p : (cwd == "/" ? "/" + p : cwd + "/" + p);
             if (loggedIn && _behaviour.SilentAfterLogin && verb is "LIST" or "MLSD" or "RETR")
             {
@@ -184,7 +188,10 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
                     if (_behaviour.Directories.ContainsKey(Resolve(arg)))
                     {
                         cwd = Resolve(arg);
-                        await SendAsync(stream, "250 OK");
+                        if (_behaviour.ReplyOnlyAfterNextCommand.Contains("CWD"))
+                            held = "250 OK";
+                        else
+                            await SendAsync(stream, "250 OK");
                     }
                     else
                     {
