@@ -43,7 +43,7 @@ public static class WebFrontExtensions
         services.TryAddSingleton<Pages.PageRenderer>();
         services.TryAddSingleton<Territories.TerritoryIndex>();
 
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.CodedProblems.Add);
         services.AddExceptionHandler<JsonBodyExceptionHandler>();
         services.AddExceptionHandler<DatabaseUnavailableExceptionHandler>();
         services.AddExceptionHandler<AuthThrottledExceptionHandler>();

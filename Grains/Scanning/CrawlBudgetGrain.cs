@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning.Placement;
 
 namespace Pcrs.Grains.Scanning;
 
@@ -14,6 +15,7 @@ namespace Pcrs.Grains.Scanning;
 /// The counts live in the activation only: if it is lost (its silo died) the scan's counting starts again from zero, so a
 /// scan interrupted that way may take in up to twice a bound, still a bound. A newer scan number starts a fresh count.
 /// </remarks>
+[StoragePlacement]
 public sealed class CrawlBudgetGrain(IOptions<ScanningOptions> options) : Grain, ICrawlBudgetGrain
 {
     private readonly ScanningOptions _options = options.Value;

@@ -1,9 +1,9 @@
-using Orleans.Placement;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning.Placement;
 using Pcrs.Grains.Storage;
 
 namespace Pcrs.Grains.Scanning;
@@ -18,9 +18,9 @@ namespace Pcrs.Grains.Scanning;
 /// When a silo dies, the grain directory loses its registrations; the watchdog's orders then create a second activation of
 /// a directory still running elsewhere, and Orleans deactivates the older one. That activation's background work stops at
 /// once (its calls would all fail: "invalid activation"), and the new activation redoes the directory from the catalogue.
-/// Random placement spreads a storage's tree over every silo (the default prefers the caller's silo).
+/// A storage's directories are placed on the storage's silo (<see cref="Placement.StoragePlacementDirector"/>).
 /// </remarks>
-[RandomPlacement]
+[StoragePlacement]
 public sealed partial class DirectoryGrain(
     ICatalogue catalogue,
     StorageClientCache clients,

@@ -1,9 +1,9 @@
-using Orleans.Placement;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Formats;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning.Placement;
 using Pcrs.Grains.Storage;
 using Pcrs.Grains.Storage.Pooling;
 
@@ -16,8 +16,8 @@ namespace Pcrs.Grains.Scanning;
 /// batch to batch: a grain activation (placement, directory registration, deactivation) per file cost 15-20 % of a
 /// silo's CPU per file. A grain keyed by one file (<see cref="Analyse"/>) deactivates as soon as it is idle.
 /// </summary>
-/// <remarks>Random placement spreads a storage's shards over every silo (the default prefers the caller's silo).</remarks>
-[RandomPlacement]
+/// <remarks>Placed on the storage's silo, with its directories (<see cref="Placement.StoragePlacementDirector"/>).</remarks>
+[StoragePlacement]
 public sealed partial class FileGrain(
     Catalogue.ICatalogue catalogue,
     StorageClientCache clients,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Pcrs.Grains.Scanning.Placement;
 
 namespace Pcrs.Grains.Scanning;
 
@@ -38,10 +39,18 @@ public sealed class ScanningOptions
 
     /// <summary>
     /// File shards per storage (<see cref="Interfaces.Scanning.ScanKeys.FileShard"/>): the FileGrains that analyse its
-    /// batches, placed at random over the silos and kept active between batches. More shards spread a storage more evenly.
+    /// batches, kept active between batches on the storage's silo (see <see cref="CrawlPlacement"/>).
     /// </summary>
     [Range(1, 4096)]
     public int FileShardsPerStorage { get; set; } = 64;
+
+    /// <summary>
+    /// Where a storage's directories and file shards are activated: <see cref="Placement.CrawlPlacement.Storage"/> (default)
+    /// on the storage's own silo, storages spread over the silos by hash (<see cref="StorageSilos"/>), so a crawl's calls
+    /// stay in one process; <see cref="Placement.CrawlPlacement.Spread"/> on a random silo each (one storage's crawl over
+    /// every silo: more messages between silos, kept for tests of a crawl straddling silos).
+    /// </summary>
+    public CrawlPlacement CrawlPlacement { get; set; } = CrawlPlacement.Storage;
 
     /// <summary>Automatic rescan period of a storage unless set per storage (default monthly).</summary>
     [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]

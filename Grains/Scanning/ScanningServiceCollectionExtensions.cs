@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Npgsql;
 using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Hosting.Secrets;
+using Pcrs.Grains.Scanning.Placement;
 
 namespace Pcrs.Grains.Scanning;
 
@@ -52,6 +53,8 @@ public static class ScanningServiceCollectionExtensions
         services.TryAddSingleton<ScanActivity>();
         services.TryAddSingleton<FileFanOut>();
         services.TryAddSingleton<CrawlTurns>();
+        // A storage's grains on the storage's silo ([StoragePlacement]); every silo that may place them needs the director.
+        services.AddPlacementDirector<StoragePlacementStrategy, StoragePlacementDirector>();
         return services;
     }
 }

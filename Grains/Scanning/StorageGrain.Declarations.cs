@@ -141,9 +141,22 @@ public sealed partial class StorageGrain
         }
         catch (Exception e)
         {
-            // The declaration stays verifying; the next activation proves it again.
+            // The declaration stays verifying (a catalogue write timed out, the database restarted…). This activation may
+            // live on for good, kept by callers polling it: it proves again after one watchdog period, as long as it lives.
             LogProofFailed(logger, e, deliverableId, Key);
+            RetryProofLater(deliverableId, revision);
         }
+    }
+
+    private void RetryProofLater(string deliverableId, long revision)
+    {
+        IGrainTimer? once = null;
+        once = this.RegisterGrainTimer(() =>
+        {
+            once?.Dispose();
+            StartProof(deliverableId, revision);
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(_options.WatchdogPeriod, Timeout.InfiniteTimeSpan) { KeepAlive = true, Interleave = true });
     }
 
     /// <summary>Applies one proof's outcome (under <see cref="_decisions"/>).</summary>
@@ -372,6 +385,6 @@ public sealed partial class StorageGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Scan {ScanNumber} of {StorageKey} could not list any root: every proven login is asked again")]
     private static partial void LogRecheck(ILogger logger, string storageKey, long scanNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Proving the declaration of {DeliverableId} on {StorageKey} failed; it stays verifying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proving the declaration of {DeliverableId} on {StorageKey} failed; it stays verifying and is proven again after one watchdog period")]
     private static partial void LogProofFailed(ILogger logger, Exception exception, string deliverableId, string storageKey);
 }

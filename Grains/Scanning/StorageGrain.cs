@@ -6,6 +6,7 @@ using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
+using Pcrs.Grains.Scanning.Placement;
 using Pcrs.Grains.Storage;
 
 namespace Pcrs.Grains.Scanning;
@@ -14,8 +15,10 @@ namespace Pcrs.Grains.Scanning;
 /// One storage: its declarations (each proven before it is attached: StorageGrain.Declarations.cs), scan life cycle and
 /// connection leases. Its state lives in the catalogue (not in the activation), so a re-activation on another silo resumes
 /// a running scan (the watchdog re-sends the scan order to the roots that have not reported, and every directory order is
-/// idempotent) and the proofs of declarations still verifying.
+/// idempotent) and the proofs of declarations still verifying. Storages spread over the silos by hash of their key, and
+/// each storage's directories and file shards run on its silo (<see cref="StoragePlacementDirector"/>).
 /// </summary>
+[StoragePlacement]
 public sealed partial class StorageGrain(
     ICatalogue catalogue,
     ISecretProtector protector,

@@ -106,6 +106,7 @@ public static class ApiFieldDocs
         [(typeof(ScanQueued), "scan")] = new("Path of the scan state (GET)."),
         [(typeof(ScanStateResponse), "status")] = new("verifying: login being proven; queued, listing, analysing: scan running; succeeded, partial (some branches failed), failed.", ScanStatuses),
         [(typeof(ScanStateResponse), "lastError")] = new("The server's reason of the last failure, or null."),
+        [(typeof(ScanStateResponse), "lastErrorCode")] = new("lastError's stable code and variable parts ({code, args}; an arg is text or another {code, args}), or null when lastError is null or has no code."),
         [(typeof(ScanStateResponse), "lastSuccessAt")] = new("End of the last successful scan, or null."),
         [(typeof(Import.ImportLine), "project")] = new("The project, as for POST /api/projects (deliverables without ids)."),
         [(typeof(Import.ImportLine), "storages")] = new("storages[i] is declared on project.deliverables[i]; null or absent: no storage yet."),

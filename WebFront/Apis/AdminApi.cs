@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.OutputCaching;
 using Pcrs.Grains.Projects;
 using Pcrs.WebFront.Auth;
+using Pcrs.WebFront.Problems;
 using Pcrs.WebFront.Scanning;
 
 namespace Pcrs.WebFront.Apis;
@@ -21,7 +22,7 @@ public static class AdminApi
         Guid ProjectId, string ProjectName, Guid DeliverableId, string DeliverableName,
         string Type, string Location, string StartPath, string StorageKey, bool PublicConnection, bool DownloadAllowed,
         DateTimeOffset DeclaredAt, string Status, DateTimeOffset? LastSuccessAt, string? LastError,
-        long? Tiles, long? FilesScanned, long? Errors, long? TotalBytes);
+        long? Tiles, long? FilesScanned, long? Errors, long? TotalBytes, CodedError? LastErrorCode = null);
 
     public sealed record EditorKeyRenewed(Guid Id, string EditorKey);
 
@@ -67,7 +68,8 @@ public static class AdminApi
                     projectId, projectName, deliverable.Id, deliverable.Document.Name,
                     DeclaredStorages.Kind(storage), DisplayLocation(storage), storage.StartPath, storage.StorageKey, storage.PublicConnection, storage.DownloadAllowed,
                     storage.VerifiedAt ?? default, ScanStatusText.ToText(view?.Status ?? ScanStatus.Queued), view?.LastSuccessAt, view?.LastError,
-                    view?.Summary?.Tiles, view?.Summary?.FilesScanned, view?.Summary?.Errors, view?.Summary?.TotalBytes));
+                    view?.Summary?.Tiles, view?.Summary?.FilesScanned, view?.Summary?.Errors, view?.Summary?.TotalBytes,
+                    ErrorSentences.Identify(view?.LastError)));
             }
         }
         return TypedResults.Ok(result);

@@ -8,6 +8,7 @@ using Pcrs.Grains.Projects;
 using Pcrs.Grains.Storage;
 using Pcrs.WebFront.Auth;
 using Pcrs.WebFront.Model;
+using Pcrs.WebFront.Problems;
 using Pcrs.WebFront.Projects;
 using Pcrs.WebFront.Scanning;
 using Pcrs.WebFront.Validation;
@@ -105,7 +106,7 @@ public static class StoragesApi
         var view = views.Count > 0 ? views[0] : null;
         if (view is null)
             return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(ScanStatus.Verifying), ScanProgress.Zero, null, null));
-        return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(view.Status), view.Progress, view.LastSuccessAt, view.LastError));
+        return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(view.Status), view.Progress, view.LastSuccessAt, view.LastError, ErrorSentences.Identify(view.LastError)));
     }
 
     /// <summary>The scan of the whole storage the deliverable is on (every start path of the account): administrators only.</summary>
@@ -117,7 +118,7 @@ public static class StoragesApi
             || await catalogue.GetDeclarationAsync(did.ToString(), cancellationToken) is not { } declaration)
             return TypedResults.NotFound();
         var view = await scans.GetStorageScanAsync(declaration.StorageKey, cancellationToken);
-        return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(view.Status), view.Progress, view.LastSuccessAt, view.LastError));
+        return TypedResults.Ok(new ScanStateResponse(ScanStatusText.ToText(view.Status), view.Progress, view.LastSuccessAt, view.LastError, ErrorSentences.Identify(view.LastError)));
     }
 
     private static ScanStatus StatusOf(DeclarationRow declaration) => declaration.State == DeclarationState.Failed ? ScanStatus.Failed : ScanStatus.Verifying;

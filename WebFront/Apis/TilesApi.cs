@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Pcrs.Grains.Projects;
+using Pcrs.WebFront.Problems;
 using Pcrs.WebFront.Scanning;
 using Pcrs.WebFront.Validation;
 using Pcrs.Grains.Catalogue;
@@ -33,9 +34,13 @@ public static class TilesApi
         return app;
     }
 
-    public sealed record FileError(string Path, long? Size, string Error);
+    public sealed record FileError(string Path, long? Size, string Error, CodedError? ErrorCode = null);
 
-    public sealed record DirectoryError(string Path, string Error);
+    public sealed record DirectoryError(string Path, string Error, CodedError? ErrorCode = null);
+
+    private static FileError FileErrorOf(string path, long? size, string error) => new(path, size, error, ErrorSentences.Identify(error));
+
+    private static DirectoryError DirectoryErrorOf(string path, string error) => new(path, error, ErrorSentences.Identify(error));
 
     public sealed record FileErrors(IReadOnlyList<FileError> Files, bool Truncated, IReadOnlyList<DirectoryError> Directories, bool DirectoriesTruncated);
 
@@ -50,10 +55,10 @@ public static class TilesApi
         int max = limit ?? 200;
         var files = new List<FileError>();
         await foreach (var error in catalogue.ListFileErrorsAsync(storage.StorageKey, storage.StartPath, max + 1, cancellationToken))
-            files.Add(new FileError(error.Path, error.Size, PublicErrorText.For(error.Error, storage)));
+            files.Add(FileErrorOf(error.Path, error.Size, PublicErrorText.For(error.Error, storage)));
         var directories = new List<DirectoryError>();
         await foreach (var error in catalogue.ListDirectoryErrorsAsync(storage.StorageKey, storage.StartPath, max + 1, cancellationToken))
-            directories.Add(new DirectoryError(error.Path, PublicErrorText.For(error.Error, storage)));
+            directories.Add(DirectoryErrorOf(error.Path, PublicErrorText.For(error.Error, storage)));
         bool truncated = files.Count > max, directoriesTruncated = directories.Count > max;
         return TypedResults.Ok(new FileErrors(truncated ? files[..max] : files, truncated,
             directoriesTruncated ? directories[..max] : directories, directoriesTruncated));

@@ -151,4 +151,5 @@ public sealed record ScanSummaryResponse(
     long? TotalBytes,
     IReadOnlyList<string>? Bands,
     long? FilesScanned,
-    long? Errors);
+    long? Errors,
+    Problems.CodedError? LastErrorCode = null);

@@ -28,5 +28,6 @@ public sealed record ScanStateResponse(
     string Status,
     ScanProgress Progress,
     DateTimeOffset? LastSuccessAt,
-    string? LastError);
+    string? LastError,
+    Problems.CodedError? LastErrorCode = null);
 

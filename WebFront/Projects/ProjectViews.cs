@@ -80,7 +80,8 @@ public static class ProjectViews
     public static ScanSummaryResponse ToScanSummary(ScanView scan) => new(
         ScanStatusText.ToText(scan.Status), scan.LastSuccessAt, scan.LastError,
         scan.Summary?.Nature, scan.Summary?.Format, scan.Summary?.Tiles, scan.Summary?.Epsg, scan.Summary?.Projection,
-        scan.Summary?.TotalBytes, scan.Summary?.Bands, scan.Summary?.FilesScanned, scan.Summary?.Errors);
+        scan.Summary?.TotalBytes, scan.Summary?.Bands, scan.Summary?.FilesScanned, scan.Summary?.Errors,
+        Problems.ErrorSentences.Identify(scan.LastError));
 
     /// <summary>The http(s) URL of a path on an HTTP storage, each segment percent-encoded.</summary>
     public static string HttpUrl(StorageLocation location, string? path = null)

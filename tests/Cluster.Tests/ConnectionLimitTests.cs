@@ -13,7 +13,10 @@ public sealed class ConnectionLimitFixture : IAsyncLifetime
 
     public ScanCluster Cluster { get; private set; } = null!;
 
-    public async ValueTask InitializeAsync() => Cluster = await ScanCluster.StartAsync("limit", silos: 3, maxConnections: Limit);
+    public async ValueTask InitializeAsync() => Cluster = await ScanCluster.StartAsync("limit", silos: 3, maxConnections: Limit,
+        // One storage's crawl over all three silos, so that the limit is shared between silos (the default keeps a
+        // storage's crawl on one silo; a crawl straddles silos for a while after the membership changes).
+        settings: new Dictionary<string, string?> { ["Scanning:CrawlPlacement"] = "Spread" });
 
     public async ValueTask DisposeAsync() => await Cluster.DisposeAsync();
 }

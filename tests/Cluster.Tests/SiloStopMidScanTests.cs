@@ -23,7 +23,9 @@ public sealed class SiloStopMidScanTests
     public async Task StoppingASiloMidScanLosesNoTile()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var cluster = await ScanCluster.StartAsync("stop", silos: 2, maxConnections: 2);
+        await using var cluster = await ScanCluster.StartAsync("stop", silos: 2, maxConnections: 2,
+            // The stopped silo must be crawling: spread the storage's crawl over both silos (the default keeps it on one).
+            settings: new Dictionary<string, string?> { ["Scanning:CrawlPlacement"] = "Spread" });
         using var tree = ScratchTree.Linked($"stop-{Guid.NewGuid().ToString("N")[..8]}", Directories, FilesPerDirectory, "l93_rgb_tiled_lzw.tif");
         var declaration = Declarations.Ftp(cluster, "d-stop", tree.ServerPath);
         string key = Declarations.KeyOf(declaration);

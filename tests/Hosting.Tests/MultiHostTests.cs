@@ -119,7 +119,12 @@ public sealed class MultiHostTests : IAsyncLifetime
                 "SELECT concat_ws(' ', status, directories, files, analysed + unchanged, errors) FROM pcrs_scans ORDER BY scan_number DESC LIMIT 1");
             TestContext.Current.SendDiagnosticMessage($"tile reads by address when silo2 was cut off ({rowsAtCut} rows): {readersAtCut}; at the end: {Readers(accessLog)}; scan: {counts}");
             Assert.True(finished, $"The scan should end on the hosts left.\n{Outputs()}");
-            Assert.Equal($"succeeded {Directories + 1} {Tiles} {Tiles} 0", counts);
+            // On a failure: which host ran the StorageGrain (its log names the scan it started) and the errors recorded.
+            string errors = await ScalarAsync<string>(database,
+                "SELECT coalesce(string_agg(error || ' x' || n, '; '), '') FROM (SELECT error, count(*) n FROM pcrs_tiles WHERE error IS NOT NULL GROUP BY error) e");
+            string storageHosts = string.Join(", ", _processes.Where(p => p.Output.Contains($"Scan 1 of http://{hosts.Gateway}:8080 started", StringComparison.Ordinal)).Select(p => p.Name));
+            Assert.True($"succeeded {Directories + 1} {Tiles} {Tiles} 0" == counts,
+                $"scan: {counts}; errors: {errors}; StorageGrain's scan started on: {storageHosts}; readers at the cut: {readersAtCut}");
             Assert.Equal(Tiles, await ScalarAsync<int>(database, "SELECT count(*)::int FROM pcrs_tiles WHERE error IS NULL"));
         }
     }
@@ -212,6 +217,8 @@ public sealed class MultiHostTests : IAsyncLifetime
             ["Secrets__KeyFile"] = key,
             ["Scanning__AllowedNetworks"] = hosts.Subnet,
             ["Scanning__WatchdogPeriod"] = "00:00:05",
+            // One storage's crawl over every host (the default keeps a storage's crawl on its own silo).
+            ["Scanning__CrawlPlacement"] = "Spread",
         };
         foreach (var (name, value) in more)
             environment[name] = value;

@@ -17,7 +17,8 @@ namespace Pcrs.Hosting.Tests;
 /// vsftpd storage of 1,200 tiles; one is killed with SIGKILL once a quarter of the tiles are written. The survivors
 /// finish the scan with exact counts (the scan history, the catalogue and the deliverable's summary), no duplicate rows,
 /// the connection limit held at the server, and a rescan afterwards reads no byte. Either the silo of the StorageGrain
-/// (the scan's state and the lease table) or a silo that only crawls is killed. The storage's live progress, sampled
+/// (the scan's state, the lease table and, with the default placement, the whole crawl) or a silo that only crawls is
+/// killed (that case spreads the crawl over every silo: Scanning:CrawlPlacement=Spread). The storage's live progress, sampled
 /// all through the run, never exceeds the tree's true totals (directories redone on a survivor are not counted twice).
 /// </summary>
 public sealed class SiloCrashTests : IAsyncLifetime
@@ -33,6 +34,8 @@ public sealed class SiloCrashTests : IAsyncLifetime
     private readonly string _id = Guid.NewGuid().ToString("N")[..8];
     private readonly List<ProductProcess> _silos = [];
     private readonly StringBuilder _timeline = new();
+    /// <summary>Scanning:CrawlPlacement of the silos started next.</summary>
+    private string _crawlPlacement = "Storage";
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private string _treeRoot = "";
     private string _keyFolder = "";
@@ -83,6 +86,9 @@ public sealed class SiloCrashTests : IAsyncLifetime
 
     private async Task KillMidScanAsync(Victim kill, CancellationToken ct)
     {
+        // With the default placement the storage's whole crawl runs on its StorageGrain's silo: no other silo crawls.
+        if (kill == Victim.CrawlingSilo)
+            _crawlPlacement = "Spread";
         for (int i = 0; i < 3; i++)
             StartSilo($"silo-{i}");
         Assert.True(await Eventually.TrueAsync(async () => await ActiveSilosAsync() == 3, StartTimeout),
@@ -211,6 +217,7 @@ public sealed class SiloCrashTests : IAsyncLifetime
             ["Scanning__AllowedNetworks__0"] = "127.0.0.0/8",
             ["Scanning__MaxConnectionsPerStorage"] = Limit.ToString(CultureInfo.InvariantCulture),
             ["Scanning__WatchdogPeriod"] = "00:00:05",
+            ["Scanning__CrawlPlacement"] = _crawlPlacement,
         }, "run"));
     }
 

@@ -28,7 +28,9 @@ PYHTTP_PORT=${PYHTTP_PORT:-8087}         # python3 -m http.server: names only, H
 WEBRICK_PORT=${WEBRICK_PORT:-8088}       # ruby WEBrick: table, truncated link texts, "2026/12/07 00:31"
 CADDY_PORT=${CADDY_PORT:-8089}           # caddy file_server browse: "588 KiB", <time datetime>
 # Passive data ports of the plain vsftpd (first-last). Not 30000-30019 (its old range): Orleans' default gateway port is 30000.
-FTP_PASV_PORTS=${FTP_PASV_PORTS:-8100-8107}
+# 100 ports: the test assemblies scan it at once, 4 connections per storage each; with 8 ports vsftpd ran out ("500 OOPS:
+# vsf_sysutil_bind") in a clean-clone CI.
+FTP_PASV_PORTS=${FTP_PASV_PORTS:-8100-8199}
 T0=$(date +%s)
 log() { printf '[peers %3ss] %s\n' $(( $(date +%s) - T0 )) "$*"; }
 listening() { ss -Hltn "sport = :$1" | grep -q .; }

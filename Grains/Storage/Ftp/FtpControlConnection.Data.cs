@@ -132,7 +132,7 @@ internal sealed partial class FtpControlConnection
                     epsvPortFailed = true;
                 }
             }
-            else if (epsv.Code is 421 or (>= 400 and < 500))
+            else if (epsv.Code is 421 or (>= 400 and < 500) || epsv.IsSessionFailure)
             {
                 throw FtpErrors.FromReply(epsv, "Opening a data connection (EPSV)");
             }

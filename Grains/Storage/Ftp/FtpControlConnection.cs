@@ -230,7 +230,9 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
         if (_reader.HasBufferedBytes && !repliesPending && !_syncPending && !_passivePending)
         {
             _broken = true;
-            throw new StorageException(StorageErrorKind.Protocol, "The FTP server sent a reply nobody asked for; the connection is out of step.");
+            // The command was not sent, so it is safe on another connection: servers say "421 Timeout" or vsftpd "500 OOPS"
+            // on their own before closing a session, and such a line waits here until the connection is used again.
+            throw new StorageException(StorageErrorKind.Transient, "The FTP server sent a reply nobody asked for; the connection is out of step.");
         }
         if (_endpoint.Logger.IsEnabled(LogLevel.Trace))
             _endpoint.Logger.LogTrace("FTP {Id} > {Command}", Id, command.StartsWith("PASS ", StringComparison.OrdinalIgnoreCase) ? "PASS ***" : command);
@@ -302,8 +304,8 @@ internal sealed partial class FtpControlConnection : IAsyncDisposable
             var reply = await _reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             if (_endpoint.Logger.IsEnabled(LogLevel.Trace))
                 _endpoint.Logger.LogTrace("FTP {Id} < {Reply}", Id, reply);
-            if (reply.Code == 421)
-                _broken = true; // "service not available, closing control connection"
+            if (reply.Code == 421 || reply.IsSessionFailure)
+                _broken = true; // "service not available, closing control connection", or vsftpd's session ended
             return reply;
         }
         catch

@@ -29,6 +29,7 @@ internal static partial class FtpErrors
             550 or 450 when IsNotFoundText(reply) => StorageErrorKind.NotFound,
             550 => StorageErrorKind.NotFound,
             553 or 501 => StorageErrorKind.Invalid,
+            500 when reply.IsSessionFailure => StorageErrorKind.Transient,
             500 or 502 or 504 => StorageErrorKind.Protocol,
             522 or 534 or 536 => StorageErrorKind.Trust,
             >= 400 and < 500 => StorageErrorKind.Transient,

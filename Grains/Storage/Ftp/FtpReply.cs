@@ -12,6 +12,13 @@ internal sealed record FtpReply(int Code, IReadOnlyList<string> Lines)
     /// <summary>3yz: the command was accepted and waits for the next one (USER → PASS, REST → RETR).</summary>
     public bool IsIntermediate => Code is >= 300 and < 400;
 
+    /// <summary>
+    /// "500 OOPS: ..." is vsftpd's reply when its session process hit an internal failure (e.g. no free passive port to
+    /// bind: "vsf_sysutil_bind"; its helper process gone: "priv_sock_get_int"); the session then exits. Not a verdict on
+    /// the command: the same command on a new connection usually succeeds.
+    /// </summary>
+    public bool IsSessionFailure => Code == 500 && Message.StartsWith("OOPS:", StringComparison.Ordinal);
+
     /// <summary>The text after the code on the last line (what servers put their message in).</summary>
     public string Message => Lines.Count == 0 ? "" : Lines[^1].Length > 4 ? Lines[^1][4..] : "";
 

@@ -1,7 +1,7 @@
 // Administration: every declared storage with its deliverable, project, scan state and errors; revoke, rescan (its
 // progress shown live in the row), and renew a project's editor key. Needs an administrator token (sessionStorage only).
-import { label, entries, formatDateTime, formatNumber, fold } from "./labels.js";
-import { el, api, session, showAlert } from "./ui.js";
+import { label, entries, formatDateTime, formatNumber, fold, errorText } from "./labels.js";
+import { el, api, session, showAlert, messageOf } from "./ui.js";
 import { progressView, followScan } from "./progression.js";
 
 const root = document.getElementById("admin");
@@ -48,22 +48,22 @@ function row(s) {
     el("td", {}, el("code", { class: "pcrs-break", text: s.location }), el("span", { class: "fr-hint-text", text: `${label("storageType", s.type)} · déclaré le ${formatDateTime(s.declaredAt)}` })),
     el("td", { "data-state": "" }, watched.get(s.deliverableId) ? progressView(watched.get(s.deliverableId), { compact: true }) : statusBadge(s.status)),
     el("td", { text: s.lastSuccessAt ? formatDateTime(s.lastSuccessAt) : "jamais" }),
-    el("td", { class: "pcrs-break fr-text--sm", text: s.lastError || "—" }),
+    el("td", { class: "pcrs-break fr-text--sm", text: errorText(s.lastErrorCode, s.lastError) || "—" }),
     el("td", {}, s.errors ? el("a", { href: `/projects/${s.projectId}#livrable-${s.deliverableId}`, text: `${formatNumber(s.errors)} sur ${formatNumber(s.filesScanned)}` }) : (s.filesScanned !== null ? "0" : "—")),
     el("td", {}, el("div", { class: "pcrs-actions" },
       el("button", { type: "button", class: "fr-btn fr-btn--sm fr-btn--secondary", "data-action": "relancer", onclick: async () => {
         try { await api(`${base}/scan`, { method: "POST" }); showAlert(messages, "info", null, `Scan relancé : ${s.projectName}, ${s.deliverableName}.`); watch(s, true); }
-        catch (error) { showAlert(messages, "error", "Le scan n'a pas pu être relancé", error.message); }
+        catch (error) { showAlert(messages, "error", "Le scan n'a pas pu être relancé", messageOf(error)); }
       } }, "Relancer"),
       confirmButton("Révoquer", "Révoquer ce stockage ?", async () => {
         try { await api(`${base}/storage`, { method: "DELETE" }); showAlert(messages, "success", null, `Stockage révoqué : ${s.projectName}, ${s.deliverableName}.`); await load(); }
-        catch (error) { showAlert(messages, "error", "La révocation a échoué", error.message); }
+        catch (error) { showAlert(messages, "error", "La révocation a échoué", messageOf(error)); }
       }, { "data-action": "revoquer" }),
       confirmButton("Nouvelle clé d'édition", "L'ancienne clé cessera de fonctionner.", async () => {
         try {
           const renewed = await api(`/api/admin/projects/${s.projectId}/editor-key`, { method: "POST" });
           showAlert(messages, "success", `Nouvelle clé d'édition de « ${s.projectName} »`, `À transmettre au porteur ; elle ne sera plus affichée : ${renewed.editorKey}`);
-        } catch (error) { showAlert(messages, "error", "La clé n'a pas pu être renouvelée", error.message); }
+        } catch (error) { showAlert(messages, "error", "La clé n'a pas pu être renouvelée", messageOf(error)); }
       }, { "data-action": "cle" }))));
 }
 
@@ -127,4 +127,4 @@ async function main() {
   root.dataset.ready = "true";
 }
 
-main().catch((error) => { showAlert(messages, "error", "La page n'a pas pu être chargée", error.message); root.dataset.ready = "error"; });
+main().catch((error) => { showAlert(messages, "error", "La page n'a pas pu être chargée", messageOf(error)); root.dataset.ready = "error"; });

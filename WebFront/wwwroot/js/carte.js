@@ -1,7 +1,7 @@
 // National map: projects drawn by their scanned extent, coloured by status, nature or régime; filters, place search,
 // a sortable paged list following the same filters, and a panel to pick among projects that overlap where one clicks.
 import { label, entries, fold, parsePerimeter } from "./labels.js";
-import { el, api, createMap, palette, autocomplete } from "./ui.js";
+import { el, api, createMap, palette, autocomplete, messageOf } from "./ui.js";
 
 const PAGE_SIZE = 15;
 const mapNode = document.getElementById("carte");
@@ -262,6 +262,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  document.getElementById("compte").textContent = "Les projets n'ont pas pu être chargés : " + error.message;
+  document.getElementById("compte").textContent = "Les projets n'ont pas pu être chargés : " + messageOf(error);
   mapNode.dataset.ready = "error";
 });

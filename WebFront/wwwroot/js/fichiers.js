@@ -5,7 +5,7 @@
 // in X-Progress-Id; then the bytes received out of the length the server announces. The file is then saved under
 // the name the server gives. The request carries no credential, like the plain link it replaces.
 import { formatBytes, formatNumber } from "./labels.js";
-import { el, readBody, saveFile } from "./ui.js";
+import { el, readBody, saveFile, messageOf } from "./ui.js";
 
 const POLL_MS = 500;
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -84,7 +84,7 @@ async function downloadWithProgress(link) {
     finish("done", "success", `${saved} enregistré (${formatBytes(received)}).`);
   } catch (error) {
     if (abort.signal.aborted) finish("cancelled", "info", `${name} : téléchargement annulé.`);
-    else finish("failed", "error", `${name} : le téléchargement a échoué (${error.message}).`);
+    else finish("failed", "error", `${name} : le téléchargement a échoué (${messageOf(error)}).`);
   } finally {
     polling = false;
     await poll.catch(() => {});

@@ -1,6 +1,7 @@
 // Form helpers shared by the follow-up form and the storage panels: labelled fields bound to the API's JSON paths,
 // and the server's ProblemDetails errors shown beside those fields.
 import { el, showAlert } from "./ui.js";
+import { errorText, problemText } from "./labels.js";
 
 let fieldSeq = 0;
 
@@ -35,16 +36,16 @@ export function showErrors(scope, problem, banner) {
   let placed = 0;
   for (const [path, texts] of Object.entries(errors)) {
     const group = [...scope.querySelectorAll("[data-group]")].find((g) => g.dataset.group.toLowerCase() === path.toLowerCase());
-    if (!group) { unplaced.push(`${path} : ${texts.join(" ")}`); continue; }
+    if (!group) { unplaced.push(`${path} : ${texts.map((t, i) => errorText(problem.errorCodes?.[path]?.[i], t)).join(" ")}`); continue; }
     group.classList.add(group.classList.contains("fr-select-group") ? "fr-select-group--error" : "fr-input-group--error");
     const p = group.querySelector(".fr-error-text");
-    p.textContent = texts.join(" ");
+    p.textContent = texts.map((t, i) => errorText(problem.errorCodes?.[path]?.[i], t)).join(" ");
     p.hidden = false;
     placed++;
   }
   if (placed || unplaced.length || problem) {
     showAlert(banner, "error", placed ? `${placed} champ${placed > 1 ? "s" : ""} à corriger` : "L'enregistrement a échoué",
-      unplaced.length ? unplaced.join(" ; ") : (placed ? "Les messages sont sous les champs concernés." : problem?.detail || problem?.title || ""));
+      unplaced.length ? unplaced.join(" ; ") : (placed ? "Les messages sont sous les champs concernés." : problemText(problem, "")));
     const first = scope.querySelector(".fr-input-group--error input, .fr-select-group--error select");
     (first || banner).focus?.();
   }

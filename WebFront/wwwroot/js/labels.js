@@ -1,5 +1,6 @@
 // Every code the API speaks, in the French the platform's users know. The one place where a code becomes words:
 // pages never print a raw code (an unknown one is shown as is, marked, so it is noticed rather than hidden).
+import { errorSentences } from "./phrases.js";
 
 const tables = {
   status: {
@@ -38,7 +39,36 @@ const tables = {
   source: { documentation: "Documentation", site: "Site web", portail: "Portail", autre: "Autre" },
   compression: { LZW: "LZW", DEFLATE: "Deflate", JPEG: "JPEG", NONE: "Aucune", None: "Aucune", PACKBITS: "PackBits", ZSTD: "Zstandard", WEBP: "WebP", LERC: "LERC", JPEG2000: "JPEG 2000" },
   perimeterKind: { commune: "Commune", epci: "EPCI", departement: "Département", region: "Région" },
+  error: errorSentences,
 };
+
+/**
+ * The French of a coded error ({code, args} the API sends beside its English sentence); each arg is text (a path, a
+ * number, a server's own reply) or another coded error. Without a code, or with one this table lacks, the English is
+ * returned as is: the tests make sure every code the server can send is here.
+ */
+export function errorText(coded, english) {
+  if (!coded || typeof coded !== "object") return english ?? "";
+  const args = (coded.args || []).map((a) => (a && typeof a === "object" ? errorText(a, "") : String(a ?? "")));
+  if (coded.code === "sentences") return args.join(" ");
+  const template = tables.error[coded.code];
+  if (template === undefined) return english ?? "";
+  // A part that starts with an article ("le stockage") follows "à" or "de" in French as "au", "du".
+  return template.replace(/\{(\d+)\}/g, (_, i) => args[Number(i)] ?? "").replace(/(^|\s)([àÀ]) le /g, (_, s, a) => `${s}${a === "à" ? "au" : "Au"} `)
+    .replace(/(^|\s)([dD])e le /g, "$1$2u ");
+}
+
+/** The French of an API error (ApiError or a problem): its detail, else its title, else the field messages. */
+export function problemText(problem, fallback) {
+  if (!problem) return fallback;
+  if (problem.detail) return errorText(problem.detailCode, problem.detail);
+  const fields = Object.entries(problem.errors || {});
+  if (fields.length) {
+    return fields.map(([field, texts]) => texts.map((t, i) => errorText(problem.errorCodes?.[field]?.[i], t)).join(" ")).join(" ; ");
+  }
+  if (problem.title) return errorText(problem.titleCode, problem.title);
+  return fallback;
+}
 
 /** The French label of a code of one kind; an unknown code is returned as is. */
 export function label(kind, code) {

@@ -1,6 +1,6 @@
 // A scan's live progress, shared by the owner's storage panel and the administration table: a bar of the files done
 // over the files found, and the counters the scan reports (directories, files, analysed, errors, bytes read).
-import { label, formatDateTime, formatNumber, formatBytes } from "./labels.js";
+import { label, formatDateTime, formatNumber, formatBytes, errorText } from "./labels.js";
 import { el, api } from "./ui.js";
 
 export const SETTLED = ["succeeded", "failed", "partial"];
@@ -48,6 +48,6 @@ export function progressView(state, options = {}) {
       el("li", { text: `${formatNumber(p.errors || 0)} en erreur` }),
       el("li", { text: `${formatBytes(p.bytesRead || 0)} lus` })),
     !options.compact && state.lastSuccessAt ? el("p", { class: "fr-text--sm fr-mb-1w", text: `Dernier scan accompli avec succès le ${formatDateTime(state.lastSuccessAt)}` }) : null,
-    !options.compact && state.status === "partial" ? el("div", { class: "fr-alert fr-alert--warning fr-alert--sm", role: "status" }, el("p", {}, el("strong", { text: "Scan partiel : " }), state.lastError || "une partie du stockage n'a pas pu être lue")) : null,
-    !options.compact && state.status === "failed" ? el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", {}, el("strong", { text: "Échec du scan : " }), state.lastError || "raison inconnue")) : null);
+    !options.compact && state.status === "partial" ? el("div", { class: "fr-alert fr-alert--warning fr-alert--sm", role: "status" }, el("p", {}, el("strong", { text: "Scan partiel : " }), errorText(state.lastErrorCode, state.lastError) || "une partie du stockage n'a pas pu être lue")) : null,
+    !options.compact && state.status === "failed" ? el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", {}, el("strong", { text: "Échec du scan : " }), errorText(state.lastErrorCode, state.lastError) || "raison inconnue")) : null);
 }

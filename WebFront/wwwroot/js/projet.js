@@ -1,7 +1,8 @@
 // Project page: the project's facts, each deliverable's scan facts, and a map of the tiles (one colour per deliverable)
 // with hover details and download on click when the owner allowed it.
-import { label, formatDate, formatDateTime, formatBytes, formatNumber, formatResolution, parsePerimeter, pcrsRasterGaps, countOf } from "./labels.js";
-import { el, api, createMap, palette, pageConfig } from "./ui.js";
+import { label, formatDate, formatDateTime, formatBytes, formatNumber, formatResolution, parsePerimeter, pcrsRasterGaps, countOf, errorText } from "./labels.js";
+import { errorLists } from "./erreurs.js";
+import { el, api, createMap, palette, pageConfig, messageOf } from "./ui.js";
 import { setupBulkDownload } from "./telechargement.js";
 import { enhanceFileLinks } from "./fichiers.js";
 
@@ -71,9 +72,9 @@ function scanLine(scan) {
     parts.push(el("p", { class: "fr-badge fr-badge--info fr-badge--sm", text: `Scan : ${label("scan", scan.status).toLowerCase()}` }));
   }
   if (scan.lastSuccessAt) parts.push(el("p", { class: "fr-mb-1w" }, el("span", { class: "fr-icon-success-line fr-icon--sm", "aria-hidden": "true" }), ` Dernier scan accompli avec succès le ${formatDateTime(scan.lastSuccessAt)}`));
-  if (scan.status === "failed") parts.push(el("div", { class: "fr-alert fr-alert--error fr-alert--sm fr-mb-2w" }, el("p", {}, el("strong", { text: "Échec du dernier scan : " }), scan.lastError || "raison inconnue")));
+  if (scan.status === "failed") parts.push(el("div", { class: "fr-alert fr-alert--error fr-alert--sm fr-mb-2w" }, el("p", {}, el("strong", { text: "Échec du dernier scan : " }), errorText(scan.lastErrorCode, scan.lastError) || "raison inconnue")));
   // Partial: what was read is current, the rest is read again at the next scan; the error says how much and why.
-  if (scan.status === "partial") parts.push(el("div", { class: "fr-alert fr-alert--warning fr-alert--sm fr-mb-2w", "data-partial": "" }, el("p", {}, el("strong", { text: "Dernier scan partiel : " }), scan.lastError || "une partie du stockage n'a pas pu être lue")));
+  if (scan.status === "partial") parts.push(el("div", { class: "fr-alert fr-alert--warning fr-alert--sm fr-mb-2w", "data-partial": "" }, el("p", {}, el("strong", { text: "Dernier scan partiel : " }), errorText(scan.lastErrorCode, scan.lastError) || "une partie du stockage n'a pas pu être lue")));
   return parts;
 }
 
@@ -142,20 +143,7 @@ function deliverableCard(project, d, colour, resolutions) {
 }
 
 async function withErrors(project, d, scan, body, card) {
-  if (scan?.errors > 0 || scan?.status === "partial") {
-    const errors = await api(`/api/projects/${project.id}/deliverables/${d.id}/errors?limit=200`).catch(() => null);
-    if (errors?.directories?.length) {
-      body.append(el("details", { class: "fr-mt-2w" },
-        el("summary", { text: `Dossiers non lus (${formatNumber(errors.directories.length)}${errors.directoriesTruncated ? " et plus" : ""})` }),
-        el("ul", { class: "fr-text--sm", "data-directory-errors": d.id }, errors.directories.map((f) => el("li", {}, el("code", { text: f.path }), ` : ${f.error}`)))));
-    }
-    if (errors?.files.length) {
-      body.append(el("details", { class: "fr-mt-2w" },
-        el("summary", { text: `Fichiers en erreur (${formatNumber(scan.errors)})` }),
-        el("ul", { class: "fr-text--sm", "data-errors": d.id }, errors.files.map((f) => el("li", {}, el("code", { text: f.path }), ` : ${f.error}`))),
-        errors.truncated ? el("p", { class: "fr-text--sm", text: `Les ${errors.files.length} premiers sont listés.` }) : null));
-    }
-  }
+  body.append(...await errorLists(project.id, d.id, scan, scan?.errors));
   return card;
 }
 
@@ -270,6 +258,6 @@ async function main() {
 
 main().catch((error) => {
   document.getElementById("nom").textContent = "Ce projet n'a pas pu être chargé";
-  document.getElementById("resume").replaceChildren(el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", { text: error.message })));
+  document.getElementById("resume").replaceChildren(el("div", { class: "fr-alert fr-alert--error fr-alert--sm", role: "alert" }, el("p", { text: messageOf(error) })));
   root.dataset.ready = "error";
 });

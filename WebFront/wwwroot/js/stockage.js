@@ -2,8 +2,9 @@
 // by the fingerprint a failed scan named, "Relancer le scan", "Supprimer" with a confirmation, and the scan's live progress.
 import { entries } from "./labels.js";
 import { progressView, followScan } from "./progression.js";
-import { el, api, ApiError, showAlert } from "./ui.js";
+import { el, api, ApiError, showAlert, messageOf } from "./ui.js";
 import { field, showErrors } from "./form.js";
+import { errorLists } from "./erreurs.js";
 
 function checkbox(path, text, checked, hint) {
   const id = `case-${path}-${Math.random().toString(36).slice(2, 8)}`;
@@ -46,22 +47,27 @@ export function storagePanel(project, d) {
   const banner = el("div", { tabindex: "-1", "aria-live": "polite" });
   const status = el("div", { class: "fr-mb-2w", "aria-live": "polite" });
   const trustBox = el("div");
+  const errorsBox = el("div", { "data-owner-errors": d.id });
   let declared = d.storage;
   let lastForm = null;
-  panel.append(el("h3", { class: "fr-h5", text: d.name }), banner, status, trustBox);
+  panel.append(el("h3", { class: "fr-h5", text: d.name }), banner, status, errorsBox, trustBox);
 
   // One follower at a time: a newer one (a declaration, "Relancer", a revocation) ends the one before.
   let generation = 0, current = null;
   const poll = async (since = null) => {
     const mine = ++generation;
+    errorsBox.replaceChildren();
     if (!declared) { status.replaceChildren(el("p", { class: "pcrs-muted", text: "Aucun stockage déclaré." })); return; }
     status.setAttribute("aria-busy", "true");
     try {
-      await followScan(`${base}/scan`, (state) => {
+      const last = await followScan(`${base}/scan`, (state) => {
         current = state;
         status.replaceChildren(progressView(state));
         drawTrust(state);
       }, { since, cancelled: () => mine !== generation });
+      // The settled scan's files in error and folders not read, with their reasons, as the public page lists them.
+      const lists = last ? await errorLists(project.id, d.id, last, last.progress?.errors) : [];
+      if (mine === generation) errorsBox.replaceChildren(...lists);
     } finally {
       if (mine === generation) status.removeAttribute("aria-busy");
     }
@@ -111,7 +117,7 @@ export function storagePanel(project, d) {
       if (error instanceof ApiError) {
         showErrors(form, error.problem, banner);
         if (trust && error.problem?.errors?.password) showAlert(banner, "warning", "Mot de passe à saisir de nouveau", "Pour enregistrer l'empreinte, saisissez le mot de passe du stockage (il n'est jamais renvoyé par la plateforme).");
-      } else showAlert(banner, "error", "L'enregistrement a échoué", error.message);
+      } else showAlert(banner, "error", "L'enregistrement a échoué", messageOf(error));
     }
   };
   form.addEventListener("submit", (e) => { e.preventDefault(); declare(null); });
@@ -127,13 +133,13 @@ export function storagePanel(project, d) {
             await api(`${base}/storage`, { method: "DELETE" });
             declared = null; current = null; drawActions(); poll(); trustBox.replaceChildren();
             showAlert(banner, "success", null, "Stockage supprimé.");
-          } catch (error) { showAlert(banner, "error", "La suppression a échoué", error.message); }
+          } catch (error) { showAlert(banner, "error", "La suppression a échoué", messageOf(error)); }
         } }, "Confirmer la suppression"),
         el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm", onclick: () => { confirmBox.hidden = true; } }, "Annuler")));
     actions.replaceChildren(
       el("button", { type: "button", class: "fr-btn fr-btn--secondary", "data-action": "relancer", onclick: async () => {
         try { await api(`${base}/scan`, { method: "POST" }); showAlert(banner, "info", null, "Scan relancé."); poll(current); }
-        catch (error) { showAlert(banner, "error", "Le scan n'a pas pu être relancé", error.message); }
+        catch (error) { showAlert(banner, "error", "Le scan n'a pas pu être relancé", messageOf(error)); }
       } }, "Relancer le scan"),
       el("button", { type: "button", class: "fr-btn fr-btn--tertiary", "data-action": "supprimer", onclick: () => { confirmBox.hidden = false; confirmBox.querySelector("button").focus(); } }, "Supprimer"),
       confirmBox);

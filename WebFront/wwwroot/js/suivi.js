@@ -2,7 +2,7 @@
 // project and its deliverables with the server's validation messages beside each field, and declare, trust, rescan or
 // revoke each deliverable's storage while its scan's progress updates live.
 import { entries } from "./labels.js";
-import { el, api, session, ApiError, showAlert } from "./ui.js";
+import { el, api, session, ApiError, showAlert, messageOf } from "./ui.js";
 import { storagePanel } from "./stockage.js";
 import { field, showErrors } from "./form.js";
 import { perimeterRow } from "./perimetres.js";
@@ -128,7 +128,7 @@ function projectForm(project) {
       location.reload();
     } catch (error) {
       if (error instanceof ApiError) showErrors(form, error.problem, banner);
-      else showAlert(banner, "error", "L'enregistrement a échoué", error.message);
+      else showAlert(banner, "error", "L'enregistrement a échoué", messageOf(error));
     }
   });
   return form;
@@ -171,7 +171,7 @@ async function main() {
     } catch (error) {
       session.token = null;
       const p = document.getElementById("cle-erreur");
-      p.textContent = error.status === 401 ? "Cette clé n'ouvre aucun projet." : error.message;
+      p.textContent = error.status === 401 ? "Cette clé n'ouvre aucun projet." : messageOf(error);
       p.hidden = false;
       document.getElementById("groupe-cle").classList.add("fr-input-group--error");
     }
@@ -192,4 +192,4 @@ async function main() {
   root.dataset.ready = "true";
 }
 
-main().catch((error) => { showAlert(messages, "error", "Le formulaire n'a pas pu être chargé", error.message); root.dataset.ready = "error"; });
+main().catch((error) => { showAlert(messages, "error", "Le formulaire n'a pas pu être chargé", messageOf(error)); root.dataset.ready = "error"; });

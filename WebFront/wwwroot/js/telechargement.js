@@ -2,7 +2,7 @@
 // current view, for the keyboard), as one ZIP or a URL list for wget -i. The size is shown before starting; a ZIP up
 // to IN_PAGE_LIMIT is fetched with a progress bar, a bigger one goes to the browser's own download manager.
 import { formatBytes, formatNumber, countOf } from "./labels.js";
-import { el, api, readBody, saveFile } from "./ui.js";
+import { el, api, readBody, saveFile, messageOf } from "./ui.js";
 
 const IN_PAGE_LIMIT = 500_000_000;
 
@@ -75,7 +75,7 @@ export function setupBulkDownload(project, map) {
     rectangle?.remove();
     rectangle = L.rectangle(bounds, { color: "#000091", weight: 2, dashArray: "6 4", fill: false, interactive: false }).addTo(map);
     modeBox.checked = true;
-    refresh().catch((e) => { summary.textContent = e.message; });
+    refresh().catch((e) => { summary.textContent = messageOf(e); });
   };
   drawButton.addEventListener("click", () => {
     drawing = true;
@@ -99,6 +99,6 @@ export function setupBulkDownload(project, map) {
     start = null;
     setBox(bounds);
   });
-  for (const input of [deliverableSelect, modeWhole, modeBox]) input.addEventListener("change", () => refresh().catch((e) => { summary.textContent = e.message; }));
-  refresh().catch((e) => { summary.textContent = e.message; });
+  for (const input of [deliverableSelect, modeWhole, modeBox]) input.addEventListener("change", () => refresh().catch((e) => { summary.textContent = messageOf(e); }));
+  refresh().catch((e) => { summary.textContent = messageOf(e); });
 }

@@ -1,5 +1,5 @@
 // Shared helpers of the pages: DOM building (user data always as text, never as HTML), API calls, maps.
-import { fold } from "./labels.js";
+import { fold, problemText } from "./labels.js";
 
 export function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -25,10 +25,21 @@ export const session = {
 
 export class ApiError extends Error {
   constructor(status, problem) {
-    super(problem?.detail || problem?.title || `Erreur HTTP ${status}`);
+    super(problemText(problem, `Erreur HTTP ${status}`));
     this.status = status;
     this.problem = problem;
   }
+}
+
+/**
+ * What went wrong, in French: an API error says it with the server's coded sentence; anything else the browser raised
+ * (a network cut, an unreadable answer) has only an English message, so it is named by what it means.
+ */
+export function messageOf(error) {
+  // ApiError, and the pages' own plain Errors, already speak French.
+  if (error instanceof ApiError || error?.constructor === Error) return error.message;
+  if (error instanceof TypeError) return "la connexion au serveur a été interrompue";
+  return "erreur inattendue dans le navigateur";
 }
 
 /** Calls the API (with the session's credential when there is one); ProblemDetails become an ApiError. */

@@ -5,19 +5,26 @@
 # servers sent; rclone listing the same trees as a baseline. Appends a section to RESULTS.md (never rewrites it).
 #
 # usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
-#        [--max-connections 4] [--label TEXT] [--repo DIR] [--per-dir 250] [--cpu-per-silo CPUS]
+#        [--max-connections 4] [--label TEXT] [--repo DIR] [--per-dir 250] [--cpu-per-silo CPUS] [--ss-per-storage]
+#        [--netns]
 # --repo DIR runs the Silo and driver of another checkout (e.g. a `git worktree` of an earlier commit) against the same
 # trees, servers and database instance: cpu-per-file.sh uses it to compare two commits in one run.
 # --per-dir D puts D files in each directory (more directories for the same files). --cpu-per-silo C (e.g. 0.5) runs each
 # silo in a CPU cgroup of its own capped at C CPUs (cgroup v2 cpu.max, or the v1 cpu controller's CFS quota where v2 has
 # no cpu controller); PostgreSQL, nginx and the driver stay unlimited. The table then gives each silo's throttled time.
+# --ss-per-storage keeps every 0.5 s sample of the established connections per storage and per silo process
+# (out/ss-N.tsv: time, storage port, silo pid, connections; pid "-" where the silo is in another network namespace) and
+# names the samples where one storage had more than --max-connections (out/ss-over-N.txt).
+# --netns runs each silo in a network namespace of its own (tests/netns/netns.sh, tag cbench), joined to the root
+# namespace by a veth link on a bridge: nginx and PostgreSQL listen on the bridge's address, each silo advertises its own
+# (Orleans:Endpoints:AdvertisedIPAddress), as silos on several machines would; connections are counted at nginx.
 # Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
 # 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
 # (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
-STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO=""
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" SS_LOG=0 NETNS=0
 while [ $# -gt 0 ]; do
   case $1 in
     --storages) STORAGES=$2; shift 2 ;;
@@ -29,6 +36,8 @@ while [ $# -gt 0 ]; do
     --repo) PRODUCT=$(readlink -f "$2"); shift 2 ;;
     --per-dir) PER_DIR=$2; shift 2 ;;
     --cpu-per-silo) CPU_PER_SILO=$2; shift 2 ;;
+    --ss-per-storage) SS_LOG=1; shift ;;
+    --netns) NETNS=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
 done
@@ -37,8 +46,15 @@ TREE=$W/tree
 PGBIN=/usr/lib/postgresql/15/bin
 PGPORT=${CLUSTER_BENCH_PG_PORT:-55610}
 HTTP_BASE=${CLUSTER_BENCH_HTTP_BASE:-18000}
-SILO_PORT=11200 GATEWAY_PORT=30200
-CS="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=pcrs_bench;Maximum Pool Size=40"
+SILO_PORT=${CLUSTER_BENCH_SILO_PORT:-11200} GATEWAY_PORT=${CLUSTER_BENCH_GATEWAY_PORT:-30200}
+# Where the silos reach nginx and PostgreSQL: loopback, or the namespaces' bridge (--netns).
+NETNS_TAG=cbench NETNS_OCTET=${CLUSTER_BENCH_NETNS_OCTET:-77}
+HOST=127.0.0.1
+[ "$NETNS" = 1 ] && HOST=10.$NETNS_OCTET.0.1
+NETNS_SH=$REPO/tests/netns/netns.sh
+# Timeout=60: opening a PostgreSQL connection may take long on a saturated machine, and a proof whose catalogue write timed
+# out leaves its storage queued until the StorageGrain re-activates (seen at load ~70 with Npgsql's default 15 s).
+CS="Host=$HOST;Port=$PGPORT;Username=postgres;Database=pcrs_bench;Maximum Pool Size=40;Timeout=60"
 mkdir -p "$W"/{logs,run,out}
 log() { printf '[cluster-bench] %s %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 SILO_PIDS=() SILO_CGROUPS=()
@@ -71,6 +87,7 @@ cleanup() {
   stop_silos
   [ -f "$W/run/nginx.pid" ] && kill -QUIT "$(cat "$W/run/nginx.pid")" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -m fast stop >/dev/null 2>&1 || true
+  [ "$NETNS" = 1 ] && bash "$NETNS_SH" down "$NETNS_TAG" || true
 }
 trap cleanup EXIT
 
@@ -79,6 +96,13 @@ log "trees: $STORAGES storages x $FILES files"
 /usr/bin/python3 "$HERE/gen_cluster_tree.py" "$TREE" --storages "$STORAGES" --files "$FILES" --per-dir "$PER_DIR" >&2
 
 # ---------- 2. nginx: one server (one storage identity: its own port) per storage ----------
+if [ "$NETNS" = 1 ]; then
+  bash "$NETNS_SH" down "$NETNS_TAG"
+  # One namespace per silo the largest configuration needs; smaller ones use the first.
+  most=$(printf '%s\n' $SILOS | sort -n | tail -1)
+  bash "$NETNS_SH" up "$NETNS_TAG" "$NETNS_OCTET" $(seq -f 'silo%g' 1 "$most") > "$W/run/netns-hosts.txt"
+  log "network namespaces: $(tr '\n' ' ' < "$W/run/netns-hosts.txt")"
+fi
 {
   echo "worker_processes 2; pid $W/run/nginx.pid; error_log $W/logs/nginx-error.log warn;"
   echo "worker_rlimit_nofile 8192; events { worker_connections 4096; }"
@@ -87,16 +111,16 @@ log "trees: $STORAGES storages x $FILES files"
   echo "  log_format bench '\$msec \$status \$body_bytes_sent \$server_port \"\$request\"';"
   echo "  access_log $W/logs/nginx-access.log bench buffer=256k flush=1s;"
   for i in $(seq 0 $((STORAGES - 1))); do
-    printf '  server { listen 127.0.0.1:%d; root %s/s%03d; location / { autoindex on; autoindex_exact_size on; } }\n' \
-      $((HTTP_BASE + i)) "$TREE" "$i"
+    printf '  server { listen %s:%d; root %s/s%03d; location / { autoindex on; autoindex_exact_size on; } }\n' \
+      "$HOST" $((HTTP_BASE + i)) "$TREE" "$i"
   done
   echo "}"
 } > "$W/run/nginx.conf"
 [ -f "$W/run/nginx.pid" ] && kill -QUIT "$(cat "$W/run/nginx.pid")" 2>/dev/null && sleep 1 || true
 nginx -c "$W/run/nginx.conf" -p "$W/run"
-curl -fs "http://127.0.0.1:$HTTP_BASE/lot00/" >/dev/null || { log "nginx does not answer on $HTTP_BASE"; exit 1; }
+curl -fs "http://$HOST:$HTTP_BASE/lot00/" >/dev/null || { log "nginx does not answer on $HOST:$HTTP_BASE"; exit 1; }
 : > "$W/run/storages.tsv"
-for i in $(seq 0 $((STORAGES - 1))); do printf 'http\t127.0.0.1\t%d\t/\n' $((HTTP_BASE + i)) >> "$W/run/storages.tsv"; done
+for i in $(seq 0 $((STORAGES - 1))); do printf 'http\t%s\t%d\t/\n' "$HOST" $((HTTP_BASE + i)) >> "$W/run/storages.tsv"; done
 
 # ---------- 3. PostgreSQL: an instance of our own (the peers' one serves other tests) ----------
 if [ ! -s "$W/pg/PG_VERSION" ]; then
@@ -104,8 +128,13 @@ if [ ! -s "$W/pg/PG_VERSION" ]; then
   runuser -u postgres -- "$PGBIN/initdb" -D "$W/pg" -U postgres --auth=trust -E UTF8 >/dev/null
 fi
 mkdir -p "$W/pgsock" && chown postgres:postgres "$W/pgsock"
+PG_LISTEN=127.0.0.1
+[ "$NETNS" = 1 ] && PG_LISTEN=127.0.0.1,$HOST
+if [ "$NETNS" = 1 ] && ! grep -q "10.$NETNS_OCTET.0.0/24" "$W/pg/pg_hba.conf"; then
+  echo "host all all 10.$NETNS_OCTET.0.0/24 trust" >> "$W/pg/pg_hba.conf"
+fi
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -l "$W/pgsock/postgres.log" -w \
-  -o "-p $PGPORT -k $W/pgsock -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" start >/dev/null
+  -o "-p $PGPORT -k $W/pgsock -c listen_addresses=$PG_LISTEN -c max_connections=300 -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on" start >/dev/null
 PSQL=(psql -h 127.0.0.1 -p "$PGPORT" -U postgres -X -q -t -A)
 
 # ---------- 4. build ----------
@@ -143,12 +172,18 @@ for n in $SILOS; do
   for i in $(seq 1 "$n"); do
     cgroup=""
     [ -n "$CPU_PER_SILO" ] && { cgroup=$(cap_create "pcrs-bench-silo-$i" "$CPU_PER_SILO") || exit 1; SILO_CGROUPS+=("$cgroup"); }
+    # --netns: the silo runs in namespace cbench-siloI and advertises that namespace's address (ip netns exec keeps the pid).
+    in_ns=() advertised=()
+    if [ "$NETNS" = 1 ]; then
+      in_ns=(ip netns exec "$NETNS_TAG-silo$i")
+      advertised=("Orleans__Endpoints__AdvertisedIPAddress=$(awk -v h="silo$i" '$1 == h { print $2 }' "$W/run/netns-hosts.txt")")
+    fi
     # The silo enters its cgroup before exec, so every thread it ever starts is capped (sh's pid becomes the silo's).
-    ConnectionStrings__Pcrs="$CS" Pcrs__Clustering=AdoNet Orleans__ClusterId="$cluster" Orleans__ServiceId=bench \
+    env ConnectionStrings__Pcrs="$CS" Pcrs__Clustering=AdoNet Orleans__ClusterId="$cluster" Orleans__ServiceId=bench \
       Orleans__SiloName="silo-$i" Orleans__Endpoints__SiloPort=$((SILO_PORT + i)) Orleans__Endpoints__GatewayPort=$((GATEWAY_PORT + i)) \
-      Scanning__AllowedNetworks__0=127.0.0.0/8 Scanning__MaxConnectionsPerStorage="$MAXCONN" \
-      DOTNET_PerfMapEnabled=${CLUSTER_BENCH_PERF:+1} \
-      nohup sh -c '[ -z "$0" ] || echo $$ > "$0/cgroup.procs"; exec dotnet "$1" run' "$cgroup" "$SILO_DLL" >"$W/logs/silo-$n-$i.log" 2>&1 &
+      "${advertised[@]}" Scanning__AllowedNetworks__0=127.0.0.0/8 Scanning__AllowedNetworks__1="$HOST/32" \
+      Scanning__MaxConnectionsPerStorage="$MAXCONN" DOTNET_PerfMapEnabled=${CLUSTER_BENCH_PERF:+1} \
+      nohup "${in_ns[@]}" sh -c '[ -z "$0" ] || echo $$ > "$0/cgroup.procs"; exec dotnet "$1" run' "$cgroup" "$SILO_DLL" >"$W/logs/silo-$n-$i.log" 2>&1 &
     SILO_PIDS+=($!)
   done
   for _ in $(seq 240); do
@@ -169,10 +204,24 @@ for n in $SILOS; do
       echo "$(date +%s.%N) $t"; sleep 0.5
     done ) > "$W/out/cpu-$n.tsv" &
   SAMPLER_PID=$!
-  # Established connections to each storage (nginx port) every 0.5 s: the per-storage limit held across all silos.
+  # Established connections to each storage every 0.5 s, counted at nginx (the servers' end of each connection, whatever
+  # namespace the silo is in): the per-storage limit held across all silos. With --ss-per-storage every sample is kept,
+  # per storage and per silo process (the client ends name the process on loopback).
+  : > "$W/out/ss-$n.tsv"
   ( while :; do
-      ss -Htn state established "( dport >= :$HTTP_BASE and dport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
-        | awk '{ split($4, a, ":"); n[a[length(a)]]++ } END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }'
+      now=$(date +%s.%N)
+      ss -Htn state established "( sport >= :$HTTP_BASE and sport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
+        | awk '{ split($3, a, ":"); n[a[length(a)]]++ } END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }'
+      if [ "$SS_LOG" = 1 ]; then
+        if [ "$NETNS" = 1 ]; then
+          ss -Htn state established "( sport >= :$HTTP_BASE and sport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
+            | awk -v t="$now" '{ split($3, a, ":"); n[a[length(a)]]++ } END { for (p in n) print t "\t" p "\t-\t" n[p] }'
+        else
+          ss -Htnp state established "( dport >= :$HTTP_BASE and dport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
+            | awk -v t="$now" '{ split($4, a, ":"); pid = "?"; if (match($0, /pid=[0-9]+/)) pid = substr($0, RSTART + 4, RLENGTH - 4)
+                                 n[a[length(a)] "\t" pid]++ } END { for (k in n) print t "\t" k "\t" n[k] }'
+        fi >> "$W/out/ss-$n.tsv"
+      fi
       sleep 0.5
     done ) > "$W/out/conns-$n.txt" &
   CONN_SAMPLER_PID=$!
@@ -191,10 +240,16 @@ for n in $SILOS; do
     PERF_PID=$!
   fi
   dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
-    --out "$W/out/driver-$n.json" --timeout-minutes 240 || log "the driver reports failures (see $W/out/driver-$n.json)"
+    --out "$W/out/driver-$n.json" --timeout-minutes "${CLUSTER_BENCH_DRIVER_MINUTES:-240}" || log "the driver reports failures (see $W/out/driver-$n.json)"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
   kill "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true
   max_conns=$(sort -n "$W/out/conns-$n.txt" | tail -1)
+  if [ "$SS_LOG" = 1 ]; then
+    # Samples where one storage had more than the limit: the storage, its connections per silo process at that instant.
+    awk -F'\t' -v limit="$MAXCONN" '{ total[$1 "\t" $2] += $4; parts[$1 "\t" $2] = parts[$1 "\t" $2] " " $3 "=" $4 }
+      END { for (k in total) if (total[k] > limit) print k "\t" total[k] "\t" parts[k] }' "$W/out/ss-$n.tsv" | sort > "$W/out/ss-over-$n.txt"
+    log "samples with a storage over $MAXCONN connections: $(wc -l < "$W/out/ss-over-$n.txt") (out/ss-over-$n.txt)"
+  fi
   # Per capped silo: the share of 100 ms periods in which it was throttled, and the seconds it waited throttled.
   throttled="-"
   if [ -n "$CPU_PER_SILO" ]; then
@@ -267,7 +322,7 @@ done
   echo
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
-  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}\`"
+  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}$([ "$SS_LOG" = 1 ] && echo ' --ss-per-storage')$([ "$NETNS" = 1 ] && echo ' --netns')\`"
   echo
   echo "Commit: $(git -C "$PRODUCT" rev-parse --short HEAD)$(git -C "$PRODUCT" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
@@ -278,7 +333,7 @@ done
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'
   echo
-  echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, $PER_DIR per directory.${CPU_PER_SILO:+ Each silo capped at $CPU_PER_SILO CPU ($(cap_hierarchy | cut -d' ' -f1) cgroup CFS quota, $CAP_PERIOD_US µs period); PostgreSQL and nginx unlimited.}"
+  echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, $PER_DIR per directory.${CPU_PER_SILO:+ Each silo capped at $CPU_PER_SILO CPU ($(cap_hierarchy | cut -d' ' -f1) cgroup CFS quota, $CAP_PERIOD_US µs period); PostgreSQL and nginx unlimited.}$([ "$NETNS" = 1 ] && echo " Each silo in a network namespace of its own, joined by a veth link to a bridge where nginx and PostgreSQL listen ($HOST); silos advertise their own addresses.")"
   echo
   echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | silo CPU ms per file: full / rescan | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | most connections to one storage (ss) | silo throttled (cgroup) | load before → after |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -47,7 +47,8 @@ internal sealed class TestConnectionLimiter(int limit) : IConnectionLimiter
         lock (_gate)
         {
             TooManyReports++;
-            _limit = Math.Max(1, Math.Min(_limit, _granted));
+            // As StorageGrain.ReportTooManyConnections: the reporter still holds the refused attempt's lease.
+            _limit = Math.Max(1, Math.Min(_limit, _granted - 1));
         }
     }
 

@@ -43,6 +43,15 @@ internal sealed class ScriptedFtpBehaviour
     /// <summary>Say "421 Timeout" and close a session that sends no command for this long (servers' idle timeout).</summary>
     public TimeSpan? IdleTimeout { get; init; }
 
+    /// <summary>
+    /// The first this-many sessions die on EPSV as vsftpd's do when no passive port can be bound: "500 OOPS:
+    /// vsf_sysutil_bind" and its helper's "500 OOPS: priv_sock_get_int", then the connection closes.
+    /// </summary>
+    public int OopsOnEpsvSessions { get; init; }
+
+    /// <summary>After a completed LIST, vsftpd's dying line follows the 226 in the same write, then the connection closes.</summary>
+    public bool OopsAfterListing { get; init; }
+
     /// <summary>Adds a directory listing built from LIST lines given as raw bytes.</summary>
     public void AddDirectory(string path, IEnumerable<byte[]> lines) => Directories[path] = [.. lines];
 
@@ -77,6 +86,8 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
 
     public int SessionsAccepted;
     public int SessionsRefused;
+    public int EpsvCommands;
+    public int PasvCommands;
     public int MaxActiveSessions;
 
     private async Task AcceptLoopAsync()
@@ -115,10 +126,10 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
                 await SendAsync(stream, $"421 Too many connections ({max}) from this IP");
                 return;
             }
-            Interlocked.Increment(ref SessionsAccepted);
+            int session = Interlocked.Increment(ref SessionsAccepted);
             lock (_sessions)
                 MaxActiveSessions = Math.Max(MaxActiveSessions, active);
-            await RunSessionAsync(stream);
+            await RunSessionAsync(stream, session);
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -130,7 +141,7 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
         }
     }
 
-    private async Task RunSessionAsync(NetworkStream stream)
+    private async Task RunSessionAsync(NetworkStream stream, int session)
     {
         var reader = new StreamReader(stream, Encoding.Latin1);
         string cwd = "/";
@@ -201,7 +212,15 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
                 case "EPSV" when _behaviour.PasvOnlyWithAddress is not null:
                     await SendAsync(stream, "502 EPSV not implemented");
                     break;
+                case "EPSV" when session <= _behaviour.OopsOnEpsvSessions:
+                    Interlocked.Increment(ref EpsvCommands);
+                    await SendAsync(stream, "500 OOPS: vsf_sysutil_bind\r\n500 OOPS: priv_sock_get_int");
+                    return;
                 case "EPSV" or "PASV":
+                    if (verb == "EPSV")
+                        Interlocked.Increment(ref EpsvCommands);
+                    else
+                        Interlocked.Increment(ref PasvCommands);
                     passive?.Stop();
                     passive = new TcpListener(IPAddress.Loopback, 0);
                     passive.Start(1);
@@ -242,6 +261,11 @@ internal sealed class ScriptedFtpServer : IAsyncDisposable
                             await dataStream.WriteAsync("\r\n"u8.ToArray(), _stop.Token);
                             sent++;
                         }
+                    }
+                    if (_behaviour.OopsAfterListing)
+                    {
+                        await SendAsync(stream, "226 Directory send OK.\r\n500 OOPS: priv_sock_get_int");
+                        return;
                     }
                     await SendAsync(stream, "226 Directory send OK.");
                     break;

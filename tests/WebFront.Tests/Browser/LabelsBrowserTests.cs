@@ -5,6 +5,7 @@ using Pcrs.Grains.Catalogue;
 using Pcrs.Grains.Formats;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning;
+using Pcrs.WebFront.Problems;
 using Pcrs.WebFront.Validation;
 
 namespace Pcrs.WebFront.Tests.Browser;
@@ -15,6 +16,7 @@ namespace Pcrs.WebFront.Tests.Browser;
 /// classification and summary nature, the formats and band names the readers report. A code added on the server
 /// without its label fails here instead of showing raw on a page. A partial scan (a folder the server refuses, a file
 /// that is no tile) is named as such on the project page and the owner's form, with the folders and files not read.
+/// Each error sentence's French takes exactly the variable parts its English has.
 /// </summary>
 [Collection(WebFrontCollection.Name)]
 public sealed class LabelsBrowserTests(LabelsBrowserTests.Fixture web) : IClassFixture<LabelsBrowserTests.Fixture>
@@ -39,6 +41,8 @@ public sealed class LabelsBrowserTests(LabelsBrowserTests.Fixture web) : IClassF
         // TileMetadata.Format and the band names (GDAL colour interpretations) the readers report.
         ["format"] = ["GeoTIFF", "JPEG2000", "GML", "GeoPackage", "DXF"],
         ["band"] = ["Red", "Green", "Blue", "NIR", "Alpha", "Gray", "Undefined"],
+        // Every coded error sentence: validation messages, problem details, scan and file errors (WebFront/Problems).
+        ["error"] = [.. ErrorSentences.All.Select(s => s.Code)],
     };
 
     [Fact]
@@ -61,6 +65,35 @@ public sealed class LabelsBrowserTests(LabelsBrowserTests.Fixture web) : IClassF
         Assert.True(missing.Length == 0, "Codes without a French label:\n" + string.Join('\n', missing));
         Assert.Contains("partial", codes["scan"]);
         Assert.Equal("Partiel", await page.EvaluateAsync<string>("async () => (await import('/js/labels.js')).label('scan', 'partial')"));
+    }
+
+    [Fact]
+    public async Task Every_error_sentence_has_french_with_the_same_variable_parts()
+    {
+        var page = await web.NewPageAsync();
+        await page.GotoAsync("/donnees");
+        var arity = ErrorSentences.All.ToDictionary(s => s.Code, s => s.Arity, StringComparer.Ordinal);
+        var wrong = await page.EvaluateAsync<string[]>("""
+            async (arity) => {
+              const { entries } = await import("/js/labels.js");
+              const wrong = [];
+              for (const [code, french] of entries("error")) {
+                const holes = new Set([...french.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
+                const expected = arity[code];
+                if (expected === undefined) wrong.push(`${code}: no such code on the server`);
+                else if (holes.size !== expected || [...holes].some((h) => h >= expected)) wrong.push(`${code}: ${holes.size} parts for ${expected}`);
+              }
+              return wrong;
+            }
+            """, arity);
+        Assert.True(wrong.Length == 0, string.Join('\n', wrong));
+        // A reason inside a reason, a server's reply kept as said, and French articles after "à".
+        Assert.Equal("Identification sur le stockage en tant que « peer » : le serveur FTP a répondu « 530 Login incorrect. ».",
+            await page.EvaluateAsync<string>("async (json) => (await import('/js/labels.js')).errorText(JSON.parse(json), '')",
+                System.Text.Json.JsonSerializer.Serialize(ErrorSentences.Identify("Logging in to the storage as 'peer': the FTP server answered '530 Login incorrect.'."))));
+        Assert.Equal("Connexion au stockage impossible (connexion refusée : Connexion refusée).",
+            await page.EvaluateAsync<string>("async (json) => (await import('/js/labels.js')).errorText(JSON.parse(json), '')",
+                System.Text.Json.JsonSerializer.Serialize(ErrorSentences.Identify("Could not connect to the storage (ConnectionRefused: Connection refused)."))));
     }
 
     [Fact]
