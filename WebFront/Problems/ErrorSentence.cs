@@ -14,12 +14,16 @@ public sealed class ErrorSentence
     // fired on a loaded machine broke the project page), so none is set.
     private const RegexOptions Options = RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
 
-    private ErrorSentence(string code, string english, Regex pattern, int literalLength)
+    /// <summary>A template's literal pieces in order (before the first hole, between holes, after the last).</summary>
+    private readonly string[] _literals;
+
+    private ErrorSentence(string code, string english, Regex pattern, int literalLength, string[]? literals = null)
     {
         Code = code;
         English = english;
         Pattern = pattern;
         LiteralLength = literalLength;
+        _literals = literals ?? [""];
     }
 
     public string Code { get; }
@@ -40,16 +44,18 @@ public sealed class ErrorSentence
     public static ErrorSentence Template(string code, string template)
     {
         var pattern = new StringBuilder("^");
-        int literal = 0, start = 0;
+        var literals = new List<string>();
+        int start = 0;
         foreach (Match hole in Regex.Matches(template, @"\{\d+\}", RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout))
         {
-            pattern.Append(Regex.Escape(template[start..hole.Index])).Append("(.+?)");
-            literal += hole.Index - start;
+            literals.Add(template[start..hole.Index]);
+            pattern.Append(Regex.Escape(literals[^1])).Append("(.+?)");
             start = hole.Index + hole.Length;
         }
-        pattern.Append(Regex.Escape(template[start..])).Append('$');
-        literal += template.Length - start;
-        return new ErrorSentence(code, template, new Regex(pattern.ToString(), Options, Regex.InfiniteMatchTimeout), literal);
+        literals.Add(template[start..]);
+        pattern.Append(Regex.Escape(literals[^1])).Append('$');
+        return new ErrorSentence(code, template, new Regex(pattern.ToString(), Options, Regex.InfiniteMatchTimeout),
+            literals.Sum(l => l.Length), [.. literals]);
     }
 
     /// <summary>A sentence from an anchored pattern whose groups are the variable parts (plurals, alternatives).</summary>
@@ -59,7 +65,23 @@ public sealed class ErrorSentence
     /// <summary>The variable parts of <paramref name="text"/> when it is this sentence; null otherwise.</summary>
     public string[]? Match(string text)
     {
+        // Ordinal checks of the literal pieces first: they turn away almost every one of the ~400 sentences tried on a
+        // text without running its pattern (a page of 1,000 file errors cost about 1 ms of matching per error before).
+        if (!CouldBe(text))
+            return null;
         var match = Pattern.Match(text);
         return match.Success ? [.. match.Groups.Cast<Group>().Skip(1).Select(g => g.Value)] : null;
+    }
+
+    private bool CouldBe(string text)
+    {
+        if (!text.StartsWith(_literals[0], StringComparison.Ordinal) || !text.EndsWith(_literals[^1], StringComparison.Ordinal))
+            return false;
+        foreach (var literal in _literals.AsSpan(1, Math.Max(0, _literals.Length - 2)))
+        {
+            if (!text.Contains(literal, StringComparison.Ordinal))
+                return false;
+        }
+        return true;
     }
 }

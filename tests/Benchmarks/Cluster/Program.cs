@@ -13,11 +13,14 @@ using Pcrs.Grains.Interfaces.Scanning;
 // waits again. Prints one JSON object with both phases. run.sh starts the silos, the servers and the database.
 //
 // usage: Pcrs.Benchmarks.Cluster --connection CS --cluster-id ID [--service-id ID] --storages FILE [--out FILE]
-//        [--timeout-minutes 120]
-// FILE: one storage per line, tab-separated: scheme host port start-path [user] (no password: declarations carry it
-// encrypted with the deployment's key ring, which this client does not hold). Each declaration is proven, then scanned.
+//        [--timeout-minutes 120] [--key-file FILE]
+// FILE: one storage per line, tab-separated: scheme host port start-path [user [password [pins]]] (pins: the trusted
+// certificate or host-key fingerprints, comma-separated "SHA256:..."). A password is declared as cipher text of the
+// deployment's key ring (the silos' database and --key-file, their Secrets:KeyFile), as the web front sends it. Each
+// declaration is proven, then scanned.
 var options = DriverOptions.Parse(args);
 var storages = StorageLine.Read(options.StoragesFile);
+var protectedPasswords = KeyRing.ProtectAll(storages, options);
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
 builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
@@ -32,8 +35,7 @@ var deadline = DateTime.UtcNow + options.Timeout;
 
 var full = await PhaseRunner.RunAsync("full scan", grains, storages, deadline, (grain, storage, i) =>
     grain.Declare(new StorageDeclaration($"bench-{i:D4}", storage.Scheme, storage.Host, storage.Port, storage.StartPath,
-        storage.User, storage.Password is null ? null : throw new ArgumentException("The driver holds no key ring to encrypt a password: list storages without one."),
-        false, false)));
+        storage.User, protectedPasswords[i], false, false, storage.Pins)));
 var rescan = await PhaseRunner.RunAsync("unchanged rescan", grains, storages, deadline, (grain, _, _) => grain.RequestScan());
 
 string json = JsonSerializer.Serialize(new
@@ -52,7 +54,7 @@ return full.FailedStorages + rescan.FailedStorages == 0 && !full.TimedOut && !re
 namespace Pcrs.Benchmarks.Cluster
 {
     internal sealed record DriverOptions(string ConnectionString, string ClusterId, string ServiceId, string StoragesFile,
-        string? OutFile, TimeSpan Timeout)
+        string? OutFile, TimeSpan Timeout, string? KeyFile)
     {
         public static DriverOptions Parse(string[] args)
         {
@@ -63,25 +65,30 @@ namespace Pcrs.Benchmarks.Cluster
             }
             string Need(string name) => Get(name) ?? throw new ArgumentException($"{name} is required");
             return new DriverOptions(Need("--connection"), Need("--cluster-id"), Get("--service-id") ?? "pcrs", Need("--storages"),
-                Get("--out"), TimeSpan.FromMinutes(double.Parse(Get("--timeout-minutes") ?? "120", CultureInfo.InvariantCulture)));
+                Get("--out"), TimeSpan.FromMinutes(double.Parse(Get("--timeout-minutes") ?? "120", CultureInfo.InvariantCulture)),
+                Get("--key-file"));
         }
     }
 
-    internal sealed record StorageLine(string Scheme, string Host, int Port, string StartPath, string? User, string? Password)
+    internal sealed record StorageLine(string Scheme, string Host, int Port, string StartPath, string? User, string? Password,
+        string[]? Pins)
     {
         public static List<StorageLine> Read(string path) => File.ReadLines(path)
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split('\t'))
             .Select(f => new StorageLine(f[0], f[1], int.Parse(f[2], CultureInfo.InvariantCulture), f[3],
-                f.Length > 4 && f[4].Length > 0 ? f[4] : null, f.Length > 5 && f[5].Length > 0 ? f[5] : null))
+                Field(f, 4), Field(f, 5), Field(f, 6)?.Split(',')))
             .ToList();
+
+        private static string? Field(string[] fields, int i) => fields.Length > i && fields[i].Length > 0 ? fields[i] : null;
 
         /// <summary>The StorageGrain key: the storage identity as StorageLocation.IdentityKey writes it (no password, no path).</summary>
         public string Key => $"{(Scheme.StartsWith("ftp", StringComparison.Ordinal) ? "ftp" : Scheme)}://{(User is null ? "" : Uri.EscapeDataString(User) + "@")}{Host}:{Port}";
     }
 
     internal sealed record PhaseResult(string Phase, double Seconds, long Files, long Directories, long Analysed, long Unchanged,
-        long Errors, long BytesRead, double FilesPerSecond, int FailedStorages, bool TimedOut, string? FirstError, double StartedAt, double EndedAt);
+        long Errors, long BytesRead, double FilesPerSecond, int FailedStorages, bool TimedOut, string? FirstError, double StartedAt, double EndedAt,
+        double[] StorageSeconds, long[] StorageFiles);
 
     internal static class PhaseRunner
     {
@@ -125,11 +132,15 @@ namespace Pcrs.Benchmarks.Cluster
             Console.Error.WriteLine($"[driver] {phase}: all started in {clock.Elapsed.TotalSeconds:0.0} s");
 
             var views = new StorageScanView?[storages.Count];
+            // When each storage was first seen finished (seconds from the phase's start): a slow protocol shows in a mix.
+            var finishedAfter = new double[storages.Count];
             var lastPrint = TimeSpan.Zero;
             bool timedOut = false;
             while (true)
             {
                 var pending = Enumerable.Range(0, storages.Count).Where(i => views[i] is not { Status: ScanStatus.Succeeded or ScanStatus.Failed or ScanStatus.Partial } || views[i]!.ScanNumber < expected[i]).ToList();
+                foreach (int i in Enumerable.Range(0, storages.Count).Except(pending).Where(i => finishedAfter[i] == 0))
+                    finishedAfter[i] = Math.Round(clock.Elapsed.TotalSeconds, 2);
                 if (pending.Count == 0)
                     break;
                 if (DateTime.UtcNow > deadline)
@@ -153,7 +164,7 @@ namespace Pcrs.Benchmarks.Cluster
                 all.Sum(v => v.Progress.Analysed), all.Sum(v => v.Progress.Unchanged), all.Sum(v => v.Progress.Errors),
                 all.Sum(v => v.Progress.BytesRead), Math.Round(files / clock.Elapsed.TotalSeconds, 1),
                 all.Count(v => v.Status == ScanStatus.Failed), timedOut, all.Select(v => v.LastError).FirstOrDefault(e => e is not null),
-                startedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
+                startedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0, finishedAfter, all.Select(v => v.Progress.Files).ToArray());
             Console.Error.WriteLine($"[driver] {DateTime.UtcNow:HH:mm:ss} {phase}: {result}");
             return result;
         }

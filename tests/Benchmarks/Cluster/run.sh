@@ -6,7 +6,7 @@
 #
 # usage: tests/Benchmarks/Cluster/run.sh [--storages 100] [--files 1000] [--silos "1 2 3"] [--no-rclone]
 #        [--max-connections 4] [--label TEXT] [--repo DIR] [--per-dir 250] [--cpu-per-silo CPUS] [--ss-per-storage]
-#        [--netns]
+#        [--netns] [--mix national] [--delay-ms D] [--platform]
 # --repo DIR runs the Silo and driver of another checkout (e.g. a `git worktree` of an earlier commit) against the same
 # trees, servers and database instance: cpu-per-file.sh uses it to compare two commits in one run.
 # --per-dir D puts D files in each directory (more directories for the same files). --cpu-per-silo C (e.g. 0.5) runs each
@@ -18,13 +18,19 @@
 # --netns runs each silo in a network namespace of its own (tests/netns/netns.sh, tag cbench), joined to the root
 # namespace by a veth link on a bridge: nginx and PostgreSQL listen on the bridge's address, each silo advertises its own
 # (Orleans:Endpoints:AdvertisedIPAddress), as silos on several machines would; connections are counted at nginx.
+# --mix national serves the storages over the protocols users have (FTP, explicit FTPS, nginx, Apache, SFTP: see
+# national-mix.sh) instead of one nginx, on ports 9420-9439 only (PostgreSQL 9425, silos 9426+, gateways 9429+), in its
+# own work dir (default /tmp/pcrs-cluster-bench-mix); the table's reads and bytes are counted per protocol on the servers.
+# --delay-ms D (with --mix) puts every storage behind tests/Benchmarks/Latency/delay_relay.py, D ms each way (20 ms of
+# round trip for D=10); the relay's CPU is then part of the servers' CPU column. --platform (with --mix) first runs the
+# platform's approach on one storage of each kind (national-mix.sh, mix_platform) and compares it with the full scan.
 # Needs: nginx, PostgreSQL 15 binaries, rclone, GDAL python (tests/peers/start.sh installs them). Uses ports
 # 18000+ (nginx, one server per storage), 55610 (PostgreSQL), 11200+/30200+ (silos). Work dir: $CLUSTER_BENCH_DIR
 # (default /tmp/pcrs-cluster-bench); the trees stay there between runs (the generator is idempotent).
 set -euo pipefail
 HERE=$(dirname "$(readlink -f "$0")")
 REPO=$(readlink -f "$HERE/../../..")
-STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" SS_LOG=0 NETNS=0
+STORAGES=100 FILES=1000 SILOS="1 2 3" RCLONE=1 MAXCONN=4 LABEL="" PRODUCT=$REPO PER_DIR=250 CPU_PER_SILO="" SS_LOG=0 NETNS=0 MIX="" DELAY_MS="" PLATFORM=""
 while [ $# -gt 0 ]; do
   case $1 in
     --storages) STORAGES=$2; shift 2 ;;
@@ -38,15 +44,23 @@ while [ $# -gt 0 ]; do
     --cpu-per-silo) CPU_PER_SILO=$2; shift 2 ;;
     --ss-per-storage) SS_LOG=1; shift ;;
     --netns) NETNS=1; shift ;;
+    --delay-ms) DELAY_MS=$2; shift 2 ;;
+    --platform) PLATFORM=1; shift ;;
+    --mix) MIX=$2; shift 2; [ "$MIX" = national ] || { echo "unknown mix $MIX (national)" >&2; exit 64; } ;;
     *) echo "unknown argument $1" >&2; exit 64 ;;
   esac
 done
-W=${CLUSTER_BENCH_DIR:-/tmp/pcrs-cluster-bench}
+W=${CLUSTER_BENCH_DIR:-/tmp/pcrs-cluster-bench${MIX:+-mix}}
 TREE=$W/tree
 PGBIN=/usr/lib/postgresql/15/bin
-PGPORT=${CLUSTER_BENCH_PG_PORT:-55610}
+if [ -n "$MIX" ]; then
+  PGPORT=${CLUSTER_BENCH_PG_PORT:-9425} SILO_PORT=9425 GATEWAY_PORT=9428 RCLONE=0
+else
+  PGPORT=${CLUSTER_BENCH_PG_PORT:-55610} SILO_PORT=11200 GATEWAY_PORT=30200
+fi
 HTTP_BASE=${CLUSTER_BENCH_HTTP_BASE:-18000}
-SILO_PORT=${CLUSTER_BENCH_SILO_PORT:-11200} GATEWAY_PORT=${CLUSTER_BENCH_GATEWAY_PORT:-30200}
+[ -z "$MIX" ] && SILO_PORT=${CLUSTER_BENCH_SILO_PORT:-$SILO_PORT} GATEWAY_PORT=${CLUSTER_BENCH_GATEWAY_PORT:-$GATEWAY_PORT}
+[ -n "$MIX" ] && [ "$NETNS" = 1 ] && { echo "--mix and --netns do not combine (the mix serves on loopback)" >&2; exit 64; }
 # Where the silos reach nginx and PostgreSQL: loopback, or the namespaces' bridge (--netns).
 NETNS_TAG=cbench NETNS_OCTET=${CLUSTER_BENCH_NETNS_OCTET:-77}
 HOST=127.0.0.1
@@ -69,7 +83,11 @@ tree_ticks() { # CPU ticks of a process and its children (exited children count 
   done
   echo "$total"
 }
-servers_ticks() { echo "$(tree_ticks "$(head -1 "$W/pg/postmaster.pid")") $(tree_ticks "$(cat "$W/run/nginx.pid")")"; }
+servers_ticks() { # PostgreSQL, then the storage servers (nginx, or every server of the mix)
+  local servers=0
+  for pid in $([ -n "$MIX" ] && mix_pids || cat "$W/run/nginx.pid"); do servers=$((servers + $(tree_ticks "$pid"))); done
+  echo "$(tree_ticks "$(head -1 "$W/pg/postmaster.pid")") $servers"
+}
 
 stop_silos() {
   for pid in "${SILO_PIDS[@]:-}"; do [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true; done
@@ -83,8 +101,9 @@ stop_silos() {
   SILO_CGROUPS=()
 }
 cleanup() {
-  for pid in "${SAMPLER_PID:-}" "${CONN_SAMPLER_PID:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${SAMPLER_PID:-}" "${CONN_SAMPLER_PID:-}" "${BYTES_SAMPLER_PID:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
   stop_silos
+  [ -n "$MIX" ] && mix_stop
   [ -f "$W/run/nginx.pid" ] && kill -QUIT "$(cat "$W/run/nginx.pid")" 2>/dev/null || true
   runuser -u postgres -- "$PGBIN/pg_ctl" -D "$W/pg" -m fast stop >/dev/null 2>&1 || true
   [ "$NETNS" = 1 ] && bash "$NETNS_SH" down "$NETNS_TAG" || true
@@ -103,6 +122,14 @@ if [ "$NETNS" = 1 ]; then
   bash "$NETNS_SH" up "$NETNS_TAG" "$NETNS_OCTET" $(seq -f 'silo%g' 1 "$most") > "$W/run/netns-hosts.txt"
   log "network namespaces: $(tr '\n' ' ' < "$W/run/netns-hosts.txt")"
 fi
+# ---------- 2. nginx: one server (one storage identity: its own port) per storage; or the national mix ----------
+if [ -n "$MIX" ]; then
+  # shellcheck source=national-mix.sh
+  . "$HERE/national-mix.sh"
+  mix_start "$STORAGES" "$TREE"
+  [ -n "$DELAY_MS" ] && mix_delay "$DELAY_MS"
+  [ -n "$PLATFORM" ] && mix_platform
+else
 {
   echo "worker_processes 2; pid $W/run/nginx.pid; error_log $W/logs/nginx-error.log warn;"
   echo "worker_rlimit_nofile 8192; events { worker_connections 4096; }"
@@ -121,6 +148,7 @@ nginx -c "$W/run/nginx.conf" -p "$W/run"
 curl -fs "http://$HOST:$HTTP_BASE/lot00/" >/dev/null || { log "nginx does not answer on $HOST:$HTTP_BASE"; exit 1; }
 : > "$W/run/storages.tsv"
 for i in $(seq 0 $((STORAGES - 1))); do printf 'http\t%s\t%d\t/\n' "$HOST" $((HTTP_BASE + i)) >> "$W/run/storages.tsv"; done
+fi
 
 # ---------- 3. PostgreSQL: an instance of our own (the peers' one serves other tests) ----------
 if [ ! -s "$W/pg/PG_VERSION" ]; then
@@ -182,7 +210,7 @@ for n in $SILOS; do
     env ConnectionStrings__Pcrs="$CS" Pcrs__Clustering=AdoNet Orleans__ClusterId="$cluster" Orleans__ServiceId=bench \
       Orleans__SiloName="silo-$i" Orleans__Endpoints__SiloPort=$((SILO_PORT + i)) Orleans__Endpoints__GatewayPort=$((GATEWAY_PORT + i)) \
       "${advertised[@]}" Scanning__AllowedNetworks__0=127.0.0.0/8 Scanning__AllowedNetworks__1="$HOST/32" \
-      Scanning__MaxConnectionsPerStorage="$MAXCONN" DOTNET_PerfMapEnabled=${CLUSTER_BENCH_PERF:+1} \
+      Scanning__MaxConnectionsPerStorage="$MAXCONN" Secrets__KeyFile="$W/run/key-encryption.key" DOTNET_PerfMapEnabled=${CLUSTER_BENCH_PERF:+1} \
       nohup "${in_ns[@]}" sh -c '[ -z "$0" ] || echo $$ > "$0/cgroup.procs"; exec dotnet "$1" run' "$cgroup" "$SILO_DLL" >"$W/logs/silo-$n-$i.log" 2>&1 &
     SILO_PIDS+=($!)
   done
@@ -204,15 +232,21 @@ for n in $SILOS; do
       echo "$(date +%s.%N) $t"; sleep 0.5
     done ) > "$W/out/cpu-$n.tsv" &
   SAMPLER_PID=$!
-  # Established connections to each storage every 0.5 s, counted at nginx (the servers' end of each connection, whatever
-  # namespace the silo is in): the per-storage limit held across all silos. With --ss-per-storage every sample is kept,
-  # per storage and per silo process (the client ends name the process on loopback).
+  # Established connections to each storage every 0.5 s: the per-storage limit held across all silos. nginx: counted at
+  # its end of each connection (its port is the storage), whatever namespace the silo is in; the mix: a storage is a
+  # server address and control port (FTP data connections left out). With --ss-per-storage (nginx only) every sample is
+  # kept, per storage and per silo process (the client ends name the process on loopback).
   : > "$W/out/ss-$n.tsv"
   ( while :; do
       now=$(date +%s.%N)
-      ss -Htn state established "( sport >= :$HTTP_BASE and sport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
-        | awk '{ split($3, a, ":"); n[a[length(a)]]++ } END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }'
-      if [ "$SS_LOG" = 1 ]; then
+      if [ -n "$MIX" ]; then
+        ss -Htn state established "( dport >= :$MIX_PORT_BASE and dport <= :$((MIX_PORT_BASE + 4)) )" 2>/dev/null \
+          | awk '{ n[$4]++ } END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }'
+      else
+        ss -Htn state established "( sport >= :$HTTP_BASE and sport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
+          | awk '{ split($3, a, ":"); n[a[length(a)]]++ } END { m = 0; for (p in n) if (n[p] > m) m = n[p]; print m }'
+      fi
+      if [ "$SS_LOG" = 1 ] && [ -z "$MIX" ]; then
         if [ "$NETNS" = 1 ]; then
           ss -Htn state established "( sport >= :$HTTP_BASE and sport < :$((HTTP_BASE + STORAGES)) )" 2>/dev/null \
             | awk -v t="$now" '{ split($3, a, ":"); n[a[length(a)]]++ } END { for (p in n) print t "\t" p "\t-\t" n[p] }'
@@ -225,6 +259,13 @@ for n in $SILOS; do
       sleep 0.5
     done ) > "$W/out/conns-$n.txt" &
   CONN_SAMPLER_PID=$!
+  BYTES_SAMPLER_PID=""
+  if [ -n "$MIX" ]; then
+    # Sizes of the servers' read logs every 0.5 s with a timestamp: mix_reads.py cuts each phase's lines out of them.
+    mix_log_files > "$W/out/mixlogs-$n.txt"
+    ( while :; do echo "$(date +%s.%N) $(xargs stat -c %s < "$W/out/mixlogs-$n.txt" | paste -sd' ')"; sleep 0.5; done ) > "$W/out/mixsizes-$n.tsv" &
+    BYTES_SAMPLER_PID=$!
+  fi
   cap_before=()
   for dir in "${SILO_CGROUPS[@]:-}"; do [ -n "$dir" ] && cap_before+=("$(cap_stat "$dir")"); done
   "${PSQL[@]}" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" pcrs_bench >/dev/null
@@ -240,9 +281,13 @@ for n in $SILOS; do
     PERF_PID=$!
   fi
   dotnet "$DRIVER_DLL" --connection "$CS" --cluster-id "$cluster" --service-id bench --storages "$W/run/storages.tsv" \
-    --out "$W/out/driver-$n.json" --timeout-minutes "${CLUSTER_BENCH_DRIVER_MINUTES:-240}" || log "the driver reports failures (see $W/out/driver-$n.json)"
+    --out "$W/out/driver-$n.json" --timeout-minutes "${CLUSTER_BENCH_DRIVER_MINUTES:-240}" --key-file "$W/run/key-encryption.key" || log "the driver reports failures (see $W/out/driver-$n.json)"
   load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-  kill "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true; wait "$SAMPLER_PID" "$CONN_SAMPLER_PID" 2>/dev/null || true
+  sleep 1.5 # the samples must reach past the rescan's end + 1 s (mix_reads.py)
+  kill "$SAMPLER_PID" "$CONN_SAMPLER_PID" $BYTES_SAMPLER_PID 2>/dev/null || true
+  wait "$SAMPLER_PID" "$CONN_SAMPLER_PID" $BYTES_SAMPLER_PID 2>/dev/null || true
+  mix_json=""
+  [ -n "$MIX" ] && mix_json=$(python3 "$HERE/mix_reads.py" "$W/out/mixsizes-$n.tsv" "$W/out/mixlogs-$n.txt" "$W/out/driver-$n.json")
   max_conns=$(sort -n "$W/out/conns-$n.txt" | tail -1)
   if [ "$SS_LOG" = 1 ]; then
     # Samples where one storage had more than the limit: the storage, its connections per silo process at that instant.
@@ -282,16 +327,33 @@ for n in $SILOS; do
   # Row writes on the entries table: a fresh database, so inserts are the full scan's and updates the rescan's rewrites.
   entry_writes=$("${PSQL[@]}" -c "SELECT n_tup_ins || ' / ' || n_tup_upd FROM pg_stat_user_tables WHERE relname = 'pcrs_entries'" pcrs_bench)
   # Bytes of file content nginx sent during each phase (range reads answer 206; listings answer 200 with a '/' URL).
-  tail -n +$((access_before + 1)) "$W/logs/nginx-access.log" > "$W/out/access-$n.log"
+  tail -n +$((access_before + 1)) "$W/logs/nginx-access.log" > "$W/out/access-$n.log" 2>/dev/null || : > "$W/out/access-$n.log"
   stop_silos
   # The trace ends with the silo it samples (a background job ignores SIGINT, so it is not stopped by a signal).
   [ -n "${TRACE_PID:-}" ] && { wait "$TRACE_PID" || true; TRACE_PID=""; }
-  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" "$W/out/cpu-$n.tsv" "$(getconf CLK_TCK)" "$W/out/summary-$n.json" "$max_conns" "$throttled" <<'EOF'
+  ROWS+=("$(python3 - "$W/out/driver-$n.json" "$n" "$mem" "$cpu" "$dbsize" "$tiles" "$entry_writes" "$servers_cpu" "$load_before" "$load_after" "$W/out/access-$n.log" "$W/out/cpu-$n.tsv" "$(getconf CLK_TCK)" "$W/out/summary-$n.json" "$max_conns" "$throttled" "$mix_json" "$W/run/storages.tsv" "$W/out/protocols-$n.txt" <<'EOF'
 import bisect, json, sys
-d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access, samples, hz, summary, conns, throttled = sys.argv[2:17]
+d = json.load(open(sys.argv[1])); n, mem, cpu, db, tiles, entries, servers, lb, la, access, samples, hz, summary, conns, throttled, mix, listed, protocols = sys.argv[2:20]
 f, r = d['full'], d['rescan']
+mix_reads = json.loads(mix) if mix else None
+# Per protocol (the mix's addresses 127.0.<k>.x say which server): its files over the time its last storage finished.
+kinds = {'1': 'nginx', '2': 'apache', '3': 'ftp', '4': 'ftps', '5': 'sftp'}
+rows = [l.rstrip('\n').split('\t') for l in open(listed) if l.strip()]
+kind_of = [kinds.get(row[1].split('.')[2], 'http') if mix_reads is not None else 'http' for row in rows]
+def per_protocol(phase):
+    out = []
+    for k in sorted(set(kind_of)):
+        idx = [i for i, x in enumerate(kind_of) if x == k]
+        files, last = sum(phase['StorageFiles'][i] for i in idx), max(phase['StorageSeconds'][i] for i in idx)
+        out.append(f"{k} ({len(idx)} storages) {files:,} files, last done at {last:.1f} s = {files / max(last, 0.01):,.0f} files/s")
+    return '; '.join(out)
+with open(protocols, 'w') as p:
+    p.write(f"{n} silo(s), per protocol (files / time its last storage finished): full scan: {per_protocol(f)}. Rescan: {per_protocol(r)}.\n")
 # nginx's access log split at the phases' clocks: file content reads answer 206, listings 200.
 def reads(phase):
+    if mix_reads is not None:  # the mix: counted per protocol on each server (mix_reads.py)
+        per = mix_reads['full' if phase is f else 'rescan']
+        return ', '.join(f"{k} {v[0]:,} / {v[1] / 1e6:,.1f} MB" for k, v in sorted(per.items()))
     lines = [l.split() for l in open(access)]
     hit = [l for l in lines if l[1] == '206' and phase['StartedAt'] <= float(l[0]) <= phase['EndedAt'] + 1]
     return f"{len(hit):,} / {sum(int(l[2]) for l in hit) / 1e6:,.1f} MB"
@@ -307,7 +369,7 @@ full_ms, rescan_ms = cpu_ms_per_file(f), cpu_ms_per_file(r)
 json.dump({'silos': int(n), 'files': f['Files'], 'fullFilesPerSecond': f['FilesPerSecond'], 'errors': f['Errors'],
            'rescanSpeedup': d['rescanSpeedup'], 'fullCpuMsPerFile': full_ms, 'rescanCpuMsPerFile': rescan_ms,
            'peakRss': mem, 'load': f"{lb} → {la}", 'rescanFilesPerSecond': r['FilesPerSecond'],
-           'maxConnectionsPerStorage': conns, 'throttled': throttled}, open(summary, 'w'))
+           'maxConnectionsPerStorage': conns, 'throttled': throttled, 'mixReads': mix_reads}, open(summary, 'w'))
 print(f"| {n} | {f['Files']:,} | {f['Seconds']:.1f} | **{f['FilesPerSecond']:,.0f}** | {f['Errors']} | {r['Seconds']:.1f} | **{r['FilesPerSecond']:,.0f}** | "
       f"{r['Unchanged']:,} | **{d['rescanSpeedup']:.1f}x** | {mem} | {cpu} | **{full_ms:.3f} / {rescan_ms:.3f}** | {servers} | {db} | {tiles} | {entries} | {reads(f)} | {reads(r)} | {conns} | {throttled} | {lb} → {la} |")
 EOF
@@ -322,7 +384,7 @@ done
   echo
   echo "## Run $(date -u '+%Y-%m-%d %H:%M UTC')${LABEL:+: $LABEL}"
   echo
-  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}$([ "$SS_LOG" = 1 ] && echo ' --ss-per-storage')$([ "$NETNS" = 1 ] && echo ' --netns')\`"
+  echo "\`tests/Benchmarks/Cluster/run.sh --storages $STORAGES --files $FILES --silos \"$SILOS\" --max-connections $MAXCONN --per-dir $PER_DIR${CPU_PER_SILO:+ --cpu-per-silo $CPU_PER_SILO}$([ "$SS_LOG" = 1 ] && echo ' --ss-per-storage')$([ "$NETNS" = 1 ] && echo ' --netns')${MIX:+ --mix $MIX}${DELAY_MS:+ --delay-ms $DELAY_MS}${PLATFORM:+ --platform}\`"
   echo
   echo "Commit: $(git -C "$PRODUCT" rev-parse --short HEAD)$(git -C "$PRODUCT" diff --quiet HEAD -- Grains Grains.Interfaces Silo || echo ' (with uncommitted product changes)')"
   echo
@@ -333,12 +395,18 @@ done
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo '```'
   echo
+  if [ -n "$MIX" ]; then read -r c_ftp c_ftps c_nginx c_apache c_sftp <<<"$(mix_counts "$STORAGES")"
+    echo "Data: $STORAGES storages x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, $PER_DIR per directory, in the national mix (national-mix.sh): $c_ftp FTP and $c_ftps explicit FTPS (vsftpd $(dpkg-query -W -f '${Version}' vsftpd), TLS session reuse required), $c_nginx nginx (exact sizes) and $c_apache Apache $(apache2 -v | sed -n 's/.*Apache\/\([0-9.]*\).*/\1/p') (default listing, sizes rounded), $c_sftp SFTP (OpenSSH $(dpkg-query -W -f '${Version}' openssh-server)) storages, each its own address; reads and bytes counted in the servers' logs; CPU 'nginx' column = all the mix's servers."
+  else
   echo "Data: $STORAGES HTTP storages (nginx, one server per port = one storage identity each) x $FILES distinct GeoTIFF tiles = $((STORAGES * FILES)) files, $PER_DIR per directory.${CPU_PER_SILO:+ Each silo capped at $CPU_PER_SILO CPU ($(cap_hierarchy | cut -d' ' -f1) cgroup CFS quota, $CAP_PERIOD_US µs period); PostgreSQL and nginx unlimited.}$([ "$NETNS" = 1 ] && echo " Each silo in a network namespace of its own, joined by a veth link to a bridge where nginx and PostgreSQL listen ($HOST); silos advertise their own addresses.")"
+  fi
   echo
   echo "| silos | files | full scan (s) | full files/s | errors | rescan (s) | rescan files/s | unchanged | rescan speed-up | peak RSS per silo (VmHWM) | CPU per silo (driver run) | silo CPU ms per file: full / rescan | CPU PostgreSQL / nginx (driver run) | database | tile rows | entry rows ins / upd | full: reads / bytes | rescan: reads / bytes | most connections to one storage (ss) | silo throttled (cgroup) | load before → after |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   for row in "${ROWS[@]}"; do echo "$row"; done
   echo
+  for n in $SILOS; do [ -s "$W/out/protocols-$n.txt" ] && { cat "$W/out/protocols-$n.txt"; echo; }; done
+  if [ -n "$PLATFORM" ]; then for n in $SILOS; do echo "$n silo(s): $(mix_platform_line "$W/out/driver-$n.json")"; echo; done; fi
   echo "Baseline: $RCLONE_LINE"
 } >> "$HERE/RESULTS.md"
 log "appended to $HERE/RESULTS.md"

@@ -3,7 +3,9 @@
 
 usage: delay_relay.py --listen 127.0.0.2 --target 127.0.0.1 --delay-ms 10 --ports 8081,2121,30000-30019
 
-Every accepted connection on LISTEN:port is forwarded to TARGET:port. Each chunk read from one side is stamped with
+Every accepted connection on LISTEN:port is forwarded to TARGET:port. LISTEN and TARGET may be comma-separated lists
+of the same length (the cluster benchmark's mix: one remote site per storage address): the i-th listen address
+forwards to the i-th target, on every port. Each chunk read from one side is stamped with
 the time it arrived and written to the other side DELAY ms later, so a request/answer exchange pays 2 x DELAY more
 round-trip time while bytes keep flowing: the reader never waits for the writer (a timestamped FIFO per direction,
 not a sleep per read), so throughput is not serialised by the delay. Byte order within a direction is kept (one FIFO
@@ -166,10 +168,14 @@ async def main():
     if args.stats:
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, STATS.dump, args.stats)
     delay = args.delay_ms / 1000.0
+    listens, targets = args.listen.split(','), args.target.split(',')
+    if len(listens) != len(targets):
+        parser.error('--listen and --target need as many addresses each')
     servers = []
-    for port in parse_ports(args.ports):
-        servers.append(await asyncio.start_server(
-            lambda r, w, p=port: relay(r, w, args.target, p, delay), args.listen, port, reuse_address=True, backlog=256))
+    for listen, target in zip(listens, targets):
+        for port in parse_ports(args.ports):
+            servers.append(await asyncio.start_server(
+                lambda r, w, t=target, p=port: relay(r, w, t, p, delay), listen, port, reuse_address=True, backlog=256))
     print('ready', flush=True)
     await asyncio.gather(*(s.serve_forever() for s in servers))
 

@@ -5,6 +5,8 @@ with GDAL over /vsicurl/, in one long-lived process (its worker is a long-lived 
 usage:
   platform_scan.py http BASE_URL [--analysis N] [--listing 4]
   platform_scan.py ftp HOST PORT USER PASSWORD START_PATH [--analysis 1] [--sample N]
+  platform_scan.py ftps HOST PORT USER PASSWORD START_PATH [--analysis 1] [--sample N]   (explicit FTPS, "secure")
+  platform_scan.py sftp HOST PORT USER PASSWORD START_PATH [--analysis 8] [--listing 4]  (platform_sftp.py)
 Prints one JSON line: files, dataFiles, analysed, errors, listingSeconds, analysisSeconds, totalSeconds, filesPerSecond.
 
 What the platform does (see /work/shared/research/real-pcrs-platform.md and NOTES.md):
@@ -23,6 +25,7 @@ import http.server
 import json
 import re
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -141,11 +144,30 @@ class HttpLister:
 
 
 # ---------------------------------------------------------------- FTP listing and proxy
-def ftp_login(host, port, user, password):
+class ReusingFtpTls(ftplib.FTP_TLS):
+    """Explicit FTPS as the platform's FTP library speaks it with `secure`: AUTH TLS, PROT P, and data connections
+    that resume the control connection's TLS session (servers such as vsftpd require it by default)."""
+
+    def ntransfercmd(self, cmd, rest=None):
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=self.sock.session)
+        return conn, size
+
+
+def ftp_login(host, port, user, password, secure=False):
     """A fresh connection as the platform's FTP library opens it: login, then its default settings."""
-    ftp = ftplib.FTP(timeout=60)
+    if secure:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE  # self-signed storages are the norm
+        context.maximum_version = ssl.TLSVersion.TLSv1_2  # a session to resume exists once the handshake is done
+        ftp = ReusingFtpTls(context=context, timeout=60)
+    else:
+        ftp = ftplib.FTP(timeout=60)
     ftp.connect(host, port)
     ftp.login(user, password)
+    if secure:
+        ftp.prot_p()
     ftp.sendcmd('FEAT')
     ftp.voidcmd('TYPE I')
     ftp.sendcmd('STRU F')
@@ -153,8 +175,8 @@ def ftp_login(host, port, user, password):
     return ftp
 
 
-def ftp_list(host, port, user, password, start):
-    ftp = ftp_login(host, port, user, password)
+def ftp_list(host, port, user, password, start, secure=False):
+    ftp = ftp_login(host, port, user, password, secure)
     files, directories = [], 0
 
     def walk(path):
@@ -263,13 +285,27 @@ def main():
         data = [u for u in urls if u.lower().endswith(DATA_EXTENSIONS)]
         analysed = data
         errors = analyse(data, option('--analysis', 8))
-    elif kind == 'ftp':
+    elif kind == 'sftp':
+        from platform_sftp import SftpRangeProxy, SftpStorage
         host, port, user, password, start = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
-        paths, directories = ftp_list(host, port, user, password, start)
+        storage = SftpStorage(host, port, user, password)
+        paths, directories = storage.list(start, option('--listing', 4))
         files = len(paths)
         listed = time.perf_counter()
         data_paths = [p for p in paths if p.lower().endswith(DATA_EXTENSIONS)]
-        proxy = FtpRangeProxy((host, port, user, password), set(data_paths))
+        proxy = SftpRangeProxy(storage, set(data_paths))
+        threading.Thread(target=proxy.serve_forever, daemon=True).start()
+        origin = f'http://127.0.0.1:{proxy.server_address[1]}/files'
+        data = analysed = [origin + urllib.parse.quote(p) for p in data_paths]
+        errors = analyse(analysed, option('--analysis', 8))
+    elif kind in ('ftp', 'ftps'):
+        host, port, user, password, start = sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+        secure = kind == 'ftps'
+        paths, directories = ftp_list(host, port, user, password, start, secure)
+        files = len(paths)
+        listed = time.perf_counter()
+        data_paths = [p for p in paths if p.lower().endswith(DATA_EXTENSIONS)]
+        proxy = FtpRangeProxy((host, port, user, password, secure), set(data_paths))
         threading.Thread(target=proxy.serve_forever, daemon=True).start()
         origin = f'http://127.0.0.1:{proxy.server_address[1]}/files'
         data = [origin + urllib.parse.quote(p) for p in data_paths]
@@ -292,7 +328,8 @@ def main():
         'totalSeconds': round(done - clock, 3), 'filesPerSecond': round(len(analysed) / (done - clock), 2),
     }
     if proxy is not None:
-        result['ftpConnections'] = proxy.ftp_connections
+        if kind != 'sftp':
+            result['ftpConnections'] = proxy.ftp_connections
         proxy.shutdown()
     print(json.dumps(result))
 

@@ -48,6 +48,9 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
                 // Nothing wider than the screen: a phone scrolls down, never sideways.
                 var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
                 Assert.True(overflow <= 0, $"{name} at {width} px is {overflow} px wider than the screen");
+                // Text keeps at least the design system's gutter (1rem = 16 px, fr-container) off the screen's edge.
+                var titleLeft = await page.EvaluateAsync<double>("document.querySelector('main h1').getBoundingClientRect().left");
+                Assert.True(titleLeft >= 16, $"{name} at {width} px: the title is {titleLeft} px from the edge");
                 await BrowserFixture.ScreenshotAsync(page, $"{name}-{width}");
                 await page.Context.CloseAsync();
             }
@@ -55,11 +58,12 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
     }
 
     [Fact]
-    public async Task Signed_in_admin_and_owner_pages_are_accessible_at_360_and_1920_px()
+    public async Task Signed_in_admin_and_owner_pages_are_accessible_at_360_1440_and_1920_px()
     {
         var project = await web.CreateProjectAsync("Eurométropole de Metz – suivi");
         await web.ScanHttpFolderAsync(project, "signed-in", Tiles);
-        foreach (var width in new[] { 360, 1920 })
+        // The issue asks for each page's screenshot at 360 and 1440 px (kept as artifacts); 1920 px is the large screen.
+        foreach (var width in new[] { 360, 1440, 1920 })
         {
             // The administrator signs in through the page's own form; the token stays in this tab's sessionStorage.
             var page = await web.NewPageAsync(width);
@@ -98,6 +102,8 @@ public sealed class PagesBrowserTests(PagesBrowserTests.Fixture web) : IClassFix
         await BrowserFixture.AssertAccessibleAsync(page, name);
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
         Assert.True(overflow <= 0, $"{name} is {overflow} px wider than the screen");
+        var titleLeft = await page.EvaluateAsync<double>("document.querySelector('main h1').getBoundingClientRect().left");
+        Assert.True(titleLeft >= 16, $"{name}: the title is {titleLeft} px from the edge");
         await BrowserFixture.ScreenshotAsync(page, name);
     }
 
