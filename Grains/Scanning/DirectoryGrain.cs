@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Interfaces.Scanning;
 using Pcrs.Grains.Scanning.Placement;
 using Pcrs.Grains.Storage;
@@ -28,7 +29,7 @@ public sealed partial class DirectoryGrain(
     FileFanOut fanOut,
     CrawlTurns turns,
     IOptions<ScanningOptions> options,
-    ILogger<DirectoryGrain> logger) : Grain, IDirectoryGrain
+    ILogger<DirectoryGrain> logger) : Grain, IDirectoryGrain, IScanLogContext
 {
     private static readonly TimeSpan ProgressFlushInterval = TimeSpan.FromSeconds(1);
     private const int ProgressFlushFiles = 256;
@@ -41,6 +42,8 @@ public sealed partial class DirectoryGrain(
     private string _storageKey = "";
     private string _path = "/";
     private long _scan;
+
+    long? IScanLogContext.ScanInProgress => _scan > 0 ? _scan : null;
     private string? _parentPath;
     /// <summary>Levels below the scan root, and the listing fingerprints of the ancestors (see <see cref="CrawlGuards"/>).</summary>
     private int _depth;
@@ -71,7 +74,7 @@ public sealed partial class DirectoryGrain(
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_running)
-            LogDeactivatedWhileRunning(logger, _storageKey, _path, reason.Description);
+            LogDeactivatedWhileRunning(logger, _storageKey, _path, _scan, reason.Description);
         _deactivating.Cancel();
         return Task.CompletedTask;
     }
@@ -293,8 +296,8 @@ public sealed partial class DirectoryGrain(
     [LoggerMessage(Level = LogLevel.Error, Message = "Directory {StorageKey} {Path} failed; it restarts on the next order")]
     private static partial void LogDirectoryFailed(ILogger logger, Exception exception, string storageKey, string path);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Directory {StorageKey} {Path} was deactivated while scanning ({Reason}); a new activation redoes it")]
-    private static partial void LogDeactivatedWhileRunning(ILogger logger, string storageKey, string path, string reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Directory {StorageKey} {Path} was deactivated while scanning for scan {ScanNumber} ({Reason}); a new activation redoes it")]
+    private static partial void LogDeactivatedWhileRunning(ILogger logger, string storageKey, string path, long scanNumber, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scan order to {StorageKey} {Path} failed ({Error})")]
     private static partial void LogChildOrderFailed(ILogger logger, string storageKey, string path, string error);

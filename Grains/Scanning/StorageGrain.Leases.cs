@@ -36,7 +36,7 @@ public sealed partial class StorageGrain
         // still holds the lease of the refused attempt, so it is in the total.
         _reducedLimit = Math.Max(1, ConnectionLeases.Total - 1);
         _reducedUntil = DateTime.UtcNow + _options.TooManyConnectionsBackoff;
-        LogTooManyConnections(logger, Key, _reducedLimit);
+        LogTooManyConnections(logger, Key, RunningScan, _reducedLimit);
         return Task.CompletedTask;
     }
 
@@ -60,7 +60,7 @@ public sealed partial class StorageGrain
             }
         });
         if (forgotten.Count > 0)
-            LogHoldersForgotten(logger, Key, string.Join(", ", forgotten), ConnectionLeases.Describe());
+            LogHoldersForgotten(logger, Key, RunningScan, string.Join(", ", forgotten), ConnectionLeases.Describe());
     }
 
     private int EffectiveLimit()
@@ -69,9 +69,9 @@ public sealed partial class StorageGrain
         return DateTime.UtcNow < _reducedUntil ? Math.Min(configured, _reducedLimit) : configured;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Connection leases of {StorageKey} held by {Holders} (gone from the cluster, or quiet) went back; leases now {Leases}")]
-    private static partial void LogHoldersForgotten(ILogger logger, string storageKey, string holders, string leases);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection leases of {StorageKey} (scan {ScanNumber}) held by {Holders} (gone from the cluster, or quiet) went back; leases now {Leases}")]
+    private static partial void LogHoldersForgotten(ILogger logger, string storageKey, long? scanNumber, string holders, string leases);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{StorageKey} refused a connection as one too many; granting at most {Limit} for a while")]
-    private static partial void LogTooManyConnections(ILogger logger, string storageKey, int limit);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{StorageKey} refused a connection as one too many (scan {ScanNumber}); granting at most {Limit} for a while")]
+    private static partial void LogTooManyConnections(ILogger logger, string storageKey, long? scanNumber, int limit);
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pcrs.Grains.Catalogue;
+using Pcrs.Grains.Hosting.Logging;
 using Pcrs.Grains.Hosting.Secrets;
 using Pcrs.Grains.Interfaces.Projects;
 using Pcrs.Grains.Interfaces.Scanning;
@@ -26,7 +27,7 @@ public sealed partial class StorageGrain(
     IOptions<StorageAccessOptions> accessOptions,
     IClusterMembershipService membership,
     IStorageOperationsStore operationsStore,
-    ILogger<StorageGrain> logger) : Grain, IStorageGrain, IConnectionLeaseGrain, IRemindable
+    ILogger<StorageGrain> logger) : Grain, IStorageGrain, IConnectionLeaseGrain, IRemindable, IScanLogContext
 {
     private const string WatchdogReminder = "watchdog";
     private const string RescanReminder = "rescan";
@@ -55,6 +56,11 @@ public sealed partial class StorageGrain(
     private ConnectionLeaseTable ConnectionLeases => _connectionLeases ??= new ConnectionLeaseTable(EffectiveLimit);
 
     private bool IsRunning => _row?.Status is ScanStatus.Listing or ScanStatus.Analysing;
+
+    /// <summary>The scan running now, for log lines (<see cref="IScanLogContext"/>); null between scans.</summary>
+    private long? RunningScan => IsRunning ? _row!.ScanNumber : null;
+
+    long? IScanLogContext.ScanInProgress => RunningScan;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -158,7 +164,7 @@ public sealed partial class StorageGrain(
             catch (Exception e)
             {
                 // The next watchdog tick tries again.
-                LogResendFailed(logger, e, Key, root);
+                LogResendFailed(logger, e, Key, scanNumber, root);
             }
         });
         await Task.WhenAll(orders);
@@ -298,8 +304,8 @@ public sealed partial class StorageGrain(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Finishing scan {ScanNumber} of {StorageKey} failed; the watchdog will retry")]
     private static partial void LogFinishFailed(ILogger logger, Exception exception, string storageKey, long scanNumber);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Re-sending the scan order of {StorageKey} to {Root} failed")]
-    private static partial void LogResendFailed(ILogger logger, Exception exception, string storageKey, string root);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Re-sending the order of scan {ScanNumber} of {StorageKey} to {Root} failed")]
+    private static partial void LogResendFailed(ILogger logger, Exception exception, string storageKey, long scanNumber, string root);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Scan {ScanNumber} of {StorageKey}: {Reported} of {Roots} roots reported; leases {Leases}")]
     private static partial void LogScanState(ILogger logger, string storageKey, long scanNumber, int reported, int roots, string leases);

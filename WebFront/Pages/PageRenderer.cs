@@ -57,9 +57,9 @@ public sealed partial class PageRenderer
         return reader.ReadToEnd();
     }
 
-    [GeneratedRegex(@"^<!--(?<key>\w+):(?<value>[^\r\n]*?)-->\r?\n", RegexOptions.Multiline | RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^<!--(?<key>\w+):(?<value>[^\r\n]*?)-->\r?\n", RegexOptions.Multiline | RegexOptions.ExplicitCapture | RegexOptions.NonBacktracking)]
     private static partial Regex MetaLine();
 
-    [GeneratedRegex(@"\{\{current:(?<name>\w+)\}\}", RegexOptions.ExplicitCapture, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\{\{current:(?<name>\w+)\}\}", RegexOptions.ExplicitCapture | RegexOptions.NonBacktracking)]
     private static partial Regex CurrentMarker();
 }

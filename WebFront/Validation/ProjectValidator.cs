@@ -254,15 +254,15 @@ public static partial class ProjectValidator
         return result;
     }
 
-    [GeneratedRegex("^(?:[0-9]{2}|2A|2B)[0-9]{3}$", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex("^(?:[0-9]{2}|2A|2B)[0-9]{3}$", RegexOptions.NonBacktracking)]
     private static partial Regex InseeCode();
 
-    [GeneratedRegex("^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex("^(?:0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$", RegexOptions.NonBacktracking)]
     private static partial Regex DepartementCode();
 
-    [GeneratedRegex(@"^(?:0[1-9][0-9]{8}|\+33[1-9][0-9]{8})$", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^(?:0[1-9][0-9]{8}|\+33[1-9][0-9]{8})$", RegexOptions.NonBacktracking)]
     private static partial Regex FrenchPhone();
 
-    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s]+$", RegexOptions.NonBacktracking)]
     private static partial Regex Email();
 }

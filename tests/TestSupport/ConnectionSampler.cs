@@ -34,10 +34,32 @@ public sealed class ConnectionSampler : IAsyncDisposable
     /// <summary>Connections counted by the last sample.</summary>
     public int Current { get; private set; }
 
-    /// <summary>Starts a new peak from the next sample (e.g. after a limit was lowered).</summary>
-    public void ResetPeak() => _resetPeak = true;
+    /// <summary>
+    /// Starts a new peak, and a new <see cref="Current"/>, from the samples begun after this call (e.g. after a limit was
+    /// lowered). A sample already under way when it is called saw the connections of before and counts for neither.
+    /// </summary>
+    public void ResetPeak() => Interlocked.Increment(ref _generation);
 
-    private volatile bool _resetPeak;
+    private long _generation;
+
+    /// <summary>Samples kept for <see cref="LastSamplesAtMost"/>.</summary>
+    private const int RecentSamples = 16;
+
+    /// <summary>Samples begun after the last <see cref="ResetPeak"/> and finished.</summary>
+    public int SamplesSinceReset { get; private set; }
+
+    private readonly Queue<int> _recent = new();
+
+    /// <summary>
+    /// The last <paramref name="samples"/> samples since the last <see cref="ResetPeak"/> all counted at most
+    /// <paramref name="limit"/>. Several, not one: <c>ss</c> names a socket's process from a scan of /proc made before
+    /// it lists the sockets, so a connection opened in between is missed once.
+    /// </summary>
+    public bool LastSamplesAtMost(int limit, int samples)
+    {
+        lock (_recent)
+            return _recent.Count >= samples && _recent.Skip(_recent.Count - samples).All(count => count <= limit);
+    }
 
     public int Samples { get; private set; }
 
@@ -58,8 +80,10 @@ public sealed class ConnectionSampler : IAsyncDisposable
         bool filtered = _clientProcesses is not null;
         string filter = filtered ? $"( sport = :{port} or dport = :{port} )" : $"( sport = :{port} )";
         string options = filtered ? "-Htnp" : "-Htn";
+        long generation = -1;
         while (!_stop.IsCancellationRequested)
         {
+            long begun = Interlocked.Read(ref _generation);
             var start = new ProcessStartInfo("ss", $"{options} state established {filter}") { RedirectStandardOutput = true };
             using var process = Process.Start(start)!;
             string output = await process.StandardOutput.ReadToEndAsync();
@@ -69,14 +93,26 @@ public sealed class ConnectionSampler : IAsyncDisposable
             int count = clientPorts.Count;
             lock (_seen)
                 _seen.UnionWith(clientPorts);
-            Current = count;
-            if (_resetPeak)
-            {
-                _resetPeak = false;
-                Peak = 0;
-            }
-            Peak = Math.Max(Peak, count);
             Samples++;
+            if (begun != Interlocked.Read(ref _generation))
+                continue; // begun before a reset: the next sample counts
+            if (begun != generation)
+            {
+                generation = begun;
+                Peak = 0;
+                SamplesSinceReset = 0;
+                lock (_recent)
+                    _recent.Clear();
+            }
+            lock (_recent)
+            {
+                _recent.Enqueue(count);
+                if (_recent.Count > RecentSamples)
+                    _recent.Dequeue();
+            }
+            Current = count;
+            Peak = Math.Max(Peak, count);
+            SamplesSinceReset++;
             if (count > 0)
                 BusySamples++;
             try

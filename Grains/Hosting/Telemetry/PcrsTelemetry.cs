@@ -12,11 +12,15 @@ namespace Pcrs.Grains.Hosting.Telemetry;
 /// .NET runtime metrics, and traces. Hosts add their instrumentation and exporters (the web front: HTTP server metrics and
 /// traces, the Prometheus scrape endpoint). With OTEL_EXPORTER_OTLP_ENDPOINT set (the standard OpenTelemetry variable),
 /// metrics and traces also go out over OTLP, and grain calls are traced (Orleans activity propagation) so one trace
-/// follows a request through the silos; without it grain calls create no activities (a scan makes several per file).
+/// follows a request through the silos, the scanning grains' calls tagged with their storage and scan; without it grain
+/// calls create no activities (a scan makes several per file).
 /// </summary>
 public static class PcrsTelemetry
 {
     public const string ServiceName = "pcrs";
+
+    /// <summary>Spans of the scanning grains' calls, tagged with their storage and scan (see <c>ScanLogScopeFilter</c>).</summary>
+    public const string ScanActivitySource = "Pcrs.Scanning";
 
     /// <summary>Orleans' meter (activations, messaging, membership).</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
@@ -40,7 +44,7 @@ public static class PcrsTelemetry
             .WithTracing(builder =>
             {
                 if (otlp)
-                    builder.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                    builder.AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", ScanActivitySource);
                 tracing?.Invoke(builder);
                 if (otlp)
                     builder.AddOtlpExporter();

@@ -10,7 +10,7 @@ internal static partial class FtpErrors
     /// of field reports). Such a reply means "come back later", never "wrong password".
     /// </summary>
     [GeneratedRegex(@"too many|no more connection|overloaded|try (?:again |back )?later|is restricted to|maximum number|number of connect|only.*session.*allowed|more connection|already connected|simultaneous login|too many users",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex TooManyPhrases();
 
     /// <summary>Matched on the reply's bounded text (at most a few hundred characters), so no match timeout is needed.</summary>

@@ -174,10 +174,10 @@ public static partial class HtmlListingParser
         return (modified, size, exact);
     }
 
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9+.\-]*:", RegexOptions.NonBacktracking)]
     private static partial Regex Scheme();
 
     /// <summary>IIS titles its listings "host - /path/".</summary>
-    [GeneratedRegex(@"^\s*\S+\s+-\s+/", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^\s*\S+\s+-\s+/", RegexOptions.NonBacktracking)]
     private static partial Regex IisTitle();
 }

@@ -163,30 +163,30 @@ internal static partial class ListingValues
         return false;
     }
 
-    [GeneratedRegex(@"\b\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b\d{1,2}-[A-Za-z]{3}-\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.NonBacktracking)]
     private static partial Regex NginxDate();
 
-    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.NonBacktracking)]
     private static partial Regex IsoDate();
 
-    [GeneratedRegex(@"\b\d{4}-[A-Za-z]{3}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b\d{4}-[A-Za-z]{3}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.NonBacktracking)]
     private static partial Regex LighttpdDate();
 
-    [GeneratedRegex(@"(?:\b[A-Za-z]+,\s+)?\b[A-Za-z]+\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm]\b", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"(?:\b[A-Za-z]+,\s+)?\b[A-Za-z]+\s+\d{1,2},\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm]\b", RegexOptions.NonBacktracking)]
     private static partial Regex IisLongDate();
 
-    [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm]\b)?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b\d{1,2}/\d{1,2}/\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm]\b)?", RegexOptions.NonBacktracking)]
     private static partial Regex IisShortDate();
 
-    [GeneratedRegex(@"\b\d{4}/\d{2}/\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b\d{4}/\d{2}/\d{2}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.NonBacktracking)]
     private static partial Regex SlashedIsoDate();
 
-    [GeneratedRegex(@"\b\d{2}[A-Za-z]{3}\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b\d{2}[A-Za-z]{3}\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?", RegexOptions.NonBacktracking)]
     private static partial Regex CompactDate();
 
-    [GeneratedRegex(@"\b(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(?<day>\d{1,2})\s+(?<tail>\d{1,2}:\d{2}|\d{4})\b", RegexOptions.None, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"\b(?<month>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+(?<day>\d{1,2})\s+(?<tail>\d{1,2}:\d{2}|\d{4})\b", RegexOptions.NonBacktracking)]
     private static partial Regex LsDate();
 
-    [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase, matchTimeoutMilliseconds: 1000)]
+    [GeneratedRegex(@"^(?<number>\d+(?:[.,]\d+)?)\s*(?<unit>[BKMGTP](?:i?B)?)?$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex SizePattern();
 }
