@@ -162,8 +162,9 @@ public sealed class TrustChangeTests(TrustFixture web) : IClassFixture<TrustFixt
         Assert.Equal(1, own["progress"]!["directories"]!.GetValue<long>());
         Assert.Equal(1, other["progress"]!["files"]!.GetValue<long>());
         Assert.Equal(0, other["progress"]!["analysed"]!.GetValue<long>() + other["progress"]!["unchanged"]!.GetValue<long>());
-        // The published field names of a scan's progress, exactly (the record behind them is the grains' ScanProgress).
-        Assert.Equal(["status", "progress", "lastSuccessAt", "lastError"], own.AsObject().Select(p => p.Key));
+        // The published field names of a scan's progress, exactly (the record behind them is the grains' ScanProgress),
+        // then the extension: the code of lastError's sentence, which the pages show in French.
+        Assert.Equal(["status", "progress", "lastSuccessAt", "lastError", "lastErrorCode"], own.AsObject().Select(p => p.Key));
         Assert.Equal(["directories", "files", "analysed", "unchanged", "errors", "bytesRead"], own["progress"]!.AsObject().Select(p => p.Key));
 
         using var anonymous = web.Client();
